@@ -1,0 +1,35 @@
+# hrdebate: `make run` serves the demo site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app.py
+
+.PHONY: run test install translations compile-translations db clean
+
+$(BIN)/flask: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/flask
+
+compile-translations: install
+	$(BIN)/pybabel compile -d translations
+
+db: install compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+
+run: db
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: compile-translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Extract every message, update the ky, ru, uz and en catalogues, compile.
+translations: install
+	$(BIN)/flask i18n update
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,115 @@
+"""hrdebate: debates, moot courts and civic projects for human-rights education."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Defaults
+from .extensions import babel, compress, csrf, db, limiter, login, migrate
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("HRDEBATE")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    _configure_database(app)
+    _configure_secret_key(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
+        Path(app.root_path).parent / "translations"
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    compress.init_app(app)
+    limiter.init_app(app)
+
+    from . import i18n, security
+    from .models import User
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login.init_app(app)
+    login.user_loader(User.from_login_id)
+    login.login_view = "auth.login"
+    login.login_message = i18n.LOGIN_REQUIRED_MESSAGE
+    login.login_message_category = "info"
+
+    with app.app_context():
+        _tune_connections(db.engine)
+
+    i18n.init_app(app)
+    security.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        # Outermost, so everything inside sees the client's scheme and host.
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from . import account, auth, cli, errors, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure_database(app):
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if not uri:
+        uri = "sqlite:///" + os.path.join(app.instance_path, "hrdebate.sqlite")
+    # psycopg 3 is our PostgreSQL driver, whatever scheme the operator wrote.
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            uri = "postgresql+psycopg://" + uri[len(prefix):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if uri.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 10})
+    else:
+        # Survive a database restart: test each pooled connection before use.
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _configure_secret_key(app):
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        # Write aside, then link into place: several workers starting at once
+        # all end up reading the one key that won the race.
+        tmp = key_file.with_name(f"secret_key.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _tune_connections(engine):
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,76 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, as_choices
+from ..config import LANGUAGE_NAMES
+from ..forms import OptionalEmail, PasswordPolicy
+
+NOT_SAID = _l("I prefer not to say")
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name"),
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("Shown next to what you write. A pseudonym is fine."),
+    )
+    locale = SelectField(_l("Language"), choices=as_choices(LANGUAGE_NAMES))
+    email = EmailField(_l("Email (optional)"), validators=[OptionalEmail()])
+
+
+class DemographicsForm(FlaskForm):
+    age_band = SelectField(_l("Age"), choices=as_choices(AGE_BANDS, NOT_SAID), default="")
+    gender = SelectField(_l("Gender"), choices=as_choices(GENDERS, NOT_SAID), default="")
+    affiliation = SelectField(_l("I am mainly a…"), choices=as_choices(AFFILIATIONS, NOT_SAID), default="")
+    region = SelectField(_l("Region where I live"), choices=as_choices(REGIONS, NOT_SAID), default="")
+    consent = BooleanField(
+        _l("I agree that hrdebate keeps these answers and uses them only in anonymous "
+           "totals, and I know I can withdraw them at any time."),
+        validators=[DataRequired(message=_l("Tick the box to agree, or leave this form."))],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), PasswordPolicy()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field):
+        if not self.user.check_password(field.data or ""):
+            raise ValidationError(_l("This is not your current password."))
+
+
+class DeleteForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        _l("I understand that my account and what I wrote are erased for good."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_password(self, field):
+        if not self.user.check_password(field.data or ""):
+            raise ValidationError(_l("This is not your current password."))

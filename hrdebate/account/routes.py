@@ -1,0 +1,99 @@
+import json
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..forms import render_form
+from . import bp, services
+from .forms import DeleteForm, DemographicsForm, PasswordForm, ProfileForm
+
+
+@bp.before_request
+@login_required
+def require_login():
+    pass
+
+
+def _profile_page(**forms):
+    user = current_user
+    forms.setdefault("profile_form", ProfileForm(obj=user, prefix="profile", formdata=None))
+    forms.setdefault(
+        "demographics_form", DemographicsForm(obj=user, prefix="demo", formdata=None)
+    )
+    forms.setdefault("password_form", PasswordForm(user, prefix="pw", formdata=None))
+    has_errors = any(form.errors for form in forms.values())
+    return render_template("account/profile.html", **forms), 422 if has_errors else 200
+
+
+@bp.get("/")
+def profile():
+    return _profile_page()
+
+
+@bp.post("/")
+def update_profile():
+    form = ProfileForm(prefix="profile")
+    if form.validate():
+        services.update_profile(
+            current_user, form.display_name.data, form.locale.data, form.email.data
+        )
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for(".profile"))
+    return _profile_page(profile_form=form)
+
+
+@bp.post("/demographics")
+def demographics():
+    form = DemographicsForm(prefix="demo")
+    if form.validate():
+        services.give_demographics(
+            current_user, **{field: form[field].data for field in current_user.DEMOGRAPHIC_FIELDS}
+        )
+        flash(_("Thank you. Your answers are saved."), "success")
+        return redirect(url_for(".profile"))
+    return _profile_page(demographics_form=form)
+
+
+@bp.post("/demographics/withdraw")
+def withdraw_demographics():
+    services.withdraw_demographics(current_user)
+    flash(_("Your answers are erased and your consent is withdrawn."), "success")
+    return redirect(url_for(".profile"))
+
+
+@bp.post("/password")
+def change_password():
+    form = PasswordForm(current_user, prefix="pw")
+    if form.validate():
+        user = current_user._get_current_object()
+        services.change_password(user, form.password.data)
+        # This device stays signed in under the new session token; every other
+        # session and remember-me cookie stops working.
+        remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+        login_user(user, remember=remembered)
+        flash(_("Your password is changed. You were logged out everywhere else."), "success")
+        return redirect(url_for(".profile"))
+    return _profile_page(password_form=form)
+
+
+@bp.get("/export")
+def export():
+    data = json.dumps(services.export_data(current_user), ensure_ascii=False, indent=2)
+    return Response(
+        data,
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=hrdebate-my-data.json"},
+    )
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def delete():
+    form = DeleteForm(current_user)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        logout_user()
+        services.delete_account(user)
+        flash(_("Your account has been deleted."), "success")
+        return redirect(url_for("main.index"))
+    return render_form("account/delete.html", form)

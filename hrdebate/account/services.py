@@ -1,0 +1,64 @@
+"""Profile, privacy and account rules. No Flask request objects here."""
+
+from ..extensions import db
+from ..models import Membership, User
+
+
+def update_profile(user: User, display_name: str, locale: str, email: str | None) -> None:
+    user.display_name = display_name
+    user.locale = locale
+    user.email = email
+    db.session.commit()
+
+
+def give_demographics(user: User, **answers) -> None:
+    user.give_demographics(**answers)
+    db.session.commit()
+
+
+def withdraw_demographics(user: User) -> None:
+    user.withdraw_demographics()
+    db.session.commit()
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password and end every session issued so far."""
+    user.set_password(password)
+    user.end_other_sessions()
+    db.session.commit()
+
+
+def export_data(user: User) -> dict:
+    """Everything we hold about ``user``, for the data-export download."""
+    memberships = db.session.scalars(
+        db.select(Membership).where(Membership.user_id == user.id)
+    ).all()
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "account": {
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": user.email,
+            "locale": user.locale,
+            "site_role": user.site_role,
+            "created_at": when(user.created_at),
+        },
+        "demographics": {
+            "consent_given_at": when(user.demographics_consent_at),
+            **{field: getattr(user, field) for field in User.DEMOGRAPHIC_FIELDS},
+        },
+        "clubs": [
+            {"club": m.club.name, "role": m.role, "since": when(m.created_at)} for m in memberships
+        ],
+    }
+
+
+def delete_account(user: User) -> None:
+    """Erase the account at once. Rows that only count people (for turnout)
+    lose their link to the user through ON DELETE SET NULL; rows that belong to
+    the person go with ON DELETE CASCADE."""
+    db.session.delete(user)
+    db.session.commit()

@@ -1,0 +1,73 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from ..forms import OptionalEmail, PasswordPolicy
+from ..models import User
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        filters=[_strip],
+        validators=[DataRequired()],
+        description=_l("Used only to log in; it is never shown to anyone. "
+                       "3 to 40 Latin letters, digits, dots, dashes or underscores."),
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    display_name = StringField(
+        _l("Display name"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("Shown next to what you write. A pseudonym is fine: you do not "
+                       "have to use your real name."),
+        render_kw={"autocomplete": "nickname"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), PasswordPolicy()],
+        description=_l("At least 10 characters. A few unrelated words make a strong password."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[OptionalEmail()],
+        description=_l("Only for notifications you choose. Leave it empty if you prefer."),
+        render_kw={"autocomplete": "email"},
+    )
+
+    def validate_username(self, field):
+        field.data = (field.data or "").lower()
+        if not USERNAME_RE.match(field.data):
+            raise ValidationError(
+                _l("Use 3 to 40 Latin letters, digits, dots, dashes or underscores.")
+            )
+        if User.username_taken(field.data):
+            raise ValidationError(_l("This username is taken. Please choose another."))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        filters=[_strip],
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    remember = BooleanField(_l("Remember me on this device for 30 days"))

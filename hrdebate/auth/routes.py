@@ -1,0 +1,56 @@
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import limiter
+from ..forms import render_form
+from ..security import safe_next
+from . import bp, services
+from .forms import LoginForm, RegisterForm
+
+
+def _next_url():
+    return safe_next(request.args.get("next"), url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNUP"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(_next_url())
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = services.register_user(
+            form.username.data, form.display_name.data, form.password.data, form.email.data
+        )
+        login_user(user)
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
+        return redirect(_next_url())
+    return render_form("auth/register.html", form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_next_url())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The username or password is wrong."))
+        elif not user.is_active:
+            form.username.errors.append(_("This account has been suspended."))
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(_next_url())
+    return render_form("auth/login.html", form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("main.index"))

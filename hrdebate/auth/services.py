@@ -1,0 +1,28 @@
+"""Sign-up and sign-in rules. No Flask request objects here."""
+
+from werkzeug.security import check_password_hash
+
+from ..extensions import db
+from ..models import User
+
+# Checked when the username is unknown, so a wrong username costs as much
+# time as a wrong password and does not reveal who has an account.
+_DUMMY_HASH = "scrypt:32768:8:1$wH0Z3bM3a0y6Qm6V$" + "0" * 128
+
+
+def register_user(username: str, display_name: str, password: str, email: str | None) -> User:
+    user = User(username=username.strip().lower(), display_name=display_name.strip(), email=email)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = User.by_username(username)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password):
+        return None
+    return user

@@ -1,0 +1,112 @@
+"""Command-line tools: ``flask create-user``, ``flask seed-demo``, ``flask i18n``."""
+
+import getpass
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, inspect, select
+
+from .choices import SITE_ROLES
+from .extensions import db
+from .models import User
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(SITE_ROLES), default="citizen", show_default=True)
+@click.option("--display-name", help="Public name; defaults to the username.")
+@click.option("--password", help="Asked for interactively when not given.")
+def create_user(username, role, display_name, password):
+    """Create a user with a site role (the first admin, for example)."""
+    from .auth.forms import USERNAME_RE
+
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise click.UsageError("Use 3 to 40 Latin letters, digits, dots, dashes or underscores.")
+    if User.username_taken(username):
+        raise click.UsageError(f"The username {username!r} is taken.")
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat the password: "):
+            raise click.UsageError("The passwords do not match.")
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        raise click.UsageError(
+            f"Use at least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
+        )
+    user = User(username=username, display_name=display_name or username, site_role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {username!r}.")
+
+
+@click.command("seed-demo")
+@click.option("--password", default="hrdebate-demo", show_default=True,
+              help="Password of every demo account.")
+@click.option("--force", is_flag=True, help="Add the demo data even if the database holds data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing, successfully, if the database holds data.")
+def seed_demo(password, force, if_empty):
+    """Fill the database with realistic demo data in all four languages."""
+    from .demo import seed
+
+    if not inspect(db.engine).has_table(User.__tablename__):
+        raise click.ClickException("The database has no tables yet: run 'flask db upgrade' first.")
+    if db.session.scalar(select(func.count()).select_from(User)) and not force:
+        if if_empty:
+            click.echo("The database already holds data; demo data not loaded.")
+            return
+        raise click.ClickException(
+            "The database is not empty. Use --force to add the demo data anyway."
+        )
+    summary = seed(password)
+    click.echo(summary)
+    click.echo(f"Demo accounts: admin, moderator, organiser, citizen (password: {password!r}).")
+
+
+@click.group("i18n")
+def i18n():
+    """Translation catalogues."""
+
+
+def _babel(*args):
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+@i18n.command("update")
+def i18n_update():
+    """Extract messages, update every catalogue, fill English, compile."""
+    root = Path(current_app.root_path).parent
+    pot = root / "translations" / "messages.pot"
+    _babel("extract", "-F", str(root / "babel.cfg"), "-k", "_l", "--no-location",
+           "--sort-output", "-o", str(pot), str(root))
+    _babel("update", "-i", str(pot), "-d", str(root / "translations"), "--no-fuzzy-matching",
+           "--ignore-obsolete")
+    fill_english(root / "translations" / "en" / "LC_MESSAGES" / "messages.po")
+    _babel("compile", "-d", str(root / "translations"), "--statistics")
+
+
+def fill_english(po_path: Path) -> None:
+    """English is the source language: its catalogue repeats each message."""
+    from babel.messages.pofile import read_po, write_po
+
+    with po_path.open("rb") as f:
+        catalog = read_po(f, locale="en")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            message.string = tuple(message.id)
+        else:
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with po_path.open("wb") as f:
+        write_po(f, catalog, omit_header=False, sort_output=True, width=100)
+
+
+def init_app(app):
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(i18n)

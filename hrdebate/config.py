@@ -1,0 +1,51 @@
+"""Default settings. Every one can be overridden by ``HRDEBATE_<NAME>``."""
+
+from datetime import timedelta
+
+LANGUAGES = ("ky", "ru", "uz", "en")
+LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "uz": "Oʻzbekcha", "en": "English"}
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI = None  # set in create_app: DATABASE_URL or instance/hrdebate.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Bishkek"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"  # relative to the app root; set in create_app
+    LANGUAGE_COOKIE = "lang"
+    LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "hrdebate_session"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_NAME = "hrdebate_remember"
+
+    # CSRF tokens live as long as the session: a form left open on a phone
+    # for an afternoon must still submit.
+    WTF_CSRF_TIME_LIMIT = None
+
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_SIGNUP = "5 per minute;20 per hour"
+
+    # Static files carry ?v=<content hash>, so they may be cached for a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/javascript", "application/javascript",
+        "application/json", "text/csv", "text/calendar", "application/atom+xml",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip", "deflate"]  # zstd at its default level is larger here
+    COMPRESS_MIN_SIZE = 300
+
+    # Number of proxies in front of the app that set X-Forwarded-* headers.
+    PROXY_COUNT = 0

@@ -1,0 +1,73 @@
+"""Language selection: ?lang=, then the user's preference, the cookie,
+Accept-Language, and finally Russian."""
+
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .config import LANGUAGE_NAMES, LANGUAGES
+from .extensions import db
+
+LOGIN_REQUIRED_MESSAGE = _l("Please log in to continue.")
+
+
+def select_locale() -> str:
+    requested = request.args.get("lang")
+    if requested in LANGUAGES:
+        return requested
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def _remember_requested_language():
+    """A ?lang= choice sticks: in a cookie, and in a signed-in user's profile."""
+    requested = request.args.get("lang")
+    if requested not in LANGUAGES:
+        return
+    g.remember_language = requested
+    if current_user.is_authenticated and current_user.locale != requested:
+        current_user.locale = requested
+        db.session.commit()
+
+
+def _set_language_cookie(response):
+    chosen = g.get("remember_language")
+    if chosen:
+        response.set_cookie(
+            current_app.config["LANGUAGE_COOKIE"],
+            chosen,
+            max_age=current_app.config["LANGUAGE_COOKIE_MAX_AGE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def language_links() -> list[dict]:
+    """The current page in each language, for the switcher."""
+    current = str(get_locale())
+    args = {**request.view_args} if request.view_args else {}
+    query = request.args.to_dict()
+    links = []
+    for code in LANGUAGES:
+        if request.endpoint and request.endpoint != "static":
+            href = url_for(request.endpoint, **{**args, **query, "lang": code})
+        else:
+            href = url_for("main.index", lang=code)
+        links.append({"code": code, "name": LANGUAGE_NAMES[code], "href": href,
+                      "current": code == current})
+    return links
+
+
+def init_app(app):
+    app.before_request(_remember_requested_language)
+    app.after_request(_set_language_cookie)
+    app.jinja_env.globals["language_links"] = language_links
+    app.context_processor(lambda: {"current_locale": str(get_locale())})

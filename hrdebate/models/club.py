@@ -1,0 +1,67 @@
+"""Clubs (university clubs, school clubs, NGOs) and their members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..dbtypes import UTCDateTime, utcnow
+from .user import User
+
+CLUB_TYPES = ("university_club", "school_club", "ngo", "other")
+MEMBER_ROLES = ("owner", "organiser", "moderator", "member")
+
+
+class Club(db.Model):
+    __tablename__ = "clubs"
+    __table_args__ = (
+        CheckConstraint(
+            "club_type IN ('university_club', 'school_club', 'ngo', 'other')", name="club_type"
+        ),
+        CheckConstraint("moderation_mode IN ('pre', 'post')", name="moderation_mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    club_type: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(80))
+    region: Mapped[str] = mapped_column(String(12))
+    description: Mapped[str] = mapped_column(Text, default="")
+    verified: Mapped[bool] = mapped_column(default=False)
+    moderation_mode: Mapped[str] = mapped_column(String(4), default="post")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="club", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Club {self.slug!r}>"
+
+    def add_member(self, user: User, role: str) -> Membership:
+        membership = Membership(user=user, role=role)
+        self.memberships.append(membership)
+        return membership
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("club_id", "user_id", name="uq_memberships_club_user"),
+        CheckConstraint(
+            "role IN ('owner', 'organiser', 'moderator', 'member')", name="role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    club: Mapped[Club] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()

@@ -1,0 +1,118 @@
+"""People: accounts, site roles and consented demographics."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..dbtypes import UTCDateTime, utcnow
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("site_role IN ('citizen', 'moderator', 'admin')", name="site_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Used to log in; never shown publicly. Stored lower-case.
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    site_role: Mapped[str] = mapped_column(String(10), default="citizen")
+    # Part of the login cookie: rotating it ends every other session.
+    session_token: Mapped[str] = mapped_column(String(32), default=_new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Self-declared, optional, only with consent; reported only in aggregate.
+    demographics_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    gender: Mapped[str | None] = mapped_column(String(12))
+    affiliation: Mapped[str | None] = mapped_column(String(10))
+    region: Mapped[str | None] = mapped_column(String(12))
+
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    banned: Mapped[bool] = mapped_column(default=False)
+    approved_comment_count: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username!r}>"
+
+    # -- Flask-Login -------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return not self.banned
+
+    @classmethod
+    def from_login_id(cls, login_id: str) -> User | None:
+        user_id, _, token = login_id.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(cls, int(user_id))
+        if user is None or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
+
+    @classmethod
+    def by_username(cls, username: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.username == username.strip().lower()))
+
+    @classmethod
+    def username_taken(cls, username: str) -> bool:
+        query = select(func.count()).select_from(cls).where(cls.username == username.strip().lower())
+        return db.session.scalar(query) > 0
+
+    # -- passwords and sessions -------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def end_other_sessions(self) -> None:
+        """Invalidate every login cookie issued so far, this one included."""
+        self.session_token = _new_session_token()
+
+    # -- roles ---------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.site_role == "admin"
+
+    @property
+    def is_site_moderator(self) -> bool:
+        return self.site_role in ("moderator", "admin")
+
+    # -- demographics ----------------------------------------------------
+    DEMOGRAPHIC_FIELDS = ("age_band", "gender", "affiliation", "region")
+
+    @property
+    def has_demographics_consent(self) -> bool:
+        return self.demographics_consent_at is not None
+
+    def give_demographics(self, **answers: str | None) -> None:
+        for field in self.DEMOGRAPHIC_FIELDS:
+            setattr(self, field, answers.get(field) or None)
+        self.demographics_consent_at = utcnow()
+
+    def withdraw_demographics(self) -> None:
+        for field in self.DEMOGRAPHIC_FIELDS:
+            setattr(self, field, None)
+        self.demographics_consent_at = None

@@ -1,0 +1,135 @@
+"""Response headers, cookie hardening, safe redirects and versioned static URLs."""
+
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_login import current_user
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` if it is a path on this site, else ``default``.
+
+    Browsers treat ``//host``, ``/\\host``, ``\\\\host`` and ``https:host`` as
+    other sites, so only a single leading slash followed by a path is kept.
+    """
+    if not target:
+        return default
+    target = target.strip()
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def _harden(response):
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if response.mimetype == "text/html":
+        response.vary.add("HX-Request")
+        response.vary.add("Cookie")
+        # Pages of a signed-in person never stay in a shared phone's cache.
+        private = "private, no-store" if current_user.is_authenticated else "private, no-cache"
+        response.headers.setdefault("Cache-Control", private)
+    return response
+
+
+class SecureCookies:
+    """WSGI middleware: on HTTPS, every cookie (session, remember-me, language)
+    is marked Secure. It wraps the whole app because Flask writes the session
+    cookie after the last ``after_request`` hook has run."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, value + "; Secure")
+                if name.lower() == "set-cookie" and "; secure" not in value.lower()
+                else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+class StaticVersions:
+    """Adds ``?v=<content hash>`` to every static URL, so browsers may cache
+    static files for a year and still see a new release at once."""
+
+    def __init__(self, app):
+        self.folder = Path(app.static_folder)
+        self.cache: dict[str, str] = {}
+        self.debug = app.debug
+
+    def __call__(self, endpoint, values):
+        if endpoint != "static" or "filename" not in values or "v" in values:
+            return
+        filename = values["filename"]
+        version = None if self.debug else self.cache.get(filename)
+        if version is None:
+            path = self.folder / filename
+            version = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else ""
+            self.cache[filename] = version
+        if version:
+            values["v"] = version
+
+
+def _static_cache_headers(response):
+    if request.endpoint == "static" and response.status_code == 200:
+        if response.direct_passthrough:
+            # Our static files are small: read them whole, so the compressor
+            # sends them gzip'd like a page, instead of streaming a file handle.
+            response.direct_passthrough = False
+            body = response.response
+            try:
+                data = b"".join(body)
+            finally:
+                body.close()
+            response.set_data(data)
+        if request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
+            response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def init_app(app):
+    app.wsgi_app = SecureCookies(app.wsgi_app)
+    app.url_defaults(StaticVersions(app))
+    app.after_request(_static_cache_headers)
+    app.after_request(_harden)
+    app.jinja_env.globals["safe_next"] = safe_next

@@ -1,0 +1,52 @@
+"""Page weight and query budgets (DESIGN §7). Sizes, not timings."""
+
+import re
+
+import pytest
+
+from tests.helpers import count_queries
+
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+PAGES = ["/", "/auth/login", "/auth/register", "/conduct", "/privacy"]
+
+
+@pytest.mark.parametrize("url", PAGES + ["/account/"])
+def test_page_html_is_at_most_20_kb_compressed(client, make_user, auth, url):
+    if url == "/account/":
+        make_user("timur")
+        auth.login("timur")
+    with client.get(url, headers={"Accept-Encoding": BROWSER_ENCODINGS}) as response:
+        assert response.status_code == 200
+        assert response.headers.get("Content-Encoding")
+        assert len(response.get_data()) <= 20 * 1024
+
+
+def test_first_visit_is_at_most_60_kb_compressed(client):
+    page = client.get("/").text
+    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/static/[^"]+)"', page)
+    assert any(".js" in a for a in assets) and any(".css" in a for a in assets)
+    total = 0
+    for url in ["/"] + assets:
+        with client.get(url, headers={"Accept-Encoding": BROWSER_ENCODINGS}) as response:
+            assert response.status_code == 200
+            total += len(response.get_data())
+    assert total <= 60 * 1024, total
+
+
+@pytest.mark.parametrize(("url", "budget"), [
+    ("/", 1), ("/privacy", 1), ("/account/", 1),
+])
+def test_query_budget_signed_in(app, client, make_user, auth, url, budget):
+    make_user("timur")
+    auth.login("timur")
+    with count_queries(app) as statements:
+        assert client.get(url).status_code == 200
+    # Loading the signed-in user is the only statement these pages need.
+    assert len(statements) <= budget, statements
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_budget_anonymous(app, client, url):
+    with count_queries(app) as statements:
+        assert client.get(url).status_code == 200
+    assert statements == []

@@ -1,0 +1,141 @@
+"""Four languages: selection order, completeness, plurals, no English left."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from hrdebate.config import LANGUAGES
+from hrdebate.models import User
+from tests.helpers import fetch, page_text
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+PLURAL_COUNTS = {"ru": 3, "ky": 2, "uz": 2, "en": 2}
+
+
+def _catalog(code):
+    with (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f, locale=code)
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_catalogue_is_complete(code):
+    catalog = _catalog(code)
+    with (TRANSLATIONS / "messages.pot").open("rb") as f:
+        template_ids = {m.id for m in read_po(f) if m.id}
+    ids = {m.id for m in catalog if m.id}
+    assert template_ids <= ids, f"{code}: run `make translations`: {template_ids - ids}"
+    untranslated = [m.id for m in catalog if m.id and not all(
+        m.string if isinstance(m.string, tuple) else (m.string,))]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not untranslated, f"{code}: untranslated: {untranslated}"
+    assert not fuzzy, f"{code}: fuzzy: {fuzzy}"
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_plural_forms_follow_cldr(code):
+    catalog = _catalog(code)
+    assert catalog.num_plurals == PLURAL_COUNTS[code]
+    for message in catalog:
+        if message.id and message.pluralizable:
+            assert len(message.string) == PLURAL_COUNTS[code]
+            assert all(message.string), message.id
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_placeholders_survive_translation(code):
+    import re
+
+    names = re.compile(r"%\((\w+)\)[sd]")
+    for message in _catalog(code):
+        if not message.id:
+            continue
+        source = message.id if isinstance(message.id, tuple) else (message.id,)
+        target = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(names.findall(source[-1]))
+        for text in target:
+            assert set(names.findall(text)) <= expected | set(names.findall(source[0]))
+            if len(source) == 1:
+                assert set(names.findall(text)) == expected, (code, message.id)
+
+
+def test_plural_message_in_russian(app):
+    from flask_babel import ngettext
+
+    forms = []
+    for n in (1, 3, 10, 21):
+        with app.test_request_context(f"/?lang=ru"):
+            forms.append(ngettext("Use at least %(num)d character.",
+                                  "Use at least %(num)d characters.", n))
+    assert len({f.replace(str(n), "#") for f, n in zip(forms, (1, 3, 10, 21))}) >= 2
+    assert forms[0].replace("1", "#") == forms[3].replace("21", "#")
+
+
+@pytest.mark.parametrize("url", ["/", "/auth/login", "/auth/register", "/conduct", "/privacy"])
+@pytest.mark.parametrize("code", ["ky", "ru", "uz", "en"])
+def test_pages_render_in_each_language(client, url, code):
+    response = client.get(f"{url}?lang={code}")
+    assert response.status_code == 200
+    assert f'<html lang="{code}">' in response.text
+
+
+@pytest.mark.parametrize("url", ["/", "/auth/login", "/auth/register", "/conduct", "/privacy"])
+@pytest.mark.parametrize("code", ["ky", "ru", "uz"])
+def test_no_english_left(client, url, code):
+    """Every English message that the page would show is translated."""
+    text = " ".join(page_text(client.get(f"{url}?lang={code}").text).split())
+    english = {m.id for m in _catalog("en") if m.id and isinstance(m.id, str)}
+    translated = {m.id: m.string for m in _catalog(code) if m.id and isinstance(m.id, str)}
+    leftovers = [
+        s for s in english
+        if len(s) > 12 and "%(" not in s and "<" not in s and translated.get(s) != s and s in text
+    ]
+    assert not leftovers, leftovers
+
+
+def test_locale_order(client, make_user, auth):
+    # Accept-Language, then the default.
+    assert '<html lang="ky">' in client.get("/", headers={"Accept-Language": "ky,ru;q=0.8"}).text
+    assert '<html lang="ru">' in client.get("/", headers={"Accept-Language": "de"}).text
+    # ?lang= wins and is remembered in a cookie, which beats Accept-Language.
+    response = client.get("/?lang=uz", headers={"Accept-Language": "en"})
+    assert '<html lang="uz">' in response.text
+    assert any(c.startswith("lang=uz") for c in response.headers.getlist("Set-Cookie"))
+    assert '<html lang="uz">' in client.get("/", headers={"Accept-Language": "en"}).text
+    # A signed-in user's preference beats the cookie.
+    make_user("timur", locale="en")
+    auth.login("timur")
+    assert '<html lang="en">' in client.get("/").text
+    # ...and ?lang= changes that preference.
+    client.get("/?lang=ky")
+    assert '<html lang="ky">' in client.get("/").text
+
+
+def test_switching_language_updates_the_profile(app, client, make_user, auth):
+    make_user("timur", locale="en")
+    auth.login("timur")
+    client.get("/privacy?lang=uz")
+    assert fetch(app, User, username="timur").locale == "uz"
+
+
+def test_unknown_language_is_ignored(client):
+    response = client.get("/?lang=xx", headers={"Accept-Language": "en"})
+    assert '<html lang="en">' in response.text
+    assert not any(c.startswith("lang=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_language_switcher_keeps_the_page(client):
+    text = client.get("/privacy?lang=en").text
+    for code in LANGUAGES:
+        assert f'href="/privacy?lang={code}"' in text
+    assert 'hreflang="ky" lang="ky"' in text
+
+
+def test_times_are_shown_in_bishkek(app):
+    from datetime import datetime, timezone
+
+    from flask_babel import format_datetime
+
+    with app.test_request_context("/?lang=en"):
+        shown = format_datetime(datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc), "HH:mm")
+    assert shown == "18:00"  # Asia/Bishkek is UTC+6 all year
