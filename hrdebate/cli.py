@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, inspect, select
 
 from .choices import SITE_ROLES
@@ -15,6 +16,7 @@ from .models import User
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(SITE_ROLES), default="citizen", show_default=True)
 @click.option("--display-name", help="Public name; defaults to the username.")
@@ -44,6 +46,7 @@ def create_user(username, role, display_name, password):
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", default="hrdebate-demo", show_default=True,
               help="Password of every demo account.")
 @click.option("--force", is_flag=True, help="Add the demo data even if the database holds data.")
@@ -66,7 +69,7 @@ def seed_demo(password, force, if_empty):
     click.echo(f"Demo accounts: admin, moderator, organiser, citizen (password: {password!r}).")
 
 
-@click.group("i18n")
+@click.group("i18n", cls=AppGroup)
 def i18n():
     """Translation catalogues."""
 

@@ -3,6 +3,8 @@
 import os
 import stat
 
+import pytest
+
 from sqlalchemy import text
 
 from hrdebate import create_app
@@ -56,10 +58,14 @@ def test_healthz_ok(client):
     assert response.json["database"] == "ok"
 
 
-def test_healthz_reports_unreachable_database(tmp_path):
+@pytest.mark.parametrize("url", [
+    "sqlite:///{tmp}/missing-dir/db.sqlite",
+    "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2",
+])
+def test_healthz_reports_unreachable_database(tmp_path, url):
     app = create_app({
         "SECRET_KEY": "x", "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/db.sqlite",
+        "SQLALCHEMY_DATABASE_URI": url.format(tmp=tmp_path),
     })
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

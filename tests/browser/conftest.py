@@ -1,0 +1,78 @@
+"""Browser journeys: Playwright for Python driving Debian's Chromium.
+
+No browser is downloaded: the tests use /usr/bin/chromium (or
+HRDEBATE_CHROMIUM). Without it they are skipped with the fix in the message,
+unless HRDEBATE_REQUIRE_BROWSER=1 (set by .ci/run), when they fail instead.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+
+CHROMIUM = Path(os.environ.get("HRDEBATE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}: run `apt-get install -y chromium`."
+        if os.environ.get("HRDEBATE_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over real HTTP in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def page(request, browser, live_server):
+    context = browser.new_context(
+        java_script_enabled=request.param, base_url=live_server, locale="en-GB"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems = []
+
+    def on_console(message):
+        # A 422 form answer is expected; anything else (a CSP violation, a
+        # script error, a missing file) is a failure.
+        if message.type == "error" and "status of 422" not in message.text:
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.js_enabled = request.param
+    yield page
+    context.close()
+    assert not problems, problems  # no CSP violation, no script error
