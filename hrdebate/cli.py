@@ -106,7 +106,7 @@ def fill_english(po_path: Path) -> None:
             message.string = message.id
         message.flags.discard("fuzzy")
     with po_path.open("wb") as f:
-        write_po(f, catalog, omit_header=False, sort_output=True, width=100)
+        write_po(f, catalog, sort_output=True)
 
 
 def init_app(app):
