@@ -1,3 +1,5 @@
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -205,10 +207,19 @@ def test_without_remember_me_the_browser_session_ends_it(client, auth, make_user
     assert client.get("/account/").status_code == 302
 
 
-def test_login_is_rate_limited_with_a_translated_page(tmp_path):
+STORAGES = ["memory://"] + (
+    [os.environ["HRDEBATE_TEST_REDIS_URL"]] if os.environ.get("HRDEBATE_TEST_REDIS_URL") else []
+)
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_login_is_rate_limited_with_a_translated_page(tmp_path, storage):
     from tests.conftest import _empty_database, _prepare_schema, make_test_app
 
-    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+    app = make_test_app(
+        tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
+        RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+    )
     _prepare_schema(app)
     try:
         client = app.test_client()
@@ -222,7 +233,9 @@ def test_login_is_rate_limited_with_a_translated_page(tmp_path):
             title = str(MESSAGES[429][0])
         assert title != "Too many requests"
         assert title in response.text
-        # Reading the form is not limited.
+        # Reading the form is not limited, and htmx gets a small fragment.
         assert client.get("/auth/login").status_code == 200
+        fragment = client.post("/auth/login", data=data, headers={"HX-Request": "true"})
+        assert fragment.status_code == 429 and "<html" not in fragment.text
     finally:
         _empty_database(app)
