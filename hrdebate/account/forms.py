@@ -33,9 +33,25 @@ class DemographicsForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class CurrentPassword:
+    """Checks the field against the password of the form's user."""
+
+    def __call__(self, form, field):
+        if not form.user.check_password(field.data or ""):
+            raise ValidationError(_l("This is not your current password."))
+
+
+class UserForm(FlaskForm):
+    """A form about one user's own account."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class PasswordForm(UserForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired()],
+        _l("Current password"), validators=[DataRequired(), CurrentPassword()],
         render_kw={"autocomplete": "current-password"},
     )
     password = PasswordField(
@@ -48,29 +64,13 @@ class PasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
 
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
 
-    def validate_current_password(self, field):
-        if not self.user.check_password(field.data or ""):
-            raise ValidationError(_l("This is not your current password."))
-
-
-class DeleteForm(FlaskForm):
+class DeleteForm(UserForm):
     password = PasswordField(
-        _l("Your password"), validators=[DataRequired()],
+        _l("Your password"), validators=[DataRequired(), CurrentPassword()],
         render_kw={"autocomplete": "current-password"},
     )
     confirm = BooleanField(
         _l("I understand that my account and what I wrote are erased for good."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_password(self, field):
-        if not self.user.check_password(field.data or ""):
-            raise ValidationError(_l("This is not your current password."))
