@@ -53,11 +53,14 @@ def create_app(test_config=None):
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from . import account, auth, cli, errors, main
+    from . import access, account, auth, cli, clubs, errors, events, feeds, main
+    from . import notifications, topics
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(account.bp)
+    # feeds first: /events.ics must not be taken for an event id.
+    for blueprint in (feeds.bp, main.bp, auth.bp, account.bp, events.bp, clubs.bp, topics.bp,
+                      notifications.bp):
+        app.register_blueprint(blueprint)
+    access.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -1,6 +1,7 @@
 """What kind of htmx request is this?"""
 
-from flask import request
+from flask import render_template, request
+from jinja2_fragments.flask import render_block
 
 
 def wants_fragment() -> bool:
@@ -12,3 +13,10 @@ def wants_fragment() -> bool:
         and headers.get("HX-Boosted") != "true"
         and headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+def render_page(template: str, block: str, **context) -> str:
+    """One URL, one template: the full page, or only ``block`` for htmx."""
+    if wants_fragment():
+        return render_block(template, block, **context)
+    return render_template(template, **context)

@@ -6,15 +6,27 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .choices import REGIONS
 from .config import LANGUAGE_NAMES, LANGUAGES
 from .extensions import db
 
 LOGIN_REQUIRED_MESSAGE = _l("Please log in to continue.")
 
+# Pages where ?lang= filters events by their language (DESIGN §6) instead of
+# switching the interface; their language switcher goes through /language/.
+LANGUAGE_FILTER_ENDPOINTS = frozenset({"events.index", "feeds.events_ics", "feeds.events_atom"})
+
+
+def _requested_language() -> str | None:
+    if request.endpoint in LANGUAGE_FILTER_ENDPOINTS:
+        return None
+    requested = request.args.get("lang")
+    return requested if requested in LANGUAGES else None
+
 
 def select_locale() -> str:
-    requested = request.args.get("lang")
-    if requested in LANGUAGES:
+    requested = _requested_language()
+    if requested:
         return requested
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
@@ -28,9 +40,12 @@ def select_locale() -> str:
 
 def _remember_requested_language():
     """A ?lang= choice sticks: in a cookie, and in a signed-in user's profile."""
-    requested = request.args.get("lang")
-    if requested not in LANGUAGES:
-        return
+    requested = _requested_language()
+    if requested:
+        remember_language(requested)
+
+
+def remember_language(requested: str) -> None:
     g.remember_language = requested
     if current_user.is_authenticated and current_user.locale != requested:
         current_user.locale = requested
@@ -57,7 +72,9 @@ def language_links() -> list[dict]:
     query = request.args.to_dict()
     links = []
     for code in LANGUAGES:
-        if request.endpoint and request.endpoint != "static":
+        if request.endpoint in LANGUAGE_FILTER_ENDPOINTS:
+            href = url_for("main.set_language", code=code, next=request.full_path)
+        elif request.endpoint and request.endpoint != "static":
             href = url_for(request.endpoint, **{**args, **query, "lang": code})
         else:
             href = url_for("main.index", lang=code)
@@ -71,3 +88,4 @@ def init_app(app):
     app.after_request(_set_language_cookie)
     app.jinja_env.globals["language_links"] = language_links
     app.context_processor(lambda: {"current_locale": str(get_locale())})
+    app.jinja_env.globals["region_name"] = lambda code: REGIONS.get(code, code)

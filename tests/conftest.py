@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from hrdebate import create_app
 from hrdebate.extensions import db
-from hrdebate.models import User
+from hrdebate.models import Club, Membership, User, seed_topics
 from tests.helpers import Client
 
 TEST_DATABASE_URL = os.environ.get("HRDEBATE_TEST_DATABASE_URL")
@@ -37,11 +37,13 @@ def _prepare_schema(app):
     with app.app_context():
         if TEST_DATABASE_URL is None:
             db.create_all()
+            seed_topics()
         elif not _schema_ready:
             db.drop_all()
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
             db.create_all()
+            seed_topics()
             _schema_ready = True
 
 
@@ -49,7 +51,8 @@ def _empty_database(app):
     with app.app_context():
         db.session.remove()
         if TEST_DATABASE_URL is not None:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            # Everything but the seeded themes, which every test shares.
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "topics")
             db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.session.commit()
         db.engine.dispose()
@@ -114,3 +117,70 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def make_club(app):
+    """Factory: ``make_club(owner=user, slug="osh-club", verified=True, ...)``.
+    ``organisers`` and ``moderators`` take lists of users."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(owner=None, organisers=(), moderators=(), **fields):
+        n = next(counter)
+        with app.app_context():
+            club = Club(
+                slug=fields.pop("slug", f"club-{n}"),
+                name=fields.pop("name", f"Club {n}"),
+                club_type=fields.pop("club_type", "university_club"),
+                city=fields.pop("city", "Bishkek"),
+                region=fields.pop("region", "bishkek"),
+                **fields,
+            )
+            for user, role in ([(owner, "owner")] if owner else []) + [
+                (u, "organiser") for u in organisers] + [(u, "moderator") for u in moderators]:
+                club.memberships.append(Membership(user_id=user.id, role=role))
+            db.session.add(club)
+            db.session.commit()
+            db.session.refresh(club)
+            db.session.expunge(club)
+        return club
+
+    return make
+
+
+@pytest.fixture
+def make_event(app):
+    """Factory: ``make_event(club, kind="debate", status="published",
+    starts_in=timedelta(days=3), topics=["women"], ...)``."""
+    from datetime import timedelta
+
+    from hrdebate.events.services import _apply
+    from hrdebate.models import Event, utcnow
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(club, kind="debate", status="published", starts_in=timedelta(days=3),
+             duration=timedelta(hours=2), topics=(), **fields):
+        n = next(counter)
+        starts_at = fields.pop("starts_at", utcnow() + starts_in)
+        data = {
+            "kind": kind, "title": f"Event {n}", "summary": f"Summary {n}", "description": "",
+            "starts_at": starts_at, "ends_at": fields.pop("ends_at", starts_at + duration),
+            "venue": "Main hall", "region": club.region, "language": "ru",
+            "motion": "This house would lower the voting age to 16" if kind == "debate" else None,
+            "case_title": "Applicant v. Kyrgyz Republic" if kind == "moot_court" else None,
+            "goal": "A ramp at the school entrance" if kind == "civic_project" else None,
+            **fields,
+        }
+        with app.app_context():
+            event = Event(club_id=club.id, status=status)
+            db.session.add(event)
+            _apply(event, data, list(topics))
+            if status != "draft":
+                event.published_at = utcnow()
+            db.session.commit()
+            db.session.refresh(event)
+            db.session.expunge(event)
+        return event
+
+    return make

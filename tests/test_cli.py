@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
 from hrdebate.extensions import db
-from hrdebate.models import Club, Membership, User
+from hrdebate.models import Club, Membership, User, seed_topics
 from tests.helpers import fetch
 
 
@@ -88,3 +88,4 @@ def test_migrations_build_the_schema_of_the_models(app, runner):
             db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
             db.create_all()
+            seed_topics()

@@ -1,8 +1,11 @@
-from flask import render_template
+from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..config import LANGUAGES
 from ..extensions import db, limiter
+from ..i18n import remember_language
+from ..security import safe_next
 from . import bp
 
 
@@ -19,6 +22,15 @@ def conduct():
 @bp.get("/privacy")
 def privacy():
     return render_template("main/privacy.html")
+
+
+@bp.get("/language/<code>")
+def set_language(code):
+    """Switch the interface language, then go back (used where ?lang= is a filter)."""
+    if code not in LANGUAGES:
+        abort(404)
+    remember_language(code)
+    return redirect(safe_next(request.args.get("next"), url_for(".index")))
 
 
 @bp.get("/healthz")

@@ -1,7 +1,19 @@
 """All models, re-exported so Alembic and the app see every table."""
 
 from ..dbtypes import UTCDateTime, utcnow
-from .club import CLUB_TYPES, MEMBER_ROLES, Club, Membership
+from .club import CLUB_TYPES, MEMBER_ROLES, Club, ClubFollow, Membership
+from .event import (
+    DEBATE_FORMATS, EVENT_LANGUAGES, INSTRUMENTS, KINDS, MILESTONE_STATUSES, STATUSES,
+    VOTE_CHOICES, VOTE_PHASES, VOTING_STATES, Event, Milestone, ProgressUpdate, Vote,
+)
+from .notification import NOTIFICATION_KINDS, Notification
+from .topic import TOPICS, Topic, event_topics, seed_topics
 from .user import User
 
-__all__ = ["CLUB_TYPES", "MEMBER_ROLES", "Club", "Membership", "User", "UTCDateTime", "utcnow"]
+__all__ = [
+    "CLUB_TYPES", "DEBATE_FORMATS", "EVENT_LANGUAGES", "INSTRUMENTS", "KINDS", "MEMBER_ROLES",
+    "MILESTONE_STATUSES", "NOTIFICATION_KINDS", "STATUSES", "TOPICS", "VOTE_CHOICES",
+    "VOTE_PHASES", "VOTING_STATES", "Club", "ClubFollow", "Event", "Membership", "Milestone",
+    "Notification", "ProgressUpdate", "Topic", "User", "UTCDateTime", "Vote", "event_topics",
+    "seed_topics", "utcnow",
+]

@@ -65,3 +65,17 @@ class Membership(db.Model):
 
     club: Mapped[Club] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+
+class ClubFollow(db.Model):
+    """A user who wants to hear about a club's new events."""
+
+    __tablename__ = "club_follows"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    club_id: Mapped[int] = mapped_column(
+        ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,77 @@
+"""The event list's filters (DESIGN §6), shared by the list and the feeds."""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from ..choices import REGIONS
+from ..models import EVENT_LANGUAGES, KINDS, Club, Event, Topic, utcnow
+
+WHEN = ("upcoming", "past", "all")
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    q: str = ""
+    kind: str = ""
+    region: str = ""
+    topic: str = ""
+    lang: str = ""
+    club: str = ""
+    when: str = "upcoming"
+
+    @classmethod
+    def from_args(cls, args) -> "EventFilters":
+        """Read the query string; values we do not know are ignored."""
+        def pick(name, allowed):
+            value = args.get(name, "")
+            return value if value in allowed else ""
+
+        return cls(
+            q=" ".join(args.get("q", "").split())[:100],
+            kind=pick("kind", KINDS),
+            region=pick("region", REGIONS),
+            topic=args.get("topic", "")[:40],
+            lang=pick("lang", EVENT_LANGUAGES),
+            club=args.get("club", "")[:80],
+            when=pick("when", WHEN) or "upcoming",
+        )
+
+    def as_args(self) -> dict:
+        """The non-default filters, for links that keep them."""
+        return {k: v for k, v in asdict(self).items() if v and not (k == "when" and v == "upcoming")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_args())
+
+    def query(self, now: datetime | None = None, statuses=("published", "cancelled")) -> Select:
+        """Public events matching the filters, their club loaded, in list order."""
+        now = now or utcnow()
+        stmt = (
+            select(Event)
+            .join(Event.club)
+            .options(contains_eager(Event.club), selectinload(Event.topics))
+            .where(Event.status.in_(statuses))
+        )
+        if self.q:
+            stmt = stmt.where(Event.search_text.contains(self.q.casefold(), autoescape=True))
+        if self.kind:
+            stmt = stmt.where(Event.kind == self.kind)
+        if self.region:
+            stmt = stmt.where(Event.region == self.region)
+        if self.lang:
+            stmt = stmt.where(Event.language == self.lang)
+        if self.topic:
+            stmt = stmt.where(Event.topics.any(Topic.slug == self.topic))
+        if self.club:
+            stmt = stmt.where(Club.slug == self.club)
+        if self.when == "upcoming":
+            stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+        elif self.when == "past":
+            stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+        else:
+            stmt = stmt.order_by(Event.starts_at.desc(), Event.id.desc())
+        return stmt

@@ -1,0 +1,250 @@
+"""Event rules: create, edit, publish, cancel; debate votes; judgements;
+civic-project milestones and updates. No Flask request objects here."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db
+from ..models import (
+    VOTE_CHOICES, VOTE_PHASES, ClubFollow, Event, Milestone, ProgressUpdate, Topic, User, Vote,
+    utcnow,
+)
+from ..notifications.services import notify
+from ..text import render_markdown
+
+EDITABLE_FIELDS = (
+    "kind", "title", "summary", "description", "starts_at", "ends_at", "venue", "region",
+    "online_url", "language", "capacity", "registration_opens_at", "registration_closes_at",
+    "motion", "debate_format", "proposition_team", "proposition_speakers", "opposition_team",
+    "opposition_speakers", "case_title", "facts", "legal_questions", "instruments",
+    "applicant_team", "respondent_team", "bench", "goal", "community",
+)
+
+
+class RuleError(Exception):
+    """A request that the rules refuse; its message is shown to the user."""
+
+
+def _apply(event: Event, data: dict, topic_slugs: list[str]) -> None:
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(event, field, data[field])
+    event.description_html = render_markdown(event.description)
+    event.facts_html = render_markdown(event.facts) if event.facts else None
+    event.refresh_search_text()
+    event.topics = list(
+        db.session.scalars(select(Topic).where(Topic.slug.in_(topic_slugs)))
+    ) if topic_slugs else []
+
+
+def create_event(club, data: dict, topic_slugs: list[str]) -> Event:
+    event = Event(club=club, status="draft")
+    _apply(event, data, topic_slugs)
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, data: dict, topic_slugs: list[str]) -> None:
+    _apply(event, data, topic_slugs)
+    db.session.commit()
+
+
+def publish_event(event: Event) -> None:
+    """Make a draft public and tell the club's followers."""
+    if not event.is_draft:
+        raise RuleError("only_drafts")
+    event.status = "published"
+    event.published_at = utcnow()
+    followers = db.session.scalars(
+        select(ClubFollow.user_id).where(ClubFollow.club_id == event.club_id)
+    )
+    notify(followers, "new_event", event_id=event.id)
+    db.session.commit()
+
+
+def cancel_event(event: Event) -> None:
+    """Cancel an event and tell everyone who follows it."""
+    if event.is_cancelled:
+        raise RuleError("already_cancelled")
+    was_public = event.is_published
+    event.status = "cancelled"
+    event.cancelled_at = utcnow()
+    if was_public:
+        notify(event_audience(event), "event_cancelled", event_id=event.id)
+    db.session.commit()
+
+
+def event_audience(event: Event) -> set[int]:
+    """Everyone to tell about a change to the event: the club's followers
+    (and, once registration exists, its registrants)."""
+    return set(db.session.scalars(
+        select(ClubFollow.user_id).where(ClubFollow.club_id == event.club_id)
+    ))
+
+
+# -- debate votes ---------------------------------------------------------
+
+VOTING_ACTIONS = {
+    # action: (states it may start from, new state)
+    "close_before": (("before_open",), "before_closed"),
+    "open_after": (("before_open", "before_closed"), "after_open"),
+    "close_after": (("after_open",), "closed"),
+    "reopen_after": (("closed",), "after_open"),
+}
+
+
+def change_voting(event: Event, action: str, now: datetime | None = None) -> None:
+    if event.kind != "debate" or not event.is_published:
+        raise RuleError("not_a_published_debate")
+    allowed_from, new_state = VOTING_ACTIONS[action]
+    if event.voting_state not in allowed_from:
+        raise RuleError("wrong_state")
+    if action == "open_after" and not event.has_started(now):
+        raise RuleError("not_started")
+    event.voting_state = new_state
+    db.session.commit()
+
+
+def cast_vote(event: Event, user: User, phase: str, choice: str,
+              now: datetime | None = None) -> None:
+    """Record or change the user's vote for an open phase (one per phase)."""
+    if phase not in VOTE_PHASES or choice not in VOTE_CHOICES:
+        raise RuleError("bad_vote")
+    if not event.vote_open(phase, now):
+        raise RuleError("vote_closed")
+    values = {"event_id": event.id, "user_id": user.id, "phase": phase, "choice": choice,
+              "created_at": utcnow(), "updated_at": utcnow()}
+    # One statement that inserts or changes the vote, safe against double clicks.
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Vote).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["event_id", "user_id", "phase"],
+        set_={"choice": choice, "updated_at": values["updated_at"]},
+    )
+    db.session.execute(stmt)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Distribution:
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, choice: str) -> float:
+        """Percentage of this phase's voters who chose ``choice``."""
+        return 100.0 * self.counts.get(choice, 0) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Tally:
+    before: Distribution
+    after: Distribution
+
+    @property
+    def swing_for(self) -> float:
+        return self.after.share("for") - self.before.share("for")
+
+    @property
+    def swing_against(self) -> float:
+        return self.after.share("against") - self.before.share("against")
+
+    @property
+    def winner(self) -> str | None:
+        """Oxford style: the side whose share grew more, before to after.
+        ``None`` until both phases have votes; ``"tie"`` when they grew equally."""
+        if not self.before.total or not self.after.total:
+            return None
+        if round(self.swing_for, 6) > round(self.swing_against, 6):
+            return "for"
+        if round(self.swing_against, 6) > round(self.swing_for, 6):
+            return "against"
+        return "tie"
+
+
+def tally_from_rows(rows) -> Tally:
+    counts = {phase: {choice: 0 for choice in VOTE_CHOICES} for phase in VOTE_PHASES}
+    for phase, choice, n in rows:
+        counts[phase][choice] = n
+    return Tally(Distribution(counts["before"]), Distribution(counts["after"]))
+
+
+def tally(event_id: int) -> Tally:
+    rows = db.session.execute(
+        select(Vote.phase, Vote.choice, func.count())
+        .where(Vote.event_id == event_id)
+        .group_by(Vote.phase, Vote.choice)
+    )
+    return tally_from_rows(rows)
+
+
+def tallies(event_ids: list[int]) -> dict[int, Tally]:
+    """Tallies of several debates in one query, for lists."""
+    rows: dict[int, list] = {eid: [] for eid in event_ids}
+    if event_ids:
+        for event_id, phase, choice, n in db.session.execute(
+            select(Vote.event_id, Vote.phase, Vote.choice, func.count())
+            .where(Vote.event_id.in_(event_ids))
+            .group_by(Vote.event_id, Vote.phase, Vote.choice)
+        ):
+            rows[event_id].append((phase, choice, n))
+    return {eid: tally_from_rows(r) for eid, r in rows.items()}
+
+
+def votes_of(event_id: int, user_id: int) -> dict[str, str]:
+    """The user's own votes on a debate, by phase."""
+    return dict(db.session.execute(
+        select(Vote.phase, Vote.choice).where(Vote.event_id == event_id, Vote.user_id == user_id)
+    ).all())
+
+
+# -- moot court -------------------------------------------------------------
+
+def publish_judgement(event: Event, outcome: str, reasoning: str,
+                      now: datetime | None = None) -> None:
+    if event.kind != "moot_court" or not event.is_published:
+        raise RuleError("not_a_published_moot_court")
+    if not event.has_started(now):
+        raise RuleError("not_started")
+    event.judgement_outcome = outcome
+    event.judgement_reasoning = reasoning
+    event.judgement_reasoning_html = render_markdown(reasoning)
+    event.judgement_published_at = event.judgement_published_at or utcnow()
+    db.session.commit()
+
+
+# -- civic project ----------------------------------------------------------
+
+def _require_civic(event: Event) -> None:
+    if event.kind != "civic_project" or event.is_cancelled:
+        raise RuleError("not_a_civic_project")
+
+
+def add_milestone(event: Event, title: str, due_date: date | None, status: str) -> Milestone:
+    _require_civic(event)
+    milestone = Milestone(event=event, title=title, due_date=due_date, status=status)
+    db.session.add(milestone)
+    db.session.commit()
+    return milestone
+
+
+def set_milestone_status(milestone: Milestone, status: str) -> None:
+    _require_civic(milestone.event)
+    milestone.status = status
+    db.session.commit()
+
+
+def add_progress_update(event: Event, author: User, posted_on: date, body: str) -> ProgressUpdate:
+    _require_civic(event)
+    update = ProgressUpdate(event=event, author_id=author.id, posted_on=posted_on, body=body,
+                            body_html=render_markdown(body))
+    db.session.add(update)
+    db.session.commit()
+    return update

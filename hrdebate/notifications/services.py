@@ -1,0 +1,38 @@
+"""The one notification mechanism: every kind of news to a user goes here."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import Notification, utcnow
+
+
+def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
+           detail: str | None = None) -> int:
+    """Queue one notification per user (duplicates removed). The caller commits."""
+    rows = [
+        {"user_id": uid, "kind": kind, "event_id": event_id, "detail": detail,
+         "created_at": utcnow()}
+        for uid in sorted(set(user_ids))
+    ]
+    if rows:
+        db.session.execute(Notification.__table__.insert(), rows)
+    return len(rows)
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
