@@ -36,6 +36,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_SIGNUP = "5 per minute;20 per hour"
+    RATELIMIT_VOTE = "20 per minute"
 
     # Static files carry ?v=<content hash>, so they may be cached for a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

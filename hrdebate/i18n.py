@@ -89,3 +89,5 @@ def init_app(app):
     app.jinja_env.globals["language_links"] = language_links
     app.context_processor(lambda: {"current_locale": str(get_locale())})
     app.jinja_env.globals["region_name"] = lambda code: REGIONS.get(code, code)
+    app.jinja_env.globals["regions"] = REGIONS
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

@@ -1,6 +1,6 @@
 """Times: stored in UTC, entered and shown in Asia/Bishkek."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Bishkek")
@@ -19,3 +19,7 @@ def utc_to_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()

@@ -1,0 +1,212 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
+    SelectMultipleField, StringField, TextAreaField, URLField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..choices import REGIONS, as_choices
+from ..config import LANGUAGE_NAMES
+from ..models import TOPICS, VOTE_PHASES
+from ..timeutil import LOCAL_INPUT_FORMAT, local_to_utc
+
+KIND_NAMES = {
+    "debate": _l("Debate"),
+    "moot_court": _l("Moot court"),
+    "civic_project": _l("Civic project"),
+}
+FORMAT_NAMES = {
+    "oxford": _l("Oxford"),
+    "karl_popper": _l("Karl Popper"),
+    "british_parliamentary": _l("British Parliamentary"),
+    "other": _l("Other format"),
+}
+INSTRUMENT_NAMES = {
+    "udhr": _l("Universal Declaration of Human Rights"),
+    "iccpr": _l("International Covenant on Civil and Political Rights"),
+    "icescr": _l("International Covenant on Economic, Social and Cultural Rights"),
+    "cedaw": _l("Convention on the Elimination of All Forms of Discrimination against Women"),
+    "crc": _l("Convention on the Rights of the Child"),
+    "crpd": _l("Convention on the Rights of Persons with Disabilities"),
+    "cat": _l("Convention against Torture"),
+    "constitution_kg": _l("Constitution of the Kyrgyz Republic"),
+    "other": _l("Other instruments"),
+}
+MILESTONE_STATUS_NAMES = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+}
+# The fields that belong to one kind only.
+KIND_FIELDS = {
+    "debate": ("motion", "debate_format", "proposition_team", "proposition_speakers",
+               "opposition_team", "opposition_speakers"),
+    "moot_court": ("case_title", "facts", "legal_questions", "instruments", "applicant_team",
+                   "respondent_team", "bench"),
+    "civic_project": ("goal", "community"),
+}
+REQUIRED_FOR_KIND = {"debate": "motion", "moot_court": "case_title", "civic_project": "goal"}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _local_datetime(label, **kwargs):
+    return DateTimeLocalField(label, format=LOCAL_INPUT_FORMAT, **kwargs)
+
+
+class EventForm(FlaskForm):
+    kind = RadioField(_l("Kind of event"), choices=as_choices(KIND_NAMES),
+                      validators=[DataRequired()], default="debate")
+    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=160)])
+    summary = TextAreaField(
+        _l("Summary"), filters=[_strip], validators=[DataRequired(), Length(max=300)],
+        description=_l("One or two sentences, shown in lists and calendars."),
+    )
+    description = TextAreaField(
+        _l("Description"), filters=[_strip], validators=[Length(max=20000)],
+        description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."),
+    )
+    starts_at = _local_datetime(_l("Starts"), validators=[DataRequired()],
+                                description=_l("Bishkek time."))
+    ends_at = _local_datetime(_l("Ends"), validators=[DataRequired()],
+                              description=_l("Bishkek time."))
+    venue = StringField(
+        _l("Venue"), filters=[_strip], validators=[Length(max=200)],
+        description=_l("Address or room, as text. Leave empty for an online-only event."),
+    )
+    region = SelectField(_l("Region"), choices=as_choices(REGIONS), validators=[DataRequired()])
+    online_url = URLField(
+        _l("Online link (optional)"), filters=[_strip],
+        validators=[Optional(), URL(require_tld=True), Length(max=300)],
+    )
+    language = SelectField(_l("Language of the event"), choices=as_choices(LANGUAGE_NAMES))
+    capacity = IntegerField(
+        _l("Seats (optional)"), validators=[Optional(), NumberRange(min=1, max=100000)],
+        description=_l("Leave empty when there is no limit."),
+    )
+    registration_opens_at = _local_datetime(_l("Registration opens (optional)"),
+                                            validators=[Optional()])
+    registration_closes_at = _local_datetime(_l("Registration closes (optional)"),
+                                             validators=[Optional()])
+    topics = MultiCheckboxField(
+        _l("Themes"), choices=as_choices({slug: name for slug, (name, _a) in TOPICS.items()}),
+    )
+
+    motion = StringField(_l("Motion"), filters=[_strip], validators=[Length(max=300)],
+                         description=_l("For example: This house would lower the voting age to 16."))
+    debate_format = SelectField(_l("Format"), choices=as_choices(FORMAT_NAMES), default="oxford")
+    proposition_team = StringField(_l("Proposition team"), filters=[_strip],
+                                   validators=[Length(max=120)])
+    proposition_speakers = TextAreaField(_l("Proposition speakers"), filters=[_strip],
+                                         validators=[Length(max=2000)],
+                                         description=_l("One name per line."))
+    opposition_team = StringField(_l("Opposition team"), filters=[_strip],
+                                  validators=[Length(max=120)])
+    opposition_speakers = TextAreaField(_l("Opposition speakers"), filters=[_strip],
+                                        validators=[Length(max=2000)],
+                                        description=_l("One name per line."))
+
+    case_title = StringField(_l("Case title"), filters=[_strip], validators=[Length(max=200)])
+    facts = TextAreaField(_l("Facts of the case"), filters=[_strip],
+                          validators=[Length(max=20000)])
+    legal_questions = TextAreaField(_l("Legal questions"), filters=[_strip],
+                                    validators=[Length(max=5000)],
+                                    description=_l("One question per line."))
+    instruments = MultiCheckboxField(_l("Instruments invoked"),
+                                     choices=as_choices(INSTRUMENT_NAMES))
+    applicant_team = StringField(_l("Applicant team"), filters=[_strip],
+                                 validators=[Length(max=200)])
+    respondent_team = StringField(_l("Respondent team"), filters=[_strip],
+                                  validators=[Length(max=200)])
+    bench = TextAreaField(_l("Bench"), filters=[_strip], validators=[Length(max=2000)],
+                          description=_l("One judge per line."))
+
+    goal = TextAreaField(_l("Goal"), filters=[_strip], validators=[Length(max=2000)])
+    community = StringField(_l("Community"), filters=[_strip], validators=[Length(max=200)],
+                            description=_l("Who the project is with and for."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        required = REQUIRED_FOR_KIND.get(self.kind.data)
+        if required and not self[required].data:
+            self[required].errors.append(_l("This field is required for this kind of event."))
+            ok = False
+        return ok
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate_registration_closes_at(self, field):
+        opens = self.registration_opens_at.data
+        if field.data and opens and field.data <= opens:
+            raise ValidationError(_l("Registration must close after it opens."))
+        if field.data and self.ends_at.data and field.data > self.ends_at.data:
+            raise ValidationError(_l("Registration must close before the event ends."))
+
+    def validate_venue(self, field):
+        if not field.data and not self.online_url.data:
+            raise ValidationError(_l("Give a venue, an online link, or both."))
+
+    def to_data(self) -> tuple[dict, list[str]]:
+        """The event's fields for the service, times in UTC; and its theme slugs."""
+        data = {name: self[name].data for name in (
+            "kind", "title", "summary", "description", "venue", "region", "language", "capacity")}
+        data["online_url"] = self.online_url.data or None
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            data[name] = local_to_utc(self[name].data)
+        for kind, fields in KIND_FIELDS.items():
+            for name in fields:
+                value = self[name].data if kind == self.kind.data else None
+                if name == "instruments":
+                    value = ",".join(value) if value else None
+                data[name] = value or None
+        return data, list(self.topics.data or [])
+
+
+class VoteForm(FlaskForm):
+    phase = HiddenField(validators=[AnyOf(VOTE_PHASES)])
+    choice = RadioField(
+        _l("Your vote"),
+        choices=as_choices({"for": _l("For the motion"), "against": _l("Against the motion"),
+                            "undecided": _l("Undecided")}),
+        validators=[DataRequired(message=_l("Choose for, against or undecided."))],
+    )
+
+
+class JudgementForm(FlaskForm):
+    judgement_outcome = StringField(
+        _l("Outcome"), filters=[_strip], validators=[DataRequired(), Length(max=300)],
+        description=_l("For example: Violation of Article 19 ICCPR found."),
+    )
+    judgement_reasoning = TextAreaField(
+        _l("Reasoning"), filters=[_strip], validators=[DataRequired(), Length(max=20000)],
+        description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."),
+    )
+
+
+class MilestoneForm(FlaskForm):
+    title = StringField(_l("Milestone"), filters=[_strip],
+                        validators=[DataRequired(), Length(max=200)])
+    due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=as_choices(MILESTONE_STATUS_NAMES))
+
+
+class MilestoneStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=as_choices(MILESTONE_STATUS_NAMES))
+
+
+class ProgressUpdateForm(FlaskForm):
+    posted_on = DateField(_l("Date"), validators=[DataRequired()])
+    body = TextAreaField(_l("What happened"), filters=[_strip],
+                         validators=[DataRequired(), Length(max=5000)],
+                         description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."))
