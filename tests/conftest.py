@@ -154,7 +154,7 @@ def make_event(app):
     starts_in=timedelta(days=3), topics=["women"], ...)``."""
     from datetime import timedelta
 
-    from hrdebate.events.services import _apply
+    from hrdebate.events.services import EDITABLE_FIELDS, _apply
     from hrdebate.models import Event, utcnow
 
     counter = iter(range(1, 1_000_000))
@@ -176,6 +176,9 @@ def make_event(app):
             event = Event(club_id=club.id, status=status)
             db.session.add(event)
             _apply(event, data, list(topics))
+            for name, value in data.items():  # state such as voting_state or a judgement
+                if name not in EDITABLE_FIELDS:
+                    setattr(event, name, value)
             if status != "draft":
                 event.published_at = utcnow()
             db.session.commit()

@@ -4,7 +4,7 @@ from wtforms import (
     DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
     SelectMultipleField, StringField, TextAreaField, URLField,
 )
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, URL, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..choices import REGIONS, as_choices
@@ -75,9 +75,9 @@ class EventForm(FlaskForm):
         _l("Description"), filters=[_strip], validators=[Length(max=20000)],
         description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."),
     )
-    starts_at = _local_datetime(_l("Starts"), validators=[DataRequired()],
+    starts_at = _local_datetime(_l("Starts"), validators=[InputRequired()],
                                 description=_l("Bishkek time."))
-    ends_at = _local_datetime(_l("Ends"), validators=[DataRequired()],
+    ends_at = _local_datetime(_l("Ends"), validators=[InputRequired()],
                               description=_l("Bishkek time."))
     venue = StringField(
         _l("Venue"), filters=[_strip], validators=[Length(max=200)],

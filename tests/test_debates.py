@@ -1,0 +1,259 @@
+"""Debate audience votes, moot-court judgements and civic-project progress."""
+
+from datetime import timedelta
+
+import pytest
+
+from hrdebate.events.services import (
+    Distribution, RuleError, Tally, cast_vote, change_voting, tally_from_rows,
+)
+from hrdebate.extensions import db
+from hrdebate.models import Event, Milestone, ProgressUpdate, User, Vote, utcnow
+from tests.helpers import fetch
+
+HTMX = {"HX-Request": "true"}
+
+
+def dist(f, a, u):
+    return Distribution({"for": f, "against": a, "undecided": u})
+
+
+# -- the winner, as unit tests ----------------------------------------------------------
+
+@pytest.mark.parametrize(("before", "after", "winner"), [
+    # The side whose share grew more wins, even if it is still the minority.
+    (dist(20, 60, 20), dist(35, 55, 10), "for"),
+    (dist(60, 20, 20), dist(55, 40, 5), "against"),
+    (dist(40, 40, 20), dist(50, 50, 0), "tie"),
+    # Shares, not raw counts: more voters after does not by itself mean a swing.
+    (dist(10, 10, 0), dist(30, 30, 0), "tie"),
+    (dist(0, 0, 0), dist(5, 1, 0), None),
+    (dist(5, 1, 0), dist(0, 0, 0), None),
+])
+def test_winner_is_the_side_whose_share_grew_more(before, after, winner):
+    assert Tally(before, after).winner == winner
+
+
+def test_shares_and_swings():
+    t = Tally(dist(25, 50, 25), dist(50, 50, 0))
+    assert t.before.share("for") == 25.0 and t.after.share("for") == 50.0
+    assert t.swing_for == 25.0 and t.swing_against == 0.0
+    assert t.before.total == 100
+
+
+def test_tally_from_grouped_rows():
+    t = tally_from_rows([("before", "for", 3), ("after", "against", 2)])
+    assert t.before.counts == {"for": 3, "against": 0, "undecided": 0}
+    assert t.after.total == 2
+
+
+# -- vote rules, as service tests ---------------------------------------------------------
+
+@pytest.fixture
+def debate_setup(make_user, make_club, make_event):
+    organiser = make_user("organiser")
+    voter = make_user("voter")
+    club = make_club(owner=organiser, slug="auca")
+    return {"organiser": organiser, "voter": voter, "club": club, "make_event": make_event}
+
+
+def _vote(app, event_id, user_id, phase, choice, now=None):
+    with app.app_context():
+        cast_vote(db.session.get(Event, event_id), db.session.get(User, user_id), phase, choice,
+                  now=now)
+
+
+def _votes(app, event_id):
+    with app.app_context():
+        return sorted((v.phase, v.choice) for v in
+                      db.session.scalars(db.select(Vote).where(Vote.event_id == event_id)))
+
+
+def test_before_vote_until_the_start_and_changeable(app, debate_setup):
+    event = debate_setup["make_event"](debate_setup["club"])
+    voter = debate_setup["voter"]
+    _vote(app, event.id, voter.id, "before", "for")
+    _vote(app, event.id, voter.id, "before", "against")  # changes, does not add
+    assert _votes(app, event.id) == [("before", "against")]
+    with pytest.raises(RuleError, match="vote_closed"):
+        _vote(app, event.id, voter.id, "before", "for", now=event.starts_at)
+    with pytest.raises(RuleError, match="vote_closed"):
+        _vote(app, event.id, voter.id, "after", "for")
+
+
+def test_before_vote_closed_by_the_organiser(app, debate_setup):
+    event = debate_setup["make_event"](debate_setup["club"])
+    with app.app_context():
+        change_voting(db.session.get(Event, event.id), "close_before")
+    with pytest.raises(RuleError):
+        _vote(app, event.id, debate_setup["voter"].id, "before", "for")
+
+
+def test_after_vote_opens_only_once_started(app, debate_setup):
+    event = debate_setup["make_event"](debate_setup["club"])
+    with app.app_context():
+        with pytest.raises(RuleError, match="not_started"):
+            change_voting(db.session.get(Event, event.id), "open_after")
+        change_voting(db.session.get(Event, event.id), "open_after", now=event.starts_at)
+    _vote(app, event.id, debate_setup["voter"].id, "after", "undecided")
+    with app.app_context():
+        change_voting(db.session.get(Event, event.id), "close_after")
+        with pytest.raises(RuleError, match="wrong_state"):
+            change_voting(db.session.get(Event, event.id), "close_before")
+    with pytest.raises(RuleError, match="vote_closed"):
+        _vote(app, event.id, debate_setup["voter"].id, "after", "for")
+
+
+@pytest.mark.parametrize(("kind", "status"), [("moot_court", "published"), ("debate", "draft"),
+                                              ("debate", "cancelled")])
+def test_no_votes_on_other_kinds_or_unpublished(app, debate_setup, kind, status):
+    event = debate_setup["make_event"](debate_setup["club"], kind=kind, status=status)
+    with pytest.raises(RuleError):
+        _vote(app, event.id, debate_setup["voter"].id, "before", "for")
+
+
+def test_bad_phase_or_choice(app, debate_setup):
+    event = debate_setup["make_event"](debate_setup["club"])
+    with pytest.raises(RuleError, match="bad_vote"):
+        _vote(app, event.id, debate_setup["voter"].id, "during", "for")
+    with pytest.raises(RuleError, match="bad_vote"):
+        _vote(app, event.id, debate_setup["voter"].id, "before", "maybe")
+
+
+# -- the vote through the site ----------------------------------------------------------
+
+def test_voting_journey(app, client, auth, debate_setup):
+    event = debate_setup["make_event"](debate_setup["club"], starts_in=timedelta(minutes=-5),
+                                       voting_state="before_open")
+    url = f"/events/{event.id}"
+    # Started: the before-vote is over; the organiser opens the after-vote.
+    with app.app_context():
+        db.session.add_all([Vote(event_id=event.id, user_id=debate_setup["organiser"].id,
+                                 phase="before", choice="against")])
+        db.session.commit()
+    auth.login("voter")
+    refused = client.post_form(f"{url}/vote?lang=en", {"phase": "before", "choice": "for"},
+                               headers=HTMX)
+    assert refused.status_code == 422 and "This vote is closed." in refused.text
+    assert client.post_form(f"{url}/voting", {"action": "open_after"}).status_code == 403
+    auth.logout()
+
+    auth.login("organiser")
+    response = client.post_form(f"{url}/voting", {"action": "open_after"}, headers=HTMX)
+    assert response.status_code == 200 and 'id="voting"' in response.text
+    assert "<html" not in response.text
+    auth.logout()
+
+    auth.login("voter")
+    page = client.get(f"{url}?lang=en").text
+    assert "Your vote after the debate" in page and 'hx-trigger="every 15s"' in page
+    response = client.post_form(f"{url}/vote", {"phase": "after", "choice": "for"}, headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    assert 'value="for" required checked' in response.text
+    # Without JavaScript: a plain POST redirects back to the vote.
+    plain = client.post_form(f"{url}/vote", {"phase": "after", "choice": "against"})
+    assert plain.status_code == 302 and plain.location.endswith(f"{url}#voting")
+    assert _votes(app, event.id) == [("after", "against"), ("before", "against")]
+    auth.logout()
+
+    auth.login("organiser")
+    client.post_form(f"{url}/voting", {"action": "close_after"})
+    page = client.get(f"{url}?lang=en").text
+    assert 'hx-trigger="every 15s"' not in page  # polling stops once voting is closed
+    # Before: 1 against (100 %); after: 1 against (100 %): neither side grew.
+    assert "A tie: both sides’ shares changed equally." in page
+    tally = client.get(f"{url}/tally", headers=HTMX)
+    assert tally.status_code == 200 and 'id="tally"' in tally.text and "<html" not in tally.text
+    assert client.get(f"{url}/tally").status_code == 302
+
+
+def test_result_shows_the_winner(app, client, debate_setup, make_user):
+    event = debate_setup["make_event"](debate_setup["club"], starts_in=timedelta(days=-1),
+                                       voting_state="closed")
+    voters = [make_user() for _ in range(4)]
+    with app.app_context():
+        for v, (before, after) in zip(voters, [("against", "for"), ("against", "for"),
+                                               ("against", "against"), ("undecided", "for")]):
+            db.session.add(Vote(event_id=event.id, user_id=v.id, phase="before", choice=before))
+            db.session.add(Vote(event_id=event.id, user_id=v.id, phase="after", choice=after))
+        db.session.commit()
+    page = client.get(f"/events/{event.id}?lang=en").text
+    assert "The proposition won: its share grew by 75 points." in page
+    assert "Log in</a> to vote" not in page  # no phase is open
+
+
+def test_vote_needs_login_and_valid_input(client, auth, debate_setup):
+    event = debate_setup["make_event"](debate_setup["club"])
+    url = f"/events/{event.id}/vote"
+    assert client.post_form(url, {"phase": "before", "choice": "for"}).status_code == 302
+    auth.login("voter")
+    response = client.post_form(url + "?lang=en", {"phase": "before", "choice": "maybe"},
+                                headers=HTMX)
+    assert response.status_code == 422 and "Choose for, against or undecided." in response.text
+    assert client.post(url, data={"phase": "before", "choice": "for"}).status_code == 400
+
+
+# -- moot court judgement ------------------------------------------------------------------
+
+def test_judgement(app, client, auth, debate_setup, make_user):
+    make_user("stranger")
+    moot = debate_setup["make_event"](debate_setup["club"], kind="moot_court",
+                                      starts_in=timedelta(days=2))
+    url = f"/events/{moot.id}/judgement"
+    data = {"judgement_outcome": "Violation of Article 19 ICCPR",
+            "judgement_reasoning": "The ban was **not necessary**."}
+    auth.login("stranger")
+    assert client.get(url).status_code == 403
+    auth.logout()
+    auth.login("organiser")
+    early = client.post_form(url + "?lang=en", data)
+    assert early.status_code == 422 and "once the event has started" in early.text
+    with app.app_context():
+        db.session.get(Event, moot.id).starts_at = utcnow() - timedelta(hours=3)
+        db.session.get(Event, moot.id).ends_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    assert client.post_form(url, {**data, "judgement_outcome": ""}).status_code == 422
+    assert fetch(app, Event, id=moot.id).judgement_published_at is None
+    assert client.post_form(url, data).status_code == 302
+    auth.logout()
+    page = client.get(f"/events/{moot.id}?lang=en").text
+    assert "Violation of Article 19 ICCPR" in page and "<strong>not necessary</strong>" in page
+    debate = debate_setup["make_event"](debate_setup["club"])
+    auth.login("organiser")
+    assert client.get(f"/events/{debate.id}/judgement").status_code == 404
+
+
+# -- civic project ---------------------------------------------------------------------
+
+def test_milestones_and_updates(app, client, auth, debate_setup, make_user):
+    make_user("stranger")
+    project = debate_setup["make_event"](debate_setup["club"], kind="civic_project")
+    base = f"/events/{project.id}"
+    auth.login("stranger")
+    assert client.post_form(f"{base}/milestones", {"milestone-title": "X"}).status_code == 403
+    auth.logout()
+    auth.login("organiser")
+    bad = client.post_form(f"{base}/milestones?lang=en",
+                           {"milestone-title": "", "milestone-status": "planned"})
+    assert bad.status_code == 422 and "This field is required." in bad.text
+    assert client.post_form(f"{base}/milestones", {
+        "milestone-title": "Meet the akim", "milestone-due_date": "2030-02-01",
+        "milestone-status": "planned"}).status_code == 302
+    milestone = fetch(app, Milestone, event_id=project.id)
+    assert client.post_form(f"{base}/milestones/{milestone.id}",
+                            {"status": "done"}).status_code == 302
+    assert fetch(app, Milestone, id=milestone.id).status == "done"
+    assert client.post_form(f"{base}/updates", {"update-posted_on": "2030-01-15",
+                                                "update-body": "We *met* the akim."}
+                            ).status_code == 302
+    assert client.post_form(f"{base}/updates?lang=en", {"update-posted_on": "",
+                                                        "update-body": "x"}).status_code == 422
+    auth.logout()
+    page = client.get(f"{base}?lang=en").text
+    assert "Meet the akim" in page and "Done" in page
+    assert "<em>met</em>" in page and "15 January 2030" in page
+    assert fetch(app, ProgressUpdate, event_id=project.id).author_id is not None
+    assert "Add a milestone" not in page
+    debate = debate_setup["make_event"](debate_setup["club"])
+    auth.login("organiser")
+    assert client.post_form(f"/events/{debate.id}/updates", {}).status_code == 404
