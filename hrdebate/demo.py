@@ -1,7 +1,23 @@
-"""Demo data for ``flask seed-demo``: believable, in all four languages."""
+"""Demo data for ``flask seed-demo``: believable, in all four languages.
 
+Every date is relative to today (Bishkek time), so the demo always has past,
+running and upcoming events, whenever it is loaded. The data sits in the
+lists below; ``seed`` only turns it into rows and commits once.
+"""
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import current_app
+from werkzeug.security import generate_password_hash
+
+from .events.services import EDITABLE_FIELDS, _apply
 from .extensions import db
-from .models import Club, User
+from .models import (
+    Club, ClubFollow, Event, Milestone, ProgressUpdate, User, Vote, seed_topics, utcnow,
+)
+from .notifications.services import notify
+from .text import render_markdown
+from .timeutil import LOCAL_TZ
 
 ACCOUNTS = [
     # username, display name, site role
@@ -20,6 +36,40 @@ CITIZENS = [
     ("sardor", "Sardor", "uz", "35_49", "man", "teacher", "jalal_abad"),
     ("saltanat", "Салтанат", "ru", "18_24", "woman", "student", "bishkek"),
     ("quiet_owl", "Quiet Owl", "en", None, None, None, None),
+]
+
+# The audience of the debates: ordinary members, so that votes look real.
+VOTERS = [
+    ("aibek.t", "Айбек Т.", "ky", "18_24", "man", "student", "bishkek"),
+    ("nurgul", "Нургүл", "ky", "18_24", "woman", "student", "naryn"),
+    ("aselya", "Асель", "ru", "25_34", "woman", "ngo", "bishkek"),
+    ("olga.s", "Ольга С.", "ru", "35_49", "woman", "teacher", "chui"),
+    ("jasur", "Jasur", "uz", "18_24", "man", "student", "osh_city"),
+    ("mohira", "Mohira", "uz", "under_18", "woman", "pupil", "osh_city"),
+    ("kanat", "Канат", "ky", "25_34", "man", "other", "talas"),
+    ("meerim", "Мээрим", "ky", "18_24", "woman", "student", "issyk_kul"),
+    ("dmitry.k", "Дмитрий К.", "ru", "18_24", "man", "student", "bishkek"),
+    ("zarina", "Зарина", "ru", "under_18", "woman", "pupil", "issyk_kul"),
+    ("ulugbek", "Ulugʻbek", "uz", "35_49", "man", "teacher", "jalal_abad"),
+    ("aizhan", "Айжан", "ky", "18_24", "woman", "ngo", "naryn"),
+    ("emil", "Эмиль", "ru", "under_18", "man", "pupil", "issyk_kul"),
+    ("cholpon", "Чолпон", "ky", "50_plus", "woman", "teacher", "naryn"),
+    ("sanjar", "Sanjar", "uz", "18_24", "man", "student", "osh"),
+    ("ainura", "Айнура", "ky", "25_34", "woman", "ngo", "osh_city"),
+    ("maksat", "Максат", "ky", "18_24", "man", "student", "bishkek"),
+    ("kamila", "Kamila", "en", "18_24", "woman", "student", "bishkek"),
+    ("bermet", "Бермет", "ky", "under_18", "woman", "pupil", "naryn"),
+    ("ilyas", "Ильяс", "ru", "25_34", "man", "other", "chui"),
+    ("nodira", "Nodira", "uz", "25_34", "woman", "ngo", "osh_city"),
+    ("azamat", "Азамат", "ky", "35_49", "man", "other", "batken"),
+    ("gulnara", "Гульнара Асанова", "ru", "35_49", "woman", "teacher", "issyk_kul"),
+    ("gulchehra", "Gulchehra Karimova", "uz", "35_49", "woman", "ngo", "osh_city"),
+    ("adilet", "Адилет", "ky", None, None, None, None),
+    ("nastya", "Настя", "ru", None, None, None, None),
+    ("sherzod", "Sherzod", "uz", None, None, None, None),
+    ("tilek", "Тилек", "ky", None, None, None, None),
+    ("alex.m", "Alex M.", "en", None, None, None, None),
+    ("aigul", "Айгүл", "ky", None, None, None, None),
 ]
 
 CLUBS = [
@@ -44,29 +94,680 @@ CLUBS = [
                      "и готовят гражданские проекты для своего района."),
 ]
 
+MEMBERSHIPS = [
+    # club slug, username, role
+    ("auca-human-rights-club", "organiser", "owner"),
+    ("auca-human-rights-club", "citizen", "member"),
+    ("auca-human-rights-club", "saltanat", "member"),
+    ("osh-youth-rights", "gulchehra", "owner"),
+    ("osh-youth-rights", "organiser", "organiser"),
+    ("osh-youth-rights", "dilnoza", "member"),
+    ("naryn-debate-society", "bakyt", "owner"),
+    ("karakol-school-12", "gulnara", "owner"),
+    ("karakol-school-12", "elnura", "member"),
+]
 
-def _user(username, display_name, password, role="citizen", locale=None):
-    user = User(username=username, display_name=display_name, site_role=role, locale=locale)
-    user.set_password(password)
-    db.session.add(user)
-    return user
+FOLLOWS = [
+    # username, club slug: followers hear of the club's new and cancelled events
+    ("organiser", "naryn-debate-society"),
+    ("citizen", "osh-youth-rights"),
+    ("timur", "auca-human-rights-club"),
+    ("elnura", "karakol-school-12"),
+]
+
+# One dict per event. ``day`` is the start, in days from today; ``at`` the
+# Bishkek time. The other keys that are not event fields: ``votes`` (for,
+# against, undecided per phase), ``milestones`` (title, due day, status),
+# ``updates`` (author, day, Markdown) and ``judgement``.
+EVENTS = [
+    # -- AUCA, Bishkek ----------------------------------------------------
+    dict(
+        club="auca-human-rights-club", kind="debate", status="published", language="en",
+        day=-18, at="18:30", topics=["participation", "children"],
+        title="Votes at 16: should Kyrgyzstan lower the voting age?",
+        summary="Two university teams debated whether 16- and 17-year-olds should vote in "
+                "local and parliamentary elections. The audience moved clearly towards the "
+                "proposition.",
+        description=(
+            "Article 37 of the Constitution gives citizens the right to take part in public "
+            "affairs, yet people under 18 have no say in the elections that shape their "
+            "schools, towns and air. Austria and Malta let 16-year-olds vote; does the "
+            "argument hold for Kyrgyzstan?\n\n"
+            "**Format:** Oxford style, three speakers per side, seven minutes each, then "
+            "questions from the floor. The audience votes before and after the debate; the "
+            "side that changes more minds wins.\n\n"
+            "Tea from 18:00, debate at 18:30."
+        ),
+        venue="AUCA, 7/6 Aaly Tokombaev St., room 215", capacity=80,
+        motion="This House would lower the voting age in Kyrgyzstan to 16",
+        debate_format="oxford",
+        proposition_team="AUCA Blue",
+        proposition_speakers="Aliya Sydykova\nDaniyar Omurbekov\nMadina Rakhimova",
+        opposition_team="KRSU Debate Union",
+        opposition_speakers="Artyom Kim\nAizada Bekova\nRuslan Toktorov",
+        voting_state="closed",
+        votes={"before": (9, 15, 8), "after": (20, 10, 2)},
+    ),
+    dict(
+        club="auca-human-rights-club", kind="debate", status="published", language="ru",
+        day=9, at="18:30", topics=["expression", "privacy"],
+        title="Свобода слова в интернете: где граница?",
+        summary="Дебаты о блокировке сайтов, «ложной информации» и ответственности "
+                "пользователей соцсетей. Проголосуйте до начала — и посмотрим, кто кого "
+                "переубедит.",
+        description=(
+            "С 2021 года в Кыргызстане действует закон «О защите от недостоверной (ложной) "
+            "информации». Он позволяет ограничивать доступ к сайтам и страницам по решению "
+            "уполномоченного органа, не дожидаясь суда. Сторонники говорят о борьбе с фейками "
+            "и травлей, критики — о риске цензуры.\n\n"
+            "**Вопросы для обсуждения:**\n\n"
+            "- Кто должен решать, какая информация «ложная»?\n"
+            "- Достаточно ли судебного порядка, чтобы быстро защищать людей от клеветы?\n"
+            "- Где проходит граница между мнением и оскорблением?\n\n"
+            "Ориентиры — статья 19 Всеобщей декларации прав человека и статья 19 "
+            "Международного пакта о гражданских и политических правах: ограничения свободы "
+            "выражения допустимы, только если они предусмотрены законом и необходимы.\n\n"
+            "Формат Карла Поппера, по три спикера с каждой стороны. Вход свободный."
+        ),
+        venue="AUCA, ул. Аалы Токомбаева 7/6, аудитория 215", capacity=100,
+        motion="Эта палата запретила бы блокировку сайтов без решения суда",
+        debate_format="karl_popper",
+        proposition_team="AUCA Red",
+        proposition_speakers="Салтанат Исаева\nТимур Касымов\nАдинай Мамбетова",
+        opposition_team="Дебат-клуб КНУ",
+        opposition_speakers="Эркин Абдрахманов\nВалерия Ли\nНуржан Осмонов",
+        voting_state="before_open",
+        votes={"before": (8, 6, 10)},
+    ),
+    dict(
+        club="auca-human-rights-club", kind="moot_court", status="published", language="en",
+        day=-12, at="15:00", duration=timedelta(hours=3), topics=["fair-trial", "torture"],
+        title="Moot court: Dzhumabaev v. Kyrgyz Republic — the first hours in custody",
+        summary="Law students argued whether a confession signed without a lawyer can ground "
+                "a conviction. The bench's judgement is now published.",
+        description=(
+            "Our annual fair-trial moot, argued before a bench of practising lawyers. The case "
+            "is fictional but built on problems that lawyers and UN treaty bodies keep "
+            "reporting: late access to counsel, pressure in police custody and retracted "
+            "confessions.\n\n"
+            "**Format:** 25 minutes per team, 5 minutes of rebuttal, questions from the bench "
+            "throughout. Memorials were exchanged a week before the hearing."
+        ),
+        venue="AUCA, 7/6 Aaly Tokombaev St., moot courtroom (room 110)", capacity=60,
+        case_title="Dzhumabaev v. Kyrgyz Republic",
+        facts=(
+            "1. Ermek Dzhumabaev, a 19-year-old student, was detained in Bishkek on suspicion "
+            "of robbing a mobile-phone kiosk.\n"
+            "2. He was held at the district police station for 30 hours. His requests to call "
+            "a lawyer and his mother were refused. A state-appointed lawyer first met him "
+            "after he had signed a written confession.\n"
+            "3. At trial he retracted the confession, saying officers had threatened to keep "
+            "him in custody for months. The trial court did not examine the allegation and "
+            "convicted him, relying mainly on the confession. His appeal was dismissed.\n"
+            "4. Having exhausted domestic remedies, he submitted a communication to the UN "
+            "Human Rights Committee."
+        ),
+        legal_questions=(
+            "Did the refusal of access to a lawyer during the first 30 hours of custody "
+            "violate Article 14(3)(b) and (d) of the ICCPR?\n"
+            "Did the conviction based on a retracted confession, without any inquiry into the "
+            "allegation of coercion, violate Article 14(3)(g) and Article 7 of the ICCPR?\n"
+            "What remedies should the State provide?"
+        ),
+        instruments="udhr,iccpr,constitution_kg",
+        applicant_team="AUCA Human Rights Debate Club",
+        respondent_team="KRSU Faculty of Law",
+        bench="Cholpon Osmonova, advocate (presiding)\nDr Azamat Tursunov, AUCA Law Programme\n"
+              "Elena Petrova, former public defender",
+        judgement=dict(
+            day=-5,
+            outcome="Violation of Article 14(3)(b), (d) and (g) ICCPR found; retrial "
+                    "recommended. No separate finding under Article 7.",
+            reasoning=(
+                "**1. Access to a lawyer.** Article 11 of the Universal Declaration of Human "
+                "Rights promises everyone charged with an offence \"all the guarantees "
+                "necessary for his defence\", and Article 14(3)(b) and (d) ICCPR turn that "
+                "promise into the right to communicate with counsel of one's own choosing and "
+                "to be defended through legal assistance. The Constitution of the Kyrgyz "
+                "Republic guarantees qualified legal assistance from the moment of actual "
+                "detention. The Respondent gave no compelling reason for refusing the "
+                "Applicant's repeated requests for 30 hours. The appointed lawyer met him only "
+                "*after* the confession was signed, at the moment when assistance mattered "
+                "most. **Violation.**\n\n"
+                "**2. The retracted confession.** Article 14(3)(g) ICCPR protects the right "
+                "not to be compelled to testify against oneself or to confess guilt. Once the "
+                "Applicant raised a credible allegation of pressure, it was for the State to "
+                "show that the confession had been given freely. The trial court made no "
+                "inquiry and relied mainly on the confession. **Violation.**\n\n"
+                "The bench makes no separate finding under Article 7 ICCPR: the threats "
+                "alleged, though serious, were not substantiated by the material before it. "
+                "One judge dissented on this point.\n\n"
+                "**3. Remedies.** Under Article 6 of the Constitution, international treaties "
+                "ratified by the Kyrgyz Republic are part of its legal system, so the "
+                "Covenant binds the police and the courts directly. The bench recommends:\n\n"
+                "1. a retrial from which the confession is excluded;\n"
+                "2. adequate compensation;\n"
+                "3. clear instructions to police stations that every detainee may call a "
+                "lawyer and a relative immediately after detention.\n\n"
+                "*Best oralist: Aliya Sydykova (Applicant). Best memorial: Respondent.*"
+            ),
+        ),
+    ),
+    dict(
+        club="auca-human-rights-club", kind="civic_project", status="draft", language="ru",
+        day=30, at="10:00", duration=timedelta(days=150), topics=["environment", "children"],
+        title="Чистый воздух у школ Бишкека",
+        summary="Установим недорогие датчики качества воздуха у пяти школ и опубликуем "
+                "открытые данные, чтобы добиться защиты детей в дни смога.",
+        description=(
+            "Зимой Бишкек регулярно попадает в списки городов с самым грязным воздухом. "
+            "Больше всего страдают дети: уроки физкультуры проходят на улице даже тогда, "
+            "когда концентрация PM2.5 в разы превышает рекомендации ВОЗ.\n\n"
+            "Мы хотим:\n\n"
+            "1. установить датчики PM2.5 у пяти школ в разных районах города;\n"
+            "2. публиковать данные в открытом доступе;\n"
+            "3. вместе с родителями предложить мэрии правила для школ в дни смога.\n\n"
+            "*Черновик: бюджет и список школ уточняются.*"
+        ),
+        venue="Бишкек, школы-участницы",
+        goal="Датчики у пяти школ, открытые данные о качестве воздуха и правила для школ "
+             "в дни смога, принятые мэрией.",
+        community="Ученики и родители школ Свердловского и Октябрьского районов Бишкека",
+        milestones=[
+            ("Выбор школ и согласование с администрациями", 25, "planned"),
+            ("Установка датчиков", 45, "planned"),
+            ("Первый открытый отчёт о качестве воздуха", 90, "planned"),
+        ],
+    ),
+    dict(
+        club="auca-human-rights-club", kind="debate", status="draft", language="en",
+        day=35, at="18:30", topics=["privacy", "expression"],
+        title="Real names online: should social networks verify every user?",
+        summary="A debate on anonymity, online harassment and the right to privacy.",
+        description=(
+            "Proposals to tie social-media accounts to passports come up in Kyrgyzstan and "
+            "its neighbours after every wave of fake accounts and harassment. Anonymity "
+            "protects whistle-blowers and people at risk; it also shields trolls.\n\n"
+            "*Draft: speakers to be confirmed.*"
+        ),
+        venue="AUCA, 7/6 Aaly Tokombaev St., room 215", capacity=80,
+        motion="This House would require social networks to verify the identity of every user",
+        debate_format="oxford",
+    ),
+    # -- Osh ------------------------------------------------------------------
+    dict(
+        club="osh-youth-rights", kind="debate", status="published", language="uz",
+        day=6, at="16:00", topics=["education", "children"],
+        title="Maktabdagi pul yigʻimlari: taqiqlash kerakmi?",
+        summary="Oʻsh yoshlari bepul taʼlim huquqi va maktablarda ota-onalardan "
+                "yigʻiladigan pullar haqida bahslashadi.",
+        description=(
+            "Qirgʻiziston Konstitutsiyasi va Inson huquqlari umumjahon deklaratsiyasining "
+            "26-moddasi boshlangʻich taʼlim bepul boʻlishini kafolatlaydi. Amalda esa koʻplab "
+            "maktablarda ota-onalardan taʼmirlash, qoʻriqchi maoshi yoki darsliklar uchun pul "
+            "yigʻiladi.\n\n"
+            "**Bahs savollari:**\n\n"
+            "- Ixtiyoriy xayriya bilan majburiy toʻlov oʻrtasidagi chegara qayerda?\n"
+            "- Taqiq maktablarni moliyaviy jihatdan qiyin ahvolga solib qoʻymaydimi?\n"
+            "- Kam taʼminlangan oilalarning farzandlari qanday himoya qilinadi?\n\n"
+            "Bahsdan oldin va keyin ovoz bering: qaysi jamoa zalni koʻproq ishontirishini "
+            "koʻramiz."
+        ),
+        venue="Oʻsh davlat universiteti, 2-oʻquv binosi, 105-xona", capacity=70,
+        motion="Ushbu palata maktablarda ota-onalardan har qanday pul yigʻishni taqiqlaydi",
+        debate_format="oxford",
+        proposition_team="Oʻsh davlat universiteti — «Adolat»",
+        proposition_speakers="Dilnoza Yusupova\nJasurbek Karimov\nMohira Tojiboyeva",
+        opposition_team="Oʻsh yoshlar huquqi — «Mezon»",
+        opposition_speakers="Sardor Rahimov\nNodira Ismoilova\nBobur Aliyev",
+        voting_state="before_open",
+        votes={"before": (11, 4, 6)},
+    ),
+    dict(
+        club="osh-youth-rights", kind="civic_project", status="published", language="uz",
+        day=-50, at="10:00", duration=timedelta(days=120),
+        topics=["disability", "education", "children"],
+        title="Hamma uchun maktab: 14-maktabga pandus",
+        summary="Nogironligi boʻlgan bolalar oʻz mahallasidagi maktabda oʻqiy olishi uchun "
+                "kirish joyi va hojatxonani moslashtiramiz.",
+        description=(
+            "Oʻsh shahridagi 14-maktabda aravachada harakatlanadigan uch nafar bola oʻqiydi, "
+            "lekin maktabga faqat zinapoya orqali kirish mumkin. Ota-onalar har kuni "
+            "farzandlarini qoʻlda koʻtarib chiqishadi.\n\n"
+            "Loyiha Nogironligi boʻlgan shaxslarning huquqlari toʻgʻrisidagi konvensiyaning "
+            "9-moddasi (foydalanish imkoniyati) va 24-moddasiga (inklyuziv taʼlim) asoslanadi: "
+            "maktab hamma uchun ochiq boʻlishi kerak.\n\n"
+            "**Hamkorlar:** maktab maʼmuriyati, ota-onalar qoʻmitasi va shahar meriyasining "
+            "taʼlim boʻlimi."
+        ),
+        venue="14-maktab, Amir Temur mavzesi, Oʻsh",
+        goal="Oʻquv yili oxirigacha 14-maktabning asosiy kirish joyi va birinchi qavatdagi "
+             "hojatxonani aravachadagi bolalar uchun moslashtirish hamda oʻqituvchilarni "
+             "inklyuziv taʼlimga oʻrgatish.",
+        community="Oʻsh shahri, Amir Temur mavzesi: 14-maktab oʻquvchilari va ota-onalari",
+        milestones=[
+            ("Maktab binosini oʻrganish va ehtiyojlar xaritasi", -42, "done"),
+            ("Shahar meriyasi bilan loyiha hujjatlarini kelishish", -20, "done"),
+            ("Asosiy kirish joyiga pandus qurish", 10, "in_progress"),
+            ("Birinchi qavatdagi hojatxonani moslashtirish", 35, "planned"),
+            ("Oʻqituvchilar uchun inklyuziv taʼlim treningi", 55, "planned"),
+        ],
+        updates=[
+            ("organiser", -40,
+             "**Binoni oʻrganib chiqdik.** Koʻngillilar va arxitektor bilan maktabning barcha "
+             "kirish joylarini oʻlchadik. Asosiy kirishda 7 ta zinapoya bor, shuning uchun "
+             "pandus uzunligi taxminan 12 metr boʻladi. Toʻliq hisobot ota-onalar qoʻmitasiga "
+             "topshirildi."),
+            ("dilnoza", -19,
+             "Shahar meriyasining taʼlim boʻlimi loyiha hujjatlarini maʼqulladi. Qurilish "
+             "materiallarining yarmini mahalliy tadbirkorlar xayriya qildi, qolgan qismi "
+             "uchun xalqaro fondga grant arizasi topshirdik."),
+            ("organiser", -3,
+             "**Pandus qurilishi boshlandi!** Poydevor quyildi, tutqichlar keyingi haftada "
+             "oʻrnatiladi. Ishni ikki hafta ichida tugatishni rejalashtiryapmiz. Yordam "
+             "bermoqchi boʻlsangiz, shanba kuni soat 10:00 da maktab oldida uchrashamiz."),
+        ],
+    ),
+    dict(
+        club="osh-youth-rights", kind="moot_court", status="published", language="uz",
+        day=-3, at="14:00", duration=timedelta(hours=3),
+        topics=["minorities", "education", "non-discrimination"],
+        title="Oʻquv sudi: ona tilida imtihon topshirish huquqi",
+        summary="Talabalar oʻzbek maktabi bitiruvchisi umumrespublika testini ona tilida "
+                "topshira olmagani haqidagi ishni sud shaklida koʻrib chiqdi. Hakamlar qarori "
+                "tez orada eʼlon qilinadi.",
+        description=(
+            "Ushbu oʻquv sud jarayonida (moot court) ikki jamoa milliy ozchiliklarning taʼlim "
+            "tilidagi huquqlari haqida bahslashdi. Hakamlar hayʼati qarorni tayyorlamoqda — "
+            "u shu sahifada eʼlon qilinadi.\n\n"
+            "Jarayon oʻzbek tilida oʻtdi, tinglovchilarning savollari qirgʻiz va rus "
+            "tillarida ham qabul qilindi."
+        ),
+        venue="Oʻsh davlat universiteti, huquq fakulteti, majlislar zali", capacity=50,
+        case_title="Abdullayeva Qirgʻiziston Respublikasiga qarshi",
+        facts=(
+            "1. Arizachi Malika Abdullayeva Oʻsh shahridagi oʻzbek tilida taʼlim beradigan "
+            "maktabni tamomlagan.\n"
+            "2. U oliy oʻquv yurtiga kirish uchun umumrespublika testini oʻzbek tilida "
+            "topshirmoqchi boʻlgan, biroq test faqat qirgʻiz va rus tillarida oʻtkazilgan.\n"
+            "3. Rus tilidagi testda arizachi past ball olgan va davlat granti asosidagi "
+            "oʻrinni qoʻlga kirita olmagan.\n"
+            "4. Taʼlim vazirligi va sudlar uning shikoyatlarini rad etgan: testni davlat va "
+            "rasmiy tillarda oʻtkazish qonuniy deb topilgan."
+        ),
+        legal_questions=(
+            "Testni faqat davlat va rasmiy tillarda oʻtkazish Fuqarolik va siyosiy huquqlar "
+            "toʻgʻrisidagi xalqaro paktning 26- va 27-moddalarini buzadimi?\n"
+            "Bola huquqlari toʻgʻrisidagi konvensiyaning 30-moddasi davlatga qanday "
+            "majburiyatlar yuklaydi?\n"
+            "Davlat oʻzbek tilida oʻqigan bitiruvchilar uchun qanday oʻtish davri choralarini "
+            "koʻrishi kerak edi?"
+        ),
+        instruments="udhr,iccpr,crc,constitution_kg",
+        applicant_team="Oʻsh davlat universiteti, huquq fakulteti",
+        respondent_team="Oʻsh yoshlar huquqi — «Mezon» jamoasi",
+        bench="Ravshan Mamatov, advokat (rais)\nDots. Zarina Ergasheva, OʻshDU\n"
+              "Asel Toktogulova, inson huquqlari boʻyicha ekspert",
+    ),
+    dict(
+        club="osh-youth-rights", kind="debate", status="cancelled", language="ky",
+        day=5, at="16:00", topics=["assembly", "participation"],
+        title="Тынч чогулуштар: шаардын борборунда тыюу салууга болобу?",
+        summary="Ош шаарынын студенттери тынч чогулуу укугу жана шаар борборундагы жалпы "
+                "тыюулар тууралуу талашат.",
+        description=(
+            "Кыргыз Республикасынын Конституциясы жана Жарандык жана саясий укуктар жөнүндө "
+            "эл аралык пакттын 21-беренеси тынч чогулуу укугун кепилдейт. Ошого карабастан, "
+            "шаарлардын борборунда митингдерге бир нече айга жалпы тыюу салынган учурлар "
+            "болгон.\n\n"
+            "**Дебаттын суроолору:**\n\n"
+            "- Коомдук тартипти сактоо үчүн жалпы тыюу зарылбы?\n"
+            "- Ар бир чогулушка өзүнчө баа берүү мүмкүнбү?\n"
+            "- Мындай тыюулар жаштардын пикир айтуусуна кандай таасир этет?\n\n"
+            "*Жай ээси залды бере албай калгандыктан дебат жокко чыгарылды. Жаңы күнү "
+            "кийинчерээк жарыяланат.*"
+        ),
+        venue="Ош мамлекеттик университети, 2-окуу имараты, 214-аудитория", capacity=60,
+        motion="Бул палата шаарлардын борборунда тынч чогулуштарга жалпы тыюу салууну "
+               "жокко чыгарат",
+        debate_format="karl_popper",
+        proposition_team="Ош мамлекеттик университети — «Адилет»",
+        proposition_speakers="Нурбек Абдыкадыров\nАйжан Токтосунова\nЭрлан Маматов",
+        opposition_team="Ош жаштар укугу — «Калыс»",
+        opposition_speakers="Бегимай Жолдошева\nМирлан Сатыбалдиев\nГүлзат Осмонова",
+    ),
+    # -- Naryn ----------------------------------------------------------------
+    dict(
+        club="naryn-debate-society", kind="debate", status="published", language="ky",
+        day=-25, at="15:00", topics=["women", "education"],
+        title="Ала качуу: мектеп эмне кыла алат?",
+        summary="Нарындын студенттери мектептерде ала качуунун алдын алуу боюнча милдеттүү "
+                "сабак керекпи деп талашышты. Көрүүчүлөрдүн пикири кескин өзгөрдү.",
+        description=(
+            "Ала качуу — салт эмес, кылмыш. Кыргызстанда никеге мажбурлоо үчүн кылмыш "
+            "жоопкерчилиги каралган, бирок көп окуялар милицияга жетпей калат.\n\n"
+            "Бул дебатта эки команда мектептин ролу тууралуу талашты: 9–11-класстарда "
+            "балдар менен кыздарга макулдук, мыйзам жана укуктар тууралуу сабак өтүү "
+            "керекпи, же бул үй-бүлөнүн жана коомчулуктун иши бойдон калышы керекпи?\n\n"
+            "**Таянычтар:** Адам укуктарынын жалпы декларациясынын 16-беренеси (нике эки "
+            "тараптын эркин жана толук макулдугу менен гана түзүлөт) жана Аялдарды "
+            "басмырлоонун бардык түрлөрүн жоюу жөнүндө конвенция."
+        ),
+        venue="Нарын мамлекеттик университети, чоң жыйындар залы", capacity=120,
+        motion="Бул палата 9–11-класстарда ала качуунун алдын алуу боюнча милдеттүү "
+               "сабактарды киргизет",
+        debate_format="oxford",
+        proposition_team="НМУ, юридика факультети",
+        proposition_speakers="Бакыт Асанов\nЧолпон Эсенгулова\nАйбек Токтогулов",
+        opposition_team="НМУ, педагогика факультети",
+        opposition_speakers="Нургүл Маматова\nТалант Жумабеков\nАсел Бейшеналиева",
+        voting_state="closed",
+        votes={"before": (12, 10, 8), "after": (21, 7, 2)},
+    ),
+    dict(
+        club="naryn-debate-society", kind="moot_court", status="published", language="ky",
+        day=14, at="14:00", duration=timedelta(hours=3), topics=["women", "fair-trial"],
+        title="Моот-корт: «Ж. Н. Кыргыз Республикасына каршы» — ала качуу жана "
+              "мамлекеттин милдети",
+        summary="Ала качуудан жапа чеккен кыздын арызын милиция убагында каттабаган окуя "
+                "эл аралык сот форматында каралат.",
+        description=(
+            "Нарын дебат коомунун жылдык моот-корту. Ар бир команда 20 мүнөттөн сөз алат, "
+            "андан кийин калыстар суроо беришет.\n\n"
+            "Угуу ачык: студенттер, мугалимдер жана ата-энелер келе алышат. Моот-корт "
+            "кыргыз тилинде өтөт."
+        ),
+        venue="Нарын мамлекеттик университети, чоң жыйындар залы", capacity=120,
+        case_title="Ж. Н. Кыргыз Республикасына каршы",
+        facts=(
+            "1. Ж. Н., 19 жаштагы студент, Кочкор районундагы айылда жашайт. Бир күнү "
+            "кечинде аны тааныбаган жигит достору менен күч колдонуп машинага салып, ала "
+            "качып кеткен.\n"
+            "2. Кыздын ата-энеси ошол эле түнү милицияга кайрылган. Кезметчи арызды "
+            "каттабай, «эки үй-бүлө өздөрү сүйлөшсүн» деп кеңеш берген.\n"
+            "3. Ж. Н. эки күндөн кийин гана үйүнө кайтып келген. Арыз үчүнчү күнү "
+            "катталган, бирок шектүү кармалган эмес, ал эми иш тараптардын «жарашуусу» "
+            "менен токтотулган.\n"
+            "4. Улуттук соттор анын даттанууларын канааттандырган эмес. Ал БУУнун "
+            "Аялдарды басмырлоону жоюу боюнча комитетине кайрылды."
+        ),
+        legal_questions=(
+            "Милициянын арызды дароо каттабаганы мамлекеттин тийиштүү кылдаттык (due "
+            "diligence) милдетин бузууга жатабы?\n"
+            "Ишти «жарашуу» менен токтотуу Аялдарды басмырлоонун бардык түрлөрүн жоюу "
+            "жөнүндө конвенциянын 2- жана 16-беренелерине шайкеш келеби?\n"
+            "Жарандык жана саясий укуктар жөнүндө эл аралык пакттын 23-беренесинин "
+            "3-бөлүгүндөгү «эркин жана толук макулдук» талабы бул учурда кантип корголушу "
+            "керек эле?"
+        ),
+        instruments="udhr,iccpr,cedaw,constitution_kg",
+        applicant_team="НМУ, юридика факультети, 3-курс",
+        respondent_team="Нарын дебат коому — «Тең салмак» командасы",
+        bench="Гүлмира Осмонова, адвокат (төрага)\nДоц. Болот Сыдыков, НМУ\n"
+              "Айнура Жээнбекова, Акыйкатчынын Нарын облусундагы өкүлү",
+    ),
+    dict(
+        club="naryn-debate-society", kind="civic_project", status="published", language="ky",
+        day=12, at="11:00", duration=timedelta(days=90), topics=["participation"],
+        title="Ат-Башы жаштар кеңеши",
+        summary="Ат-Башы айылында жаштар айыл өкмөтүнө өз сунуштарын жеткире турган "
+                "кеңеш түзөбүз.",
+        description=(
+            "Айылдык жаштардын көбү жергиликтүү бюджет кантип бөлүнөрүн билишпейт жана "
+            "айыл кеңешинин отурумдарына катышпайт. Биз 16–25 жаштагы жаштардан турган "
+            "кеңеш түзүп, анын айыл өкмөтү менен туруктуу байланышын камсыз кылгыбыз "
+            "келет.\n\n"
+            "**Эмне кылабыз:**\n\n"
+            "- мектептерде жана колледжде жолугушуулар;\n"
+            "- жаштардын муктаждыктары боюнча сурамжылоо;\n"
+            "- кеңештин уставын даярдоо жана шайлоо;\n"
+            "- айыл кеңешинин ачык отурумуна сунуштарды алып баруу.\n\n"
+            "Катышууну каалагандар клубга кайрылгыла!"
+        ),
+        venue="Ат-Башы айылдык маданият үйү",
+        goal="Ат-Башыда жаштардын үнү айыл өкмөтүнүн чечимдеринде угулушу үчүн шайланган "
+             "жаштар кеңешин түзүү.",
+        community="Ат-Башы айылы, Нарын облусу: 16–25 жаштагы жаштар",
+        milestones=[
+            ("Жаштардын муктаждыктары боюнча сурамжылоо", 25, "planned"),
+            ("Кеңештин уставын даярдоо", 45, "planned"),
+            ("Жаштар кеңешине шайлоо", 70, "planned"),
+            ("Айыл кеңешинин ачык отурумуна сунуштарды алып баруу", 95, "planned"),
+        ],
+    ),
+    # -- Karakol --------------------------------------------------------------
+    dict(
+        club="karakol-school-12", kind="debate", status="published", language="ru",
+        day=-11, at="14:00", duration=timedelta(minutes=90), topics=["education", "children"],
+        title="Смартфоны в школе: запретить на весь день?",
+        summary="Ученики 9–11 классов спорили, помогает ли запрет телефонов учиться или "
+                "нарушает право на информацию. Зал передумал.",
+        description=(
+            "Несколько стран уже запретили смартфоны в школах, и этот вопрос обсуждают в "
+            "Кыргызстане. Мы спросили учеников: помогает ли запрет учиться или лишает их "
+            "связи с родителями и доступа к информации?\n\n"
+            "**Опора для аргументов:** статья 26 Всеобщей декларации прав человека (право "
+            "на образование), статьи 13 и 17 Конвенции о правах ребёнка (свобода выражения "
+            "и доступ к информации).\n\n"
+            "Судьи — учителя и представители родительского комитета."
+        ),
+        venue="Школа №12, г. Каракол, актовый зал", capacity=120,
+        motion="Эта палата запретила бы смартфоны в школах на весь учебный день",
+        debate_format="karl_popper",
+        proposition_team="10 «А» класс",
+        proposition_speakers="Алина Шаповалова\nЭмир Султанов\nАйгерим Касымбекова",
+        opposition_team="11 «Б» класс",
+        opposition_speakers="Данияр Бектурганов\nПолина Ковалёва\nБекзат Иманкулов",
+        voting_state="closed",
+        votes={"before": (16, 8, 4), "after": (10, 15, 3)},
+    ),
+    dict(
+        club="karakol-school-12", kind="civic_project", status="published", language="ru",
+        day=-130, at="10:00", duration=timedelta(days=90), topics=["environment", "children"],
+        title="Экопатруль: чистый берег Иссык-Куля",
+        summary="Школьники Каракола за три месяца очистили три участка берега и добились "
+                "установки контейнеров для раздельного сбора мусора.",
+        description=(
+            "Право на здоровую окружающую среду неотделимо от права на достойный уровень "
+            "жизни (статья 25 Всеобщей декларации прав человека). Берег у Пристани "
+            "Пржевальск после туристов усыпан пластиком и стеклом.\n\n"
+            "Ученики школы №12 вместе с местной администрацией и волонтёрами:\n\n"
+            "- составили карту мест, где мусор скапливается чаще всего;\n"
+            "- провели три субботника;\n"
+            "- добились установки контейнеров для раздельного сбора.\n\n"
+            "Проект завершён — спасибо всем, кто помогал!"
+        ),
+        venue="Пристань Пржевальск, сбор у школы №12",
+        goal="Очистить три участка берега и добиться постоянных контейнеров для раздельного "
+             "сбора мусора.",
+        community="Жители Пристани Пржевальск и Каракольского залива",
+        milestones=[
+            ("Карта мест скопления мусора", -120, "done"),
+            ("Три субботника на берегу", -85, "done"),
+            ("Контейнеры для раздельного сбора", -45, "done"),
+        ],
+        updates=[
+            ("gulnara", -84,
+             "**Итоги субботников:** 64 ученика и 20 родителей собрали около 180 мешков "
+             "мусора, больше половины — пластиковые бутылки. Карту мест мы передали "
+             "местной администрации."),
+            ("gulnara", -44,
+             "Контейнеры для пластика, стекла и остальных отходов установлены на трёх "
+             "участках, вывоз — раз в неделю. Проект завершён, но экопатруль продолжит "
+             "выходить на берег каждый месяц."),
+        ],
+    ),
+    dict(
+        club="karakol-school-12", kind="moot_court", status="published", language="ru",
+        day=20, at="15:00", topics=["disability", "children", "education"],
+        title="Учебный суд: дело Айданы — инклюзивное образование",
+        summary="Школьники разберут дело девочки на инвалидной коляске, которой отказали "
+                "в приёме в школу рядом с домом и предложили обучение на дому.",
+        description=(
+            "Учебный суд (moot court) для старшеклассников: команды готовят письменные "
+            "позиции, а затем выступают перед составом судей. Консультируют студенты-юристы "
+            "из Бишкека.\n\n"
+            "Приглашаем родителей и учителей — после заседания обсудим, насколько доступны "
+            "школы Каракола."
+        ),
+        venue="Школа №12, г. Каракол, кабинет истории и права", capacity=40,
+        case_title="Айдана Т. против Кыргызской Республики",
+        facts=(
+            "1. Айдана Т., 8 лет, передвигается на инвалидной коляске из-за детского "
+            "церебрального паралича.\n"
+            "2. Ближайшая к дому школа отказала в приёме: в здании нет пандуса, а учителя "
+            "«не готовы работать с такими детьми». Семье предложили обучение на дому.\n"
+            "3. Районный отдел образования поддержал решение школы. Ближайшая доступная "
+            "школа находится в 40 км.\n"
+            "4. Мать Айданы обратилась в суд, ссылаясь на право на образование без "
+            "дискриминации."
+        ),
+        legal_questions=(
+            "Является ли отказ в приёме дискриминацией по признаку инвалидности (статья 24 "
+            "Конвенции о правах инвалидов, статьи 2 и 28 Конвенции о правах ребёнка)?\n"
+            "Какие «разумные приспособления» обязана обеспечить школа?\n"
+            "Можно ли считать обучение на дому равноценной заменой?"
+        ),
+        instruments="udhr,crpd,crc,constitution_kg",
+        applicant_team="Команда 11 «А» класса",
+        respondent_team="Команда 10 «Б» класса",
+        bench="Гульнара Асанова, учитель права (председатель)\n"
+              "Айбек Джумалиев, юрист общественного фонда\n"
+              "Нурлан Абдыкеримов, студент юридического факультета",
+    ),
+]
+
+# Keys of an EVENTS entry that are not event fields.
+_EXTRA_KEYS = ("club", "status", "day", "at", "duration", "topics", "voting_state", "votes",
+               "milestones", "updates", "judgement")
 
 
-def seed(password: str) -> str:
-    accounts = {name: _user(name, display, password, role) for name, display, role in ACCOUNTS}
-    for username, display, locale, age, gender, affiliation, region in CITIZENS:
-        user = _user(username, display, password, locale=locale)
+def _at(today: date, day: int, clock: str = "12:00") -> datetime:
+    """``day`` days from today at ``clock`` Bishkek time, as an aware UTC datetime."""
+    local = datetime.combine(today + timedelta(days=day), time.fromisoformat(clock), LOCAL_TZ)
+    return local.astimezone(timezone.utc)
+
+
+def _create_users(password: str) -> dict[str, User]:
+    # Every demo account has the same password: hash it once, as scrypt is slow on purpose.
+    password_hash = generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
+    users = {}
+    for username, display_name, role in ACCOUNTS:
+        users[username] = User(username=username, display_name=display_name, site_role=role,
+                               password_hash=password_hash)
+    for username, display_name, locale, age, gender, affiliation, region in CITIZENS + VOTERS:
+        user = User(username=username, display_name=display_name, site_role="citizen",
+                    locale=locale, password_hash=password_hash)
         if age:
             user.give_demographics(age_band=age, gender=gender, affiliation=affiliation,
                                    region=region)
-    accounts["citizen"].give_demographics(
+        users[username] = user
+    users["citizen"].give_demographics(
         age_band="18_24", gender="woman", affiliation="student", region="osh_city"
     )
+    db.session.add_all(users.values())
+    return users
 
-    clubs = [Club(**fields) for fields in CLUBS]
-    db.session.add_all(clubs)
-    clubs[0].add_member(accounts["organiser"], "owner")
-    clubs[0].add_member(accounts["citizen"], "member")
-    clubs[1].add_member(accounts["organiser"], "organiser")
+
+def _create_clubs(users: dict[str, User]) -> dict[str, Club]:
+    clubs = {fields["slug"]: Club(**fields) for fields in CLUBS}
+    for slug, username, role in MEMBERSHIPS:
+        clubs[slug].add_member(users[username], role)
+    db.session.add_all(clubs.values())
+    return clubs
+
+
+def _create_event(spec: dict, clubs: dict[str, Club], users: dict[str, User],
+                  today: date) -> Event:
+    club = clubs[spec["club"]]
+    data = {key: value for key, value in spec.items() if key not in _EXTRA_KEYS}
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    assert not unknown, f"not event fields: {unknown}"
+    starts_at = _at(today, spec["day"], spec["at"])
+    data.update(starts_at=starts_at, ends_at=starts_at + spec.get("duration", timedelta(hours=2)),
+                region=club.region)
+
+    now = utcnow()
+    event = Event(club=club, status=spec["status"],
+                  voting_state=spec.get("voting_state", "before_open"))
+    if event.is_draft:
+        event.created_at = now - timedelta(days=3)
+    else:
+        event.published_at = min(starts_at, now) - timedelta(days=12)
+        event.created_at = event.published_at - timedelta(days=2)
+    if event.is_cancelled:
+        event.cancelled_at = now - timedelta(days=2)
+    db.session.add(event)
+    _apply(event, data, spec["topics"])
+
+    event.milestones = [
+        Milestone(title=title, due_date=today + timedelta(days=day), status=status)
+        for title, day, status in spec.get("milestones", ())
+    ]
+    event.updates = [
+        ProgressUpdate(author_id=users[author].id, posted_on=today + timedelta(days=day),
+                       posted_at=_at(today, day, "19:00"), body=body,
+                       body_html=render_markdown(body))
+        for author, day, body in spec.get("updates", ())
+    ]
+    if judgement := spec.get("judgement"):
+        event.judgement_outcome = judgement["outcome"]
+        event.judgement_reasoning = judgement["reasoning"]
+        event.judgement_reasoning_html = render_markdown(judgement["reasoning"])
+        event.judgement_published_at = _at(today, judgement["day"], "20:00")
+    return event
+
+
+def _votes(event: Event, counts: dict, voters: list[User], offset: int) -> list[Vote]:
+    """Votes of ``counts`` voters, the same people in both phases so that the
+    swing reads as minds changed. ``offset`` varies the audience per debate."""
+    audience = voters[offset:] + voters[:offset]
+    cast = {"before": min(event.starts_at, utcnow()) - timedelta(days=1),
+            "after": event.ends_at}
+    votes = []
+    for phase, (n_for, n_against, n_undecided) in counts.items():
+        choices = ["for"] * n_for + ["against"] * n_against + ["undecided"] * n_undecided
+        assert len(choices) <= len(audience), "not enough demo voters"
+        votes += [Vote(event_id=event.id, user_id=user.id, phase=phase, choice=choice,
+                       created_at=cast[phase], updated_at=cast[phase])
+                  for user, choice in zip(audience, choices)]
+    return votes
+
+
+def _follow_clubs(users: dict[str, User], clubs: dict[str, Club], events: list[Event]) -> None:
+    """The follows, with the notifications their clubs' events would have sent."""
+    now = utcnow()
+    for username, slug in FOLLOWS:
+        user_id, club_id = users[username].id, clubs[slug].id
+        db.session.add(ClubFollow(user_id=user_id, club_id=club_id))
+        for event in events:
+            if event.club_id != club_id:
+                continue
+            if event.is_published and not event.has_ended(now):
+                notify([user_id], "new_event", event_id=event.id)
+            elif event.is_cancelled:
+                notify([user_id], "event_cancelled", event_id=event.id)
+
+
+def seed(password: str) -> str:
+    seed_topics()
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    users = _create_users(password)
+    clubs = _create_clubs(users)
+    db.session.flush()  # ids for the progress updates, votes and follows
+
+    events = [_create_event(spec, clubs, users, today) for spec in EVENTS]
+    db.session.flush()
+
+    voters = [users[row[0]] for row in CITIZENS + VOTERS]
+    votes = []
+    for n, (event, spec) in enumerate(zip(events, EVENTS)):
+        if "votes" in spec:
+            votes += _votes(event, spec["votes"], voters, offset=(7 * n) % len(voters))
+    db.session.add_all(votes)
+    _follow_clubs(users, clubs, events)
     db.session.commit()
-    return f"Created {len(ACCOUNTS) + len(CITIZENS)} users and {len(clubs)} clubs."
+    return (f"Created {len(users)} users, {len(clubs)} clubs, {len(events)} events "
+            f"and {len(votes)} votes.")

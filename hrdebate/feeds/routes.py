@@ -1,1 +1,116 @@
-from . import bp  # noqa: F401
+"""Calendar and Atom feeds of events (DESIGN §6). The list filters apply;
+on /events.ics and /events.atom ``lang`` is the events' language."""
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from flask import Response, request, url_for
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+
+from ..access import get_club_or_404, get_event_or_404
+from ..events.filters import EventFilters
+from ..extensions import db
+from ..models import Event, utcnow
+from . import bp
+from .services import MAX_ATOM_ENTRIES, MAX_CALENDAR_EVENTS, build_atom, build_calendar
+
+PUBLIC = ("published",)
+
+
+def _event_url(event: Event) -> str:
+    return url_for("events.show", event_id=event.id, _external=True)
+
+
+def _feed_name(path: str, filters: EventFilters) -> str:
+    """The feed's identity, for its stable id: its path and its filters."""
+    args = filters.as_args()
+    return path + ("?" + urlencode(sorted(args.items())) if args else "")
+
+
+def _feed_response(body: bytes, mimetype: str, filename: str | None = None) -> Response:
+    response = Response(body, content_type=f"{mimetype}; charset=utf-8")
+    if filename:
+        response.headers.set("Content-Disposition", "inline", filename=filename)
+    # Names are translated into the reader's language; drafts are for
+    # organisers only. Clients revalidate cheaply with the (weak, so
+    # compression keeps it) ETag.
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.cache_control.no_cache = True
+    if current_user.is_authenticated:
+        response.cache_control.private = True
+    response.add_etag(weak=True)
+    return response.make_conditional(request)
+
+
+def _calendar(stmt, *, name: str, feed: str, filename: str) -> Response:
+    events = db.session.scalars(stmt.limit(MAX_CALENDAR_EVENTS))
+    body = build_calendar(events, name=name, feed=feed, event_url=_event_url)
+    return _feed_response(body, "text/calendar", filename)
+
+
+@bp.get("/events.ics")
+def events_ics():
+    filters = EventFilters.from_args(request.args)
+    return _calendar(
+        filters.query(statuses=PUBLIC),
+        name=_("hrdebate events"),
+        feed=_feed_name("events.ics", filters),
+        filename="events.ics",
+    )
+
+
+@bp.get("/clubs/<slug>/events.ics")
+def club_ics(slug):
+    club = get_club_or_404(slug)
+    # Here ?lang= chooses the interface language, not the events' language.
+    filters = replace(EventFilters.from_args(request.args), club=club.slug, lang="")
+    return _calendar(
+        filters.query(statuses=PUBLIC),
+        name=_("%(club)s: events", club=club.name),
+        feed=_feed_name(f"club-{club.id}.ics", replace(filters, club="")),
+        filename=f"{club.slug}-events.ics",
+    )
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_ics(event_id):
+    event = get_event_or_404(event_id)
+    body = build_calendar([event], name=event.title, feed=f"event-{event.id}.ics",
+                          event_url=_event_url)
+    return _feed_response(body, "text/calendar", f"event-{event.id}.ics")
+
+
+@bp.get("/events.atom")
+def events_atom():
+    # The same filters, and the same default (upcoming), as the list page
+    # whose link leads here; the newest announcements first.
+    filters = EventFilters.from_args(request.args)
+    stmt = (
+        filters.query(statuses=PUBLIC)
+        .order_by(None)
+        .order_by(func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
+        .limit(MAX_ATOM_ENTRIES)
+    )
+    args = filters.as_args()
+
+    def describe(event: Event) -> str:
+        # In Bishkek time, like every date the site shows.
+        start = event.starts_at
+        when = f"{format_date(start, 'medium')}, {format_time(start, 'short')}"
+        return f"{when} · {event.venue}" if event.venue else when
+
+    body = build_atom(
+        db.session.scalars(stmt),
+        feed=_feed_name("events.atom", filters),
+        title=_("hrdebate events"),
+        language=str(get_locale()),
+        self_url=url_for("feeds.events_atom", **args, _external=True),
+        alternate_url=url_for("events.index", **args, _external=True),
+        event_url=_event_url,
+        describe=describe,
+        now=utcnow(),
+    )
+    return _feed_response(body, "application/atom+xml")

@@ -1,0 +1,148 @@
+"""Calendars (RFC 5545, with the icalendar library) and Atom feeds (RFC 4287)
+of events. Pure functions of the events they are given: no request, no
+database access; routes pass in the URLs and the translated names."""
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from uuid import NAMESPACE_URL, uuid5
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from ..models import Event
+
+PRODID = "-//hrdebate//events//EN"
+# Subscribed calendars ask again after this long (REFRESH-INTERVAL).
+REFRESH_INTERVAL = timedelta(hours=1)
+MAX_CALENDAR_EVENTS = 500
+MAX_ATOM_ENTRIES = 50
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ET.register_namespace("", ATOM_NS)
+
+# Characters that XML 1.0 and iCalendar text cannot carry (C0 controls but
+# tab, line feed and carriage return; lone surrogates; U+FFFE and U+FFFF).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+EventUrl = Callable[[Event], str]
+
+
+def clean(text: str | None) -> str:
+    """User text made safe to serialise: never escaped here (the XML and
+    iCalendar writers do that), only stripped of forbidden characters."""
+    return _FORBIDDEN.sub("", text or "")
+
+
+def stable_id(name: str) -> str:
+    """A URN that depends on ``name`` only: the same on every host and after
+    every edit."""
+    return f"urn:uuid:{uuid5(NAMESPACE_URL, 'hrdebate:' + name)}"
+
+
+def event_uid(event: Event) -> str:
+    """The event's iCalendar UID, from its id alone, so edits never change it."""
+    return f"event-{event.id}@hrdebate"
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc)
+
+
+def _calendar_status(event: Event) -> str:
+    if event.is_cancelled:
+        return "CANCELLED"
+    if event.is_draft:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
+def calendar_event(event: Event, url: str) -> CalendarEvent:
+    """One VEVENT. Topics are read from ``event.topics``: load them with the
+    events (the list filters' query selectin-loads them)."""
+    description = "\n\n".join(p for p in (clean(event.summary), url) if p)
+    vevent = CalendarEvent.new(
+        uid=event_uid(event),
+        # No METHOD: DTSTAMP is then when the event was last revised, which
+        # also keeps the document, and its ETag, the same between edits.
+        stamp=_utc(event.updated_at),
+        last_modified=_utc(event.updated_at),
+        created=_utc(event.created_at),
+        start=_utc(event.starts_at),
+        end=_utc(event.ends_at),
+        summary=clean(event.title),
+        description=description,
+        location=clean(event.venue) or None,
+        url=url,
+        status=_calendar_status(event),
+        categories=[clean(str(topic.name)) for topic in event.topics],
+    )
+    return vevent
+
+
+def build_calendar(events: Iterable[Event], *, name: str, feed: str,
+                   event_url: EventUrl) -> bytes:
+    """A VCALENDAR of ``events``. ``feed`` names the calendar for its stable
+    UID (e.g. ``events.ics?kind=debate``); ``name`` is shown to people."""
+    calendar = Calendar.new(
+        prodid=PRODID,
+        name=clean(name),  # NAME and X-WR-CALNAME
+        uid=stable_id(feed),
+        refresh_interval=REFRESH_INTERVAL,
+    )
+    calendar.add("CALSCALE", "GREGORIAN")
+    for event in events:
+        calendar.add_component(calendar_event(event, event_url(event)))
+    return calendar.to_ical()
+
+
+def _rfc3339(value: datetime) -> str:
+    return _utc(value).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrib) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrib)
+    element.text = text
+    return element
+
+
+def _link(parent: ET.Element, href: str, rel: str, type_: str | None = None) -> None:
+    attrib = {"rel": rel, "href": href}
+    if type_:
+        attrib["type"] = type_
+    ET.SubElement(parent, f"{{{ATOM_NS}}}link", attrib)
+
+
+def build_atom(events: Iterable[Event], *, feed: str, title: str, language: str,
+               self_url: str, alternate_url: str, event_url: EventUrl,
+               describe: Callable[[Event], str], now: datetime) -> bytes:
+    """An Atom 1.0 feed with one entry per event. ``describe(event)`` gives
+    the entry's summary line before the event's own summary (its date and
+    venue); ``now`` is the feed's date when it has no entries."""
+    events = list(events)
+    root = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: language})
+    _text(root, "id", stable_id(feed))
+    _text(root, "title", clean(title))
+    updated = max((e.updated_at for e in events), default=now)
+    _text(root, "updated", _rfc3339(updated))
+    _link(root, self_url, "self", "application/atom+xml")
+    _link(root, alternate_url, "alternate", "text/html")
+    _text(root, "generator", "hrdebate")
+    for event in events:
+        entry = ET.SubElement(root, f"{{{ATOM_NS}}}entry", {XML_LANG: event.language})
+        _text(entry, "id", stable_id(f"event:{event.id}"))
+        _text(entry, "title", clean(event.title), type="text")
+        _text(entry, "updated", _rfc3339(event.updated_at))
+        if event.published_at is not None:
+            _text(entry, "published", _rfc3339(event.published_at))
+        author = ET.SubElement(entry, f"{{{ATOM_NS}}}author")
+        _text(author, "name", clean(event.club.name))
+        _link(entry, event_url(event), "alternate", "text/html")
+        for topic in event.topics:
+            ET.SubElement(entry, f"{{{ATOM_NS}}}category",
+                          {"term": topic.slug, "label": clean(str(topic.name))})
+        summary = "\n\n".join(p for p in (clean(describe(event)), clean(event.summary)) if p)
+        _text(entry, "summary", summary, type="text")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
