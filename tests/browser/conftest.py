@@ -56,23 +56,36 @@ def live_server(app):
 
 
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
-def page(request, browser, live_server):
-    context = browser.new_context(
-        java_script_enabled=request.param, base_url=live_server, locale="en-GB"
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems = []
+def open_page(request, browser, live_server):
+    """Factory of pages, each its own browser context (its own person), all
+    with JavaScript on or all off. Any console error fails the test."""
+    contexts, problems = [], []
 
-    def on_console(message):
-        # A 422 form answer is expected; anything else (a CSP violation, a
-        # script error, a missing file) is a failure.
-        if message.type == "error" and "status of 422" not in message.text:
-            problems.append(message.text)
+    def open_page():
+        context = browser.new_context(
+            java_script_enabled=request.param, base_url=live_server, locale="en-GB"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
 
-    page.on("console", on_console)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.js_enabled = request.param
-    yield page
-    context.close()
+        def on_console(message):
+            # A 422 form answer is expected; anything else (a CSP violation,
+            # a script error, a missing file) is a failure.
+            if message.type == "error" and "status of 422" not in message.text:
+                problems.append(message.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.js_enabled = request.param
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert not problems, problems  # no CSP violation, no script error
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
