@@ -47,15 +47,19 @@ class EventFilters:
     def active(self) -> bool:
         return bool(self.as_args())
 
-    def query(self, now: datetime | None = None, statuses=("published", "cancelled")) -> Select:
-        """Public events matching the filters, their club loaded, in list order."""
+    def query(self, now: datetime | None = None, statuses=("published", "cancelled"),
+              with_topics: bool = False) -> Select:
+        """Public events matching the filters, their club loaded (and their
+        themes, in one more query, if asked), in list order."""
         now = now or utcnow()
         stmt = (
             select(Event)
             .join(Event.club)
-            .options(contains_eager(Event.club), selectinload(Event.topics))
+            .options(contains_eager(Event.club))
             .where(Event.status.in_(statuses))
         )
+        if with_topics:
+            stmt = stmt.options(selectinload(Event.topics))
         if self.q:
             stmt = stmt.where(Event.search_text.contains(self.q.casefold(), autoescape=True))
         if self.kind:

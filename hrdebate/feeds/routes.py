@@ -55,7 +55,7 @@ def _calendar(stmt, *, name: str, feed: str, filename: str) -> Response:
 def events_ics():
     filters = EventFilters.from_args(request.args)
     return _calendar(
-        filters.query(statuses=PUBLIC),
+        filters.query(statuses=PUBLIC, with_topics=True),
         name=_("hrdebate events"),
         feed=_feed_name("events.ics", filters),
         filename="events.ics",
@@ -68,7 +68,7 @@ def club_ics(slug):
     # Here ?lang= chooses the interface language, not the events' language.
     filters = replace(EventFilters.from_args(request.args), club=club.slug, lang="")
     return _calendar(
-        filters.query(statuses=PUBLIC),
+        filters.query(statuses=PUBLIC, with_topics=True),
         name=_("%(club)s: events", club=club.name),
         feed=_feed_name(f"club-{club.id}.ics", replace(filters, club="")),
         filename=f"{club.slug}-events.ics",
@@ -89,7 +89,7 @@ def events_atom():
     # whose link leads here; the newest announcements first.
     filters = EventFilters.from_args(request.args)
     stmt = (
-        filters.query(statuses=PUBLIC)
+        filters.query(statuses=PUBLIC, with_topics=True)
         .order_by(None)
         .order_by(func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
         .limit(MAX_ATOM_ENTRIES)
