@@ -187,3 +187,24 @@ def make_event(app):
         return event
 
     return make
+
+
+DEMO_PASSWORD = "demo password 1"
+
+
+@pytest.fixture
+def demo_urls(app, runner):
+    """Seed the demo site; return a page of every kind, as the admin sees them."""
+    from hrdebate.models import Club, Event
+
+    assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
+    with app.app_context():
+        events = db.session.scalars(db.select(Event).order_by(Event.id)).all()
+        club = db.session.scalars(db.select(Club).order_by(Club.id)).first()
+        event_urls = [f"/events/{e.id}" for e in events]
+        event_urls += [f"/events/{e.id}/edit" for e in events[:3]]
+        event_urls += [f"/events/{e.id}/judgement" for e in events if e.kind == "moot_court"][:1]
+        return ["/", "/events/", "/events/?when=past", "/clubs/", f"/clubs/{club.slug}",
+                f"/clubs/{club.slug}/members", f"/clubs/{club.slug}/edit", "/clubs/new",
+                f"/events/new?club={club.slug}", "/topics/", "/topics/women", "/notifications/",
+                "/account/", *event_urls]

@@ -43,6 +43,19 @@ def test_query_budget_signed_in(app, client, make_user, auth, url):
     assert len(statements) <= 2, statements
 
 
+def test_query_budget_home(app, client, make_user, auth):
+    """The home page's lists: a fixed number of statements (see test_home for
+    the proof that it does not grow with the number of events)."""
+    with count_queries(app) as statements:
+        assert client.get("/").status_code == 200
+    assert len(statements) <= 6, statements
+    make_user("timur")
+    auth.login("timur")
+    with count_queries(app) as statements:
+        assert client.get("/").status_code == 200
+    assert len(statements) <= 8, statements
+
+
 @pytest.mark.parametrize("url", [p for p in PAGES if p != "/"])
 def test_query_budget_anonymous(app, client, url):
     with count_queries(app) as statements:

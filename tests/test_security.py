@@ -5,6 +5,7 @@ import re
 import pytest
 
 from hrdebate.security import safe_next
+from tests.conftest import DEMO_PASSWORD
 
 PAGES = ["/", "/auth/login", "/auth/register", "/conduct", "/privacy", "/missing-page"]
 
@@ -32,17 +33,31 @@ def test_csp_on_static_files_and_json_too(client):
     assert "Content-Security-Policy" in client.get("/healthz").headers
 
 
+def _assert_clean(page):
+    """No inline script, style or handler, and nothing loaded from elsewhere."""
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline script"
+    assert not re.search(r"<[a-z][^>]*\sstyle=", page, re.I), "style attribute"
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+=", page, re.I), "inline event handler"
+    assert "<style" not in page
+    for ref in re.findall(r'<(?:script|link|img|iframe|form)[^>]*(?:src|href|action)="([^"]*)"', page):
+        same_origin = ref.startswith("http://localhost/") or (ref[:1] == "/" and ref[:2] != "//")
+        assert same_origin or ref == "", ref
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_no_inline_code_and_nothing_from_other_origins(client, make_user, auth, url):
     make_user("timur")
     auth.login("timur")
     for page in (client.get(url).text, client.get("/account/").text):
-        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline script"
-        assert not re.search(r"<[a-z][^>]*\sstyle=", page, re.I), "style attribute"
-        assert not re.search(r"<[a-z][^>]*\son[a-z]+=", page, re.I), "inline event handler"
-        assert "<style" not in page
-        for ref in re.findall(r'(?:src|href|action)="([^"]*)"', page):
-            assert ref.startswith(("/", "#")) or ref == "", ref
+        _assert_clean(page)
+
+
+def test_no_inline_code_on_a_full_site(client, demo_urls):
+    client.post_form("/auth/login", {"username": "admin", "password": DEMO_PASSWORD})
+    for url in demo_urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _assert_clean(response.text)
 
 
 def test_htmx_is_configured_safely(client):
