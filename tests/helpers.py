@@ -2,6 +2,7 @@
 
 import html
 import re
+from html.parser import HTMLParser
 from contextlib import contextmanager
 
 from flask.testing import FlaskClient
@@ -45,10 +46,40 @@ def count_queries(app):
         event.remove(engine, "before_cursor_execute", record)
 
 
-def page_text(html_text: str) -> str:
-    """The visible text of a page: tags, scripts and attributes removed."""
-    html_text = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html_text)
-    return html.unescape(re.sub(r"<[^>]+>", " ", html_text))
+class _Text(HTMLParser):
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+
+    def __init__(self, skip_lang_other_than):
+        super().__init__(convert_charrefs=True)
+        self.keep_lang = skip_lang_other_than
+        self.stack: list[bool] = []  # per open element: is it in another language?
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        lang = dict(attrs).get("lang")
+        foreign = bool(self.stack and self.stack[-1]) or tag in ("script", "style", "textarea") or bool(
+            self.keep_lang and tag != "html" and lang and lang != self.keep_lang)
+        self.stack.append(foreign)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def page_text(html_text: str, lang: str | None = None) -> str:
+    """The interface text of a page: no scripts, styles or what a textarea
+    holds. With ``lang``, text marked as written in another language (an
+    event's own title and description) is left out too."""
+    parser = _Text(lang)
+    parser.feed(html_text)
+    return " ".join(parser.parts)
 
 
 def fetch(app, model, **where):

@@ -1,5 +1,6 @@
 """Four languages: selection order, completeness, plurals, no English left."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,6 @@ def test_plural_forms_follow_cldr(code):
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_placeholders_survive_translation(code):
-    import re
-
     names = re.compile(r"%\((\w+)\)[sd]")
     for message in _catalog(code):
         if not message.id:
@@ -82,7 +81,7 @@ def test_pages_render_in_each_language(client, url, code):
 
 def _english_leftovers(html, code):
     """English messages that appear untranslated in a page shown in ``code``."""
-    text = " ".join(page_text(html).split())
+    text = " ".join(page_text(html, lang=code).split())
     english = {m.id for m in _catalog("en") if m.id and isinstance(m.id, str)}
     translated = {m.id: m.string for m in _catalog(code) if m.id and isinstance(m.id, str)}
     return [
