@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..choices import REGIONS, as_choices
 from ..models import User
 
-CLUB_TYPES = {
+CLUB_TYPE_NAMES = {
     "university_club": _l("University club"),
     "school_club": _l("School club"),
     "ngo": _l("NGO"),
@@ -41,7 +41,7 @@ class ClubForm(FlaskForm):
         description=_l("The club’s full name, as people know it."),
     )
     club_type = SelectField(
-        _l("Type"), choices=as_choices(CLUB_TYPES, _l("Choose a type")),
+        _l("Type"), choices=as_choices(CLUB_TYPE_NAMES, _l("Choose a type")),
         validators=[DataRequired()],
     )
     city = StringField(

@@ -8,7 +8,7 @@ from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..text import render_markdown, safe_html
 from . import bp, services
-from .forms import CLUB_TYPES, ROLE_NAMES, ClubForm, MemberForm
+from .forms import CLUB_TYPE_NAMES, ROLE_NAMES, ClubForm, MemberForm
 
 CLUBS_PER_PAGE = 20
 UPCOMING_LIMIT = 20
@@ -17,7 +17,7 @@ PAST_PER_PAGE = 10
 
 @bp.app_template_global()
 def club_type_name(code: str) -> str:
-    return CLUB_TYPES.get(code, code)
+    return CLUB_TYPE_NAMES.get(code, code)
 
 
 @bp.app_template_global()
