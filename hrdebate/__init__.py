@@ -53,12 +53,12 @@ def create_app(test_config=None):
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from . import access, account, auth, cli, clubs, errors, events, feeds, main
-    from . import notifications, topics
+    from . import access, account, auth, certificates, cli, clubs, errors, events, feeds, main
+    from . import me, notifications, participation, topics, turnout
 
     # feeds first: /events.ics must not be taken for an event id.
     for blueprint in (feeds.bp, main.bp, auth.bp, account.bp, events.bp, clubs.bp, topics.bp,
-                      notifications.bp):
+                      notifications.bp, participation.bp, me.bp, certificates.bp, turnout.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
     errors.init_app(app)
@@ -116,3 +116,12 @@ def _tune_connections(engine):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # We emit BEGIN ourselves (below), as SQLAlchemy's pysqlite docs advise.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):
+        # A write that must see the latest data (a seat count) asks for an
+        # immediate transaction: it takes the write lock before reading.
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -37,6 +37,12 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_SIGNUP = "5 per minute;20 per hour"
     RATELIMIT_VOTE = "20 per minute"
+    RATELIMIT_CHECKIN = "10 per minute;30 per hour"
+    RATELIMIT_REGISTER = "20 per minute"
+
+    # Self check-in is open from this long before the start to this long after the end.
+    CHECKIN_OPENS_MINUTES_BEFORE = 60
+    CHECKIN_CLOSES_MINUTES_AFTER = 60
 
     # Static files carry ?v=<content hash>, so they may be cached for a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

@@ -7,6 +7,7 @@ from .event import (
     VOTE_CHOICES, VOTE_PHASES, VOTING_STATES, Event, Milestone, ProgressUpdate, Vote,
 )
 from .notification import NOTIFICATION_KINDS, Notification
+from .registration import REGISTRATION_STATUSES, SOURCES, Registration
 from .topic import TOPICS, Topic, event_topics, seed_topics
 from .user import User
 
@@ -14,6 +15,6 @@ __all__ = [
     "CLUB_TYPES", "DEBATE_FORMATS", "EVENT_LANGUAGES", "INSTRUMENTS", "KINDS", "MEMBER_ROLES",
     "MILESTONE_STATUSES", "NOTIFICATION_KINDS", "STATUSES", "TOPICS", "VOTE_CHOICES",
     "VOTE_PHASES", "VOTING_STATES", "Club", "ClubFollow", "Event", "Membership", "Milestone",
-    "Notification", "ProgressUpdate", "Topic", "User", "UTCDateTime", "Vote", "event_topics",
+    "Notification", "ProgressUpdate", "REGISTRATION_STATUSES", "Registration", "SOURCES", "Topic", "User", "UTCDateTime", "Vote", "event_topics",
     "seed_topics", "utcnow",
 ]

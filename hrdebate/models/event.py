@@ -64,6 +64,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Short code people type or scan to check themselves in (no 0/O, 1/I/L).
+    checkin_code: Mapped[str | None] = mapped_column(String(12))
 
     # Debate
     motion: Mapped[str | None] = mapped_column(String(300))

@@ -12,7 +12,7 @@ from ..extensions import db
 from .event import Event
 
 # Kinds so far; the discussions issue adds replies, moderation and sanctions.
-NOTIFICATION_KINDS = ("new_event", "event_cancelled")
+NOTIFICATION_KINDS = ("new_event", "event_cancelled", "waitlist_promoted")
 
 
 class Notification(db.Model):

@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     affiliation: Mapped[str | None] = mapped_column(String(10))
     region: Mapped[str | None] = mapped_column(String(12))
 
+    # Secret part of the personal calendar feed's URL; revocable.
+    calendar_token: Mapped[str | None] = mapped_column(String(43), unique=True)
+
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     banned: Mapped[bool] = mapped_column(default=False)
     approved_comment_count: Mapped[int] = mapped_column(default=0)

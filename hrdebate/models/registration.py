@@ -1,0 +1,71 @@
+"""Who comes to an event: registrations, the waitlist, check-ins and
+certificates. A walk-in needs no account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
+from .event import Event, _in
+from .user import User
+
+REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
+SOURCES = ("online", "walk_in")
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_registrations_event_user"),
+        CheckConstraint(_in("status", REGISTRATION_STATUSES), name="status"),
+        CheckConstraint(_in("source", SOURCES), name="source"),
+        CheckConstraint("user_id IS NOT NULL OR walk_in_name IS NOT NULL OR source = 'online'",
+                        name="walk_in_named"),
+        Index("ix_registrations_event_id_status", "event_id", "status"),
+        Index("ix_registrations_certificate_code", "certificate_code", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # NULL for a walk-in, and once a person deletes their account: the row
+    # then only counts, for turnout.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="registered")
+    source: Mapped[str] = mapped_column(String(8), default="online")
+    # Waitlist order: the time of the latest (re-)registration.
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    # A walk-in: a name only, and demographics only with consent.
+    walk_in_name: Mapped[str | None] = mapped_column(String(60))
+    walk_in_consent: Mapped[bool] = mapped_column(default=False)
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    gender: Mapped[str | None] = mapped_column(String(12))
+    affiliation: Mapped[str | None] = mapped_column(String(10))
+    region: Mapped[str | None] = mapped_column(String(12))
+
+    certificate_code: Mapped[str | None] = mapped_column(String(24))
+    certificate_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    @property
+    def display_name(self) -> str:
+        if self.user is not None:
+            return self.user.display_name
+        return self.walk_in_name or ""
+
+    @property
+    def attended(self) -> bool:
+        return self.checked_in_at is not None and self.status == "registered"
