@@ -54,13 +54,14 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from . import access, account, auth, certificates, cli, clubs, errors, events, feeds, main
-    from . import me, notifications, participation, topics, turnout
+    from . import me, notifications, participation, rules, topics, turnout
 
     # feeds first: /events.ics must not be taken for an event id.
     for blueprint in (feeds.bp, main.bp, auth.bp, account.bp, events.bp, clubs.bp, topics.bp,
                       notifications.bp, participation.bp, me.bp, certificates.bp, turnout.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
+    app.jinja_env.globals["rule_messages"] = rules.MESSAGES
     errors.init_app(app)
     cli.init_app(app)
     return app

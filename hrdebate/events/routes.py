@@ -10,6 +10,9 @@ from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS, Club, Milestone
 from ..timeutil import local_today, utc_to_local
+from ..participation.services import registration_context
+from ..rules import RuleError
+from ..rules import message as rule_message
 from . import bp, services
 from .filters import EventFilters
 from .forms import (
@@ -18,23 +21,6 @@ from .forms import (
 )
 
 PER_PAGE = 20
-
-RULE_MESSAGES = {
-    "only_drafts": lambda: _("Only a draft can be published."),
-    "already_cancelled": lambda: _("This event is already cancelled."),
-    "not_a_published_debate": lambda: _("Voting is only for published debates."),
-    "wrong_state": lambda: _("Voting cannot change that way now."),
-    "not_started": lambda: _("This can only be done once the event has started."),
-    "bad_vote": lambda: _("Choose for, against or undecided."),
-    "vote_closed": lambda: _("This vote is closed."),
-    "not_a_published_moot_court": lambda: _("Judgements are only for published moot courts."),
-    "not_a_civic_project": lambda: _("This is only for civic projects that are not cancelled."),
-}
-
-
-def _rule_message(error: services.RuleError) -> str:
-    return RULE_MESSAGES[str(error)]()
-
 
 def _event_url(event, anchor=None):
     return url_for(".show", event_id=event.id, _anchor=anchor)
@@ -94,8 +80,8 @@ def publish(event_id):
     try:
         services.publish_event(event)
         flash(_("The event is published."), "success")
-    except services.RuleError as error:
-        flash(_rule_message(error), "error")
+    except RuleError as error:
+        flash(rule_message(error), "error")
     return redirect(_event_url(event))
 
 
@@ -108,15 +94,16 @@ def cancel(event_id):
     try:
         services.cancel_event(event)
         flash(_("The event is cancelled. Its followers have been told."), "success")
-    except services.RuleError as error:
-        flash(_rule_message(error), "error")
+    except RuleError as error:
+        flash(rule_message(error), "error")
     return redirect(_event_url(event))
 
 
 # -- the event page ------------------------------------------------------------
 
 def _event_page(event, status=200, block="event", **forms):
-    context = {"event": event, "forms": forms}
+    context = {"event": event, "forms": forms,
+               **registration_context(event, current_user)}
     if event.kind == "debate":
         context.update(_voting_context(event))
     if event.kind == "civic_project":
@@ -169,8 +156,8 @@ def vote(event_id):
         return _voting_response(event, _("Choose for, against or undecided."))
     try:
         services.cast_vote(event, current_user, form.phase.data, form.choice.data)
-    except services.RuleError as error:
-        return _voting_response(event, _rule_message(error))
+    except RuleError as error:
+        return _voting_response(event, rule_message(error))
     if not wants_fragment():
         flash(_("Your vote is counted. You can change it while the vote is open."), "success")
     return _voting_response(event)
@@ -185,8 +172,8 @@ def voting(event_id):
         return _voting_response(event, _("Voting cannot change that way now."))
     try:
         services.change_voting(event, action)
-    except services.RuleError as error:
-        return _voting_response(event, _rule_message(error))
+    except RuleError as error:
+        return _voting_response(event, rule_message(error))
     return _voting_response(event)
 
 
@@ -205,8 +192,8 @@ def judgement(event_id):
                                        form.judgement_reasoning.data)
             flash(_("The judgement is published."), "success")
             return redirect(_event_url(event, "judgement"))
-        except services.RuleError as error:
-            form.judgement_outcome.errors.append(_rule_message(error))
+        except RuleError as error:
+            form.judgement_outcome.errors.append(rule_message(error))
     return render_form("events/judgement.html", form, event=event)
 
 
@@ -229,8 +216,8 @@ def add_milestone(event_id):
             services.add_milestone(event, form.title.data, form.due_date.data, form.status.data)
             flash(_("The milestone is added."), "success")
             return redirect(_event_url(event, "milestones"))
-        except services.RuleError as error:
-            form.title.errors.append(_rule_message(error))
+        except RuleError as error:
+            form.title.errors.append(rule_message(error))
     return _event_page(event, 422, milestone=form)
 
 
@@ -247,8 +234,8 @@ def update_milestone(event_id, milestone_id):
     else:
         try:
             services.set_milestone_status(milestone, form.status.data)
-        except services.RuleError as error:
-            flash(_rule_message(error), "error")
+        except RuleError as error:
+            flash(rule_message(error), "error")
     return redirect(_event_url(event, "milestones"))
 
 
@@ -262,8 +249,8 @@ def add_update(event_id):
             services.add_progress_update(event, current_user, form.posted_on.data, form.body.data)
             flash(_("The update is posted."), "success")
             return redirect(_event_url(event, "updates"))
-        except services.RuleError as error:
-            form.body.errors.append(_rule_message(error))
+        except RuleError as error:
+            form.body.errors.append(rule_message(error))
     return _event_page(event, 422, progress=form)
 
 

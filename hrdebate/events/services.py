@@ -10,10 +10,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import (
-    VOTE_CHOICES, VOTE_PHASES, ClubFollow, Event, Milestone, ProgressUpdate, Topic, User, Vote,
+    VOTE_CHOICES, VOTE_PHASES, ClubFollow, Event, Milestone, ProgressUpdate, Registration, Topic,
+    User, Vote,
     utcnow,
 )
 from ..notifications.services import notify
+from ..rules import RuleError
 from ..text import render_markdown
 
 EDITABLE_FIELDS = (
@@ -23,10 +25,6 @@ EDITABLE_FIELDS = (
     "opposition_speakers", "case_title", "facts", "legal_questions", "instruments",
     "applicant_team", "respondent_team", "bench", "goal", "community",
 )
-
-
-class RuleError(Exception):
-    """A request that the rules refuse; its message is shown to the user."""
 
 
 def _apply(event: Event, data: dict, topic_slugs: list[str]) -> None:
@@ -81,10 +79,13 @@ def cancel_event(event: Event) -> None:
 
 def event_audience(event: Event) -> set[int]:
     """Everyone to tell about a change to the event: the club's followers
-    (and, once registration exists, its registrants)."""
-    return set(db.session.scalars(
-        select(ClubFollow.user_id).where(ClubFollow.club_id == event.club_id)
-    ))
+    and the people registered or waiting for a seat."""
+    followers = select(ClubFollow.user_id).where(ClubFollow.club_id == event.club_id)
+    registrants = select(Registration.user_id).where(
+        Registration.event_id == event.id, Registration.user_id.is_not(None),
+        Registration.status.in_(("registered", "waitlisted")),
+    )
+    return set(db.session.scalars(followers.union(registrants)))
 
 
 # -- debate votes ---------------------------------------------------------

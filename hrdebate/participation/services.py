@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import case, func, select
 
-from ..events.services import RuleError
 from ..extensions import db
 from ..models import Event, Registration, User, utcnow
 from ..notifications.services import notify
+from ..rules import RuleError
 
 # No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -164,6 +164,22 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     )
     return ahead + 1
+
+
+def registration_context(event: Event, user) -> dict:
+    """What the event page's registration block needs, for ``user`` (who may
+    be anonymous): seat counts, their registration and waitlist position."""
+    mine = position = None
+    if user.is_authenticated:
+        mine = registration_of(event.id, user.id)
+        if mine is not None:
+            position = waitlist_position(mine)
+    return {
+        "seats": seat_counts(event.id),
+        "my_registration": mine,
+        "waitlist_position": position,
+        "registration_refusal": registration_refusal(event),
+    }
 
 
 # -- check-in -------------------------------------------------------------------

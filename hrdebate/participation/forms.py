@@ -1,0 +1,32 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..account.forms import NOT_SAID
+from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, as_choices
+
+
+class WalkInForm(FlaskForm):
+    name = StringField(
+        _l("Name"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("As the person wants it on the list and the certificate. No account needed."),
+    )
+    consent = BooleanField(
+        _l("The person agrees that the answers below are counted in anonymous totals.")
+    )
+    age_band = SelectField(_l("Age"), choices=as_choices(AGE_BANDS, NOT_SAID), default="")
+    gender = SelectField(_l("Gender"), choices=as_choices(GENDERS, NOT_SAID), default="")
+    affiliation = SelectField(_l("Affiliation"), choices=as_choices(AFFILIATIONS, NOT_SAID),
+                              default="")
+    region = SelectField(_l("Region"), choices=as_choices(REGIONS, NOT_SAID), default="")
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(
+        _l("Check-in code"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("The code shown at the venue."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
