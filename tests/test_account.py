@@ -4,7 +4,7 @@ import pytest
 
 from hrdebate.models import Club, User
 from tests.conftest import PASSWORD
-from tests.helpers import Client, fetch
+from tests.helpers import fetch
 
 NEW_PASSWORD = "a brand new passphrase"
 

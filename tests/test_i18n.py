@@ -64,7 +64,7 @@ def test_plural_message_in_russian(app):
 
     forms = []
     for n in (1, 3, 10, 21):
-        with app.test_request_context(f"/?lang=ru"):
+        with app.test_request_context("/?lang=ru"):
             forms.append(ngettext("Use at least %(num)d character.",
                                   "Use at least %(num)d characters.", n))
     assert len({f.replace(str(n), "#") for f, n in zip(forms, (1, 3, 10, 21))}) >= 2
@@ -108,3 +108,51 @@ def test_no_english_left_on_a_full_site(client, demo_urls, code):
         assert response.status_code == 200, url
         assert f'<html lang="{code}">' in response.text, url
         assert not _english_leftovers(response.text, code), url
+
+
+def test_locale_order(client, make_user, auth):
+    # Accept-Language, then the default.
+    assert '<html lang="ky">' in client.get("/", headers={"Accept-Language": "ky,ru;q=0.8"}).text
+    assert '<html lang="ru">' in client.get("/", headers={"Accept-Language": "de"}).text
+    # ?lang= wins and is remembered in a cookie, which beats Accept-Language.
+    response = client.get("/?lang=uz", headers={"Accept-Language": "en"})
+    assert '<html lang="uz">' in response.text
+    assert any(c.startswith("lang=uz") for c in response.headers.getlist("Set-Cookie"))
+    assert '<html lang="uz">' in client.get("/", headers={"Accept-Language": "en"}).text
+    # A signed-in user's preference beats the cookie.
+    make_user("timur", locale="en")
+    auth.login("timur")
+    assert '<html lang="en">' in client.get("/").text
+    # ...and ?lang= changes that preference.
+    client.get("/?lang=ky")
+    assert '<html lang="ky">' in client.get("/").text
+
+
+def test_switching_language_updates_the_profile(app, client, make_user, auth):
+    make_user("timur", locale="en")
+    auth.login("timur")
+    client.get("/privacy?lang=uz")
+    assert fetch(app, User, username="timur").locale == "uz"
+
+
+def test_unknown_language_is_ignored(client):
+    response = client.get("/?lang=xx", headers={"Accept-Language": "en"})
+    assert '<html lang="en">' in response.text
+    assert not any(c.startswith("lang=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_language_switcher_keeps_the_page(client):
+    text = client.get("/privacy?lang=en").text
+    for code in LANGUAGES:
+        assert f'href="/privacy?lang={code}"' in text
+    assert 'hreflang="ky" lang="ky"' in text
+
+
+def test_times_are_shown_in_bishkek(app):
+    from datetime import datetime, timezone
+
+    from flask_babel import format_datetime
+
+    with app.test_request_context("/?lang=en"):
+        shown = format_datetime(datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc), "HH:mm")
+    assert shown == "18:00"  # Asia/Bishkek is UTC+6 all year
