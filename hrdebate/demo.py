@@ -2,20 +2,34 @@
 
 Every date is relative to today (Bishkek time), so the demo always has past,
 running and upcoming events, whenever it is loaded. The data sits in the
-lists below; ``seed`` only turns it into rows and commits once.
+lists below; ``seed`` only turns it into rows and commits once. Who of the
+audience registered, came or stayed away is drawn with a fixed random seed,
+so the demo is the same every time it is loaded.
 """
 
+import random
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
+from .certificates.services import new_certificate_code
 from .events.services import EDITABLE_FIELDS, _apply
 from .extensions import db
 from .models import (
-    Club, ClubFollow, Event, Milestone, ProgressUpdate, User, Vote, seed_topics, utcnow,
+    Club,
+    ClubFollow,
+    Event,
+    Milestone,
+    ProgressUpdate,
+    Registration,
+    User,
+    Vote,
+    seed_topics,
+    utcnow,
 )
 from .notifications.services import notify
+from .participation.services import new_checkin_code
 from .text import render_markdown
 from .timeutil import LOCAL_TZ
 
@@ -70,6 +84,53 @@ VOTERS = [
     ("tilek", "Тилек", "ky", None, None, None, None),
     ("alex.m", "Alex M.", "en", None, None, None, None),
     ("aigul", "Айгүл", "ky", None, None, None, None),
+]
+
+# More of the audience: people who register and come, mostly from the clubs'
+# own regions. Most of them answered the optional demographic questions.
+AUDIENCE = [
+    # Bishkek and Chüy: AUCA
+    ("aruuke", "Аруке", "ky", "18_24", "woman", "student", "bishkek"),
+    ("erlan.b", "Эрлан Б.", "ky", "18_24", "man", "student", "bishkek"),
+    ("sofia.l", "София Л.", "ru", "18_24", "woman", "student", "bishkek"),
+    ("nursultan", "Нурсултан", "ky", "25_34", "man", "ngo", "chui"),
+    ("alina.p", "Алина П.", "ru", "18_24", "woman", "student", "chui"),
+    ("beksultan", "Бексултан", "ky", "18_24", "man", "student", "bishkek"),
+    ("jamila", "Jamila", "en", "25_34", "woman", "ngo", "bishkek"),
+    ("venera", "Венера", "ru", "35_49", "woman", "teacher", "bishkek"),
+    ("roman.v", "Роман В.", "ru", None, None, None, None),
+    # Osh city, Osh and Jalal-Abad regions
+    ("shahnoza", "Shahnoza", "uz", "18_24", "woman", "student", "osh_city"),
+    ("bekzod", "Bekzod", "uz", "18_24", "man", "student", "osh_city"),
+    ("madina.o", "Мадина", "ky", "under_18", "woman", "pupil", "osh_city"),
+    ("otabek", "Otabek", "uz", "under_18", "man", "pupil", "osh"),
+    ("feruza", "Feruza", "uz", "25_34", "woman", "teacher", "osh_city"),
+    ("kubat", "Кубат", "ky", "18_24", "man", "student", "osh"),
+    ("dildora", "Dildora", "uz", "18_24", "woman", "ngo", "jalal_abad"),
+    ("islam", "Ислам", "ky", "18_24", "man", "student", "osh_city"),
+    ("zulfiya", "Zulfiya", "uz", "35_49", "woman", "teacher", "osh_city"),
+    ("aida.o", "Аида", "ky", "under_18", "woman", "pupil", "osh_city"),
+    ("ravshan", "Ravshan", "uz", None, None, None, None),
+    # Naryn and Talas
+    ("nurbek", "Нурбек", "ky", "18_24", "man", "student", "naryn"),
+    ("gulzat", "Гүлзат", "ky", "18_24", "woman", "student", "naryn"),
+    ("almaz", "Алмаз", "ky", "under_18", "man", "pupil", "naryn"),
+    ("kanykei", "Каныкей", "ky", "18_24", "woman", "student", "naryn"),
+    ("temirlan", "Темирлан", "ky", "18_24", "man", "student", "naryn"),
+    ("asel.n", "Асел Н.", "ky", "25_34", "woman", "teacher", "naryn"),
+    ("zhyldyz", "Жылдыз", "ky", "under_18", "woman", "pupil", "naryn"),
+    ("myktybek", "Мыктыбек", "ky", "18_24", "man", "student", "talas"),
+    ("ermek.n", "Эрмек", "ky", None, None, None, None),
+    # Issyk-Kul: Karakol school 12, its pupils, teachers and parents
+    ("daniel.k", "Даниэль", "ru", "under_18", "man", "pupil", "issyk_kul"),
+    ("aiperi", "Айпери", "ky", "under_18", "woman", "pupil", "issyk_kul"),
+    ("nikita", "Никита", "ru", "under_18", "man", "pupil", "issyk_kul"),
+    ("begimai", "Бегимай", "ky", "under_18", "woman", "pupil", "issyk_kul"),
+    ("arslan", "Арслан", "ky", "under_18", "man", "pupil", "issyk_kul"),
+    ("tolgonai", "Толгонай", "ky", "under_18", "woman", "pupil", "issyk_kul"),
+    ("svetlana", "Светлана", "ru", "35_49", "woman", "teacher", "issyk_kul"),
+    ("kairat", "Кайрат", "ky", "50_plus", "man", "other", "issyk_kul"),
+    ("polina", "Полина", "ru", None, None, None, None),
 ]
 
 CLUBS = [
@@ -313,7 +374,7 @@ EVENTS = [
             "Bahsdan oldin va keyin ovoz bering: qaysi jamoa zalni koʻproq ishontirishini "
             "koʻramiz."
         ),
-        venue="Oʻsh davlat universiteti, 2-oʻquv binosi, 105-xona", capacity=70,
+        venue="Oʻsh davlat universiteti, 2-oʻquv binosi, 105-xona", capacity=25,
         motion="Ushbu palata maktablarda ota-onalardan har qanday pul yigʻishni taqiqlaydi",
         debate_format="oxford",
         proposition_team="Oʻsh davlat universiteti — «Adolat»",
@@ -637,6 +698,82 @@ EVENTS = [
     ),
 ]
 
+# Who came, per published event (by title). ``from``: the regions most of
+# the audience lives in; ``registered``: online seats taken, the people named
+# in ``also`` among them; ``waitlist``: people waiting for a seat, in order
+# (the event is then full); ``cancelled``: people who registered and then
+# cancelled; ``no_shows``: registered people who did not come. Events that
+# have started have check-ins, and ``walk_ins`` (a name, and demographics only
+# with consent: age band, gender, affiliation, region). ``certificates``: the
+# share of the attendees who have opened their certificate (the people in
+# ``also`` always have), ``revoked``: how many of those a club revoked.
+ATTENDANCE = {
+    # -- AUCA ---------------------------------------------------------------
+    "Votes at 16: should Kyrgyzstan lower the voting age?": dict(
+        regions=("bishkek", "chui"), registered=34, no_shows=5, cancelled=("jamila",),
+        walk_ins=[("Асылбек Т.", ("18_24", "man", "student", "bishkek")),
+                  ("Meder K.", ("18_24", "man", "student", "chui")),
+                  ("Гость из КРСУ", None)],
+    ),
+    "Moot court: Dzhumabaev v. Kyrgyz Republic — the first hours in custody": dict(
+        regions=("bishkek", "chui"), registered=26, no_shows=4, also=("citizen",),
+        walk_ins=[("Saule B.", None),
+                  ("Бурул", ("25_34", "woman", "ngo", "bishkek"))],
+        certificates=0.7,
+    ),
+    "Свобода слова в интернете: где граница?": dict(
+        regions=("bishkek", "chui"), registered=31, also=("citizen",),
+        cancelled=("timur", "alina.p"),
+    ),
+    # -- Osh ----------------------------------------------------------------
+    "Hamma uchun maktab: 14-maktabga pandus": dict(
+        regions=("osh_city", "osh", "jalal_abad"), registered=17, no_shows=2,
+        walk_ins=[("Nilufar opa", ("35_49", "woman", "teacher", "osh_city")),
+                  ("Ota-ona (14-maktab)", None)],
+    ),
+    "Oʻquv sudi: ona tilida imtihon topshirish huquqi": dict(
+        regions=("osh_city", "osh", "jalal_abad"), registered=24, no_shows=4,
+        cancelled=("nodira",),
+        walk_ins=[("Sevara", ("18_24", "woman", "student", "osh_city")),
+                  ("Abdulla", ("18_24", "man", "student", "osh")),
+                  ("Жоомарт", None)],
+    ),
+    "Maktabdagi pul yigʻimlari: taqiqlash kerakmi?": dict(
+        regions=("osh_city", "osh", "jalal_abad"), registered=25,
+        waitlist=("ravshan", "kanat", "citizen", "alex.m"),
+    ),
+    "Тынч чогулуштар: шаардын борборунда тыюу салууга болобу?": dict(
+        regions=("osh_city", "osh", "jalal_abad"), registered=9,
+    ),
+    # -- Naryn --------------------------------------------------------------
+    "Ала качуу: мектеп эмне кыла алат?": dict(
+        regions=("naryn", "talas"), registered=30, no_shows=5,
+        walk_ins=[("Айзада", ("under_18", "woman", "pupil", "naryn")),
+                  ("Бактыгүл эже", ("35_49", "woman", "teacher", "naryn")),
+                  ("Эламан", ("18_24", "man", "student", "naryn")),
+                  ("Нурай", None), ("Асан ата", None)],
+        certificates=0.6, revoked=1,
+    ),
+    "Моот-корт: «Ж. Н. Кыргыз Республикасына каршы» — ала качуу жана мамлекеттин милдети":
+        dict(regions=("naryn", "talas"), registered=22),
+    "Ат-Башы жаштар кеңеши": dict(regions=("naryn",), registered=12),
+    # -- Karakol ------------------------------------------------------------
+    "Смартфоны в школе: запретить на весь день?": dict(
+        regions=("issyk_kul",), registered=24, no_shows=3,
+        walk_ins=[("Алия, 10 «А»", ("under_18", "woman", "pupil", "issyk_kul")),
+                  ("Мирлан, 9 «Б»", ("under_18", "man", "pupil", "issyk_kul")),
+                  ("Эрке, 11 «А»", ("under_18", "woman", "pupil", "issyk_kul")),
+                  ("Родитель ученика", None)],
+    ),
+    "Экопатруль: чистый берег Иссык-Куля": dict(
+        regions=("issyk_kul",), registered=15, no_shows=2,
+        walk_ins=[("Волонтёр из Бишкека", None)],
+    ),
+    "Учебный суд: дело Айданы — инклюзивное образование": dict(
+        regions=("issyk_kul",), registered=18,
+    ),
+}
+
 # Keys of an EVENTS entry that are not event fields.
 _EXTRA_KEYS = ("club", "status", "day", "at", "duration", "topics", "voting_state", "votes",
                "milestones", "updates", "judgement")
@@ -657,7 +794,8 @@ def _create_users(password: str) -> dict[str, User]:
     for username, display_name, role in ACCOUNTS:
         users[username] = User(username=username, display_name=display_name, site_role=role,
                                password_hash=password_hash)
-    for username, display_name, locale, age, gender, affiliation, region in CITIZENS + VOTERS:
+    for username, display_name, locale, age, gender, affiliation, region in (
+            CITIZENS + VOTERS + AUDIENCE):
         user = User(username=username, display_name=display_name, site_role="citizen",
                     locale=locale, password_hash=password_hash)
         if age:
@@ -697,6 +835,8 @@ def _create_event(spec: dict, clubs: dict[str, Club], users: dict[str, User],
     else:
         event.published_at = min(starts_at, now) - timedelta(days=12)
         event.created_at = event.published_at - timedelta(days=2)
+    if event.is_published:
+        event.checkin_code = new_checkin_code()
     if event.is_cancelled:
         event.cancelled_at = now - timedelta(days=2)
     db.session.add(event)
@@ -736,6 +876,116 @@ def _votes(event: Event, counts: dict, voters: list[User], offset: int) -> list[
     return votes
 
 
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    return start + (end - start) * rng.random()
+
+
+def _registrations(event: Event, spec: dict, audience: list[User], users: dict[str, User],
+                   checker: User, crew: set, rng: random.Random,
+                   now: datetime) -> tuple[list[Registration], list[User]]:
+    """One event's registrations, check-ins, walk-ins and certificates, as in
+    its ``ATTENDANCE`` entry. Returns the rows and the people who hold a seat
+    or wait for one."""
+    also = [users[name] for name in spec.get("also", ())]
+    waitlist = [users[name] for name in spec.get("waitlist", ())]
+    cancelled = [users[name] for name in spec.get("cancelled", ())]
+    named = also + waitlist + cancelled
+    assert len(set(named)) == len(named), f"someone named twice: {event.title}"
+
+    # Mostly people from the club's own regions, a few from elsewhere; never
+    # the club's own owner or organisers, who do the checking in.
+    pool = [u for u in audience if u not in named and (event.club_id, u.id) not in crew]
+    local = [u for u in pool if u.region in spec["regions"]]
+    others = [u for u in pool if u.region not in spec["regions"]]
+    rng.shuffle(local)
+    rng.shuffle(others)
+    wanted = spec["registered"] - len(also)
+    n_local = min(len(local), round(wanted * 0.85))
+    seated = also + local[:n_local] + others[:wanted - n_local]
+    rng.shuffle(seated)
+    assert len(seated) == spec["registered"], f"not enough demo people: {event.title}"
+    assert event.capacity is None or len(seated) <= event.capacity, event.title
+    assert not waitlist or len(seated) == event.capacity, "a waitlist needs a full event"
+
+    # From publication until shortly before the start; the waitlist joined
+    # after the last seat was taken.
+    opened = event.published_at
+    closed = min(event.starts_at - timedelta(hours=2), now - timedelta(hours=1))
+    times = sorted(_between(rng, opened, closed) for _ in range(len(seated) + len(waitlist)))
+    seats = {}
+    rows = []
+    for n, (user, at) in enumerate(zip(seated + waitlist, times)):
+        row = Registration(event_id=event.id, user_id=user.id, source="online", registered_at=at,
+                           status="registered" if n < len(seated) else "waitlisted")
+        if n < len(seated):
+            seats[user] = row
+        rows.append(row)
+    for user in cancelled:
+        at = _between(rng, opened, closed)
+        rows.append(Registration(event_id=event.id, user_id=user.id, source="online",
+                                 status="cancelled", registered_at=at,
+                                 cancelled_at=_between(rng, at, closed)))
+
+    if event.starts_at >= now:
+        return rows, seated + waitlist
+
+    # Check-in at the door: about half by the organiser, the rest with the
+    # code on the screen. People named in ``also`` always came.
+    stayed_away = set(rng.sample([u for u in seated if u not in also], spec.get("no_shows", 0)))
+    came = [user for user in seated if user not in stayed_away]
+    for user in came:
+        row = seats[user]
+        row.checked_in_at = event.starts_at + timedelta(minutes=rng.randint(-40, 15))
+        row.checked_in_by_id = user.id if rng.random() < 0.45 else checker.id
+    for name, answers in spec.get("walk_ins", ()):
+        at = event.starts_at + timedelta(minutes=rng.randint(-15, 30))
+        row = Registration(event_id=event.id, source="walk_in", status="registered",
+                           walk_in_name=name, registered_at=at, checked_in_at=at,
+                           checked_in_by_id=checker.id, walk_in_consent=answers is not None)
+        if answers:
+            row.age_band, row.gender, row.affiliation, row.region = answers
+        rows.append(row)
+
+    # Certificates, for finished events: issued when an attendee first opens one.
+    if spec.get("certificates") and event.has_ended(now):
+        others_came = [user for user in came if user not in also]
+        openers = rng.sample(others_came, round(len(others_came) * spec["certificates"]))
+        for user in also + openers:
+            seats[user].certificate_code = new_certificate_code()
+        for user in rng.sample(openers, spec.get("revoked", 0)):
+            seats[user].certificate_revoked_at = min(
+                event.ends_at + timedelta(days=rng.randint(2, 6)), now - timedelta(hours=3))
+    return rows, seated + waitlist
+
+
+def _attendance(events: list[Event], users: dict[str, User], clubs: dict[str, Club]) -> int:
+    """Registrations of the events in ``ATTENDANCE``. People registered for an
+    event that was then cancelled were told, like its followers."""
+    now = utcnow()
+    rng = random.Random(20240601)  # the same demo every time
+    audience = [users[row[0]] for row in CITIZENS + VOTERS + AUDIENCE]
+    owners = {clubs[slug].id: users[name] for slug, name, role in MEMBERSHIPS if role == "owner"}
+    crew = {(clubs[slug].id, users[name].id) for slug, name, role in MEMBERSHIPS
+            if role in ("owner", "organiser")}
+    followers = {(clubs[slug].id, users[name].id) for name, slug in FOLLOWS}
+    by_title = {event.title: event for event in events}
+    unknown = set(ATTENDANCE) - set(by_title)
+    assert not unknown, f"no such demo events: {unknown}"
+
+    rows = []
+    for title, spec in ATTENDANCE.items():
+        event = by_title[title]
+        assert not event.is_draft, title
+        new, people = _registrations(event, spec, audience, users, owners[event.club_id], crew,
+                                     rng, now)
+        rows += new
+        if event.is_cancelled:
+            notify([u.id for u in people if (event.club_id, u.id) not in followers],
+                   "event_cancelled", event_id=event.id)
+    db.session.add_all(rows)
+    return len(rows)
+
+
 def _follow_clubs(users: dict[str, User], clubs: dict[str, Club], events: list[Event]) -> None:
     """The follows, with the notifications their clubs' events would have sent."""
     now = utcnow()
@@ -768,6 +1018,7 @@ def seed(password: str) -> str:
             votes += _votes(event, spec["votes"], voters, offset=(7 * n) % len(voters))
     db.session.add_all(votes)
     _follow_clubs(users, clubs, events)
+    registrations = _attendance(events, users, clubs)
     db.session.commit()
-    return (f"Created {len(users)} users, {len(clubs)} clubs, {len(events)} events "
-            f"and {len(votes)} votes.")
+    return (f"Created {len(users)} users, {len(clubs)} clubs, {len(events)} events, "
+            f"{len(votes)} votes and {registrations} registrations.")

@@ -1,7 +1,9 @@
 """Profile, privacy and account rules. No Flask request objects here."""
 
+from sqlalchemy.orm import joinedload
+
 from ..extensions import db
-from ..models import Membership, User
+from ..models import Membership, Registration, User, Vote
 
 
 def update_profile(user: User, display_name: str, locale: str, email: str | None) -> None:
@@ -33,6 +35,13 @@ def export_data(user: User) -> dict:
     memberships = db.session.scalars(
         db.select(Membership).where(Membership.user_id == user.id)
     ).all()
+    registrations = db.session.scalars(
+        db.select(Registration).options(joinedload(Registration.event))
+        .where(Registration.user_id == user.id).order_by(Registration.id)
+    ).all()
+    votes = db.session.scalars(
+        db.select(Vote).where(Vote.user_id == user.id).order_by(Vote.id)
+    ).all()
 
     def when(value):
         return value.isoformat() if value else None
@@ -53,6 +62,13 @@ def export_data(user: User) -> dict:
         "clubs": [
             {"club": m.club.name, "role": m.role, "since": when(m.created_at)} for m in memberships
         ],
+        "registrations": [
+            {"event": r.event.title, "event_id": r.event_id, "status": r.status,
+             "registered_at": when(r.registered_at), "checked_in_at": when(r.checked_in_at),
+             "certificate_code": r.certificate_code}
+            for r in registrations
+        ],
+        "votes": [{"event_id": v.event_id, "phase": v.phase, "choice": v.choice} for v in votes],
     }
 
 

@@ -1,1 +1,81 @@
-from . import bp  # noqa: F401
+"""Certificates of attendance: the attendee's printable page, the public
+check of a code, and revocation by the event's club (DESIGN §6)."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..access import can_manage_club
+from . import bp, services
+
+
+def _certificate_or_404(code: str):
+    """The one door to a certificate by its code: 404 for an unknown code and
+    for one that no longer stands for an attendance."""
+    registration = services.certificate_by_code(code)
+    state = services.certificate_state(registration)
+    if state is None:
+        abort(404)
+    return registration, state
+
+
+@bp.get("/events/<int:event_id>/certificate")
+@login_required
+def mine(event_id):
+    registration = services.attended_registration(event_id, current_user.id)
+    if registration is None:
+        abort(404)
+    if not registration.certificate_code:
+        services.issue_certificate(registration)
+        # The commit expired what the page shows: load it again at once.
+        registration = services.attended_registration(event_id, current_user.id)
+    return render_template(
+        "certificates/certificate.html",
+        registration=registration,
+        event=registration.event,
+        state=services.certificate_state(registration),
+        verify_url=url_for(".verify", code=registration.certificate_code, _external=True),
+    )
+
+
+@bp.get("/certificates/<code>")
+def verify(code):
+    registration, state = _certificate_or_404(code)
+    if code != registration.certificate_code:  # typed in lower case or with dashes
+        return redirect(url_for(".verify", code=registration.certificate_code), 301)
+    event = registration.event
+    return render_template(
+        "certificates/verify.html",
+        registration=registration,
+        event=event,
+        state=state,
+        manage=can_manage_club(current_user, event.club_id),
+    )
+
+
+def _managed_certificate_or_403(code):
+    registration, _state = _certificate_or_404(code)
+    if not can_manage_club(current_user, registration.event.club_id):
+        abort(403)
+    return registration
+
+
+@bp.post("/certificates/<code>/revoke")
+@login_required
+def revoke(code):
+    registration = _managed_certificate_or_403(code)
+    code = registration.certificate_code
+    services.revoke_certificate(registration)
+    flash(_("The certificate is revoked. Its verification page now says so."), "success")
+    return redirect(url_for(".verify", code=code))
+
+
+@bp.post("/certificates/<code>/restore")
+@login_required
+def restore(code):
+    registration = _managed_certificate_or_403(code)
+    code = registration.certificate_code
+    services.restore_certificate(registration)
+    flash(_("The certificate is valid again."), "success")
+    return redirect(url_for(".verify", code=code))
+

@@ -30,7 +30,7 @@ def _feed_name(path: str, filters: EventFilters) -> str:
     return path + ("?" + urlencode(sorted(args.items())) if args else "")
 
 
-def _feed_response(body: bytes, mimetype: str, filename: str | None = None) -> Response:
+def feed_response(body: bytes, mimetype: str, filename: str | None = None) -> Response:
     response = Response(body, content_type=f"{mimetype}; charset=utf-8")
     if filename:
         response.headers.set("Content-Disposition", "inline", filename=filename)
@@ -48,7 +48,7 @@ def _feed_response(body: bytes, mimetype: str, filename: str | None = None) -> R
 def _calendar(stmt, *, name: str, feed: str, filename: str) -> Response:
     events = db.session.scalars(stmt.limit(MAX_CALENDAR_EVENTS))
     body = build_calendar(events, name=name, feed=feed, event_url=_event_url)
-    return _feed_response(body, "text/calendar", filename)
+    return feed_response(body, "text/calendar", filename)
 
 
 @bp.get("/events.ics")
@@ -80,7 +80,7 @@ def event_ics(event_id):
     event = get_event_or_404(event_id)
     body = build_calendar([event], name=event.title, feed=f"event-{event.id}.ics",
                           event_url=_event_url)
-    return _feed_response(body, "text/calendar", f"event-{event.id}.ics")
+    return feed_response(body, "text/calendar", f"event-{event.id}.ics")
 
 
 @bp.get("/events.atom")
@@ -113,4 +113,4 @@ def events_atom():
         describe=describe,
         now=utcnow(),
     )
-    return _feed_response(body, "application/atom+xml")
+    return feed_response(body, "application/atom+xml")

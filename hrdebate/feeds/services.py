@@ -51,15 +51,15 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def _calendar_status(event: Event) -> str:
+def _calendar_status(event: Event, tentative: bool = False) -> str:
     if event.is_cancelled:
         return "CANCELLED"
-    if event.is_draft:
+    if event.is_draft or tentative:
         return "TENTATIVE"
     return "CONFIRMED"
 
 
-def calendar_event(event: Event, url: str) -> CalendarEvent:
+def calendar_event(event: Event, url: str, tentative: bool = False) -> CalendarEvent:
     """One VEVENT. Topics are read from ``event.topics``: load them with the
     events (the list filters' query selectin-loads them)."""
     description = "\n\n".join(p for p in (clean(event.summary), url) if p)
@@ -76,16 +76,17 @@ def calendar_event(event: Event, url: str) -> CalendarEvent:
         description=description,
         location=clean(event.venue) or None,
         url=url,
-        status=_calendar_status(event),
+        status=_calendar_status(event, tentative),
         categories=[clean(str(topic.name)) for topic in event.topics],
     )
     return vevent
 
 
 def build_calendar(events: Iterable[Event], *, name: str, feed: str,
-                   event_url: EventUrl) -> bytes:
+                   event_url: EventUrl, tentative: frozenset[int] = frozenset()) -> bytes:
     """A VCALENDAR of ``events``. ``feed`` names the calendar for its stable
-    UID (e.g. ``events.ics?kind=debate``); ``name`` is shown to people."""
+    UID (e.g. ``events.ics?kind=debate``); ``name`` is shown to people.
+    Events whose id is in ``tentative`` (a waitlisted seat) are TENTATIVE."""
     calendar = Calendar.new(
         prodid=PRODID,
         name=clean(name),  # NAME and X-WR-CALNAME
@@ -94,7 +95,9 @@ def build_calendar(events: Iterable[Event], *, name: str, feed: str,
     )
     calendar.add("CALSCALE", "GREGORIAN")
     for event in events:
-        calendar.add_component(calendar_event(event, event_url(event)))
+        calendar.add_component(
+            calendar_event(event, event_url(event), tentative=event.id in tentative)
+        )
     return calendar.to_ical()
 
 

@@ -1,1 +1,101 @@
-from . import bp  # noqa: F401
+"""A person's own events: registrations with their waitlist positions, past
+attendance with certificates, and a personal calendar feed (DESIGN §6).
+
+The feed's address carries a secret token instead of a login, because
+calendar apps cannot log in. The person can replace or turn off the token;
+the old address then answers 404.
+"""
+
+from contextlib import nullcontext
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+
+from ..certificates.services import past_attendance_query
+from ..config import LANGUAGES
+from ..extensions import db
+from ..feeds.routes import feed_response
+from ..feeds.services import build_calendar
+from ..htmx import render_page, wants_fragment
+from ..models import User
+from . import bp, services
+
+PAST_PER_PAGE = 20
+
+# -- the page ---------------------------------------------------------------------
+
+def _feed_url(user: User) -> str | None:
+    if not user.calendar_token:
+        return None
+    return url_for(".calendar", token=user.calendar_token, _external=True)
+
+
+@bp.get("/me/events")
+@login_required
+def events():
+    upcoming = services.upcoming_registrations(current_user.id)
+    page = request.args.get("page", 1, type=int)
+    past = db.paginate(past_attendance_query(current_user.id), page=page,
+                       per_page=PAST_PER_PAGE, error_out=False)
+    return render_page(
+        "me/events.html", "past",
+        upcoming=[(r, p) for r, p in upcoming if r.status != "cancelled"],
+        cancelled=[r for r, _p in upcoming if r.status == "cancelled"],
+        past=past,
+        feed_url=_feed_url(current_user),
+    )
+
+
+def _calendar_feed_response():
+    """Plain forms go back to the page; htmx gets the feed's panel."""
+    if wants_fragment():
+        return render_block("me/events.html", "calendar_feed", feed_url=_feed_url(current_user))
+    return redirect(url_for(".events", _anchor="calendar-feed"))
+
+
+@bp.post("/me/calendar/token")
+@login_required
+def new_calendar_token():
+    replaced = current_user.calendar_token is not None
+    services.issue_calendar_token(current_user)
+    if not wants_fragment():
+        flash(_("Your calendar has a new address. The old one no longer works.") if replaced
+              else _("Your calendar address is ready."), "success")
+    return _calendar_feed_response()
+
+
+@bp.post("/me/calendar/token/revoke")
+@login_required
+def revoke_calendar_token():
+    services.clear_calendar_token(current_user)
+    if not wants_fragment():
+        flash(_("Your calendar address is turned off."), "success")
+    return _calendar_feed_response()
+
+
+# -- the feed ----------------------------------------------------------------------
+
+@bp.get("/me/calendar/<token>.ics")
+def calendar(token):
+    # The token is the only credential; an empty or unknown one finds nobody.
+    user = db.session.scalar(select(User).where(User.calendar_token == token)) if token else None
+    if user is None:
+        abort(404)
+    rows = services.calendar_events(user.id)
+    # Calendar apps send no cookie: the name is in the person's own language.
+    locale = user.locale if user.locale in LANGUAGES else None
+    with force_locale(locale) if locale else nullcontext():
+        name = _("My hrdebate events")
+    body = build_calendar(
+        [event for event, _status in rows], name=name, feed=f"me-{user.id}.ics",
+        event_url=lambda event: url_for("events.show", event_id=event.id, _external=True),
+        tentative=frozenset(event.id for event, status in rows if status == "waitlisted"),
+    )
+    response = feed_response(body, "text/calendar", "my-events.ics")
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.cache_control.private = True  # personal: never in a shared cache
+    return response

@@ -2,7 +2,16 @@ import csv
 import io
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
@@ -18,7 +27,6 @@ from ..rules import RuleError
 from ..rules import message as rule_message
 from . import bp, services
 from .forms import CheckInForm, WalkInForm
-
 
 # -- registering ----------------------------------------------------------------
 

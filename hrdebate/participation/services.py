@@ -17,12 +17,16 @@ from ..models import Event, Registration, User, utcnow
 from ..notifications.services import notify
 from ..rules import RuleError
 
-# No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
+# No 0/O, 1/I/L: codes are read off a screen or paper and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-def new_checkin_code(length: int = 6) -> str:
+def new_code(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def new_checkin_code() -> str:
+    return new_code(6)
 
 
 def _write_transaction(event_id: int) -> Event:

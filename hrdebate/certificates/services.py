@@ -1,0 +1,136 @@
+"""Certificates of attendance: who may have one, their unguessable codes,
+revocation. No Flask request objects here.
+
+A certificate is not a row of its own: it is an attended registration of a
+finished event, and its code is issued on the registration the first time
+the attendee opens it.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ..extensions import db
+from ..models import Event, Registration, utcnow
+from ..participation.services import new_code
+
+# 20 characters from 31 give about 99 bits of randomness; the column holds 24.
+CODE_LENGTH = 20
+_ISSUE_ATTEMPTS = 5
+
+VALID, REVOKED = "valid", "revoked"
+
+
+def new_certificate_code() -> str:
+    return new_code(CODE_LENGTH)
+
+
+def normalise_code(code: str) -> str:
+    """What someone typed, as stored: upper case, without spaces or dashes."""
+    return "".join(c for c in (code or "").upper() if c not in " -\t")
+
+
+def is_eligible(registration: Registration | None, now: datetime | None = None) -> bool:
+    """An account holder who attended a published event that has ended."""
+    if registration is None or registration.user_id is None:
+        return False
+    event = registration.event
+    return registration.attended and event.is_published and event.has_ended(now)
+
+
+def certificate_state(registration: Registration | None,
+                      now: datetime | None = None) -> str | None:
+    """``valid``, ``revoked``, or None when there is no certificate to show
+    (never issued, the check-in was undone, or the holder deleted their
+    account)."""
+    if registration is None or not registration.certificate_code:
+        return None
+    if not is_eligible(registration, now):
+        return None
+    return REVOKED if registration.certificate_revoked_at is not None else VALID
+
+
+def _certificate_query():
+    return select(Registration).options(
+        joinedload(Registration.user),
+        joinedload(Registration.event).joinedload(Event.club),
+        joinedload(Registration.event).selectinload(Event.topics),
+    )
+
+
+def attended_registration(event_id: int, user_id: int) -> Registration | None:
+    """The user's registration of the event, with what a certificate shows,
+    if it earns a certificate."""
+    registration = db.session.scalar(
+        _certificate_query().where(
+            Registration.event_id == event_id, Registration.user_id == user_id
+        )
+    )
+    return registration if is_eligible(registration) else None
+
+
+def certificate_by_code(code: str) -> Registration | None:
+    code = normalise_code(code)
+    if not code or len(code) > CODE_LENGTH + 4:
+        return None
+    return db.session.scalar(_certificate_query().where(Registration.certificate_code == code))
+
+
+def issue_certificate(registration: Registration) -> str:
+    """The registration's certificate code, issued the first time. Two
+    first views at the same instant agree on one code: the UPDATE only
+    writes where no code is set yet."""
+    if registration.certificate_code:
+        return registration.certificate_code
+    if not is_eligible(registration):
+        raise ValueError("no certificate for this registration")
+    for _attempt in range(_ISSUE_ATTEMPTS):
+        try:
+            db.session.execute(
+                update(Registration)
+                .where(Registration.id == registration.id,
+                       Registration.certificate_code.is_(None))
+                .values(certificate_code=new_certificate_code())
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            break
+        except IntegrityError:  # the same code twice: never in practice
+            db.session.rollback()
+    else:  # pragma: no cover
+        raise RuntimeError("could not issue a unique certificate code")
+    db.session.refresh(registration, ["certificate_code"])
+    return registration.certificate_code
+
+
+def revoke_certificate(registration: Registration, now: datetime | None = None) -> None:
+    if registration.certificate_revoked_at is None:
+        registration.certificate_revoked_at = now or utcnow()
+        db.session.commit()
+
+
+def restore_certificate(registration: Registration) -> None:
+    if registration.certificate_revoked_at is not None:
+        registration.certificate_revoked_at = None
+        db.session.commit()
+
+
+def past_attendance_query(user_id: int, now: datetime | None = None):
+    """The user's attended, finished, published events, latest first: every
+    one of them earns a certificate (see ``is_eligible``)."""
+    now = now or utcnow()
+    return (
+        select(Registration)
+        .join(Registration.event)
+        .options(contains_eager(Registration.event).joinedload(Event.club))
+        .where(
+            Registration.user_id == user_id,
+            Registration.status == "registered",
+            Registration.checked_in_at.is_not(None),
+            Event.status == "published",
+            Event.ends_at <= now,
+        )
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+    )

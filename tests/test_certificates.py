@@ -1,0 +1,253 @@
+"""Certificates: only for attendees of finished events, an unguessable and
+stable code, public verification, revocation by the event's club."""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from hrdebate.certificates import services
+from hrdebate.extensions import db
+from hrdebate.models import Registration, User, utcnow
+from hrdebate.participation.services import CODE_ALPHABET
+from tests.helpers import count_queries, fetch, page_text
+
+PAST = timedelta(days=-2)
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.set_cookie("lang", "en")
+
+
+@pytest.fixture
+def people(make_user, make_club):
+    organiser = make_user("organiser")
+    other_organiser = make_user("other_org")
+    make_user("citizen")
+    make_user("admin", site_role="admin")
+    aida = make_user("aida_login", display_name="Aida K.")
+    club = make_club(owner=make_user(), organisers=[organiser], slug="auca",
+                     name="AUCA Debate Club")
+    make_club(owner=other_organiser, slug="osh")
+    return {"aida": aida, "club": club}
+
+
+def add_registration(app, event, user, status="registered", checked_in=True, **fields):
+    with app.app_context():
+        registration = Registration(
+            event_id=event.id, user_id=user.id, status=status,
+            checked_in_at=utcnow() if checked_in else None, **fields,
+        )
+        db.session.add(registration)
+        db.session.commit()
+        return registration.id
+
+
+@pytest.fixture
+def attended(app, people, make_event):
+    """Aida attended a debate that ended two days ago; returns the event."""
+    event = make_event(people["club"], title="Lower the voting age?", starts_in=PAST,
+                       topics=["education", "participation"])
+    add_registration(app, event, people["aida"])
+    return event
+
+
+def certificate_code(page):
+    return re.search(r'<code class="certificate-code">([A-Z0-9]+)</code>', page).group(1)
+
+
+def issued(client, auth, event, username="aida_login"):
+    """Open the certificate as its holder; return its code, logged out."""
+    auth.login(username)
+    response = client.get(f"/events/{event.id}/certificate")
+    assert response.status_code == 200
+    auth.logout()
+    return certificate_code(response.text)
+
+
+# -- who has a certificate -----------------------------------------------------------------
+
+def test_attendee_of_a_finished_event_gets_a_printable_certificate(app, client, auth, people,
+                                                                   make_event):
+    # 20:00 UTC is 02:00 the next day in Bishkek.
+    starts = datetime(2024, 3, 14, 20, 0, tzinfo=timezone.utc)
+    event = make_event(people["club"], kind="moot_court", title="Applicant v. Kyrgyzstan",
+                       starts_at=starts, topics=["education"])
+    add_registration(app, event, people["aida"])
+    auth.login("aida_login")
+    response = client.get(f"/events/{event.id}/certificate")
+    assert response.status_code == 200
+    page = response.text
+    code = certificate_code(page)
+    text = page_text(page)
+    assert "Certificate of participation" in text and "Aida K." in text
+    assert "Applicant v. Kyrgyzstan" in text and "AUCA Debate Club" in text
+    assert "Moot court" in text and "Right to education" in text
+    assert "15 March 2024" in text and "14 March 2024" not in text
+    assert f"http://localhost/certificates/{code}" in text
+    assert re.search(r'<link rel="stylesheet" href="/static/css/print.css[^"]*" media="print">',
+                     page)
+    assert "aida_login" not in page
+
+
+@pytest.mark.parametrize("case", [
+    "no_show", "waitlisted", "cancelled", "not_ended", "event_cancelled", "someone_else",
+])
+def test_no_certificate_for_others(app, client, auth, people, make_event, make_user, case):
+    aida = people["aida"]
+    starts_in = timedelta(hours=-1) if case == "not_ended" else PAST
+    status = "cancelled" if case == "event_cancelled" else "published"
+    event = make_event(people["club"], starts_in=starts_in, status=status)
+    if case == "no_show":
+        add_registration(app, event, aida, checked_in=False)
+    elif case in ("waitlisted", "cancelled"):
+        add_registration(app, event, aida, status=case)
+    elif case == "someone_else":
+        add_registration(app, event, make_user())
+    else:
+        add_registration(app, event, aida)
+    auth.login("aida_login")
+    assert client.get(f"/events/{event.id}/certificate").status_code == 404
+    assert client.get("/events/999999/certificate").status_code == 404
+
+
+def test_certificate_needs_login(client, attended):
+    response = client.get(f"/events/{attended.id}/certificate")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_code_is_unguessable_and_stable(app, client, auth, people, make_event, make_user,
+                                        attended):
+    first = issued(client, auth, attended)
+    assert issued(client, auth, attended) == first
+    assert len(first) >= 16 and set(first) <= set(CODE_ALPHABET)
+    other = make_user("bek")
+    add_registration(app, attended, other)
+    assert issued(client, auth, attended, "bek") != first
+    assert fetch(app, Registration, user_id=people["aida"].id).certificate_code == first
+
+
+def test_issuing_twice_keeps_the_first_code(app, people, attended):
+    with app.app_context():
+        registration = db.session.scalar(db.select(Registration))
+        code = services.issue_certificate(registration)
+        db.session.expire_all()
+        registration = db.session.scalar(db.select(Registration))
+        assert services.issue_certificate(registration) == code
+        codes = {services.new_certificate_code() for _ in range(1000)}
+        assert len(codes) == 1000
+
+
+def test_certificate_page_query_budget(app, client, auth, attended):
+    auth.login("aida_login")
+    client.get(f"/events/{attended.id}/certificate")  # issues the code
+    with count_queries(app) as statements:
+        assert client.get(f"/events/{attended.id}/certificate").status_code == 200
+    # The user, the registration with its event and club, the themes, unread count.
+    assert len(statements) <= 4, statements
+
+
+# -- public verification ---------------------------------------------------------------------
+
+def test_verification_is_public_and_shows_the_facts(client, auth, attended):
+    code = issued(client, auth, attended)
+    response = client.get(f"/certificates/{code}")
+    assert response.status_code == 200
+    text = page_text(response.text)
+    assert "This certificate is valid." in text
+    assert "Aida K." in text and "Lower the voting age?" in text
+    assert "AUCA Debate Club" in text and "Debate" in text
+    assert "aida_login" not in response.text
+    assert "Revoke" not in text  # not for the public
+    assert 'name="robots" content="noindex"' in response.text
+
+
+def test_verification_of_an_unknown_code_is_404(client, auth, attended):
+    code = issued(client, auth, attended)
+    assert client.get("/certificates/ABCDEFGHJKMNPQRSTUVW").status_code == 404
+    assert client.get(f"/certificates/{code[:-1]}").status_code == 404
+    typed = client.get(f"/certificates/{code.lower()}")
+    assert typed.status_code == 301 and typed.headers["Location"].endswith(code)
+
+
+def test_certificate_goes_when_the_checkin_is_undone_or_the_account_deleted(app, client, auth,
+                                                                            people, attended):
+    code = issued(client, auth, attended)
+    with app.app_context():
+        registration = db.session.scalar(db.select(Registration))
+        registration.checked_in_at = None
+        db.session.commit()
+    assert client.get(f"/certificates/{code}").status_code == 404
+    with app.app_context():
+        registration = db.session.scalar(db.select(Registration))
+        registration.checked_in_at = utcnow()
+        db.session.commit()
+    assert client.get(f"/certificates/{code}").status_code == 200
+    with app.app_context():
+        db.session.delete(db.session.get(User, people["aida"].id))
+        db.session.commit()
+    assert client.get(f"/certificates/{code}").status_code == 404
+
+
+# -- revocation ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("who", "status"), [
+    (None, 302), ("citizen", 403), ("other_org", 403), ("aida_login", 403),
+    ("organiser", 302), ("admin", 302),
+])
+def test_revoke_permissions(app, client, auth, attended, who, status):
+    code = issued(client, auth, attended)
+    if who:
+        auth.login(who)
+    response = client.post_form(f"/certificates/{code}/revoke")
+    assert response.status_code == status
+    revoked = fetch(app, Registration, certificate_code=code).certificate_revoked_at
+    if who in ("organiser", "admin"):
+        assert response.headers["Location"].endswith(f"/certificates/{code}")
+        assert revoked is not None
+    else:
+        assert revoked is None
+        if who is None:
+            assert "/auth/login" in response.headers["Location"]
+    restore = client.post_form(f"/certificates/{code}/restore")
+    assert restore.status_code == status
+    assert fetch(app, Registration, certificate_code=code).certificate_revoked_at is None
+
+
+def test_revoked_then_restored(client, auth, attended):
+    code = issued(client, auth, attended)
+    auth.login("citizen")
+    assert "Revoke the certificate" not in client.get(f"/certificates/{code}").text
+    auth.logout()
+
+    auth.login("organiser")
+    page = client.get(f"/certificates/{code}").text
+    assert "Revoke the certificate" in page
+    client.post_form(f"/certificates/{code}/revoke")
+    page = client.get(f"/certificates/{code}").text
+    assert "Make the certificate valid again" in page
+    auth.logout()
+
+    text = page_text(client.get(f"/certificates/{code}").text)
+    today = utcnow().astimezone(timezone(timedelta(hours=6)))
+    assert f"This certificate was revoked on {today.day} {today:%B %Y}. It is no longer valid." in text
+    assert "This certificate is valid." not in text
+    auth.login("aida_login")
+    mine = client.get(f"/events/{attended.id}/certificate").text
+    assert "This certificate was revoked on" in page_text(mine)
+    assert "Certificate revoked" in client.get("/me/events").text
+    auth.logout()
+
+    auth.login("admin")
+    assert client.post_form(f"/certificates/{code}/restore").status_code == 302
+    auth.logout()
+    assert "This certificate is valid." in page_text(client.get(f"/certificates/{code}").text)
+
+
+def test_revoke_needs_csrf_and_a_known_code(app, client, auth, attended):
+    code = issued(client, auth, attended)
+    auth.login("organiser")
+    assert client.post(f"/certificates/{code}/revoke").status_code == 400
+    assert client.post_form("/certificates/NOSUCHCODE/revoke").status_code == 404
+    assert fetch(app, Registration, certificate_code=code).certificate_revoked_at is None
