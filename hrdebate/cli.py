@@ -83,7 +83,8 @@ def i18n_update():
     """Extract messages, update every catalogue, fill English, compile."""
     root = Path(current_app.root_path).parent
     pot = root / "translations" / "messages.pot"
-    _babel("extract", "-F", str(root / "babel.cfg"), "-k", "_l", "--no-location",
+    _babel("extract", "-F", str(root / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2",
+           "--no-location",
            "--sort-output", "-o", str(pot), str(root))
     _babel("update", "-i", str(pot), "-d", str(root / "translations"), "--no-fuzzy-matching",
            "--ignore-obsolete")

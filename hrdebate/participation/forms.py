@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -9,7 +10,7 @@ from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, as_choices
 
 class WalkInForm(FlaskForm):
     name = StringField(
-        _l("Name"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        lazy_pgettext("name of a person", "Name"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[DataRequired(), Length(max=60)],
         description=_l("As the person wants it on the list and the certificate. No account needed."),
     )
