@@ -53,8 +53,24 @@ def create_app(test_config=None):
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from . import access, account, auth, certificates, cli, clubs, errors, events, feeds, main
-    from . import me, notifications, participation, rules, topics, turnout
+    from . import (
+        access,
+        account,
+        auth,
+        certificates,
+        cli,
+        clubs,
+        errors,
+        events,
+        feeds,
+        main,
+        me,
+        notifications,
+        participation,
+        rules,
+        topics,
+        turnout,
+    )
 
     # feeds first: /events.ics must not be taken for an event id.
     for blueprint in (feeds.bp, main.bp, auth.bp, account.bp, events.bp, clubs.bp, topics.bp,

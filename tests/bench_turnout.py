@@ -28,7 +28,16 @@ from hrdebate import create_app
 from hrdebate.choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS
 from hrdebate.extensions import db
 from hrdebate.models import (
-    KINDS, Club, Event, Membership, Registration, Topic, User, event_topics, seed_topics, utcnow,
+    KINDS,
+    Club,
+    Event,
+    Membership,
+    Registration,
+    Topic,
+    User,
+    event_topics,
+    seed_topics,
+    utcnow,
 )
 from tests.helpers import Client, count_queries
 

@@ -2,8 +2,8 @@
 
 import html
 import re
-from html.parser import HTMLParser
 from contextlib import contextmanager
+from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
 from sqlalchemy import event

@@ -4,7 +4,6 @@ import os
 import stat
 
 import pytest
-
 from sqlalchemy import text
 
 from hrdebate import create_app

@@ -5,7 +5,12 @@ from datetime import timedelta
 import pytest
 
 from hrdebate.events.services import (
-    Distribution, RuleError, Tally, cast_vote, change_voting, tally_from_rows,
+    Distribution,
+    RuleError,
+    Tally,
+    cast_vote,
+    change_voting,
+    tally_from_rows,
 )
 from hrdebate.extensions import db
 from hrdebate.models import Event, Milestone, ProgressUpdate, User, Vote, utcnow

@@ -9,7 +9,11 @@ from sqlalchemy.orm import selectinload
 from hrdebate.events.services import tally
 from hrdebate.extensions import db
 from hrdebate.models import Club, ClubFollow, Event, Registration, User, utcnow
-from hrdebate.participation.services import CODE_ALPHABET, seat_counts, waitlist_position
+from hrdebate.participation.services import (
+    CODE_ALPHABET,
+    seat_counts,
+    waitlist_position,
+)
 
 # Letters only the language's own script has: Kyrgyz Cyrillic and Uzbek Latin.
 SCRIPT_MARKS = {"ky": "ңөү", "uz": "\u02bb"}

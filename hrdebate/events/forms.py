@@ -1,10 +1,27 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
-    SelectMultipleField, StringField, TextAreaField, URLField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.validators import (
+    URL,
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..choices import REGIONS, as_choices

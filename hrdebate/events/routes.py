@@ -9,15 +9,22 @@ from ..extensions import db, limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS, Club, Milestone
-from ..timeutil import local_today, utc_to_local
 from ..participation.services import registration_context
 from ..rules import RuleError
 from ..rules import message as rule_message
+from ..timeutil import local_today, utc_to_local
 from . import bp, services
 from .filters import EventFilters
 from .forms import (
-    FORMAT_NAMES, INSTRUMENT_NAMES, MILESTONE_STATUS_NAMES, EventForm, JudgementForm,
-    MilestoneForm, MilestoneStatusForm, ProgressUpdateForm, VoteForm,
+    FORMAT_NAMES,
+    INSTRUMENT_NAMES,
+    MILESTONE_STATUS_NAMES,
+    EventForm,
+    JudgementForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    ProgressUpdateForm,
+    VoteForm,
 )
 
 PER_PAGE = 20

@@ -10,8 +10,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import (
-    VOTE_CHOICES, VOTE_PHASES, ClubFollow, Event, Milestone, ProgressUpdate, Registration, Topic,
-    User, Vote,
+    VOTE_CHOICES,
+    VOTE_PHASES,
+    ClubFollow,
+    Event,
+    Milestone,
+    ProgressUpdate,
+    Registration,
+    Topic,
+    User,
+    Vote,
     utcnow,
 )
 from ..notifications.services import notify

@@ -3,8 +3,19 @@
 from ..dbtypes import UTCDateTime, utcnow
 from .club import CLUB_TYPES, MEMBER_ROLES, Club, ClubFollow, Membership
 from .event import (
-    DEBATE_FORMATS, EVENT_LANGUAGES, INSTRUMENTS, KINDS, MILESTONE_STATUSES, STATUSES,
-    VOTE_CHOICES, VOTE_PHASES, VOTING_STATES, Event, Milestone, ProgressUpdate, Vote,
+    DEBATE_FORMATS,
+    EVENT_LANGUAGES,
+    INSTRUMENTS,
+    KINDS,
+    MILESTONE_STATUSES,
+    STATUSES,
+    VOTE_CHOICES,
+    VOTE_PHASES,
+    VOTING_STATES,
+    Event,
+    Milestone,
+    ProgressUpdate,
+    Vote,
 )
 from .notification import NOTIFICATION_KINDS, Notification
 from .registration import REGISTRATION_STATUSES, SOURCES, Registration

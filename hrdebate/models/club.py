@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
 from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
 from .user import User
 
 CLUB_TYPES = ("university_club", "school_club", "ngo", "other")

@@ -11,8 +11,8 @@ from sqlalchemy import CheckConstraint, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
 from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
 
 
 def _new_session_token() -> str:

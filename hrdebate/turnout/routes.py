@@ -5,9 +5,8 @@ import csv
 import io
 
 from flask import Response, abort, request
-from flask_babel import format_date
+from flask_babel import format_date, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from ..htmx import render_page

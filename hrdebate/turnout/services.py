@@ -30,7 +30,17 @@ from decimal import Decimal
 from typing import Hashable, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, case, func, literal_column, or_, select, true, union_all
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -39,7 +49,16 @@ from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS
 from ..events.forms import KIND_NAMES
 from ..extensions import db
 from ..models import (
-    KINDS, TOPICS, Club, Event, Membership, Registration, Topic, User, event_topics, utcnow,
+    KINDS,
+    TOPICS,
+    Club,
+    Event,
+    Membership,
+    Registration,
+    Topic,
+    User,
+    event_topics,
+    utcnow,
 )
 from ..timeutil import LOCAL_TZ, local_to_utc
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-
 CHROMIUM = Path(os.environ.get("HRDEBATE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
