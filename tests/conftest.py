@@ -195,7 +195,7 @@ DEMO_PASSWORD = "demo password 1"
 @pytest.fixture
 def demo_urls(app, runner):
     """Seed the demo site; return a page of every kind, as the admin sees them."""
-    from hrdebate.models import Club, Event
+    from hrdebate.models import Club, Event, Registration
 
     assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
     with app.app_context():
@@ -204,6 +204,11 @@ def demo_urls(app, runner):
         event_urls = [f"/events/{e.id}" for e in events]
         event_urls += [f"/events/{e.id}/edit" for e in events[:3]]
         event_urls += [f"/events/{e.id}/judgement" for e in events if e.kind == "moot_court"][:1]
+        event_urls += [f"/events/{e.id}/attendance" for e in events if e.status == "published"][:2]
+        event_urls += [f"/events/{events[0].id}/checkin/qr", f"/events/{events[0].id}/checkin"]
+        code = db.session.scalar(db.select(Registration.certificate_code)
+                                 .where(Registration.certificate_code.is_not(None)).limit(1))
+        event_urls += [f"/certificates/{code}", "/me/events", "/turnout/"]
         return ["/", "/events/", "/events/?when=past", "/clubs/", f"/clubs/{club.slug}",
                 f"/clubs/{club.slug}/members", f"/clubs/{club.slug}/edit", "/clubs/new",
                 f"/events/new?club={club.slug}", "/topics/", "/topics/women", "/notifications/",
