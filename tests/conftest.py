@@ -99,6 +99,13 @@ def make_user(app):
     return make
 
 
+@pytest.fixture
+def english(client):
+    """Read pages in English through the language cookie, as a browser keeps
+    it (on /events/ and the feeds, ?lang= filters events instead)."""
+    client.set_cookie("lang", "en")
+
+
 class AuthActions:
     def __init__(self, client):
         self.client = client

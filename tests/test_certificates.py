@@ -15,9 +15,7 @@ from tests.helpers import count_queries, fetch, page_text
 PAST = timedelta(days=-2)
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("lang", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -23,11 +23,7 @@ VALID_CLUB = {
 }
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Read these pages in English (the language cookie, as a browser keeps it):
-    on /events.ics, ?lang= filters events instead."""
-    client.set_cookie("lang", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def count(app, model, *where):

@@ -13,11 +13,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Read these pages in English (the language cookie, as a browser keeps it):
-    on /events.ics, ?lang= filters events instead."""
-    client.set_cookie("lang", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # -- helpers ----------------------------------------------------------------

@@ -16,9 +16,7 @@ HTMX = {"HX-Request": "true"}
 PAST = timedelta(days=-2)
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("lang", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

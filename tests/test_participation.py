@@ -15,9 +15,7 @@ from tests.helpers import count_queries, fetch
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("lang", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
