@@ -60,11 +60,13 @@ def create_app(test_config=None):
         certificates,
         cli,
         clubs,
+        discussions,
         errors,
         events,
         feeds,
         main,
         me,
+        moderation,
         notifications,
         participation,
         rules,
@@ -74,7 +76,8 @@ def create_app(test_config=None):
 
     # feeds first: /events.ics must not be taken for an event id.
     for blueprint in (feeds.bp, main.bp, auth.bp, account.bp, events.bp, clubs.bp, topics.bp,
-                      notifications.bp, participation.bp, me.bp, certificates.bp, turnout.bp):
+                      notifications.bp, participation.bp, me.bp, certificates.bp, turnout.bp,
+                      discussions.bp, moderation.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
     app.jinja_env.globals["rule_messages"] = rules.MESSAGES

@@ -40,6 +40,14 @@ def can_administer_club(user, club_id: int) -> bool:
     return user.is_admin or club_role(user, club_id) == "owner"
 
 
+def can_moderate_club(user, club_id: int) -> bool:
+    """Moderate comments on the club's events: its moderators, site
+    moderators and admins (DESIGN §4)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_site_moderator or club_role(user, club_id) == "moderator"
+
+
 def get_club_or_404(slug: str, manage: bool = False, administer: bool = False) -> Club:
     club = db.session.scalar(select(Club).where(Club.slug == slug))
     if club is None:
@@ -70,4 +78,5 @@ def init_app(app):
         return {
             "can_manage_club": lambda club_id: can_manage_club(current_user, club_id),
             "can_administer_club": lambda club_id: can_administer_club(current_user, club_id),
+            "can_moderate_club": lambda club_id: can_moderate_club(current_user, club_id),
         }

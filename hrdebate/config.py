@@ -39,6 +39,12 @@ class Defaults:
     RATELIMIT_VOTE = "20 per minute"
     RATELIMIT_CHECKIN = "10 per minute;30 per hour"
     RATELIMIT_REGISTER = "20 per minute"
+    RATELIMIT_COMMENT = "6 per minute;60 per hour"
+    RATELIMIT_FLAG = "10 per minute;50 per hour"
+
+    # Comments of people with fewer approved comments wait for review in
+    # pre-moderated clubs.
+    TRUSTED_AFTER_APPROVED_COMMENTS = 3
 
     # Self check-in is open from this long before the start to this long after the end.
     CHECKIN_OPENS_MINUTES_BEFORE = 60

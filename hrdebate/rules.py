@@ -26,6 +26,22 @@ MESSAGES = {
     "not_registered": _l("You are not registered for this event."),
     "checkin_closed": _l("Check-in is open only from an hour before the start until an hour after the end."),
     "wrong_code": _l("This check-in code is wrong. Check it on the screen at the venue and try again."),
+    "discussion_unavailable": _l("This event has no discussion."),
+    "discussion_closed": _l("The organisers have closed this discussion."),
+    "muted": _l("You are muted for now: you cannot comment, flag or vote until it ends."),
+    "slow_mode": _l("Slow mode is on: please wait a little before you comment again."),
+    "cannot_reply": _l("You cannot reply to this comment."),
+    "too_deep": _l("Replies go three levels deep at most. Reply higher up in the thread."),
+    "not_yours": _l("You can only change your own comments."),
+    "edit_window_over": _l("A comment can only be edited in the first 15 minutes."),
+    "own_comment": _l("You cannot flag your own comment."),
+    "cannot_flag": _l("This comment cannot be flagged."),
+    "already_flagged": _l("You have already flagged this comment."),
+    "cannot_appeal": _l("Only a rejected comment can be appealed."),
+    "already_appealed": _l("A rejection can be appealed only once."),
+    "cannot_moderate": _l("This decision is not possible for this comment now."),
+    "same_moderator": _l("A different moderator must decide this appeal."),
+    "cannot_sanction": _l("You cannot sanction yourself or an administrator."),
 }
 
 

@@ -124,6 +124,8 @@ def cast_vote(event: Event, user: User, phase: str, choice: str,
     """Record or change the user's vote for an open phase (one per phase)."""
     if phase not in VOTE_PHASES or choice not in VOTE_CHOICES:
         raise RuleError("bad_vote")
+    if user.muted_until is not None and user.muted_until > utcnow():
+        raise RuleError("muted")
     if not event.vote_open(phase, now):
         raise RuleError("vote_closed")
     values = {"event_id": event.id, "user_id": user.id, "phase": phase, "choice": choice,

@@ -2,6 +2,17 @@
 
 from ..dbtypes import UTCDateTime, utcnow
 from .club import CLUB_TYPES, MEMBER_ROLES, Club, ClubFollow, Membership
+from .comment import (
+    COMMENT_STATUSES,
+    FLAG_REASONS,
+    MAX_DEPTH,
+    MODERATION_ACTIONS,
+    STANCES,
+    Comment,
+    Flag,
+    ModerationAction,
+    WatchedWord,
+)
 from .event import (
     DEBATE_FORMATS,
     EVENT_LANGUAGES,
@@ -23,6 +34,8 @@ from .topic import TOPICS, Topic, event_topics, seed_topics
 from .user import User
 
 __all__ = [
+    "COMMENT_STATUSES", "FLAG_REASONS", "MAX_DEPTH", "MODERATION_ACTIONS", "STANCES", "Comment",
+    "Flag", "ModerationAction", "WatchedWord",
     "CLUB_TYPES", "DEBATE_FORMATS", "EVENT_LANGUAGES", "INSTRUMENTS", "KINDS", "MEMBER_ROLES",
     "MILESTONE_STATUSES", "NOTIFICATION_KINDS", "STATUSES", "TOPICS", "VOTE_CHOICES",
     "VOTE_PHASES", "VOTING_STATES", "Club", "ClubFollow", "Event", "Membership", "Milestone",

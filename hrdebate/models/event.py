@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +73,9 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Discussion: closed by the organiser; slow mode spaces one person's comments.
+    discussion_closed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    slow_mode_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     # Short code people type or scan to check themselves in (no 0/O, 1/I/L).
     checkin_code: Mapped[str | None] = mapped_column(String(12))
 

@@ -11,8 +11,11 @@ from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from .event import Event
 
-# Kinds so far; the discussions issue adds replies, moderation and sanctions.
-NOTIFICATION_KINDS = ("new_event", "event_cancelled", "waitlist_promoted")
+NOTIFICATION_KINDS = (
+    "new_event", "event_cancelled", "waitlist_promoted",
+    "reply", "comment_approved", "comment_rejected", "comment_hidden", "comment_restored",
+    "appeal_upheld", "appeal_dismissed", "warned", "muted", "banned",
+)
 
 
 class Notification(db.Model):
@@ -23,6 +26,7 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # Free text a kind may carry, such as a moderator's reason.
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,11 +9,11 @@ from ..models import Notification, utcnow
 
 
 def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
-           detail: str | None = None) -> int:
+           detail: str | None = None, comment_id: int | None = None) -> int:
     """Queue one notification per user (duplicates removed). The caller commits."""
     rows = [
-        {"user_id": uid, "kind": kind, "event_id": event_id, "detail": detail,
-         "created_at": utcnow()}
+        {"user_id": uid, "kind": kind, "event_id": event_id, "comment_id": comment_id,
+         "detail": detail, "created_at": utcnow()}
         for uid in sorted(set(user_ids))
     ]
     if rows:
