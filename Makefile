@@ -22,7 +22,7 @@ db: install compile-translations
 	$(BIN)/flask seed-demo --if-empty
 
 run: db
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	HRDEBATE_MAIL_CONSOLE=true $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: compile-translations
 	$(BIN)/pytest $(PYTEST_ARGS)

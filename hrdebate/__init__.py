@@ -81,6 +81,7 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
     access.init_app(app)
     app.jinja_env.globals["rule_messages"] = rules.MESSAGES
+    app.jinja_env.globals["reason_label"] = rules.reason_label
     errors.init_app(app)
     cli.init_app(app)
     return app

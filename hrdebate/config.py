@@ -61,5 +61,15 @@ class Defaults:
     COMPRESS_ALGORITHM = ["gzip", "br", "zstd", "deflate"]
     COMPRESS_MIN_SIZE = 300
 
+    # Notification email: SMTP when MAIL_SERVER is set; MAIL_CONSOLE prints
+    # mail to the console instead (development).
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = "hrdebate <no-reply@localhost>"
+    MAIL_CONSOLE = False
+
     # Number of proxies in front of the app that set X-Forwarded-* headers.
     PROXY_COUNT = 0

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, update
 
 from ..extensions import db
+from ..mail import queue_notification_mail
 from ..models import Notification, utcnow
 
 
@@ -17,7 +18,10 @@ def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
         for uid in sorted(set(user_ids))
     ]
     if rows:
-        db.session.execute(Notification.__table__.insert(), rows)
+        ids = db.session.scalars(
+            Notification.__table__.insert().returning(Notification.__table__.c.id), rows
+        ).all()
+        queue_notification_mail(ids)
     return len(rows)
 
 

@@ -1,0 +1,60 @@
+"""The one notification mechanism: the centre, and optional email."""
+
+from datetime import timedelta
+
+import pytest
+
+from hrdebate.extensions import db
+from hrdebate.models import Event, Notification, User
+from hrdebate.notifications.services import notify
+from hrdebate.rules import reason_label
+from tests.helpers import fetch
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+def test_every_kind_reads_as_a_sentence(app, client, auth, make_user, make_club, make_event):
+    from hrdebate.models import NOTIFICATION_KINDS
+
+    user = make_user("aida")
+    event = make_event(make_club(), title="Votes at 16")
+    with app.app_context():
+        for kind in NOTIFICATION_KINDS:
+            notify([user.id], kind, event_id=event.id, detail="respect: rude words")
+        db.session.commit()
+    auth.login("aida")
+    page = client.get("/notifications/").text
+    assert "Something changed." not in page
+    assert page.count("Votes at 16") >= 10
+    assert "Rule 1: respect people: rude words" in page
+
+
+def test_reason_labels():
+    assert reason_label("respect") == "Rule 1: respect people"
+    assert reason_label("topic: about football") == "Rule 4: stay on topic: about football"
+    assert reason_label("my own words") == "my own words"
+    assert reason_label(None) == ""
+
+
+def test_email_goes_to_the_console_when_asked(app, make_user, make_club, make_event, capsys):
+    app.config["MAIL_CONSOLE"] = True
+    with_mail = make_user("aida", email="aida@example.org", locale="ru")
+    without = make_user("bek")
+    event = make_event(make_club(), title="Права ребёнка")
+    with app.test_request_context():
+        notify([with_mail.id, without.id], "event_cancelled", event_id=event.id)
+        db.session.commit()
+    err = capsys.readouterr().err
+    assert "To: aida@example.org" in err and "Права ребёнка" in err
+    assert err.count("--- email ---") == 1  # bek gave no address
+    assert "<a " not in err
+
+
+def test_no_email_unless_configured(app, make_user, make_club, make_event, capsys):
+    user = make_user("aida", email="aida@example.org")
+    event = make_event(make_club())
+    with app.test_request_context():
+        notify([user.id], "event_cancelled", event_id=event.id)
+        db.session.commit()
+    assert "--- email ---" not in capsys.readouterr().err
+    assert fetch(app, Notification, user_id=user.id) is not None
