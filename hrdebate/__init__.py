@@ -80,8 +80,10 @@ def create_app(test_config=None):
                       discussions.bp, moderation.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
+    from .moderation.forms import reason_label
+
     app.jinja_env.globals["rule_messages"] = rules.MESSAGES
-    app.jinja_env.globals["reason_label"] = rules.reason_label
+    app.jinja_env.globals["reason_label"] = reason_label
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -8,23 +8,31 @@ so the demo is the same every time it is loaded.
 """
 
 import random
+from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from .certificates.services import new_certificate_code
+from .discussions.services import matches_watched_word
 from .events.services import EDITABLE_FIELDS, _apply
 from .extensions import db
 from .models import (
+    MAX_DEPTH,
     Club,
     ClubFollow,
+    Comment,
     Event,
+    Flag,
     Milestone,
+    ModerationAction,
+    Notification,
     ProgressUpdate,
     Registration,
     User,
     Vote,
+    WatchedWord,
     seed_topics,
     utcnow,
 )
@@ -774,6 +782,207 @@ ATTENDANCE = {
     ),
 }
 
+# -- Discussions --------------------------------------------------------------
+# Words that hold a comment for review, in Russian, Kyrgyz and Uzbek.
+WATCHED_WORDS = ["идиот", "акмак", "ahmoq"]
+
+
+def _c(who: str, at: float, body: str, stance: str | None = None, replies=(), **fate) -> dict:
+    """One comment of ``DISCUSSIONS``: its author, its time in hours from the
+    event's end (from now while the event is still ahead or running), and its
+    replies. ``fate`` is what became of it: ``status`` (pending, rejected,
+    hidden, restored or deleted; published otherwise), ``reason``, ``appeal``,
+    ``flags`` (reporter, reason, note), ``by`` (the deciding moderator)."""
+    return dict(who=who, at=at, body=body, stance=stance, replies=list(replies), **fate)
+
+
+# What people wrote under the events, in each event's language. In a
+# pre-moderated club, a comment by someone with fewer than three approved
+# comments was approved by a moderator first, and the approval is logged.
+DISCUSSIONS = {
+    "Votes at 16: should Kyrgyzstan lower the voting age?": [
+        _c("citizen", -26, "At 16 you can work, pay taxes on your wages and, for serious crimes, "
+           "answer in court. If the state can ask that much of us, it can also let us choose "
+           "who sits on the city council.", "for", [
+               _c("quiet_owl", -24, "Criminal responsibility is about protecting other people, "
+                  "not a certificate of maturity. I'm not convinced the comparison works.",
+                  "against", [
+                      _c("citizen", -21, "Fair point. Then compare what 16-year-olds actually "
+                         "live with: school budgets, buses, the smog in winter. They will live "
+                         "with those decisions longer than any of us.", "for"),
+                  ]),
+               _c("kamila", 2, "The proposition's figure on first-time voters in Austria "
+                  "surprised me: turnout at 16 was *higher* than at 18. Does anyone have the "
+                  "source?", "neutral", [
+                      _c("organiser", 4, "It comes from the Austrian National Election Study. "
+                         "We'll share the link with the speakers' slides this week.", "neutral"),
+                  ]),
+           ]),
+        _c("alex.m", 1, "Great debate, but I voted against and I'm staying against. Most "
+           "16-year-olds I know would vote the way their parents tell them to.", "against", [
+               _c("jamila", 3, "Plenty of 40-year-olds vote the way their boss or their family "
+                  "tells them to, and nobody proposes to take their vote away.", "for", [
+                      _c("alex.m", 5, "True. I'd still start with civic education and real "
+                         "youth councils in every town, and lower the age once those work.",
+                         "against"),
+                  ]),
+           ]),
+        _c("citizen", 20, "Thank you to both teams! Next time could we invite someone from the "
+           "Central Election Commission to explain what would change in practice: voter lists, "
+           "polling stations, ID cards?", "neutral", by="admin"),
+    ],
+    "Свобода слова в интернете: где граница?": [
+        _c("timur", -150, "Блокировать сайт без решения суда — значит лишать человека права "
+           "защищаться. Суд может работать быстро: обеспечительные меры принимают за сутки.",
+           "for", [
+               _c("saltanat", -140, "Суды и так перегружены. Пока идёт процесс, фейк про "
+                  "«опасную вакцину» успеет разойтись по всем родительским чатам области.",
+                  "against", [
+                      _c("timur", -138, "Тогда нужно ускорять суды, а не обходить их. Сегодня "
+                         "блокируют фейк, а завтра — расследование журналистов, которое кому-то "
+                         "неудобно.", "for"),
+                      _c("citizen", -20, "В статье 19 МПГПП три условия для ограничений: "
+                         "закон, законная цель и **необходимость**. Блокировка без суда плохо "
+                         "проходит третье: кто проверит, что она была необходима?", "neutral"),
+                  ]),
+               _c("olga.s", -100, "Я учитель информатики. Дети спрашивают меня не о том, кто "
+                  "заблокирует фейк, а о том, как его распознать. Давайте поговорим на дебатах "
+                  "и о медиаграмотности.", "neutral", [
+                      _c("organiser", -96, "Хорошая идея, Ольга. Добавим вопрос о "
+                         "медиаграмотности в блок вопросов из зала.", "neutral"),
+                  ]),
+           ]),
+        _c("saltanat", -90, "Вот живой пример: блогер «Сакен из Оша» врёт про нашу больницу. "
+           "Его номер +996 555 12-34-56, живёт на ул. Курманжан Датки, 14 — пусть объяснится "
+           "перед людьми.", "against", status="rejected",
+           reason="Личные данные: телефон и домашний адрес человека (правила, п. 2 «Берегите "
+                  "приватность»). Пример можно привести без них.",
+           appeal="Этот номер он сам публикует в своём профиле для рекламы. Адрес я готова "
+                  "убрать, но пример важен для дебатов — прошу пересмотреть."),
+        _c("dmitry.k", -3, "Только идиот может верить, что суд успеет за фейком. Пока назначат "
+           "заседание, полстраны уже поверит и перешлёт дальше.", "against", status="pending"),
+        _c("nastya", -2, "Я за. Когда сайт блокируют без суда, никто не обязан объяснять "
+           "причину. Суд хотя бы пишет мотивированное решение, и его можно обжаловать.", "for",
+           status="pending"),
+    ],
+    "Maktabdagi pul yigʻimlari: taqiqlash kerakmi?": [
+        _c("dilnoza", -120, "Ota-onalar har oy „sinf fondi“, „parda uchun“, „bayram uchun“ deb "
+           "pul toʻlaydi. Taʼlim bepul boʻlishi kerak — bu Konstitutsiyada yozilgan. Men "
+           "taqiqlash tarafdoriman.", "for", [
+               _c("sardor", -116, "Men oʻqituvchiman. Davlat boʻyoq ham, boʻr ham bermasa, "
+                  "sinfni kim taʼmirlaydi? Taqiqlasak, muammo yoʻqolmaydi, faqat yashirin "
+                  "boʻlib qoladi.", "against", [
+                      _c("dilnoza", -110, "Unda muammo davlat byudjetida, ota-onalarda emas. "
+                         "Hech boʻlmaganda har bir soʻm uchun ochiq hisobot boʻlsin.", "for"),
+                  ]),
+               _c("jasur", -100, "Ixtiyoriy yigʻim bilan majburiy yigʻimni ajratish kerak. "
+                  "Bizning sinfda pul bermagan bolaning ismini doskaga yozishgan — mana shu "
+                  "taqiqlanishi shart.", "neutral"),
+           ]),
+        _c("mohira", -80, "Bizning maktabda yigʻilgan pul qayerga ketganini hech kim bilmaydi. "
+           "Ota-onalar qoʻmitasidan soʻrasak, javob yoʻq.", "for", [
+               _c("feruza", -78, "Mohira, savolingiz toʻgʻri. Ota-onalar qoʻmitasi har chorakda "
+                  "hisobotni maktab guruhida eʼlon qilishi kerak — buni direktordan talab "
+                  "qilish mumkin.", "neutral"),
+           ], status="deleted"),
+        _c("ulugbek", -70, "Qonunga koʻra maktabda har qanday pul yigʻish jinoyat hisoblanadi, "
+           "shuning uchun bu mavzuni muhokama qilishning oʻzi ortiqcha.", "for",
+           flags=[("sardor", "misinformation", ("Bu jinoyat emas: qonun faqat majburiy "
+                                                 "toʻlovlarni taqiqlaydi. Manba kerak."))]),
+        _c("sherzod", -30, "7-„B“ sinf rahbari Xolida Rahimovna har oy pul yigʻib, hech kimga "
+           "hisob bermaydi. Uyi Navoiy koʻchasida — borib soʻrab koʻringlar, hammasi oʻsha "
+           "uyga ketgan!", "against", status="hidden",
+           flags=[("dilnoza", "personal_data", "Oʻqituvchining ismi va uy manzili yozilgan."),
+                  ("feruza", "harassment", "Dalilsiz ayblov, odamni tahqirlash."),
+                  ("gulchehra", "other", None)]),
+    ],
+    "Hamma uchun maktab: 14-maktabga pandus": [
+        _c("feruza", -200, "Pandus qurilganidan keyin 14-maktabga nogironlar aravachasidagi "
+           "ikki oʻquvchi qaytib keldi. Rahmat hammaga!", None, [
+               _c("gulchehra", -190, "Keyingi qadam — birinchi qavatdagi hojatxona. Smeta "
+                  "tayyor, homiy qidiryapmiz.", None, [
+                      _c("otabek", -180, "Biz 9-sinf bilan xayriya yarmarkasi oʻtkazishimiz "
+                         "mumkin. Kim qoʻshiladi?"),
+                  ]),
+           ]),
+    ],
+    "Ала качуу: мектеп эмне кыла алат?": [
+        _c("meerim", -30, "Ала качуу — бул кылмыш, салт эмес. Мектепте 9-класстан баштап бул "
+           "тууралуу ачык сүйлөшпөсөк, кыздар өз укугун билбей калат.", "for", [
+               _c("cholpon", -28, "Мен 30 жыл мектепте иштедим. Милдеттүү сабак кошуу оңой, "
+                  "бирок мугалимдерди ким даярдайт? Даярдыгы жок мугалим зыян да келтириши "
+                  "мүмкүн.", "against", [
+                      _c("meerim", -26, "Туура, Чолпон эже. Ошондуктан сабакты укук коргоочу "
+                         "уюмдар менен бирге өткөрүү керек.", "for"),
+                  ]),
+               _c("nurbek", 3, "Дебаттан кийин мен да пикиримди өзгөрттүм. Эң күчтүү аргумент "
+                  "— ата-энелерди да сабакка чакыруу идеясы болду.", "for"),
+           ]),
+        _c("aizhan", 5, "Кылмыш-жаза кодексинде ала качуу үчүн жаза бар, бирок айылдарда арыз "
+           "жазгандар аз. Мектеп психологу эмне кыла алат деген суроо ачык калды.", "neutral", [
+               _c("bakyt", 8, "Рахмат, Айжан! Кийинки жолугушууга мектеп психологун "
+                  "чакырабыз.", "neutral", [
+                      _c("aizhan", 10, "Сонун. Мен ишеним телефондору тууралуу маалымат алып "
+                         "келем.", "neutral"),
+                  ], by="admin"),
+           ]),
+        _c("kanat", 12, "Нарындагы эң арзан көмүр! Жеткирүү бекер, азыр эле чалыңыз.",
+           "neutral", status="rejected", by="admin",
+           reason="Жарнама жана темадан тышкары (эрежелер, 4-пункт «Темадан чыкпаңыз»)."),
+    ],
+    "Ат-Башы жаштар кеңеши": [
+        _c("nurgul", -48, "Кеңешке шайлоо ачык болобу? Айылдардан келген жаштар да талапкер "
+           "боло алабы?", None, [
+               _c("bakyt", -40, "Ооба, Ат-Башы районундагы 16 жаштан 30 жашка чейинки ар бир "
+                  "жаш талапкер боло алат. Тизмени кийинки жумада жарыялайбыз."),
+           ]),
+        _c("tilek", -4, "Кеңешти дагы эле айылдагы бир акмак чоңдор өздөрү тандап коёт, "
+           "жаштардын үнү угулбайт.", status="pending"),
+        _c("aigul", -1.5, "Мен алыскы айылданмын. Кеңештин жыйындары онлайн да өтсө жакшы "
+           "болмок — бизден Ат-Башыга жетүү кыйын.", status="pending"),
+    ],
+    "Смартфоны в школе: запретить на весь день?": [
+        _c("zarina", -20, "Я за запрет. На переменах все сидят в телефонах, никто ни с кем не "
+           "разговаривает. В прошлом году в классном чате травили девочку из 8 класса.", "for", [
+               _c("daniel.k", -18, "Травля в чате не закончится, если телефон лежит в "
+                  "шкафчике: она просто продолжится после уроков. Нужен не запрет, а правила и "
+                  "разговор.", "against", [
+                      _c("svetlana", -16, "Даниэль прав в одном: запрет без работы с классом "
+                         "ничего не решит. Но на уроке телефон должен лежать в сумке — это уже "
+                         "правило школы.", "neutral"),
+                  ]),
+               _c("aiperi", 2, "А если родителям нужно срочно позвонить? Мама работает в "
+                  "Бишкеке, я с ней связываюсь только по телефону.", "against", [
+                      _c("gulnara", 4, "Айпери, в проекте решения есть исключение: звонок "
+                         "родителям на большой перемене или через классного руководителя.",
+                         "neutral"),
+                  ]),
+           ]),
+        _c("emil", 3, "Светлана Петровна просто не умеет держать класс, вот и придумала запрет. "
+           "Пусть сначала сама уберёт телефон на уроке.", "against", status="hidden",
+           reason="Переход на личности: обсуждаем идеи, а не людей (правила, п. 1 «Уважайте "
+                  "людей»).",
+           flags=[("polina", "harassment", "Учителя называют по имени и высмеивают.")]),
+        _c("nikita", 6, "По докладу ЮНЕСКО 2023 года, во многих странах ограничение телефонов в "
+           "школах связано с лучшей успеваемостью. Правда, сами авторы пишут, что "
+           "доказательства пока слабые.", "for", status="restored",
+           reason="Мнение со ссылкой на источник; несогласие — не нарушение правил.",
+           flags=[("daniel.k", "misinformation", "ЮНЕСКО такого не утверждало."),
+                  ("emil", "off_topic", None),
+                  ("arslan", "misinformation", "Где ссылка?")]),
+    ],
+}
+
+# Sanctions: target, moderator, kind, reason, days of a mute, hours ago.
+SANCTIONS = [
+    ("emil", "moderator", "warn",
+     ("Переход на личности в обсуждении дебатов школы №12. При повторном нарушении — "
+      "временный запрет на комментарии."), None, 200),
+    ("sherzod", "moderator", "mute",
+     ("Oʻqituvchining ismi va uy manzilini eʼlon qilish, dalilsiz ayblov (qoidalar, 1 va "
+      "2-band). 7 kunga izoh yozish taqiqlandi."), 7, 20),
+]
+
 # Keys of an EVENTS entry that are not event fields.
 _EXTRA_KEYS = ("club", "status", "day", "at", "duration", "topics", "voting_state", "votes",
                "milestones", "updates", "judgement")
@@ -1001,6 +1210,164 @@ def _follow_clubs(users: dict[str, User], clubs: dict[str, Club], events: list[E
                 notify([user_id], "event_cancelled", event_id=event.id)
 
 
+def _threads(specs: list[dict], event: Event, anchor: datetime,
+             parent: dict | None = None) -> list[dict]:
+    """The comments of ``DISCUSSIONS`` as flat records, parents first."""
+    records = []
+    for spec in specs:
+        record = {"spec": spec, "event": event, "parent": parent, "replies": [],
+                  "at": anchor + timedelta(hours=spec["at"])}
+        if parent is not None:
+            assert record["at"] > parent["at"], spec["body"]
+            parent["replies"].append(record)
+        records.append(record)
+        records += _threads(spec["replies"], event, anchor, record)
+    return records
+
+
+class _Moderation:
+    """The log entries and notifications of the demo's moderation, each at
+    the time it happened; notifications older than three days were read."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.rows = []
+
+    def log(self, actor: User | None, action: str, at: datetime, comment: Comment | None = None,
+            target: User | None = None, reason: str | None = None,
+            until: datetime | None = None) -> None:
+        assert at < self.now, action
+        self.rows.append(ModerationAction(
+            actor_id=actor.id if actor else None, action=action, created_at=at,
+            comment_id=comment.id if comment else None,
+            event_id=comment.event_id if comment else None,
+            target_user_id=target.id if target else comment.author_id,
+            reason=reason, until=until))
+
+    def tell(self, user: User, kind: str, at: datetime, comment: Comment | None = None,
+             detail: str | None = None) -> None:
+        self.rows.append(Notification(
+            user_id=user.id, kind=kind, created_at=at, detail=detail,
+            event_id=comment.event_id if comment else None,
+            comment_id=comment.id if comment else None,
+            read_at=at + timedelta(hours=1) if at < self.now - timedelta(days=3) else None))
+
+    def decide(self, comment: Comment, moderator: User, action: str, at: datetime,
+               reason: str | None = None) -> None:
+        comment.decided_at, comment.decided_by_id, comment.decision_reason = (
+            at, moderator.id, reason)
+        self.log(moderator, action, at, comment, reason=reason)
+        kind = {"approve": "comment_approved", "reject": "comment_rejected",
+                "hide": "comment_hidden", "restore": "comment_restored"}[action]
+        self.tell(comment.author, kind, at, comment, reason)
+
+
+def _discussions(events: list[Event], users: dict[str, User]) -> int:
+    """The comments of ``DISCUSSIONS`` with everything that became of them:
+    approvals, rejections, an appeal, flags, hiding, deletion and the
+    moderation log, then the ``SANCTIONS``."""
+    now = utcnow()
+    by_title = {event.title: event for event in events}
+    records = []
+    for title, specs in DISCUSSIONS.items():
+        event = by_title[title]
+        assert event.is_published, title
+        anchor = event.ends_at if event.has_ended(now) else now
+        records += _threads(specs, event, anchor)
+    for record in records:
+        spec, event, parent = record["spec"], record["event"], record["parent"]
+        assert (spec["stance"] is not None) == (event.kind == "debate"), spec["body"]
+        assert event.published_at < record["at"] < now, spec["body"]
+        depth = parent["comment"].depth + 1 if parent else 1
+        assert depth <= MAX_DEPTH, spec["body"]
+        record["comment"] = Comment(
+            event=event, author=users[spec["who"]], depth=depth,
+            parent=parent["comment"] if parent else None, body=spec["body"],
+            body_html=render_markdown(spec["body"]), stance=spec["stance"],
+            status="published", created_at=record["at"])
+    db.session.add_all(record["comment"] for record in records)
+    words = [WatchedWord(word=word.casefold(), created_at=now - timedelta(days=40))
+             for word in WATCHED_WORDS]
+    db.session.add_all(words)
+    db.session.flush()  # ids for the flags, the log and the notifications
+
+    trusted_after = current_app.config["TRUSTED_AFTER_APPROVED_COMMENTS"]
+    approved = Counter()
+    out = _Moderation(now)
+    for record in sorted(records, key=lambda r: r["at"]):
+        spec, comment, at = record["spec"], record["comment"], record["at"]
+        author, status = comment.author, spec.get("status", "published")
+        moderator = users[spec.get("by", "moderator")]
+        watched = matches_watched_word(spec["body"], WATCHED_WORDS)
+        held = watched or (comment.event.club.moderation_mode == "pre"
+                           and approved[author.username] < trusted_after)
+        # A moderator looks at a held comment within two hours, before anyone replies.
+        first_reply = min([r["at"] for r in record["replies"]] + [now])
+        reviewed = at + min(timedelta(hours=2), (first_reply - at) / 2)
+        if status in ("pending", "rejected"):
+            assert held and not record["replies"], spec["body"]
+            comment.status = status
+            comment.held_for = "watched_word" if watched else "pre_moderation"
+            if status == "rejected":
+                assert spec["reason"] and moderator != author
+                out.decide(comment, moderator, "reject", reviewed, spec["reason"])
+                if spec.get("appeal"):
+                    comment.appeal_message = spec["appeal"]
+                    comment.appealed_at = reviewed + (now - reviewed) / 3
+            continue
+
+        published = at
+        if held:
+            out.decide(comment, moderator, "approve", reviewed)
+            approved[author.username] += 1
+            published = reviewed
+        parent = record["parent"]
+        if parent and parent["comment"].author is not author:
+            out.tell(parent["comment"].author, "reply", published, comment)
+
+        flags = spec.get("flags", ())
+        step = min(timedelta(hours=3), (now - published) / (len(flags) + 3))
+        flagged, flag_rows = published, []
+        for reporter, reason, note in flags:
+            assert reporter != author.username
+            flagged += step
+            flag_rows.append(Flag(comment_id=comment.id, reporter_id=users[reporter].id,
+                                  reason=reason, note=note, created_at=flagged))
+        out.rows += flag_rows
+        comment.open_flags = len(flags)
+        if status in ("hidden", "restored") and not (status == "hidden" and spec.get("reason")):
+            # Three flags from different people hid it until a moderator looks.
+            assert len(flags) == 3, spec["body"]
+            comment.status, comment.held_for = "hidden", "flags"
+            out.log(None, "auto_hide", flagged, comment, reason="three_flags")
+        if status in ("hidden", "restored") and spec.get("reason"):
+            action = "hide" if status == "hidden" else "restore"
+            decided = flagged + step
+            out.decide(comment, moderator, action, decided, spec["reason"])
+            for flag in flag_rows:
+                flag.resolved_at, flag.resolution = decided, action
+            comment.status = "hidden" if action == "hide" else "published"
+            comment.held_for = None
+            comment.open_flags = len(flags) if action == "hide" else 0
+        if status == "deleted":
+            assert record["replies"], "a deleted comment keeps its replies' place"
+            comment.status, comment.body, comment.body_html = "deleted", "", ""
+
+    for username, by, kind, reason, days, hours_ago in SANCTIONS:
+        target, at = users[username], now - timedelta(hours=hours_ago)
+        until = at + timedelta(days=days) if days else None
+        if kind == "mute":
+            target.muted_until = until
+        out.log(users[by], kind, at, target=target, reason=reason, until=until)
+        out.tell(target, {"warn": "warned", "mute": "muted"}[kind], at, detail=reason)
+
+    for username, count in approved.items():
+        users[username].approved_comment_count = count
+    # In time order, so that the log's ids follow its dates.
+    db.session.add_all(sorted(out.rows, key=lambda row: row.created_at))
+    return len(records)
+
+
 def seed(password: str) -> str:
     seed_topics()
     today = utcnow().astimezone(LOCAL_TZ).date()
@@ -1019,6 +1386,7 @@ def seed(password: str) -> str:
     db.session.add_all(votes)
     _follow_clubs(users, clubs, events)
     registrations = _attendance(events, users, clubs)
+    comments = _discussions(events, users)
     db.session.commit()
     return (f"Created {len(users)} users, {len(clubs)} clubs, {len(events)} events, "
-            f"{len(votes)} votes and {registrations} registrations.")
+            f"{len(votes)} votes, {registrations} registrations and {comments} comments.")

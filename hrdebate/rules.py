@@ -48,25 +48,3 @@ MESSAGES = {
 def message(error: RuleError) -> str:
     return str(MESSAGES[str(error)])
 
-
-# Reasons for moderation decisions, tied to the code of conduct's rules
-# (templates/main/conduct.html); a decision stores "key" or "key: free text".
-CONDUCT_REASONS = {
-    "respect": _l("Rule 1: respect people"),
-    "privacy": _l("Rule 2: protect privacy"),
-    "truth": _l("Rule 3: stay honest"),
-    "topic": _l("Rule 4: stay on topic"),
-    "safety": _l("Rule 5: keep everyone safe"),
-    "three_flags": _l("Three people flagged it"),
-}
-
-
-def reason_label(reason: str | None) -> str:
-    """A stored reason as people read it: the rule's name, then any free text."""
-    if not reason:
-        return ""
-    key, _, rest = reason.partition(":")
-    if key.strip() in CONDUCT_REASONS:
-        label = str(CONDUCT_REASONS[key.strip()])
-        return f"{label}: {rest.strip()}" if rest.strip() else label
-    return reason

@@ -6,9 +6,22 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hrdebate.discussions.services import matches_watched_word, watched_words
 from hrdebate.events.services import tally
 from hrdebate.extensions import db
-from hrdebate.models import Club, ClubFollow, Event, Registration, User, utcnow
+from hrdebate.models import (
+    COMMENT_STATUSES,
+    Club,
+    ClubFollow,
+    Comment,
+    Event,
+    Flag,
+    ModerationAction,
+    Notification,
+    Registration,
+    User,
+    utcnow,
+)
 from hrdebate.participation.services import (
     CODE_ALPHABET,
     seat_counts,
@@ -197,3 +210,141 @@ def test_demo_citizen_sees_every_registration_state(demo):
     assert len(waiting) == 1 and waitlist_position(waiting[0]) >= 2
     attended = [r for r in mine if r.attended and r.event.has_ended(now)]
     assert any(r.certificate_code and r.certificate_revoked_at is None for r in attended)
+
+
+def _comments():
+    return db.session.scalars(select(Comment).options(
+        selectinload(Comment.event), selectinload(Comment.author))).all()
+
+
+def test_demo_discussions_in_four_languages_with_deep_threads(demo):
+    now = utcnow()
+    comments = _comments()
+    assert {c.status for c in comments} == set(COMMENT_STATUSES)
+    published = [c for c in comments if c.status == "published"]
+    assert len(published) > len(comments) / 2
+    for c in comments:
+        assert c.created_at < now and c.event.is_published
+        assert c.stance is None or c.event.kind == "debate"
+        if c.parent is not None:
+            assert c.parent.event_id == c.event_id and c.depth == c.parent.depth + 1
+            assert c.parent.created_at < c.created_at
+        if c.status != "deleted":
+            assert c.body and c.body_html
+
+    # A conversation three levels deep, under a published reply and top-level comment.
+    deepest = [c for c in published if c.depth == 3]
+    assert deepest and any(c.parent.parent.depth == 1 for c in deepest)
+    debates = {c.event_id for c in published if c.event.kind == "debate"}
+    for stance in ("for", "against", "neutral"):
+        assert any(c.stance == stance for c in published), stance
+    # Both sides speak under one debate at least.
+    assert any({c.stance for c in published if c.event_id == e} >= {"for", "against"}
+               for e in debates)
+
+    by_language = defaultdict(list)
+    for c in published:
+        by_language[c.event.language].append(c.body)
+    assert set(by_language) == {"ky", "ru", "uz", "en"}
+    assert all(len(bodies) >= 3 for bodies in by_language.values())
+    for language, marks in SCRIPT_MARKS.items():
+        marked = [b for b in by_language[language] if any(m in b for m in marks)]
+        assert len(marked) >= len(by_language[language]) / 2, language
+    assert any(any(letter in body for letter in "ыэё") for body in by_language["ru"])
+
+    deleted = [c for c in comments if c.status == "deleted"]
+    assert deleted and all(c.body == "" and c.body_html == "" for c in deleted)
+    replies = [c for c in published if c.parent in deleted]
+    assert replies, "a deleted comment keeps its replies in place"
+
+
+def test_demo_queue_has_held_flagged_and_appealed_comments(demo):
+    comments = _comments()
+    moderator = db.session.scalar(select(User).where(User.username == "moderator"))
+
+    pending = [c for c in comments if c.status == "pending"]
+    assert {c.held_for for c in pending} == {"pre_moderation", "watched_word"}
+    words = watched_words()
+    assert "идиот" in words and "акмак" in words
+    held = [c for c in pending if c.held_for == "watched_word"]
+    assert all(matches_watched_word(c.body) for c in held)
+    assert {c.event.language for c in held} >= {"ru", "ky"}
+    assert not any(matches_watched_word(c.body) for c in comments if c.status == "published")
+    for c in pending:
+        if c.held_for == "pre_moderation":
+            assert c.event.club.moderation_mode == "pre" and c.author.approved_comment_count < 3
+
+    rejected = [c for c in comments if c.status == "rejected"]
+    assert all(c.decision_reason and c.decided_by_id for c in rejected)
+    appeals = [c for c in rejected if c.appeal_pending]
+    assert len(appeals) == 1 and appeals[0].appeal_message
+    appeal = appeals[0]
+    assert appeal.decided_by_id == moderator.id != appeal.author_id
+    assert appeal.decided_at < appeal.appealed_at < utcnow()
+    assert db.session.scalar(select(ModerationAction).where(
+        ModerationAction.action == "reject", ModerationAction.comment_id == appeal.id,
+        ModerationAction.actor_id == moderator.id)) is not None
+
+    hidden = [c for c in comments if c.status == "hidden"]
+    by_flags = [c for c in hidden if c.held_for == "flags"]
+    assert len(by_flags) == 1
+    flags = db.session.scalars(select(Flag).where(Flag.comment_id == by_flags[0].id)).all()
+    assert len(flags) == 3 == by_flags[0].open_flags
+    assert len({f.reporter_id for f in flags}) == 3
+    assert by_flags[0].author_id not in {f.reporter_id for f in flags}
+    assert not any(f.resolved_at for f in flags) and any(f.note for f in flags)
+    auto = db.session.scalar(select(ModerationAction).where(
+        ModerationAction.action == "auto_hide", ModerationAction.comment_id == by_flags[0].id))
+    assert auto is not None and auto.actor_id is None
+    by_moderator = [c for c in hidden if c.held_for is None]
+    assert by_moderator and all(c.decision_reason and c.decided_by_id for c in by_moderator)
+
+    all_flags = db.session.scalars(select(Flag)).all()
+    assert any(f.resolved_at and f.resolution for f in all_flags)
+    assert len({f.reason for f in all_flags}) >= 4
+    # A handful of items for a tester in the queue.
+    assert 4 <= len(pending) + len(by_flags) + len(appeals) <= 10
+
+
+def test_demo_moderation_log_sanctions_and_trust(demo):
+    now = utcnow()
+    log = db.session.scalars(select(ModerationAction)).all()
+    assert {"approve", "reject", "hide", "restore", "auto_hide", "warn", "mute"} <= {
+        a.action for a in log}
+    assert all(a.created_at < now for a in log)
+    moderator = db.session.scalar(select(User).where(User.username == "moderator"))
+    mine = {a.action for a in log if a.actor_id == moderator.id}
+    assert {"approve", "reject", "hide", "warn", "mute"} <= mine
+    for a in log:
+        if a.action in ("approve", "reject", "hide", "restore"):
+            assert a.comment_id and a.event_id and a.target_user_id and a.actor_id
+
+    # Approved comments counted as the moderators approved them.
+    approvals = Counter(a.target_user_id for a in log
+                        if a.action in ("approve", "appeal_upheld"))
+    for user in db.session.scalars(select(User)):
+        assert user.approved_comment_count == approvals[user.id], user.username
+    citizen = db.session.scalar(select(User).where(User.username == "citizen"))
+    assert citizen.approved_comment_count >= 3
+
+    muted = db.session.scalars(select(User).where(User.muted_until.is_not(None))).all()
+    assert len(muted) == 1 and muted[0].muted_until > now
+    mute = next(a for a in log if a.action == "mute")
+    assert mute.target_user_id == muted[0].id and mute.until == muted[0].muted_until
+    warn = next(a for a in log if a.action == "warn")
+    for action, kind in ((mute, "muted"), (warn, "warned")):
+        assert action.reason and action.actor_id == moderator.id
+        note = db.session.scalar(select(Notification).where(
+            Notification.user_id == action.target_user_id, Notification.kind == kind))
+        assert note is not None and note.detail == action.reason
+
+    # Every decision on a comment was told to its author, with its reason.
+    notes = db.session.scalars(select(Notification).where(
+        Notification.comment_id.is_not(None))).all()
+    told = {(n.comment_id, n.kind, n.detail) for n in notes}
+    kinds = {"approve": "comment_approved", "reject": "comment_rejected",
+             "hide": "comment_hidden", "restore": "comment_restored"}
+    for a in log:
+        if a.action in kinds:
+            assert (a.comment_id, kinds[a.action], a.reason) in told, a.action
+    assert any(n.kind == "reply" for n in notes)

@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
-    MAX_DEPTH, Comment, Event, Flag, ModerationAction, User, WatchedWord, utcnow,
+    MAX_DEPTH,
+    Comment,
+    Event,
+    Flag,
+    ModerationAction,
+    User,
+    WatchedWord,
+    utcnow,
 )
 from ..notifications.services import notify
 from ..rules import RuleError

@@ -113,6 +113,10 @@ def _event_page(event, status=200, block="event", **forms):
                **registration_context(event, current_user)}
     if event.kind == "debate":
         context.update(_voting_context(event))
+    if not event.is_draft:
+        from ..discussions.routes import thread_context
+        context.update(thread_context(event, comment_form=forms.get("comment"),
+                                      settings_form=forms.get("discussion")))
     if event.kind == "civic_project":
         forms.setdefault("milestone", MilestoneForm(prefix="milestone", formdata=None))
         forms.setdefault("progress", ProgressUpdateForm(prefix="update", formdata=None,

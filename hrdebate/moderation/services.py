@@ -44,12 +44,15 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
     if action not in TRANSITIONS:
         raise RuleError("cannot_moderate")
     allowed, new_status, kind = TRANSITIONS[action]
-    if comment.status not in allowed:
+    # A comment hidden by three flags waits for a moderator, who may keep it
+    # hidden (hide) or restore it.
+    confirms_flags = action == "hide" and comment.status == "hidden" and comment.held_for == "flags"
+    if comment.status not in allowed and not confirms_flags:
         raise RuleError("cannot_moderate")
     if action == "approve" and comment.author is not None:
         comment.author.approved_comment_count += 1
     comment.status = new_status
-    comment.held_for = None if new_status == "published" else comment.held_for
+    comment.held_for = None if action in ("approve", "restore", "hide") else comment.held_for
     comment.decided_at, comment.decided_by_id = now, moderator.id
     comment.decision_reason = reason or None
     if action in ("approve", "restore", "hide"):

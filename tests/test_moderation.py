@@ -1,0 +1,528 @@
+"""The moderation area: queue, decisions, bulk, log, sanctions, watched words."""
+
+from datetime import timedelta
+
+import pytest
+
+from hrdebate.discussions import services as discussions
+from hrdebate.events.services import cast_vote
+from hrdebate.extensions import db
+from hrdebate.models import (
+    Comment,
+    Event,
+    Flag,
+    ModerationAction,
+    User,
+    WatchedWord,
+    utcnow,
+)
+from hrdebate.moderation import services
+from hrdebate.rules import RuleError
+from hrdebate.timeutil import local_today
+from tests.helpers import count_queries, fetch
+
+pytestmark = pytest.mark.usefixtures("english")
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(make_user, make_club, make_event):
+    """A pre-moderated club with its moderator, another club with its own,
+    a site moderator, an admin, an organiser and a citizen author."""
+    people = {
+        "admin": make_user("admin", site_role="admin", display_name="Admin Asel"),
+        "sitemod": make_user("sitemod", site_role="moderator", display_name="Site Mod"),
+        "sitemod2": make_user("sitemod2", site_role="moderator", display_name="Other Site Mod"),
+        "clubmod": make_user("clubmod", display_name="Club Mod"),
+        "othermod": make_user("othermod", display_name="Other Club Mod"),
+        "organiser": make_user("organiser", display_name="Organiser"),
+        "citizen": make_user("citizen", display_name="Citizen Aibek"),
+        "author": make_user("author", display_name="Author Nurlan"),
+    }
+    club = make_club(organisers=[people["organiser"]], moderators=[people["clubmod"]],
+                     moderation_mode="pre")
+    other = make_club(moderators=[people["othermod"]], moderation_mode="pre")
+    return {**people, "club": club, "other": other,
+            "event": make_event(club), "other_event": make_event(other)}
+
+
+def add_comment(app, event, author, status="pending", held_for="pre_moderation", **fields):
+    with app.app_context():
+        comment = Comment(event_id=event.id, author_id=author.id, body=fields.pop("body", "Hello"),
+                          body_html="<p>Hello</p>", status=status, held_for=held_for, **fields)
+        db.session.add(comment)
+        db.session.commit()
+        return comment.id
+
+
+def decide(app, comment_id, username, action, reason=None):
+    with app.app_context():
+        services.decide(db.session.get(Comment, comment_id), User.by_username(username),
+                        action, reason)
+
+
+# -- transitions (services, through the route) ---------------------------------------------
+
+@pytest.mark.parametrize("start, action, end", [
+    ("pending", "approve", "published"),
+    ("pending", "reject", "rejected"),
+    ("published", "hide", "hidden"),
+    ("hidden", "restore", "published"),
+])
+def test_every_transition(app, client, auth, world, start, action, end):
+    comment_id = add_comment(app, world["event"], world["author"], status=start)
+    auth.login("sitemod")
+    response = client.post_form(f"/moderation/comments/{comment_id}",
+                                {"action": action, "reason": "respect", "note": "Be kind"})
+    assert response.status_code == 302
+    comment = fetch(app, Comment, id=comment_id)
+    assert comment.status == end
+    assert comment.decision_reason == "respect: Be kind"
+    entry = fetch(app, ModerationAction, comment_id=comment_id)
+    assert entry.action == action and entry.reason == "respect: Be kind"
+    assert entry.actor_id == world["sitemod"].id
+
+
+@pytest.mark.parametrize("start, action", [
+    ("published", "approve"), ("published", "reject"), ("pending", "restore"),
+    ("pending", "hide"), ("hidden", "approve"), ("rejected", "restore"), ("deleted", "approve"),
+])
+def test_forbidden_transitions_are_422(app, client, auth, world, start, action):
+    comment_id = add_comment(app, world["event"], world["author"], status=start)
+    auth.login("sitemod")
+    response = client.post_form(f"/moderation/comments/{comment_id}",
+                                {"action": action, "reason": "respect"})
+    assert response.status_code == 422
+    assert "This decision is not possible for this comment now." in response.text
+    assert fetch(app, Comment, id=comment_id).status == start
+    assert fetch(app, ModerationAction, comment_id=comment_id) is None
+
+
+@pytest.mark.parametrize("action", ["reject", "hide"])
+def test_reject_and_hide_need_a_rule(app, client, auth, world, action):
+    status = "pending" if action == "reject" else "published"
+    comment_id = add_comment(app, world["event"], world["author"], status=status)
+    auth.login("sitemod")
+    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": action})
+    assert response.status_code == 422
+    assert "Choose the rule this comment breaks." in response.text
+    assert fetch(app, Comment, id=comment_id).status == status
+
+
+def test_unknown_action_and_comment(app, client, auth, world):
+    comment_id = add_comment(app, world["event"], world["author"])
+    auth.login("sitemod")
+    assert client.post_form(f"/moderation/comments/{comment_id}",
+                            {"action": "delete"}).status_code == 422
+    assert client.post_form("/moderation/comments/99999",
+                            {"action": "approve"}).status_code == 404
+
+
+def test_appeal_needs_another_moderator(app, client, auth, world):
+    comment_id = add_comment(app, world["event"], world["author"])
+    decide(app, comment_id, "sitemod", "reject", "privacy")
+    with app.app_context():
+        discussions.appeal(db.session.get(Comment, comment_id),
+                           db.session.get(User, world["author"].id), "I removed nothing private")
+    auth.login("sitemod")
+    page = client.get("/moderation/").text
+    assert "I removed nothing private" in page
+    assert "a different moderator must decide the appeal" in page
+    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "approve"})
+    assert response.status_code == 422
+    assert "A different moderator must decide this appeal." in response.text
+    assert fetch(app, Comment, id=comment_id).status == "rejected"
+
+    auth.logout()
+    auth.login("sitemod2")
+    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "approve"})
+    assert response.status_code == 302
+    comment = fetch(app, Comment, id=comment_id)
+    assert comment.status == "published" and comment.appeal_decided_at is not None
+    with app.app_context():
+        actions = db.session.scalars(db.select(ModerationAction.action).where(
+            ModerationAction.comment_id == comment_id).order_by(ModerationAction.id)).all()
+    assert actions == ["reject", "appeal_upheld"]
+    assert "I removed nothing private" not in client.get("/moderation/").text
+
+
+# -- the queue ----------------------------------------------------------------------------
+
+def test_queue_shows_context_and_no_reporters(app, client, auth, world, make_user):
+    parent_id = add_comment(app, world["event"], world["citizen"], status="published",
+                            held_for=None, body="The parent says something")
+    pending_id = add_comment(app, world["event"], world["author"], parent_id=parent_id, depth=2)
+    flagged_id = add_comment(app, world["event"], world["author"], status="published",
+                             held_for=None)
+    reporters = [make_user(f"reporter{i}", display_name=f"Reporter {i}") for i in range(3)]
+    with app.app_context():
+        for i, reporter in enumerate(reporters):
+            discussions.flag_comment(db.session.get(Comment, flagged_id),
+                                     db.session.get(User, reporter.id), "harassment",
+                                     f"note number {i}")
+    assert fetch(app, Comment, id=flagged_id).status == "hidden"
+    auth.login("clubmod")
+    response = client.get("/moderation/")
+    assert response.status_code == 200
+    page = response.text
+    assert f'id="queue-item-{pending_id}"' in page and f'id="queue-item-{flagged_id}"' in page
+    assert "The parent says something" in page
+    assert "Author Nurlan" in page and "approved comment" in page
+    assert "Harassment or hate" in page and "note number 2" in page
+    assert "Reporter" not in page
+    assert '1 pending comment' in page and '1 comment hidden after flags' in page
+
+
+def test_club_moderators_see_only_their_clubs(app, client, auth, world):
+    mine = add_comment(app, world["event"], world["author"])
+    theirs = add_comment(app, world["other_event"], world["author"])
+    auth.login("clubmod")
+    page = client.get("/moderation/").text
+    assert f"queue-item-{mine}" in page and f"queue-item-{theirs}" not in page
+    assert client.post_form(f"/moderation/comments/{theirs}",
+                            {"action": "approve"}).status_code == 403
+    auth.logout()
+    auth.login("sitemod")
+    page = client.get("/moderation/").text
+    assert f"queue-item-{mine}" in page and f"queue-item-{theirs}" in page
+
+
+def test_queue_filters(app, client, auth, world):
+    old = add_comment(app, world["event"], world["author"], created_at=utcnow() - timedelta(days=2))
+    new = add_comment(app, world["other_event"], world["author"], held_for="watched_word")
+    auth.login("sitemod")
+    page = client.get("/moderation/?age=24h").text
+    assert f"queue-item-{old}" in page and f"queue-item-{new}" not in page
+    page = client.get("/moderation/?reason=watched_word").text
+    assert f"queue-item-{old}" not in page and f"queue-item-{new}" in page
+    page = client.get(f"/moderation/?club={world['club'].slug}").text
+    assert f"queue-item-{old}" in page and f"queue-item-{new}" not in page
+    page = client.get(f"/moderation/?event={world['other_event'].id}").text
+    assert f"queue-item-{old}" not in page and f"queue-item-{new}" in page
+    fragment = client.get("/moderation/?reason=appeal", headers=HX)
+    assert "<html" not in fragment.text and 'id="queue"' in fragment.text
+    assert "queue-item-" not in fragment.text
+
+
+def test_htmx_decide_removes_item_and_updates_counts(app, client, auth, world):
+    first = add_comment(app, world["event"], world["author"])
+    add_comment(app, world["event"], world["author"])
+    auth.login("clubmod")
+    response = client.post_form(f"/moderation/comments/{first}", {"action": "approve"},
+                                headers=HX)
+    assert response.status_code == 200
+    assert "<html" not in response.text and "queue-item" not in response.text
+    assert 'id="queue-counts"' in response.text and 'hx-swap-oob="true"' in response.text
+    assert "1 pending comment" in response.text
+    assert "HX-Request" in response.headers["Vary"]
+    assert fetch(app, Comment, id=first).status == "published"
+
+
+def test_htmx_refusal_renders_the_item_with_the_message(app, client, auth, world):
+    comment_id = add_comment(app, world["event"], world["author"], status="published",
+                             held_for=None)
+    auth.login("clubmod")
+    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "approve"},
+                                headers=HX)
+    assert response.status_code == 422
+    assert "<html" not in response.text
+    assert f'id="queue-item-{comment_id}"' in response.text
+    assert "This decision is not possible for this comment now." in response.text
+
+
+def test_bulk(app, client, auth, world):
+    ids = [add_comment(app, world["event"], world["author"]) for _ in range(3)]
+    published = add_comment(app, world["event"], world["author"], status="published",
+                            held_for=None)
+    foreign = add_comment(app, world["other_event"], world["author"])
+    auth.login("clubmod")
+    response = client.post_form("/moderation/bulk", {
+        "comment_ids": [*map(str, ids), str(published), str(foreign)],
+        "action": "reject", "reason": "topic"}, follow_redirects=True)
+    assert "3 comments decided." in response.text
+    assert "2 comments could not be decided that way." in response.text
+    assert {fetch(app, Comment, id=i).status for i in ids} == {"rejected"}
+    assert fetch(app, Comment, id=foreign).status == "pending"
+    assert fetch(app, Comment, id=published).status == "published"
+    response = client.post_form("/moderation/bulk", {"action": "approve"})
+    assert response.status_code == 422
+
+
+def _queue_statements(app, client, n, world):
+    with app.app_context():
+        users = [User(username=f"q{n}-{i}", display_name=f"Q {i}", password_hash="x")
+                 for i in range(n)]
+        db.session.add_all(users)
+        db.session.flush()
+        for i, user in enumerate(users):
+            db.session.add(Comment(event_id=world["event"].id, author_id=user.id, body="b",
+                                   body_html="<p>b</p>", status="pending",
+                                   held_for="pre_moderation"))
+            db.session.add(ModerationAction(actor_id=None, action="reject",
+                                            target_user_id=user.id))
+        db.session.commit()
+        hidden = Comment(event_id=world["event"].id, author_id=users[0].id, body="h",
+                         body_html="<p>h</p>", status="hidden", held_for="flags", open_flags=1)
+        db.session.add(hidden)
+        db.session.flush()
+        db.session.add(Flag(comment_id=hidden.id, reporter_id=users[1].id, reason="spam"))
+        db.session.commit()
+    with count_queries(app) as statements:
+        response = client.get("/moderation/")
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_queue_statements_do_not_grow(app, client, auth, world):
+    auth.login("clubmod")
+    small = _queue_statements(app, client, 5, world)
+    large = _queue_statements(app, client, 60, world)
+    print(f"queue statements: {small} with 5 items, {large} with 60")
+    assert small == large <= 12
+
+
+# -- permissions ---------------------------------------------------------------------------
+
+ROLES = ["anonymous", "citizen", "organiser", "clubmod", "othermod", "sitemod", "admin"]
+QUEUE = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 200, "othermod": 200,
+         "sitemod": 200, "admin": 200}
+DECIDE = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 302, "othermod": 403,
+          "sitemod": 302, "admin": 302}
+SITE = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 403, "othermod": 403,
+        "sitemod": 200, "admin": 200}
+ADMIN = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 403, "othermod": 403,
+         "sitemod": 403, "admin": 200}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(app, client, auth, world, role):
+    comment_id = add_comment(app, world["event"], world["author"])
+    with app.app_context():
+        db.session.add(WatchedWord(word="spam"))
+        db.session.commit()
+        word_id = db.session.scalar(db.select(WatchedWord.id))
+    if role != "anonymous":
+        auth.login(role)
+
+    def status(response):
+        if response.status_code == 302 and "/auth/login" in response.headers["Location"]:
+            return "login"
+        return response.status_code
+
+    login = "login" if role == "anonymous" else None
+    assert status(client.get("/moderation/")) == (login or QUEUE[role])
+    assert status(client.get("/moderation/log")) == (login or SITE[role])
+    assert status(client.get(f"/moderation/users/{world['author'].id}")) == (login or SITE[role])
+    assert status(client.post_form(f"/moderation/users/{world['author'].id}",
+                                   {"kind": "warn", "reason": "Mind the rules"})) \
+        == (login or {200: 302}.get(SITE[role], SITE[role]))
+    assert status(client.get("/moderation/words")) == (login or ADMIN[role])
+    assert status(client.post_form(f"/moderation/words/{word_id}/delete")) \
+        == (login or {200: 302}.get(ADMIN[role], ADMIN[role]))
+    assert status(client.post_form(f"/moderation/comments/{comment_id}",
+                                   {"action": "approve"})) == (login or DECIDE[role])
+    assert status(client.post_form("/moderation/bulk", {"comment_ids": str(comment_id),
+                                                        "action": "approve"})) \
+        == (login or {200: 302, 403: 403}.get(QUEUE[role]))
+    decided = fetch(app, Comment, id=comment_id).status == "published"
+    assert decided == (role in ("clubmod", "sitemod", "admin"))
+
+
+# -- the log -------------------------------------------------------------------------------
+
+def test_log_lists_every_decision_newest_first(app, client, auth, world):
+    first = add_comment(app, world["event"], world["author"])
+    second = add_comment(app, world["event"], world["author"], status="published", held_for=None)
+    decide(app, first, "clubmod", "reject", "safety: Threatens someone")
+    decide(app, second, "sitemod", "hide", "truth")
+    with app.app_context():
+        services.sanction(db.session.get(User, world["author"].id),
+                          User.by_username("sitemod"), "warn", "Please be civil")
+    auth.login("sitemod")
+    page = client.get("/moderation/log").text
+    assert page.index("Please be civil") < page.index("Stay honest") < page.index(
+        "Threatens someone")
+    assert "Club Mod" in page and "Keep everyone safe" in page and "#law" in page
+    assert "Author Nurlan" in page
+    filtered = client.get(f"/moderation/log?action=hide&actor={world['sitemod'].id}").text
+    assert "Stay honest" in filtered and "Threatens someone" not in filtered
+    by_target = client.get(f"/moderation/log?target={world['citizen'].id}").text
+    assert "Stay honest" not in by_target
+    today = local_today().isoformat()  # the log's days are Bishkek days
+    assert "Stay honest" in client.get(f"/moderation/log?date={today}").text
+    assert "Stay honest" not in client.get("/moderation/log?date=2001-01-01").text
+    fragment = client.get("/moderation/log", headers=HX).text
+    assert "<html" not in fragment and 'id="log-entries"' in fragment
+    assert client.post_form("/moderation/log").status_code == 405
+
+
+def test_log_shows_system(app, client, auth, world, make_user):
+    comment_id = add_comment(app, world["event"], world["author"], status="published",
+                             held_for=None)
+    with app.app_context():
+        for i in range(3):
+            reporter = make_user(f"flagger{i}")
+            discussions.flag_comment(db.session.get(Comment, comment_id),
+                                     db.session.get(User, reporter.id), "spam", None)
+    auth.login("admin")
+    page = client.get("/moderation/log?actor=system").text
+    assert "system" in page and "Three people flagged it" in page
+
+
+# -- sanctions -----------------------------------------------------------------------------
+
+def test_mute_blocks_commenting_flagging_and_voting(app, client, auth, world):
+    auth.login("sitemod")
+    response = client.post_form(f"/moderation/users/{world['author'].id}",
+                                {"kind": "mute", "days": "3", "reason": "Cool down"})
+    assert response.status_code == 302
+    author = fetch(app, User, id=world["author"].id)
+    assert author.muted_until > utcnow() + timedelta(days=2)
+    comment_id = add_comment(app, world["event"], world["citizen"], status="published",
+                             held_for=None)
+    with app.app_context():
+        author = db.session.get(User, world["author"].id)
+        event = db.session.get(Event, world["event"].id)
+        with pytest.raises(RuleError, match="muted"):
+            discussions.post_comment(event, author, "Hello")
+        with pytest.raises(RuleError, match="muted"):
+            discussions.flag_comment(db.session.get(Comment, comment_id), author, "spam", None)
+        with pytest.raises(RuleError, match="muted"):
+            cast_vote(event, author, "before", "for")
+    entry = fetch(app, ModerationAction, action="mute")
+    assert entry.reason == "Cool down" and entry.until is not None
+
+
+def test_ban_ends_sessions_and_blocks_login(app, client, auth, world):
+    author_client = app.test_client()
+    author_client.set_cookie("lang", "en")
+    author_client.post_form("/auth/login", {"username": "author",
+                                            "password": "correct horse battery"})
+    assert author_client.get("/account/").status_code == 200
+    auth.login("sitemod")
+    client.post_form(f"/moderation/users/{world['author'].id}",
+                     {"kind": "ban", "reason": "Threats"})
+    assert fetch(app, User, id=world["author"].id).banned
+    assert author_client.get("/account/").status_code == 302
+    response = author_client.post_form("/auth/login", {"username": "author",
+                                                       "password": "correct horse battery"})
+    assert "This account has been suspended." in response.text
+    client.post_form(f"/moderation/users/{world['author'].id}",
+                     {"kind": "unban", "reason": "Appeal accepted"})
+    assert not fetch(app, User, id=world["author"].id).banned
+
+
+@pytest.mark.parametrize("target", ["sitemod", "admin"])
+def test_nobody_sanctions_themselves_or_an_admin(app, client, auth, world, target):
+    auth.login("sitemod")
+    response = client.post_form(f"/moderation/users/{world[target].id}",
+                                {"kind": "ban", "reason": "No"})
+    assert response.status_code == 422
+    assert "You cannot sanction yourself or an administrator." in response.text
+    assert not fetch(app, User, id=world[target].id).banned
+    assert fetch(app, ModerationAction, action="ban") is None
+
+
+def test_sanction_needs_a_reason(app, client, auth, world):
+    auth.login("admin")
+    response = client.post_form(f"/moderation/users/{world['author'].id}", {"kind": "warn"})
+    assert response.status_code == 422
+    assert fetch(app, ModerationAction, action="warn") is None
+    page = client.get(f"/moderation/users/{world['author'].id}").text
+    assert "Author Nurlan" in page and ">author<" not in page
+
+
+def test_unknown_user_is_404(client, auth, world):
+    auth.login("sitemod")
+    assert client.get("/moderation/users/99999").status_code == 404
+
+
+# -- watched words -------------------------------------------------------------------------
+
+def test_watched_words_add_remove_and_effect(app, client, auth, world, make_club, make_event):
+    auth.login("admin")
+    response = client.post_form("/moderation/words", {"word": "  СПАМ "})
+    assert response.status_code == 302
+    assert "спам" in client.get("/moderation/words").text
+    assert client.post_form("/moderation/words", {"word": ""}).status_code == 422
+    post_club = make_club(moderation_mode="post")
+    event_id = make_event(post_club).id
+    with app.app_context():
+        author = db.session.get(User, world["author"].id)
+        event = db.session.get(Event, event_id)
+        assert discussions.post_comment(event, author, "Это СПАМ!").status == "pending"
+        assert discussions.post_comment(event, author, "Я не спамер").status == "published"
+        assert discussions.post_comment(event, author, "spam spam").status == "published"
+    client.post_form("/moderation/words", {"word": "Spam"})
+    with app.app_context():
+        author = db.session.get(User, world["author"].id)
+        event = db.session.get(Event, event_id)
+        held = discussions.post_comment(event, author, "Buy SPAM now")
+        assert (held.status, held.held_for) == ("pending", "watched_word")
+        assert discussions.post_comment(event, author, "spammy").status == "published"
+        word_id = db.session.scalar(db.select(WatchedWord.id).where(WatchedWord.word == "спам"))
+    assert client.post_form(f"/moderation/words/{word_id}/delete").status_code == 302
+    assert client.post_form(f"/moderation/words/{word_id}/delete").status_code == 404
+    with app.app_context():
+        author = db.session.get(User, world["author"].id)
+        event = db.session.get(Event, event_id)
+        assert discussions.post_comment(event, author, "Это СПАМ!").status == "published"
+
+
+def test_dismissed_appeal_stays_rejected_and_is_notified(app, client, auth, world):
+    from hrdebate.models import Notification
+
+    comment_id = add_comment(app, world["event"], world["author"])
+    decide(app, comment_id, "clubmod", "reject", "topic")
+    with app.app_context():
+        discussions.appeal(db.session.get(Comment, comment_id),
+                           db.session.get(User, world["author"].id), "It was on topic")
+    auth.login("admin")
+    response = client.post_form(f"/moderation/comments/{comment_id}",
+                                {"action": "reject", "reason": "topic", "note": "Still not"})
+    assert response.status_code == 302
+    comment = fetch(app, Comment, id=comment_id)
+    assert comment.status == "rejected" and not comment.appeal_pending
+    entry = fetch(app, ModerationAction, action="appeal_dismissed")
+    assert entry.actor_id == world["admin"].id and entry.reason == "topic: Still not"
+    with app.app_context():
+        kinds = db.session.scalars(db.select(Notification.kind).where(
+            Notification.user_id == world["author"].id)).all()
+    assert "comment_rejected" in kinds and "appeal_dismissed" in kinds
+
+
+def test_restoring_a_flagged_comment_clears_it_from_the_queue(app, client, auth, world,
+                                                               make_user):
+    comment_id = add_comment(app, world["event"], world["author"], status="published",
+                             held_for=None)
+    with app.app_context():
+        for i in range(3):
+            reporter = make_user(f"flagger{i}")
+            discussions.flag_comment(db.session.get(Comment, comment_id),
+                                     db.session.get(User, reporter.id), "off_topic", None)
+    auth.login("clubmod")
+    page = client.get("/moderation/?reason=off_topic").text
+    assert f"queue-item-{comment_id}" in page
+    assert f"queue-item-{comment_id}" not in client.get("/moderation/?reason=spam").text
+    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "restore"},
+                                headers=HX)
+    assert "0 comments hidden after flags" in response.text
+    assert fetch(app, Comment, id=comment_id).status == "published"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Flag).where(
+            Flag.resolved_at.is_(None))) == 0
+    assert f"queue-item-{comment_id}" not in client.get("/moderation/").text
+
+
+def test_plain_decide_keeps_filters_and_refuses_foreign_next(app, client, auth, world):
+    first = add_comment(app, world["event"], world["author"])
+    second = add_comment(app, world["event"], world["author"])
+    auth.login("clubmod")
+    response = client.post_form(f"/moderation/comments/{first}",
+                                {"action": "approve", "next": "/moderation/?age=1h"})
+    assert response.headers["Location"].endswith("/moderation/?age=1h")
+    response = client.post_form(f"/moderation/comments/{second}",
+                                {"action": "approve", "next": "https://evil.example/"})
+    assert response.headers["Location"].endswith("/moderation/")
+    page = client.get("/moderation/").text
+    assert "Your decision is saved" in page and "Nothing is waiting" in page
