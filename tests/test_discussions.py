@@ -834,3 +834,24 @@ def test_the_author_sees_a_comment_posted_beyond_the_first_page(app, client, aut
     location = response.headers["Location"]
     assert "comments_page=2" in location and location.endswith(f"#comment-{new.id}")
     assert "My second word" in client.get(location).text
+
+
+def test_hidden_comments_stay_out_of_home_counts_and_feeds(app, client, make_user, make_club,
+                                                           make_event):
+    """Only published comments count on the home page; no feed carries comments."""
+
+    author = make_user("writer")
+    event = make_event(make_club(owner=make_user()), title="Votes at sixteen")
+    with app.app_context():
+        for status, body in (("published", "Visible words"), ("pending", "Secret pending words"),
+                             ("rejected", "Secret rejected words"),
+                             ("hidden", "Secret hidden words")):
+            db.session.add(Comment(event_id=event.id, author_id=author.id, body=body,
+                                   body_html=f"<p>{body}</p>", status=status))
+        db.session.commit()
+    home = client.get("/").text
+    assert "Votes at sixteen" in home.split('id="home-discussions"')[1].split("</section>")[0]
+    assert "1 comment" in home
+    for url in ("/", "/events.atom", "/events.ics", f"/events/{event.id}.ics",
+                f"/events/{event.id}"):
+        assert "Secret" not in client.get(url).text, url

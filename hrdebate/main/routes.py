@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 from flask import abort, redirect, render_template, request, url_for
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager
 
@@ -8,13 +10,15 @@ from ..events.filters import EventFilters
 from ..events.services import tallies
 from ..extensions import db, limiter
 from ..i18n import remember_language
-from ..models import Event, Topic, Vote, utcnow
+from ..models import Comment, Event, Topic, Vote, utcnow
 from ..security import safe_next
 from . import bp
 
 HOME_UPCOMING = 6
 HOME_RESULTS = 3
 HOME_JUDGEMENTS = 3
+HOME_DISCUSSIONS = 5
+HOME_DISCUSSION_DAYS = 30
 
 
 def _public_with_club():
@@ -55,8 +59,23 @@ def index():
     return render_template(
         "main/index.html", upcoming=upcoming,
         results=[(event, results[event.id]) for event in debates],
-        judgements=judgements, topics=topics,
+        judgements=judgements, topics=topics, discussions=_active_discussions(now),
     )
+
+
+def _active_discussions(now):
+    """Public events with the most recent published comments of the last
+    30 days, with their published comment counts: one query."""
+    latest = func.max(Comment.created_at)
+    return db.session.execute(
+        select(Event.id, Event.title, Event.language, func.count(Comment.id), latest)
+        .join(Comment, Comment.event_id == Event.id)
+        .where(Event.status == "published", Comment.status == "published",
+               Comment.created_at >= now - timedelta(days=HOME_DISCUSSION_DAYS))
+        .group_by(Event.id, Event.title, Event.language)
+        .order_by(latest.desc())
+        .limit(HOME_DISCUSSIONS)
+    ).all()
 
 
 @bp.get("/conduct")
