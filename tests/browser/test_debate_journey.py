@@ -54,7 +54,7 @@ def test_debate_from_draft_to_result(app, open_page, make_user, make_club):
         citizen.get_by_role("button", name="Show events").click()
     expect(citizen).to_have_url(re.compile(r"kind=debate"))
     citizen.get_by_role("link", name="Votes at sixteen").click()
-    citizen.get_by_label("Against the motion").check()
+    citizen.locator("#voting").get_by_label("Against the motion").check()
     citizen.get_by_role("button", name="Vote").click()
     expect(citizen.locator("#tally")).to_contain_text("Before the debate · 1 vote")
 
@@ -70,7 +70,7 @@ def test_debate_from_draft_to_result(app, open_page, make_user, make_club):
     expect(org.get_by_role("button", name="Close the after-vote and show the result")).to_be_visible()
 
     citizen.goto(event_url)
-    citizen.get_by_label("For the motion").check()
+    citizen.locator("#voting").get_by_label("For the motion").check()
     citizen.get_by_role("button", name="Vote").click()
     expect(citizen.locator("#tally")).to_contain_text("After the debate · 1 vote")
 
