@@ -781,7 +781,6 @@ def test_query_count_does_not_grow_with_the_thread(app, client, auth, people, ma
     more = [_statements(app, client, comments_url(event) + "?part=more&comments_page=2", HTMX)
             for event in (medium, large)]
     assert more[0] == more[1]
-    print(who, counts, more)
 
 
 def test_a_full_thread_page_stays_under_20_kb(app, client, auth, people, debate):
