@@ -215,7 +215,8 @@ def demo_urls(app, runner):
         event_urls += [f"/events/{events[0].id}/checkin/qr", f"/events/{events[0].id}/checkin"]
         code = db.session.scalar(db.select(Registration.certificate_code)
                                  .where(Registration.certificate_code.is_not(None)).limit(1))
-        event_urls += [f"/certificates/{code}", "/me/events", "/turnout/"]
+        event_urls += [f"/certificates/{code}", "/me/events", "/turnout/", "/moderation/",
+                       "/moderation/log", "/moderation/words"]
         return ["/", "/events/", "/events/?when=past", "/clubs/", f"/clubs/{club.slug}",
                 f"/clubs/{club.slug}/members", f"/clubs/{club.slug}/edit", "/clubs/new",
                 f"/events/new?club={club.slug}", "/topics/", "/topics/women", "/notifications/",
