@@ -157,3 +157,19 @@ def test_delete_needs_confirmation(app, client, timur):
     assert response.status_code == 422
     assert "Tick the box" in response.text
     assert fetch(app, User, username="timur") is not None
+
+
+def test_delete_account_erases_what_the_person_wrote(app, client, timur, make_club, make_event):
+    from hrdebate.extensions import db
+    from hrdebate.models import Comment
+
+    event = make_event(make_club())
+    with app.app_context():
+        db.session.add(Comment(event_id=event.id, author_id=timur.id, body="My opinion",
+                               body_html="<p>My opinion</p>", status="published"))
+        db.session.commit()
+    client.post_form("/account/delete", {"password": PASSWORD, "confirm": "y"})
+    comment = fetch(app, Comment, event_id=event.id)
+    assert comment.author_id is None and comment.status == "deleted"
+    assert comment.body == "" and comment.body_html == ""
+    assert "My opinion" not in client.get(f"/events/{event.id}").text

@@ -1,9 +1,10 @@
 """Profile, privacy and account rules. No Flask request objects here."""
 
+from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Membership, Registration, User, Vote
+from ..models import Comment, Flag, Membership, Registration, User, Vote
 
 
 def update_profile(user: User, display_name: str, locale: str, email: str | None) -> None:
@@ -73,8 +74,14 @@ def export_data(user: User) -> dict:
 
 
 def delete_account(user: User) -> None:
-    """Erase the account at once. Rows that only count people (for turnout)
-    lose their link to the user through ON DELETE SET NULL; rows that belong to
-    the person go with ON DELETE CASCADE."""
+    """Erase the account at once (DESIGN §8). What the person wrote is erased
+    (comments keep their place in threads as "deleted", flag notes go); rows
+    that only count people (turnout, votes) lose their link to the user
+    through ON DELETE SET NULL; rows that belong to the person cascade."""
+    db.session.execute(
+        update(Comment).where(Comment.author_id == user.id)
+        .values(status="deleted", body="", body_html="", appeal_message=None)
+    )
+    db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(note=None))
     db.session.delete(user)
     db.session.commit()
