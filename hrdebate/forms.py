@@ -13,6 +13,11 @@ from wtforms.validators import ValidationError
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def strip(value):
+    """WTForms filter: surrounding spaces never count."""
+    return value.strip() if isinstance(value, str) else value
+
+
 @cache
 def common_passwords() -> frozenset[str]:
     text = files("hrdebate").joinpath("data/common-passwords.txt").read_text("utf-8")

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, as_choices
 from ..config import LANGUAGE_NAMES
-from ..forms import OptionalEmail, PasswordPolicy
+from ..forms import OptionalEmail, PasswordPolicy, strip
 
 NOT_SAID = _l("I prefer not to say")
 
@@ -13,7 +13,7 @@ NOT_SAID = _l("I prefer not to say")
 class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("Display name"),
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
         validators=[DataRequired(), Length(max=60)],
         description=_l("Shown next to what you write. A pseudonym is fine."),
     )

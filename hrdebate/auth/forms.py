@@ -5,20 +5,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms import OptionalEmail, PasswordPolicy
+from ..forms import OptionalEmail, PasswordPolicy, strip
 from ..models import User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
 
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired()],
         description=_l("Used only to log in; it is never shown to anyone. "
                        "3 to 40 Latin letters, digits, dots, dashes or underscores."),
@@ -26,7 +23,7 @@ class RegisterForm(FlaskForm):
     )
     display_name = StringField(
         _l("Display name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(), Length(max=60)],
         description=_l("Shown next to what you write. A pseudonym is fine: you do not "
                        "have to use your real name."),
@@ -63,7 +60,7 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired()],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )

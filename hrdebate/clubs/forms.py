@@ -4,6 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..choices import REGIONS, as_choices
+from ..forms import strip
 from ..models import User
 
 CLUB_TYPE_NAMES = {
@@ -31,13 +32,10 @@ ROLE_NAMES = {
 }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
 
 class ClubForm(FlaskForm):
     name = StringField(
-        _l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)],
+        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120)],
         description=_l("The club’s full name, as people know it."),
     )
     club_type = SelectField(
@@ -45,14 +43,14 @@ class ClubForm(FlaskForm):
         validators=[DataRequired()],
     )
     city = StringField(
-        _l("City or village"), filters=[_strip], validators=[DataRequired(), Length(max=80)]
+        _l("City or village"), filters=[strip], validators=[DataRequired(), Length(max=80)]
     )
     region = SelectField(
         _l("Region"), choices=as_choices(REGIONS, _l("Choose a region")),
         validators=[DataRequired()],
     )
     description = TextAreaField(
-        _l("Description"), filters=[_strip], validators=[Length(max=5000)],
+        _l("Description"), filters=[strip], validators=[Length(max=5000)],
         description=_l("Who you are, what you do and how to join. You may use Markdown: "
                        "**bold**, *italics*, lists and links."),
         render_kw={"rows": 8},
@@ -74,7 +72,7 @@ class ClubForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     username = StringField(
-        _l("Username"), filters=[_strip], validators=[DataRequired(), Length(max=40)],
+        _l("Username"), filters=[strip], validators=[DataRequired(), Length(max=40)],
         description=_l("Ask the person for the username they log in with. "
                        "It is never shown on the club’s page."),
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},

@@ -17,6 +17,7 @@ from wtforms.validators import (
 )
 
 from ..choices import as_choices
+from ..forms import strip
 from ..models import FLAG_REASONS
 
 STANCE_NAMES = {
@@ -36,9 +37,6 @@ FLAG_REASON_NAMES = {
 assert set(FLAG_REASON_NAMES) == set(FLAG_REASONS)
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
 
 def _optional_int(value):
     if value in (None, ""):
@@ -51,7 +49,7 @@ def _optional_int(value):
 
 class CommentForm(FlaskForm):
     body = TextAreaField(
-        _l("Your comment"), filters=[_strip], validators=[DataRequired(), Length(max=5000)],
+        _l("Your comment"), filters=[strip], validators=[DataRequired(), Length(max=5000)],
         description=_l("Markdown works: *italic*, **bold**, [links](https://example.org), lists."),
     )
     stance = RadioField(_l("Your side"), choices=as_choices(STANCE_NAMES), default="neutral",
@@ -71,7 +69,7 @@ class CommentForm(FlaskForm):
 
 
 class EditCommentForm(FlaskForm):
-    body = TextAreaField(_l("Your comment"), filters=[_strip],
+    body = TextAreaField(_l("Your comment"), filters=[strip],
                          validators=[DataRequired(), Length(max=5000)])
 
 
@@ -79,13 +77,13 @@ class FlagForm(FlaskForm):
     reason = RadioField(_l("Why should moderators look at this comment?"),
                         choices=as_choices(FLAG_REASON_NAMES),
                         validators=[InputRequired(message=_l("Choose a reason."))])
-    note = TextAreaField(_l("Anything moderators should know (optional)"), filters=[_strip],
+    note = TextAreaField(_l("Anything moderators should know (optional)"), filters=[strip],
                          validators=[Optional(), Length(max=500)])
 
 
 class AppealForm(FlaskForm):
     message = TextAreaField(
-        _l("Why should the decision be reconsidered?"), filters=[_strip],
+        _l("Why should the decision be reconsidered?"), filters=[strip],
         validators=[DataRequired(), Length(max=2000)],
         description=_l("A different moderator will read your appeal. You can appeal only once."),
     )

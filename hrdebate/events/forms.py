@@ -26,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..choices import REGIONS, as_choices
 from ..config import LANGUAGE_NAMES
+from ..forms import strip
 from ..models import TOPICS, VOTE_PHASES
 from ..timeutil import LOCAL_INPUT_FORMAT, local_to_utc
 
@@ -67,9 +68,6 @@ KIND_FIELDS = {
 REQUIRED_FOR_KIND = {"debate": "motion", "moot_court": "case_title", "civic_project": "goal"}
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -83,13 +81,13 @@ def _local_datetime(label, **kwargs):
 class EventForm(FlaskForm):
     kind = RadioField(_l("Kind of event"), choices=as_choices(KIND_NAMES),
                       validators=[DataRequired()], default="debate")
-    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=160)])
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=160)])
     summary = TextAreaField(
-        _l("Summary"), filters=[_strip], validators=[DataRequired(), Length(max=300)],
+        _l("Summary"), filters=[strip], validators=[DataRequired(), Length(max=300)],
         description=_l("One or two sentences, shown in lists and calendars."),
     )
     description = TextAreaField(
-        _l("Description"), filters=[_strip], validators=[Length(max=20000)],
+        _l("Description"), filters=[strip], validators=[Length(max=20000)],
         description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."),
     )
     starts_at = _local_datetime(_l("Starts"), validators=[InputRequired()],
@@ -97,12 +95,12 @@ class EventForm(FlaskForm):
     ends_at = _local_datetime(_l("Ends"), validators=[InputRequired()],
                               description=_l("Bishkek time."))
     venue = StringField(
-        _l("Venue"), filters=[_strip], validators=[Length(max=200)],
+        _l("Venue"), filters=[strip], validators=[Length(max=200)],
         description=_l("Address or room, as text. Leave empty for an online-only event."),
     )
     region = SelectField(_l("Region"), choices=as_choices(REGIONS), validators=[DataRequired()])
     online_url = URLField(
-        _l("Online link (optional)"), filters=[_strip],
+        _l("Online link (optional)"), filters=[strip],
         validators=[Optional(), URL(require_tld=True), Length(max=300)],
     )
     language = SelectField(_l("Language of the event"), choices=as_choices(LANGUAGE_NAMES))
@@ -118,37 +116,37 @@ class EventForm(FlaskForm):
         _l("Themes"), choices=as_choices({slug: name for slug, (name, _a) in TOPICS.items()}),
     )
 
-    motion = StringField(_l("Motion"), filters=[_strip], validators=[Length(max=300)],
+    motion = StringField(_l("Motion"), filters=[strip], validators=[Length(max=300)],
                          description=_l("For example: This house would lower the voting age to 16."))
     debate_format = SelectField(_l("Format"), choices=as_choices(FORMAT_NAMES), default="oxford")
-    proposition_team = StringField(_l("Proposition team"), filters=[_strip],
+    proposition_team = StringField(_l("Proposition team"), filters=[strip],
                                    validators=[Length(max=120)])
-    proposition_speakers = TextAreaField(_l("Proposition speakers"), filters=[_strip],
+    proposition_speakers = TextAreaField(_l("Proposition speakers"), filters=[strip],
                                          validators=[Length(max=2000)],
                                          description=_l("One name per line."))
-    opposition_team = StringField(_l("Opposition team"), filters=[_strip],
+    opposition_team = StringField(_l("Opposition team"), filters=[strip],
                                   validators=[Length(max=120)])
-    opposition_speakers = TextAreaField(_l("Opposition speakers"), filters=[_strip],
+    opposition_speakers = TextAreaField(_l("Opposition speakers"), filters=[strip],
                                         validators=[Length(max=2000)],
                                         description=_l("One name per line."))
 
-    case_title = StringField(_l("Case title"), filters=[_strip], validators=[Length(max=200)])
-    facts = TextAreaField(_l("Facts of the case"), filters=[_strip],
+    case_title = StringField(_l("Case title"), filters=[strip], validators=[Length(max=200)])
+    facts = TextAreaField(_l("Facts of the case"), filters=[strip],
                           validators=[Length(max=20000)])
-    legal_questions = TextAreaField(_l("Legal questions"), filters=[_strip],
+    legal_questions = TextAreaField(_l("Legal questions"), filters=[strip],
                                     validators=[Length(max=5000)],
                                     description=_l("One question per line."))
     instruments = MultiCheckboxField(_l("Instruments invoked"),
                                      choices=as_choices(INSTRUMENT_NAMES))
-    applicant_team = StringField(_l("Applicant team"), filters=[_strip],
+    applicant_team = StringField(_l("Applicant team"), filters=[strip],
                                  validators=[Length(max=200)])
-    respondent_team = StringField(_l("Respondent team"), filters=[_strip],
+    respondent_team = StringField(_l("Respondent team"), filters=[strip],
                                   validators=[Length(max=200)])
-    bench = TextAreaField(_l("Bench"), filters=[_strip], validators=[Length(max=2000)],
+    bench = TextAreaField(_l("Bench"), filters=[strip], validators=[Length(max=2000)],
                           description=_l("One judge per line."))
 
-    goal = TextAreaField(_l("Goal"), filters=[_strip], validators=[Length(max=2000)])
-    community = StringField(_l("Community"), filters=[_strip], validators=[Length(max=200)],
+    goal = TextAreaField(_l("Goal"), filters=[strip], validators=[Length(max=2000)])
+    community = StringField(_l("Community"), filters=[strip], validators=[Length(max=200)],
                             description=_l("Who the project is with and for."))
 
     def validate(self, extra_validators=None):
@@ -202,17 +200,17 @@ class VoteForm(FlaskForm):
 
 class JudgementForm(FlaskForm):
     judgement_outcome = StringField(
-        _l("Outcome"), filters=[_strip], validators=[DataRequired(), Length(max=300)],
+        _l("Outcome"), filters=[strip], validators=[DataRequired(), Length(max=300)],
         description=_l("For example: Violation of Article 19 ICCPR found."),
     )
     judgement_reasoning = TextAreaField(
-        _l("Reasoning"), filters=[_strip], validators=[DataRequired(), Length(max=20000)],
+        _l("Reasoning"), filters=[strip], validators=[DataRequired(), Length(max=20000)],
         description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."),
     )
 
 
 class MilestoneForm(FlaskForm):
-    title = StringField(_l("Milestone"), filters=[_strip],
+    title = StringField(_l("Milestone"), filters=[strip],
                         validators=[DataRequired(), Length(max=200)])
     due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=as_choices(MILESTONE_STATUS_NAMES))
@@ -224,6 +222,6 @@ class MilestoneStatusForm(FlaskForm):
 
 class ProgressUpdateForm(FlaskForm):
     posted_on = DateField(_l("Date"), validators=[DataRequired()])
-    body = TextAreaField(_l("What happened"), filters=[_strip],
+    body = TextAreaField(_l("What happened"), filters=[strip],
                          validators=[DataRequired(), Length(max=5000)],
                          description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."))

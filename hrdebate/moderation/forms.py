@@ -13,6 +13,7 @@ from wtforms.validators import (
 )
 
 from ..choices import as_choices
+from ..forms import strip
 from .services import ACTIONS, SANCTIONS
 
 # code: (label, anchor of the rule on the code-of-conduct page)
@@ -97,7 +98,7 @@ class DecisionForm(FlaskForm):
                          choices=_reason_choices(_l("No rule (approve or restore)")),
                          default="")
     note = StringField(_l("Note for the author (optional)"),
-                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                       filters=[strip],
                        validators=[Length(max=NOTE_MAX)])
 
     def validate_reason(self, field):
@@ -115,7 +116,7 @@ class SanctionForm(FlaskForm):
     days = IntegerField(_l("Days (for a mute)"), default=7,
                         validators=[Optional(), NumberRange(min=1, max=365)])
     reason = TextAreaField(_l("Reason"),
-                           filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                           filters=[strip],
                            validators=[DataRequired(), Length(max=500)],
                            description=_l("The person reads this reason in their notification."))
 
@@ -131,14 +132,6 @@ HELD_FOR_LABELS = {
     "pre_moderation": _l("Pre-moderation"),
     "watched_word": _l("Watched word"),
     "flags": _l("Hidden after flags"),
-}
-FLAG_REASON_LABELS = {
-    "spam": _l("Spam"),
-    "harassment": _l("Harassment or hate"),
-    "personal_data": _l("Personal data"),
-    "off_topic": _l("Off-topic"),
-    "misinformation": _l("Misinformation"),
-    "other": _l("Other"),
 }
 AGE_LABELS = {
     "1h": _l("Waiting over an hour"),

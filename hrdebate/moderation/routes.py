@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..access import can_moderate_club
+from ..discussions.forms import FLAG_REASON_NAMES
 from ..discussions.services import add_watched_word, remove_watched_word
 from ..extensions import db
 from ..forms import render_form
@@ -39,7 +40,6 @@ from .forms import (
     ACTION_LABELS,
     AGE_LABELS,
     CONDUCT_REASONS,
-    FLAG_REASON_LABELS,
     HELD_FOR_LABELS,
     LOG_ACTION_LABELS,
     SANCTION_LABELS,
@@ -225,7 +225,7 @@ def _queue_page(status=200):
 
 def _labels() -> dict:
     return {"reasons": CONDUCT_REASONS, "action_labels": ACTION_LABELS,
-            "flag_labels": FLAG_REASON_LABELS, "held_for_labels": HELD_FOR_LABELS,
+            "flag_labels": FLAG_REASON_NAMES, "held_for_labels": HELD_FOR_LABELS,
             "age_labels": AGE_LABELS, "describe_reason": describe_reason,
             "allowed_actions": _allowed_actions}
 

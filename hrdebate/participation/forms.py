@@ -6,11 +6,12 @@ from wtforms.validators import DataRequired, Length
 
 from ..account.forms import NOT_SAID
 from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, as_choices
+from ..forms import strip
 
 
 class WalkInForm(FlaskForm):
     name = StringField(
-        lazy_pgettext("name of a person", "Name"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        lazy_pgettext("name of a person", "Name"), filters=[strip],
         validators=[DataRequired(), Length(max=60)],
         description=_l("As the person wants it on the list and the certificate. No account needed."),
     )
@@ -26,7 +27,7 @@ class WalkInForm(FlaskForm):
 
 class CheckInForm(FlaskForm):
     code = StringField(
-        _l("Check-in code"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        _l("Check-in code"), filters=[strip],
         validators=[DataRequired(), Length(max=20)],
         description=_l("The code shown at the venue."),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
