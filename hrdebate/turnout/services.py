@@ -260,6 +260,21 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _registration_counts(event_ids, name: str):
+    """Registered, waitlisted, attended online and walk-ins per event, for the
+    events that ``event_ids`` (a one-column select) yields: one GROUP BY."""
+    return (
+        select(R.event_id,
+               _count_if(REGISTERED_ONLINE).label("registered"),
+               _count_if(R.status == "waitlisted").label("waitlisted"),
+               _count_if(and_(ATTENDED, R.source == "online")).label("attended_online"),
+               _count_if(and_(ATTENDED, R.source == "walk_in")).label("walk_ins"))
+        .where(R.event_id.in_(event_ids))
+        .group_by(R.event_id)
+        .subquery(name)
+    )
+
+
 def _attendances(scope: Scope, *columns):
     """A CTE with one row per attendance in scope: ``person`` and ``columns``."""
     return (
@@ -343,16 +358,7 @@ def _rolled_up(scope: Scope, now: datetime, keys: tuple[str, ...]):
         return [table.c[name] for name in keys]
 
     ended = events.c.ends_at <= now
-    per_event = (
-        select(R.event_id,
-               _count_if(REGISTERED_ONLINE).label("registered"),
-               _count_if(R.status == "waitlisted").label("waitlisted"),
-               _count_if(and_(ATTENDED, R.source == "online")).label("attended_online"),
-               _count_if(and_(ATTENDED, R.source == "walk_in")).label("walk_ins"))
-        .where(R.event_id.in_(select(events.c.event_id)))
-        .group_by(R.event_id)
-        .subquery("per_event")
-    )
+    per_event = _registration_counts(select(events.c.event_id), "per_event")
 
     def total(column, only_ended=False):
         value = func.coalesce(column, 0)
@@ -566,16 +572,7 @@ def per_event(scope: Scope, now: datetime | None = None, page: int = 1,
     if per_page is not None:
         chosen = chosen.limit(per_page).offset((page - 1) * per_page)
     chosen = chosen.cte("chosen_events")
-    counts = (
-        select(R.event_id,
-               _count_if(REGISTERED_ONLINE).label("registered"),
-               _count_if(R.status == "waitlisted").label("waitlisted"),
-               _count_if(and_(ATTENDED, R.source == "online")).label("attended_online"),
-               _count_if(and_(ATTENDED, R.source == "walk_in")).label("walk_ins"))
-        .where(R.event_id.in_(select(chosen.c.id)))
-        .group_by(R.event_id)
-        .subquery("counts")
-    )
+    counts = _registration_counts(select(chosen.c.id), "counts")
     stmt = (
         select(chosen.c.id, chosen.c.title, chosen.c.language, chosen.c.kind,
                chosen.c.starts_at, chosen.c.ends_at, Club.name.label("club_name"),
