@@ -17,6 +17,7 @@ from . import bp, services
 from .filters import EventFilters
 from .forms import (
     FORMAT_NAMES,
+    KIND_NAMES,
     INSTRUMENT_NAMES,
     MILESTONE_STATUS_NAMES,
     EventForm,
@@ -42,7 +43,8 @@ def index():
     pagination = db.paginate(filters.query(), page=page, per_page=PER_PAGE, error_out=False)
     clubs = db.session.execute(select(Club.slug, Club.name).order_by(Club.name)).all()
     return render_page("events/list.html", "results", filters=filters, pagination=pagination,
-                       clubs=clubs, topics=TOPICS)
+                       clubs=clubs,
+                       topic_names={slug: name for slug, (name, _a) in TOPICS.items()})
 
 
 # -- create and edit -------------------------------------------------------------
@@ -265,6 +267,7 @@ def add_update(event_id):
     return _event_page(event, 422, progress=form)
 
 
+bp.add_app_template_global(KIND_NAMES, "kind_names")
 bp.add_app_template_global(FORMAT_NAMES, "format_names")
 bp.add_app_template_global(INSTRUMENT_NAMES, "instrument_names")
 bp.add_app_template_global(MILESTONE_STATUS_NAMES, "milestone_status_names")

@@ -216,7 +216,8 @@ def _queue_page(status=200):
     ).all()
     return render_page(
         "moderation/queue.html", "queue", items=items, pagination=pagination,
-        filters=filters, counts=queue_counts(club_ids), places=places,
+        filters=filters, counts=queue_counts(club_ids),
+        events=[(p.id, p.title) for p in places],
         clubs=sorted({(p.slug, p.name) for p in places}, key=lambda c: c[1]),
         form=DecisionForm(formdata=None), now=utcnow(), **queue_context(items),
         **_labels(),
