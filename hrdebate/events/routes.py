@@ -17,8 +17,8 @@ from . import bp, services
 from .filters import EventFilters
 from .forms import (
     FORMAT_NAMES,
-    KIND_NAMES,
     INSTRUMENT_NAMES,
+    KIND_NAMES,
     MILESTONE_STATUS_NAMES,
     EventForm,
     JudgementForm,
