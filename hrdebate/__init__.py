@@ -72,6 +72,7 @@ def create_app(test_config=None):
         rules,
         topics,
         turnout,
+        unit_of_work,
     )
 
     # feeds first: /events.ics must not be taken for an event id.
@@ -85,6 +86,7 @@ def create_app(test_config=None):
     app.jinja_env.globals["rule_messages"] = rules.MESSAGES
     app.jinja_env.globals["reason_label"] = reason_label
     errors.init_app(app)
+    unit_of_work.init_app(app)
     cli.init_app(app)
     return app
 

@@ -1,16 +1,22 @@
-"""The one door to every object: 404 for what a user may not see, 403 for
-what they may see but not change. Routes call these; templates only hide."""
+"""The one door to every object a URL names: 404 for what a user may not
+see, 403 for what they may see but not change. Routes load through these
+functions (or guard a whole page with ``site_role_required``); templates
+only hide buttons, by asking the same ``can_*`` functions."""
+
+from functools import wraps
 
 from flask import abort, g
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import Club, Event, Membership
+from .models import Club, Comment, Event, Membership, Milestone, Registration, User
 
 MANAGER_ROLES = ("owner", "organiser")
 
+
+# -- who may do what (DESIGN §4) --------------------------------------------------------
 
 def club_role(user, club_id: int) -> str | None:
     """The user's role in a club, looked up once per request."""
@@ -48,6 +54,40 @@ def can_moderate_club(user, club_id: int) -> bool:
     return user.is_site_moderator or club_role(user, club_id) == "moderator"
 
 
+def moderated_club_ids(user) -> list[int] | None:
+    """The clubs whose comments the user moderates: None for site moderators
+    and admins (every club). 403 for someone who moderates nothing."""
+    if user.is_authenticated and user.is_site_moderator:
+        return None
+    ids = []
+    if user.is_authenticated:
+        ids = list(db.session.scalars(select(Membership.club_id).where(
+            Membership.user_id == user.id, Membership.role == "moderator")))
+    if not ids:
+        abort(403)
+    return ids
+
+
+def site_role_required(*roles: str):
+    """A page for some site roles only (``"moderator"`` includes admins):
+    anonymous people are sent to log in, everyone else gets 403."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if not any(_has_site_role(current_user, role) for role in roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorator
+
+
+def _has_site_role(user, role: str) -> bool:
+    return {"admin": user.is_admin, "moderator": user.is_site_moderator}[role]
+
+
+# -- loaders --------------------------------------------------------------------------------
+
 def get_club_or_404(slug: str, manage: bool = False, administer: bool = False) -> Club:
     club = db.session.scalar(select(Club).where(Club.slug == slug))
     if club is None:
@@ -59,17 +99,80 @@ def get_club_or_404(slug: str, manage: bool = False, administer: bool = False) -
     return club
 
 
-def get_event_or_404(event_id: int, manage: bool = False) -> Event:
+def get_event_or_404(event_id: int, manage: bool = False, kind: str | None = None) -> Event:
+    """An event; drafts exist only for their club's organisers. With
+    ``kind``, a page that belongs to one kind of event 404s for the others."""
     event = db.session.scalar(
         select(Event).options(joinedload(Event.club)).where(Event.id == event_id)
     )
-    if event is None:
+    if event is None or (kind is not None and event.kind != kind):
         abort(404)
     if event.is_draft and not can_manage_club(current_user, event.club_id):
         abort(404)
     if manage and not can_manage_club(current_user, event.club_id):
         abort(403)
     return event
+
+
+def get_comment_or_404(comment_id: int, own: bool = False, moderate: bool = False) -> Comment:
+    """A comment with its event. Held comments exist only for their author
+    and the club's moderators; ``own`` is for the author's changes (403 for
+    others), ``moderate`` for a moderator's decisions (403 for others)."""
+    comment = db.session.scalar(
+        select(Comment).options(joinedload(Comment.event).joinedload(Event.club))
+        .where(Comment.id == comment_id))
+    if comment is None:
+        abort(404)
+    event = comment.event
+    moderator = can_moderate_club(current_user, event.club_id)
+    if event.is_draft and not can_manage_club(current_user, event.club_id):
+        abort(404)
+    if not comment.readable_by(current_user, moderator):
+        abort(404)
+    if own and not (current_user.is_authenticated and comment.author_id == current_user.id):
+        abort(403)
+    if moderate and not moderator:
+        abort(403)
+    return comment
+
+
+def get_registration_or_404(event: Event, registration_id: int) -> Registration:
+    """A registration of an event the caller already opened with ``manage``."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    return registration
+
+
+def get_milestone_or_404(event: Event, milestone_id: int) -> Milestone:
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.event_id != event.id:
+        abort(404)
+    return milestone
+
+
+def get_certificate_or_404(code: str, manage: bool = False):
+    """A certificate by its public code, as ``(registration, state)``: 404
+    for an unknown code and for one that no longer stands for an attendance;
+    ``manage`` (revoke, restore) is for the event's organisers."""
+    from .certificates.services import certificate_by_code, certificate_state
+
+    registration = certificate_by_code(code)
+    state = certificate_state(registration)
+    if state is None:
+        abort(404)
+    if manage and not can_manage_club(current_user, registration.event.club_id):
+        abort(403)
+    return registration, state
+
+
+def get_user_or_404(user_id: int) -> User:
+    """A person, for the site moderators' and admins' pages (guarded by
+    ``site_role_required``)."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return person
 
 
 def init_app(app):

@@ -37,7 +37,7 @@ from .models import (
     utcnow,
 )
 from .notifications.services import notify
-from .participation.services import new_checkin_code
+from .models.codes import new_checkin_code
 from .text import render_markdown
 from .timeutil import LOCAL_TZ
 

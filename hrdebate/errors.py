@@ -1,12 +1,17 @@
-"""Translated error pages; htmx requests get a small fragment instead."""
+"""Translated error pages; htmx requests get a small fragment instead. The
+one answer to a refusal by the rules (``RuleError``) lives here too."""
 
-from flask import render_template
+from urllib.parse import urlsplit
+
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 from .htmx import wants_fragment
+from .rules import RuleError
+from .security import safe_next
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -27,7 +32,39 @@ def render_error(code: int, message=None):
     return render_template(template, code=code, title=title, message=message or default_message), code
 
 
+def refusal_goes_to(url: str) -> None:
+    """Where a plain form goes back to when the rules refuse it (by default
+    the form's ``next`` field, else the page the form was on)."""
+    g.refusal_back = url
+
+
+def _back() -> str:
+    if "refusal_back" in g:
+        return g.refusal_back
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        page = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    else:
+        page = None
+    return safe_next(request.form.get("next"), safe_next(page, url_for("main.index")))
+
+
+def answer_refusal(error: RuleError):
+    """Every refusal, answered once: htmx gets 422 and the sentence, shown in
+    the page's message area (the swapped region keeps what it held); a plain
+    form gets the sentence as a flash and goes back to where it came from.
+    Nothing the refused request wrote is kept."""
+    db.session.rollback()
+    if wants_fragment():
+        html = render_template("errors/fragment.html", message=error.message)
+        return html, 422, {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
+    flash(error.message, "error")
+    return redirect(_back())
+
+
 def init_app(app):
+    app.register_error_handler(RuleError, answer_refusal)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, CSRF_MESSAGE)

@@ -1,5 +1,8 @@
-"""Language selection: ?lang=, then the user's preference, the cookie,
-Accept-Language, and finally Russian."""
+"""Language selection: ?lang=, then the language cookie (this device's last
+choice), the signed-in user's stored language, Accept-Language, and finally
+Russian. Choosing a language on a page only sets the cookie (a GET never
+writes to the database); the stored language, used for mail and on a new
+device, changes in the profile."""
 
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
@@ -8,7 +11,6 @@ from flask_login import current_user
 
 from .choices import REGIONS
 from .config import LANGUAGE_NAMES, LANGUAGES
-from .extensions import db
 
 LOGIN_REQUIRED_MESSAGE = _l("Please log in to continue.")
 
@@ -28,28 +30,26 @@ def select_locale() -> str:
     requested = _requested_language()
     if requested:
         return requested
-    if current_user.is_authenticated and current_user.locale in LANGUAGES:
-        return current_user.locale
     cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if cookie in LANGUAGES:
         return cookie
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
     return request.accept_languages.best_match(LANGUAGES) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
 
 
 def _remember_requested_language():
-    """A ?lang= choice sticks: in a cookie, and in a signed-in user's profile."""
+    """A ?lang= choice sticks, in a cookie."""
     requested = _requested_language()
     if requested:
         remember_language(requested)
 
 
 def remember_language(requested: str) -> None:
+    """Keep this language on this device (the response sets the cookie)."""
     g.remember_language = requested
-    if current_user.is_authenticated and current_user.locale != requested:
-        current_user.locale = requested
-        db.session.commit()
 
 
 def _set_language_cookie(response):

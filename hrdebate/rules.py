@@ -1,50 +1,113 @@
-"""Refusals by the business rules, and the sentence a person reads for each."""
+"""Refusals by the business rules: one exception, one enumeration of codes,
+one sentence a person reads for each. Services raise ``RuleError``; the one
+handler in ``errors.py`` answers it (422 and the sentence for htmx, a flash
+and a redirect back for a plain form)."""
+
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
 
-class RuleError(Exception):
-    """A request that the rules refuse; ``str(error)`` is a code of MESSAGES."""
+class Refusal(StrEnum):
+    ONLY_DRAFTS = "only_drafts"
+    ALREADY_CANCELLED = "already_cancelled"
+    NOT_A_PUBLISHED_DEBATE = "not_a_published_debate"
+    WRONG_STATE = "wrong_state"
+    NOT_STARTED = "not_started"
+    BAD_VOTE = "bad_vote"
+    VOTE_CLOSED = "vote_closed"
+    NOT_A_PUBLISHED_MOOT_COURT = "not_a_published_moot_court"
+    NOT_A_CIVIC_PROJECT = "not_a_civic_project"
+    EVENT_CANCELLED = "event_cancelled"
+    NOT_PUBLISHED = "not_published"
+    EVENT_OVER = "event_over"
+    REGISTRATION_NOT_OPEN = "registration_not_open"
+    REGISTRATION_CLOSED = "registration_closed"
+    ALREADY_REGISTERED = "already_registered"
+    NOT_REGISTERED = "not_registered"
+    CHECKIN_CLOSED = "checkin_closed"
+    WRONG_CODE = "wrong_code"
+    DISCUSSION_UNAVAILABLE = "discussion_unavailable"
+    DISCUSSION_CLOSED = "discussion_closed"
+    MUTED = "muted"
+    SLOW_MODE = "slow_mode"
+    CANNOT_REPLY = "cannot_reply"
+    TOO_DEEP = "too_deep"
+    NOT_YOURS = "not_yours"
+    EDIT_WINDOW_OVER = "edit_window_over"
+    OWN_COMMENT = "own_comment"
+    CANNOT_FLAG = "cannot_flag"
+    ALREADY_FLAGGED = "already_flagged"
+    CANNOT_APPEAL = "cannot_appeal"
+    ALREADY_APPEALED = "already_appealed"
+    CANNOT_MODERATE = "cannot_moderate"
+    SAME_MODERATOR = "same_moderator"
+    CANNOT_SANCTION = "cannot_sanction"
+    OWNER_ROLE = "owner_role"
+    REMOVE_OWNER = "remove_owner"
+    SLUG_TAKEN = "slug_taken"
+    BAD_ROLE = "bad_role"
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self])
 
 
 MESSAGES = {
-    "only_drafts": _l("Only a draft can be published."),
-    "already_cancelled": _l("This event is already cancelled."),
-    "not_a_published_debate": _l("Voting is only for published debates."),
-    "wrong_state": _l("Voting cannot change that way now."),
-    "not_started": _l("This can only be done once the event has started."),
-    "bad_vote": _l("Choose for, against or undecided."),
-    "vote_closed": _l("This vote is closed."),
-    "not_a_published_moot_court": _l("Judgements are only for published moot courts."),
-    "not_a_civic_project": _l("This is only for civic projects that are not cancelled."),
-    "event_cancelled": _l("This event is cancelled: registration is closed."),
-    "not_published": _l("This event is not published yet."),
-    "event_over": _l("This event is over: registration is closed."),
-    "registration_not_open": _l("Registration has not opened yet."),
-    "registration_closed": _l("Registration for this event is closed."),
-    "already_registered": _l("You are already registered for this event."),
-    "not_registered": _l("You are not registered for this event."),
-    "checkin_closed": _l("Check-in is open only from an hour before the start until an hour after the end."),
-    "wrong_code": _l("This check-in code is wrong. Check it on the screen at the venue and try again."),
-    "discussion_unavailable": _l("This event has no discussion."),
-    "discussion_closed": _l("The organisers have closed this discussion."),
-    "muted": _l("You are muted for now: you cannot comment, flag or vote until it ends."),
-    "slow_mode": _l("Slow mode is on: please wait a little before you comment again."),
-    "cannot_reply": _l("You cannot reply to this comment."),
-    "too_deep": _l("Replies go three levels deep at most. Reply higher up in the thread."),
-    "not_yours": _l("You can only change your own comments."),
-    "edit_window_over": _l("A comment can only be edited in the first 15 minutes."),
-    "own_comment": _l("You cannot flag your own comment."),
-    "cannot_flag": _l("This comment cannot be flagged."),
-    "already_flagged": _l("You have already flagged this comment."),
-    "cannot_appeal": _l("Only a rejected comment can be appealed."),
-    "already_appealed": _l("A rejection can be appealed only once."),
-    "cannot_moderate": _l("This decision is not possible for this comment now."),
-    "same_moderator": _l("A different moderator must decide this appeal."),
-    "cannot_sanction": _l("You cannot sanction yourself or an administrator."),
+    Refusal.ONLY_DRAFTS: _l("Only a draft can be published."),
+    Refusal.ALREADY_CANCELLED: _l("This event is already cancelled."),
+    Refusal.NOT_A_PUBLISHED_DEBATE: _l("Voting is only for published debates."),
+    Refusal.WRONG_STATE: _l("Voting cannot change that way now."),
+    Refusal.NOT_STARTED: _l("This can only be done once the event has started."),
+    Refusal.BAD_VOTE: _l("Choose for, against or undecided."),
+    Refusal.VOTE_CLOSED: _l("This vote is closed."),
+    Refusal.NOT_A_PUBLISHED_MOOT_COURT: _l("Judgements are only for published moot courts."),
+    Refusal.NOT_A_CIVIC_PROJECT: _l("This is only for civic projects that are not cancelled."),
+    Refusal.EVENT_CANCELLED: _l("This event is cancelled: registration is closed."),
+    Refusal.NOT_PUBLISHED: _l("This event is not published yet."),
+    Refusal.EVENT_OVER: _l("This event is over: registration is closed."),
+    Refusal.REGISTRATION_NOT_OPEN: _l("Registration has not opened yet."),
+    Refusal.REGISTRATION_CLOSED: _l("Registration for this event is closed."),
+    Refusal.ALREADY_REGISTERED: _l("You are already registered for this event."),
+    Refusal.NOT_REGISTERED: _l("You are not registered for this event."),
+    Refusal.CHECKIN_CLOSED: _l("Check-in is open only from an hour before the start until an hour after the end."),
+    Refusal.WRONG_CODE: _l("This check-in code is wrong. Check it on the screen at the venue and try again."),
+    Refusal.DISCUSSION_UNAVAILABLE: _l("This event has no discussion."),
+    Refusal.DISCUSSION_CLOSED: _l("The organisers have closed this discussion."),
+    Refusal.MUTED: _l("You are muted for now: you cannot comment, flag or vote until it ends."),
+    Refusal.SLOW_MODE: _l("Slow mode is on: please wait a little before you comment again."),
+    Refusal.CANNOT_REPLY: _l("You cannot reply to this comment."),
+    Refusal.TOO_DEEP: _l("Replies go three levels deep at most. Reply higher up in the thread."),
+    Refusal.NOT_YOURS: _l("You can only change your own comments."),
+    Refusal.EDIT_WINDOW_OVER: _l("A comment can only be edited in the first 15 minutes."),
+    Refusal.OWN_COMMENT: _l("You cannot flag your own comment."),
+    Refusal.CANNOT_FLAG: _l("This comment cannot be flagged."),
+    Refusal.ALREADY_FLAGGED: _l("You have already flagged this comment."),
+    Refusal.CANNOT_APPEAL: _l("Only a rejected comment can be appealed."),
+    Refusal.ALREADY_APPEALED: _l("A rejection can be appealed only once."),
+    Refusal.CANNOT_MODERATE: _l("This decision is not possible for this comment now."),
+    Refusal.SAME_MODERATOR: _l("A different moderator must decide this appeal."),
+    Refusal.CANNOT_SANCTION: _l("You cannot sanction yourself or an administrator."),
+    Refusal.OWNER_ROLE: _l("The owner’s role cannot be changed here."),
+    Refusal.REMOVE_OWNER: _l("The owner cannot be removed from the club."),
+    Refusal.SLUG_TAKEN: _l("Another club was created with this name at the same moment. "
+                           "Please try again."),
+    Refusal.BAD_ROLE: _l("This is not possible."),
 }
 
 
-def message(error: RuleError) -> str:
-    return str(MESSAGES[str(error)])
+class RuleError(Exception):
+    """A request that the rules refuse: ``RuleError(Refusal.MUTED)`` (a plain
+    code string is checked against the enumeration)."""
 
+    def __init__(self, code: Refusal | str):
+        self.code = Refusal(code)
+        super().__init__(self.code.value)
+
+    @property
+    def message(self) -> str:
+        return self.code.message
+
+
+def message(error: RuleError) -> str:
+    return error.message

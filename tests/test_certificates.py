@@ -9,7 +9,7 @@ import pytest
 from hrdebate.certificates import services
 from hrdebate.extensions import db
 from hrdebate.models import Registration, User, utcnow
-from hrdebate.participation.services import CODE_ALPHABET
+from hrdebate.models.codes import CODE_ALPHABET
 from tests.helpers import count_queries, fetch, page_text
 
 PAST = timedelta(days=-2)
@@ -33,10 +33,10 @@ def people(make_user, make_club):
 
 def add_registration(app, event, user, status="registered", checked_in=True, **fields):
     with app.app_context():
-        registration = Registration(
-            event_id=event.id, user_id=user.id, status=status,
-            checked_in_at=utcnow() if checked_in else None, **fields,
-        )
+        registration = Registration(event_id=event.id, user_id=user.id, status=status,
+                                    **fields)
+        if checked_in:
+            registration.check_in(None, utcnow())
         db.session.add(registration)
         db.session.commit()
         return registration.id
@@ -126,15 +126,28 @@ def test_code_is_unguessable_and_stable(app, client, auth, people, make_event, m
     assert fetch(app, Registration, user_id=people["aida"].id).certificate_code == first
 
 
-def test_issuing_twice_keeps_the_first_code(app, people, attended):
+def test_check_in_issues_the_code_once_and_opening_never_writes(app, client, auth, people,
+                                                                attended):
+    """The code is given at check-in; undoing and redoing the check-in keeps
+    it, and opening the certificate (a GET) writes nothing."""
     with app.app_context():
         registration = db.session.scalar(db.select(Registration))
-        code = services.issue_certificate(registration)
-        db.session.expire_all()
-        registration = db.session.scalar(db.select(Registration))
-        assert services.issue_certificate(registration) == code
+        code = registration.certificate_code
+        assert code
+        registration.undo_check_in()
+        registration.check_in(None, utcnow())
+        assert registration.certificate_code == code
+        db.session.commit()
         codes = {services.new_certificate_code() for _ in range(1000)}
         assert len(codes) == 1000
+    assert issued(client, auth, attended) == code
+
+
+def test_walk_ins_get_no_certificate_code(app, people, attended):
+    with app.app_context():
+        walk_in = Registration(event_id=attended.id, source="walk_in", walk_in_name="Guest")
+        walk_in.check_in(None, utcnow())
+        assert walk_in.certificate_code is None
 
 
 def test_certificate_page_query_budget(app, client, auth, attended):

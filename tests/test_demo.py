@@ -22,8 +22,8 @@ from hrdebate.models import (
     User,
     utcnow,
 )
+from hrdebate.models.codes import CODE_ALPHABET
 from hrdebate.participation.services import (
-    CODE_ALPHABET,
     seat_counts,
     waitlist_position,
 )

@@ -119,20 +119,38 @@ def test_locale_order(client, make_user, auth):
     assert '<html lang="uz">' in response.text
     assert any(c.startswith("lang=uz") for c in response.headers.getlist("Set-Cookie"))
     assert '<html lang="uz">' in client.get("/", headers={"Accept-Language": "en"}).text
-    # A signed-in user's preference beats the cookie.
+    # This device's choice (the cookie) beats a signed-in user's stored
+    # language; ?lang= changes it again.
     make_user("timur", locale="en")
     auth.login("timur")
-    assert '<html lang="en">' in client.get("/").text
-    # ...and ?lang= changes that preference.
+    assert '<html lang="uz">' in client.get("/").text
     client.get("/?lang=ky")
     assert '<html lang="ky">' in client.get("/").text
 
 
-def test_switching_language_updates_the_profile(app, client, make_user, auth):
+def test_stored_language_is_used_on_a_new_device(client, make_user, auth):
+    make_user("timur", locale="en")
+    auth.login("timur")
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ru"}).text
+
+
+def test_switching_language_on_a_page_does_not_write_the_profile(app, client, make_user, auth):
+    """A GET never writes: the switcher only sets this device's cookie."""
     make_user("timur", locale="en")
     auth.login("timur")
     client.get("/privacy?lang=uz")
+    assert fetch(app, User, username="timur").locale == "en"
+
+
+def test_saving_the_profile_stores_the_language_and_switches_the_device(app, client, make_user,
+                                                                       auth):
+    make_user("timur", locale="en", display_name="Timur")
+    auth.login("timur")
+    response = client.post_form("/account/", {"profile-display_name": "Timur",
+                                              "profile-locale": "uz", "profile-email": ""})
+    assert response.status_code == 302
     assert fetch(app, User, username="timur").locale == "uz"
+    assert '<html lang="uz">' in client.get("/").text
 
 
 def test_unknown_language_is_ignored(client):

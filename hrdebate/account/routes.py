@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..forms import render_form
+from ..i18n import remember_language
 from . import bp, services
 from .forms import DeleteForm, DemographicsForm, PasswordForm, ProfileForm
 
@@ -46,6 +47,7 @@ def update_profile():
         services.update_profile(
             current_user, form.display_name.data, form.locale.data, form.email.data
         )
+        remember_language(form.locale.data)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile"))
     return _profile_page(profile_form=form)

@@ -23,12 +23,8 @@ def _certificate_or_404(code: str):
 @login_required
 def mine(event_id):
     registration = services.attended_registration(event_id, current_user.id)
-    if registration is None:
+    if registration is None or not registration.certificate_code:
         abort(404)
-    if not registration.certificate_code:
-        services.issue_certificate(registration)
-        # The commit expired what the page shows: load it again at once.
-        registration = services.attended_registration(event_id, current_user.id)
     return render_template(
         "certificates/certificate.html",
         registration=registration,

@@ -2,29 +2,22 @@
 revocation. No Flask request objects here.
 
 A certificate is not a row of its own: it is an attended registration of a
-finished event, and its code is issued on the registration the first time
-the attendee opens it.
+finished event. Its code is issued on the registration at check-in
+(``Registration.check_in``), so opening a certificate never writes.
 """
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
 from ..models import Event, Registration, utcnow
-from ..participation.services import new_code
+from ..models.codes import CERTIFICATE_CODE_LENGTH, new_certificate_code  # noqa: F401
 
-# 20 characters from 31 give about 99 bits of randomness; the column holds 24.
-CODE_LENGTH = 20
-_ISSUE_ATTEMPTS = 5
+CODE_LENGTH = CERTIFICATE_CODE_LENGTH
 
 VALID, REVOKED = "valid", "revoked"
-
-
-def new_certificate_code() -> str:
-    return new_code(CODE_LENGTH)
 
 
 def normalise_code(code: str) -> str:
@@ -76,33 +69,6 @@ def certificate_by_code(code: str) -> Registration | None:
     if not code or len(code) > CODE_LENGTH + 4:
         return None
     return db.session.scalar(_certificate_query().where(Registration.certificate_code == code))
-
-
-def issue_certificate(registration: Registration) -> str:
-    """The registration's certificate code, issued the first time. Two
-    first views at the same instant agree on one code: the UPDATE only
-    writes where no code is set yet."""
-    if registration.certificate_code:
-        return registration.certificate_code
-    if not is_eligible(registration):
-        raise ValueError("no certificate for this registration")
-    for _attempt in range(_ISSUE_ATTEMPTS):
-        try:
-            db.session.execute(
-                update(Registration)
-                .where(Registration.id == registration.id,
-                       Registration.certificate_code.is_(None))
-                .values(certificate_code=new_certificate_code())
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
-            break
-        except IntegrityError:  # the same code twice: never in practice
-            db.session.rollback()
-    else:  # pragma: no cover
-        raise RuntimeError("could not issue a unique certificate code")
-    db.session.refresh(registration, ["certificate_code"])
-    return registration.certificate_code
 
 
 def revoke_certificate(registration: Registration, now: datetime | None = None) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..models import Club, ClubFollow, Event, Membership, User, utcnow
+from ..rules import RuleError
 
 EDITABLE_FIELDS = ("name", "club_type", "city", "region", "description", "moderation_mode")
 # Roles an owner may give; the owner is whoever founded the club.
@@ -23,10 +24,6 @@ PUBLIC_ROLES = ("owner", "organiser", "moderator")
 # Slugs that would hide a fixed URL under /clubs/.
 RESERVED_SLUGS = frozenset({"new"})
 SLUG_MAX = 60
-
-
-class RuleError(Exception):
-    """A request the rules refuse; ``str(error)`` is a code the route translates."""
 
 
 # -- slugs --------------------------------------------------------------------

@@ -2,214 +2,31 @@
 and the organisers' discussion settings. Each request: load → check access →
 call a rule in services → commit → render the thread or redirect."""
 
-from types import SimpleNamespace
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
 
-from ..access import can_manage_club, can_moderate_club, get_event_or_404
+from ..access import get_comment_or_404, get_event_or_404
 from ..extensions import db, limiter
 from ..forms import render_form
 from ..htmx import wants_fragment
 from ..models import Comment
-from ..rules import MESSAGES, RuleError
+from ..rules import RuleError
 from ..rules import message as rule_message
+from ..events import page as event_pages
 from . import bp, services
+from .context import thread_context
+from .thread import may_see, page_of
 from .forms import (
     FLAG_REASON_NAMES,
-    STANCE_NAMES,
     AppealForm,
     CommentForm,
     DiscussionSettingsForm,
     EditCommentForm,
     FlagForm,
 )
-
-PER_PAGE = 20
-HELD = ("pending", "rejected", "hidden")
-VIEWS = ("list", "sides")
-
-
-# -- who sees what ----------------------------------------------------------------------
-
-def _viewer_id():
-    return current_user.id if current_user.is_authenticated else None
-
-
-def _visible(model, viewer_id, moderator):
-    """A comment the viewer may read: published; their own held ones; all
-    but deleted ones for the club's moderators."""
-    if moderator:
-        return model.status != "deleted"
-    condition = model.status == "published"
-    if viewer_id is not None:
-        condition = or_(condition, and_(model.author_id == viewer_id, model.status.in_(HELD)))
-    return condition
-
-
-def _shown(model, viewer_id, moderator, levels):
-    """Visible, or (deleted or held) with a visible reply within ``levels``
-    levels below: a placeholder then keeps the thread's shape."""
-    condition = _visible(model, viewer_id, moderator)
-    if levels == 0:
-        return condition
-    child = aliased(Comment)
-    return or_(condition, exists(select(child.id).where(
-        child.parent_id == model.id, _shown(child, viewer_id, moderator, levels - 1))))
-
-
-def may_see(comment, event, user) -> bool:
-    if comment.status in HELD:
-        return (user.is_authenticated and comment.author_id == user.id) or \
-            can_moderate_club(user, event.club_id)
-    return True
-
-
-def _comment_or_404(comment_id):
-    """The one door to a comment: 404 for what the viewer may not see (held
-    comments of others, drafts' events)."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    event = get_event_or_404(comment.event_id)
-    if not may_see(comment, event, current_user):
-        abort(404)
-    return comment, event
-
-
-def _own_comment_or_403(comment_id):
-    comment, event = _comment_or_404(comment_id)
-    if comment.author_id != current_user.id:
-        abort(403)
-    return comment, event
-
-
-# -- the thread -----------------------------------------------------------------------------
-
-def _thread_args():
-    args = request.args
-    stance = args.get("stance", "")
-    view = args.get("view", "list")
-    page = args.get("comments_page", 1, type=int)
-    return (stance if stance in STANCE_NAMES else None, view if view in VIEWS else "list",
-            max(page, 1))
-
-
-def load_thread(event, stance=None, view="list", page=1):
-    """One page of top-level comments with all their replies, in two
-    statements whatever the size of the thread: the page's top-level comments
-    with the count of visible comments, then their replies at depths 2 and 3.
-    Authors are joined in."""
-    viewer_id = _viewer_id()
-    moderator = can_moderate_club(current_user, event.club_id)
-    debate = event.kind == "debate"
-    if not debate:
-        stance, view = None, "list"
-    count = select(func.count(Comment.id)).where(
-        Comment.event_id == event.id, _visible(Comment, viewer_id, moderator))
-    query = (
-        select(Comment, count.scalar_subquery()).options(joinedload(Comment.author))
-        .where(Comment.event_id == event.id, Comment.depth == 1,
-               _shown(Comment, viewer_id, moderator, 2))
-        .order_by(Comment.created_at, Comment.id)
-        .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-    )
-    if stance:
-        query = query.where(Comment.stance == stance)
-    elif view == "sides":
-        query = query.where(Comment.stance.in_(("for", "against")))
-    rows = db.session.execute(query).all()
-    if rows:
-        total = rows[0][1]
-    elif page == 1 and not stance and view == "list":
-        total = 0  # every visible reply hangs under a top-level comment or placeholder
-    else:
-        total = db.session.scalar(count)
-    top = [row[0] for row in rows[:PER_PAGE]]
-    has_next = len(rows) > PER_PAGE
-    children: dict[int, list[Comment]] = {}
-    if top:
-        ids = [c.id for c in top]
-        middle = aliased(Comment)
-        depth_two = select(middle.id).where(middle.parent_id.in_(ids),
-                                            _shown(middle, viewer_id, moderator, 1))
-        replies = db.session.scalars(
-            select(Comment).options(joinedload(Comment.author))
-            .where(or_(
-                and_(Comment.parent_id.in_(ids), _shown(Comment, viewer_id, moderator, 1)),
-                and_(Comment.parent_id.in_(depth_two), _visible(Comment, viewer_id, moderator)),
-            ))
-            .order_by(Comment.created_at, Comment.id)
-        )
-        for reply in replies:
-            children.setdefault(reply.parent_id, []).append(reply)
-    return SimpleNamespace(
-        top=top, children=children, total=total, page=page, has_next=has_next,
-        stance=stance, view=view, debate=debate, moderator=moderator, viewer_id=viewer_id,
-        sides={side: [c for c in top if c.stance == side] for side in ("for", "against")},
-        editable_after=services.utcnow() - services.EDIT_WINDOW,
-    )
-
-
-def page_of(comment, event):
-    """The page of the list view that shows this comment (by its top-level
-    ancestor), so that its author sees it right after posting."""
-    root = comment
-    while root.parent_id is not None:
-        root = db.session.get(Comment, root.parent_id)
-    before = db.session.scalar(select(func.count(Comment.id)).where(
-        Comment.event_id == event.id, Comment.depth == 1,
-        _shown(Comment, _viewer_id(), can_moderate_club(current_user, event.club_id), 2),
-        or_(Comment.created_at < root.created_at,
-            and_(Comment.created_at == root.created_at, Comment.id < root.id)),
-    ))
-    return before // PER_PAGE + 1
-
-
-def comment_refusal(event):
-    """Why the viewer cannot comment now (a rule code), or None. Slow mode is
-    checked only on posting."""
-    if not event.is_published:
-        return "discussion_unavailable"
-    if event.discussion_closed:
-        return "discussion_closed"
-    if current_user.is_authenticated and services.is_muted(current_user):
-        return "muted"
-    return None
-
-
-def thread_context(event, comment_form=None, settings_form=None, comment_error=None,
-                   page=None):
-    """What the thread section of the event page needs (also used by
-    events.routes._event_page)."""
-    stance, view, requested_page = _thread_args()
-    if page is None:
-        page = requested_page
-    else:  # a page chosen by the route (where a new comment is): the list of all
-        stance, view = None, "list"
-    debate = event.kind == "debate"
-    reply_form = None
-    if comment_form is not None and comment_form.parent_id.data is not None:
-        reply_form, comment_form = comment_form, None
-    context = {
-        "thread": load_thread(event, stance, view, page),
-        "comment_form": comment_form or CommentForm(formdata=None, debate=debate),
-        "reply_form": reply_form,
-        "comment_refusal": comment_refusal(event),
-        "comment_error": comment_error,
-        "stance_names": STANCE_NAMES,
-        "rule_messages": MESSAGES,
-    }
-    if can_manage_club(current_user, event.club_id):
-        context["settings_form"] = settings_form or DiscussionSettingsForm(
-            formdata=None, closed=event.discussion_closed,
-            slow_mode_seconds=event.slow_mode_seconds)
-    return context
-
 
 def _event_url(event, anchor="comments", **args):
     return url_for("events.show", event_id=event.id, _anchor=anchor, **args)
@@ -253,8 +70,7 @@ def post(event_id):
     if not form.validate():
         if wants_fragment():
             return _thread_response(event, 422, comment_form=form)
-        from ..events.routes import _event_page
-        return _event_page(event, 422, comment=form)
+        return event_pages.event_page(event, 422, comment=form)
     parent = None
     if form.parent_id.data is not None:
         parent = db.session.get(Comment, form.parent_id.data)
@@ -284,7 +100,8 @@ def post(event_id):
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(comment_id):
-    comment, event = _own_comment_or_403(comment_id)
+    comment = get_comment_or_404(comment_id, own=True)
+    event = comment.event
     form = EditCommentForm(obj=comment)
     error = None
     if form.validate_on_submit():
@@ -308,7 +125,8 @@ def edit(comment_id):
 @bp.post("/comments/<int:comment_id>/delete")
 @login_required
 def delete(comment_id):
-    comment, event = _own_comment_or_403(comment_id)
+    comment = get_comment_or_404(comment_id, own=True)
+    event = comment.event
     services.delete_comment(comment, current_user)
     if wants_fragment():
         return _thread_response(event, page=page_of(comment, event))
@@ -319,7 +137,8 @@ def delete(comment_id):
 @bp.route("/comments/<int:comment_id>/appeal", methods=["GET", "POST"])
 @login_required
 def appeal(comment_id):
-    comment, event = _own_comment_or_403(comment_id)
+    comment = get_comment_or_404(comment_id, own=True)
+    event = comment.event
     form = AppealForm()
     if form.validate_on_submit():
         try:
@@ -339,7 +158,8 @@ def appeal(comment_id):
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_FLAG"], methods=["POST"])
 def flag(comment_id):
-    comment, event = _comment_or_404(comment_id)
+    comment = get_comment_or_404(comment_id)
+    event = comment.event
     form = FlagForm()
     if form.validate_on_submit():
         try:
@@ -364,8 +184,7 @@ def settings(event_id):
     if not form.validate():
         if wants_fragment():
             return _thread_response(event, 422, settings_form=form)
-        from ..events.routes import _event_page
-        return _event_page(event, 422, discussion=form)
+        return event_pages.event_page(event, 422, discussion=form)
     services.set_discussion(event, form.closed.data, form.slow_mode_seconds.data)
     if wants_fragment():
         return _thread_response(event)

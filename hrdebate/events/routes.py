@@ -9,12 +9,12 @@ from ..extensions import db, limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS, Club, Milestone
-from ..participation.services import registration_context
 from ..rules import RuleError
 from ..rules import message as rule_message
-from ..timeutil import local_today, utc_to_local
+from ..timeutil import utc_to_local
 from . import bp, services
 from .filters import EventFilters
+from .page import event_page, voting_context
 from .forms import (
     FORMAT_NAMES,
     INSTRUMENT_NAMES,
@@ -108,34 +108,9 @@ def cancel(event_id):
     return redirect(_event_url(event))
 
 
-# -- the event page ------------------------------------------------------------
-
-def _event_page(event, status=200, block="event", **forms):
-    context = {"event": event, "forms": forms,
-               **registration_context(event, current_user)}
-    if event.kind == "debate":
-        context.update(_voting_context(event))
-    if not event.is_draft:
-        from ..discussions.routes import thread_context
-        context.update(thread_context(event, comment_form=forms.get("comment"),
-                                      settings_form=forms.get("discussion")))
-    if event.kind == "civic_project":
-        forms.setdefault("milestone", MilestoneForm(prefix="milestone", formdata=None))
-        forms.setdefault("progress", ProgressUpdateForm(prefix="update", formdata=None,
-                                                      posted_on=local_today()))
-    return render_page("events/show.html", block, **context), status
-
-
-def _voting_context(event):
-    my_votes = {}
-    if current_user.is_authenticated:
-        my_votes = services.votes_of(event.id, current_user.id)
-    return {"tally": services.tally(event.id), "my_votes": my_votes}
-
-
 @bp.get("/events/<int:event_id>")
 def show(event_id):
-    return _event_page(get_event_or_404(event_id))
+    return event_page(get_event_or_404(event_id))
 
 
 @bp.get("/events/<int:event_id>/tally")
@@ -146,13 +121,13 @@ def tally(event_id):
         abort(404)
     if not wants_fragment():
         return redirect(_event_url(event, "voting"))
-    return render_block("events/show.html", "tally", event=event, **_voting_context(event))
+    return render_block("events/show.html", "tally", event=event, **voting_context(event))
 
 
 def _voting_response(event, error=None):
     if wants_fragment():
         html = render_block("events/show.html", "voting", event=event, vote_error=error,
-                            **_voting_context(event))
+                            **voting_context(event))
         return html, 422 if error else 200
     if error:
         flash(error, "error")
@@ -231,7 +206,7 @@ def add_milestone(event_id):
             return redirect(_event_url(event, "milestones"))
         except RuleError as error:
             form.title.errors.append(rule_message(error))
-    return _event_page(event, 422, milestone=form)
+    return event_page(event, 422, milestone=form)
 
 
 @bp.post("/events/<int:event_id>/milestones/<int:milestone_id>")
@@ -264,7 +239,7 @@ def add_update(event_id):
             return redirect(_event_url(event, "updates"))
         except RuleError as error:
             form.body.errors.append(rule_message(error))
-    return _event_page(event, 422, progress=form)
+    return event_page(event, 422, progress=form)
 
 
 bp.add_app_template_global(KIND_NAMES, "kind_names")

@@ -5,6 +5,7 @@ from .club import CLUB_TYPES, MEMBER_ROLES, Club, ClubFollow, Membership
 from .comment import (
     COMMENT_STATUSES,
     FLAG_REASONS,
+    HELD_STATUSES,
     MAX_DEPTH,
     MODERATION_ACTIONS,
     STANCES,
@@ -34,7 +35,7 @@ from .topic import TOPICS, Topic, event_topics, seed_topics
 from .user import User
 
 __all__ = [
-    "COMMENT_STATUSES", "FLAG_REASONS", "MAX_DEPTH", "MODERATION_ACTIONS", "STANCES", "Comment",
+    "COMMENT_STATUSES", "FLAG_REASONS", "HELD_STATUSES", "MAX_DEPTH", "MODERATION_ACTIONS", "STANCES", "Comment",
     "Flag", "ModerationAction", "WatchedWord",
     "CLUB_TYPES", "DEBATE_FORMATS", "EVENT_LANGUAGES", "INSTRUMENTS", "KINDS", "MEMBER_ROLES",
     "MILESTONE_STATUSES", "NOTIFICATION_KINDS", "STATUSES", "TOPICS", "VOTE_CHOICES",

@@ -21,6 +21,8 @@ from .event import Event, _in
 from .user import User
 
 COMMENT_STATUSES = ("pending", "published", "rejected", "hidden", "deleted")
+# Held back from the public: only the author and the club's moderators read them.
+HELD_STATUSES = ("pending", "rejected", "hidden")
 STANCES = ("for", "against", "neutral")
 FLAG_REASONS = ("spam", "harassment", "personal_data", "off_topic", "misinformation", "other")
 MAX_DEPTH = 3  # a top-level comment has depth 1; replies go down to depth 3
@@ -70,6 +72,13 @@ class Comment(db.Model):
     event: Mapped[Event] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
+
+    def readable_by(self, user, moderator: bool) -> bool:
+        """May ``user`` read this comment? Held ones only for their author and
+        the club's moderators (``moderator``)."""
+        if self.status in HELD_STATUSES:
+            return moderator or (user.is_authenticated and self.author_id == user.id)
+        return True
 
     @property
     def appeal_pending(self) -> bool:

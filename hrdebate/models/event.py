@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from .codes import new_checkin_code
 from .club import Club
 from .topic import Topic, event_topics
 
@@ -76,8 +77,9 @@ class Event(db.Model):
     # Discussion: closed by the organiser; slow mode spaces one person's comments.
     discussion_closed: Mapped[bool] = mapped_column(default=False, server_default=false())
     slow_mode_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Short code people type or scan to check themselves in (no 0/O, 1/I/L).
-    checkin_code: Mapped[str | None] = mapped_column(String(12))
+    # Short code people type or scan to check themselves in (no 0/O, 1/I/L),
+    # given when the event is created.
+    checkin_code: Mapped[str | None] = mapped_column(String(12), default=new_checkin_code)
 
     # Debate
     motion: Mapped[str | None] = mapped_column(String(300))

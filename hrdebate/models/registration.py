@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from .codes import new_certificate_code
 from .event import Event, _in
 from .user import User
 
@@ -65,6 +66,20 @@ class Registration(db.Model):
         if self.user is not None:
             return self.user.display_name
         return self.walk_in_name or ""
+
+    def check_in(self, by_id: int | None, now: datetime) -> None:
+        """Mark the person present. An account holder's certificate code is
+        issued here, once (it only counts once the event has ended, see
+        ``certificates.services.is_eligible``); a walk-in has no account and
+        gets none."""
+        self.checked_in_at = now
+        self.checked_in_by_id = by_id
+        if self.user_id is not None and not self.certificate_code:
+            self.certificate_code = new_certificate_code()
+
+    def undo_check_in(self) -> None:
+        self.checked_in_at = None
+        self.checked_in_by_id = None
 
     @property
     def attended(self) -> bool:

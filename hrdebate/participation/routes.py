@@ -99,7 +99,7 @@ def _attendance_page(event, status=200, walk_in_form=None):
         "q": q,
         "seats": services.seat_counts(event.id),
         "walk_in_form": walk_in_form or WalkInForm(formdata=None),
-        "checkin_code": services.ensure_checkin_code(event),
+        "checkin_code": event.checkin_code,
     }
     return render_page("participation/attendance.html", "registrants", **context), status
 
@@ -174,14 +174,14 @@ def checkin_qr(event_id):
     """The code and its QR code, big, for the organiser to show at the venue."""
     event = get_event_or_404(event_id, manage=True)
     return render_template("participation/qr.html", event=event,
-                           code=services.ensure_checkin_code(event))
+                           code=event.checkin_code)
 
 
 @bp.get("/events/<int:event_id>/checkin.svg")
 @login_required
 def checkin_svg(event_id):
     event = get_event_or_404(event_id, manage=True)
-    url = url_for(".checkin", event_id=event.id, code=services.ensure_checkin_code(event),
+    url = url_for(".checkin", event_id=event.id, code=event.checkin_code,
                   _external=True)
     svg = io.BytesIO()
     segno.make(url, error="m").save(svg, kind="svg", scale=8, border=2, xmldecl=False)

@@ -17,18 +17,6 @@ from ..models import Event, Registration, User, utcnow
 from ..notifications.services import notify
 from ..rules import RuleError
 
-# No 0/O, 1/I/L: codes are read off a screen or paper and typed on a phone.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def new_code(length: int) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-def new_checkin_code() -> str:
-    return new_code(6)
-
-
 def _write_transaction(event_id: int) -> Event:
     """End the request's read transaction and start one that owns the event."""
     db.session.commit()
@@ -188,13 +176,6 @@ def registration_context(event: Event, user) -> dict:
 
 # -- check-in -------------------------------------------------------------------
 
-def ensure_checkin_code(event: Event) -> str:
-    if not event.checkin_code:
-        event.checkin_code = new_checkin_code()
-        db.session.commit()
-    return event.checkin_code
-
-
 def checkin_window(event: Event) -> tuple[datetime, datetime]:
     before = timedelta(minutes=current_app.config["CHECKIN_OPENS_MINUTES_BEFORE"])
     after = timedelta(minutes=current_app.config["CHECKIN_CLOSES_MINUTES_AFTER"])
@@ -205,8 +186,10 @@ def set_checked_in(registration: Registration, by: User, checked_in: bool) -> No
     """The organiser's toggle on the attendance page."""
     if registration.status != "registered":
         raise RuleError("not_registered")
-    registration.checked_in_at = utcnow() if checked_in else None
-    registration.checked_in_by_id = by.id if checked_in else None
+    if checked_in:
+        registration.check_in(by.id, utcnow())
+    else:
+        registration.undo_check_in()
     db.session.commit()
 
 
@@ -224,8 +207,7 @@ def self_check_in(event: Event, user: User, code: str, now: datetime | None = No
     if registration is None or registration.status != "registered":
         raise RuleError("not_registered")
     if registration.checked_in_at is None:
-        registration.checked_in_at = now
-        registration.checked_in_by_id = user.id
+        registration.check_in(user.id, now)
         db.session.commit()
 
 
