@@ -84,6 +84,9 @@ def create_app(test_config=None):
     from .moderation.forms import reason_label
 
     app.jinja_env.globals["rule_messages"] = rules.MESSAGES
+    from .choices import all_labelled
+
+    app.jinja_env.globals.update(all_labelled())
     app.jinja_env.globals["reason_label"] = reason_label
     errors.init_app(app)
     unit_of_work.init_app(app)

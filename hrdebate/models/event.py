@@ -35,7 +35,7 @@ MILESTONE_STATUSES = ("planned", "in_progress", "done")
 
 
 def _in(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Event(db.Model):
