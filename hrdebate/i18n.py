@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from .choices import REGIONS
 from .config import LANGUAGE_NAMES, LANGUAGES
+from .timeutil import machine_readable
 
 LOGIN_REQUIRED_MESSAGE = _l("Please log in to continue.")
 
@@ -88,6 +89,7 @@ def init_app(app):
     app.after_request(_set_language_cookie)
     app.jinja_env.globals["language_links"] = language_links
     app.context_processor(lambda: {"current_locale": str(get_locale())})
+    app.jinja_env.filters["machine_time"] = machine_readable
     app.jinja_env.globals["region_name"] = lambda code: REGIONS.get(code, code)
     app.jinja_env.globals["regions"] = REGIONS
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

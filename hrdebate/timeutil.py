@@ -23,3 +23,11 @@ def utc_to_local(value: datetime | None) -> datetime | None:
 
 def local_today() -> date:
     return datetime.now(LOCAL_TZ).date()
+
+
+def machine_readable(value: date | datetime) -> str:
+    """A ``<time datetime="...">`` value: whole seconds (HTML allows at most
+    three fractional digits), or a plain date."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
