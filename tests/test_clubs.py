@@ -626,7 +626,7 @@ def test_names_are_escaped_and_user_content_is_inert(client, auth, make_user, ma
     page = client.get("/clubs/ordo").text
     assert "<b>Bold</b>" not in page and "<img src=x>" not in page and "<i>Ordo</i>" not in page
     assert 'href="javascript' not in page and '<div hx-get' not in page
-    assert '<div class="prose" hx-disable>' in page
+    assert '<div class="prose" data-hx-disable>' in page
     auth.login("olga")
     members = client.get("/clubs/ordo/members?lang=en").text
     assert "<img src=x>" not in members
