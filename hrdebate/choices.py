@@ -49,43 +49,64 @@ def all_labelled() -> dict[str, type[Labelled]]:
             todo.append(cls)
     return found
 
-REGIONS = {
-    "bishkek": _l("Bishkek city"),
-    "osh_city": _l("Osh city"),
-    "batken": _l("Batken region"),
-    "chui": _l("Chüy region"),
-    "issyk_kul": _l("Issyk-Kul region"),
-    "jalal_abad": _l("Jalal-Abad region"),
-    "naryn": _l("Naryn region"),
-    "osh": _l("Osh region"),
-    "talas": _l("Talas region"),
-    "abroad": _l("Outside Kyrgyzstan"),
-}
 
-AGE_BANDS = {
-    "under_18": _l("Under 18"),
-    "18_24": _l("18–24"),
-    "25_34": _l("25–34"),
-    "35_49": _l("35–49"),
-    "50_plus": _l("50 or older"),
-}
+class Region(Labelled):
+    """Where a club, an event or a person is: Kyrgyzstan's regions and its two
+    cities of republican significance."""
 
-GENDERS = {
-    "woman": _l("Woman"),
-    "man": _l("Man"),
-    "other": _l("Another gender"),
-    "undisclosed": _l("I prefer not to say"),
-}
+    BISHKEK = "bishkek", _l("Bishkek city")
+    OSH_CITY = "osh_city", _l("Osh city")
+    BATKEN = "batken", _l("Batken region")
+    CHUI = "chui", _l("Chüy region")
+    ISSYK_KUL = "issyk_kul", _l("Issyk-Kul region")
+    JALAL_ABAD = "jalal_abad", _l("Jalal-Abad region")
+    NARYN = "naryn", _l("Naryn region")
+    OSH = "osh", _l("Osh region")
+    TALAS = "talas", _l("Talas region")
+    ABROAD = "abroad", _l("Outside Kyrgyzstan")
 
-AFFILIATIONS = {
-    "student": _l("University student"),
-    "pupil": _l("School pupil"),
-    "ngo": _l("NGO member"),
-    "teacher": _l("Teacher or lecturer"),
-    "other": _l("Other"),
-}
 
-SITE_ROLES = ("citizen", "moderator", "admin")
+class AgeBand(Labelled):
+    """Self-declared, optional demographics (DESIGN §8)."""
+
+    UNDER_18 = "under_18", _l("Under 18")
+    FROM_18_TO_24 = "18_24", _l("18–24")
+    FROM_25_TO_34 = "25_34", _l("25–34")
+    FROM_35_TO_49 = "35_49", _l("35–49")
+    FROM_50 = "50_plus", _l("50 or older")
+
+
+class Gender(Labelled):
+    WOMAN = "woman", _l("Woman")
+    MAN = "man", _l("Man")
+    OTHER = "other", _l("Another gender")
+    UNDISCLOSED = "undisclosed", _l("I prefer not to say")
+
+
+class Affiliation(Labelled):
+    STUDENT = "student", _l("University student")
+    PUPIL = "pupil", _l("School pupil")
+    NGO = "ngo", _l("NGO member")
+    TEACHER = "teacher", _l("Teacher or lecturer")
+    OTHER = "other", _l("Other")
+
+
+class SiteRole(Labelled):
+    """A person's role on the whole site (DESIGN §4); club roles are
+    ``models.club.MemberRole``. Stored as is; shown only to admins."""
+
+    CITIZEN = "citizen"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+# Compatibility names for modules that still import the old dictionaries;
+# to be removed once every caller uses the enumerations above.
+REGIONS = Region.labels()
+AGE_BANDS = AgeBand.labels()
+GENDERS = Gender.labels()
+AFFILIATIONS = Affiliation.labels()
+SITE_ROLES = SiteRole.values()
 
 
 def as_choices(mapping: dict, blank=None) -> list[SelectChoice]:

@@ -173,3 +173,24 @@ def test_delete_account_erases_what_the_person_wrote(app, client, timur, make_cl
     assert comment.author_id is None and comment.status == "deleted"
     assert comment.body == "" and comment.body_html == ""
     assert "My opinion" not in client.get(f"/events/{event.id}").text
+
+
+def test_people_lists_are_enumerations_with_the_stored_values(client, timur):
+    from sqlalchemy import CheckConstraint
+
+    from hrdebate import choices
+    from hrdebate.choices import Affiliation, AgeBand, Gender, Region, SiteRole
+
+    checks = {str(c.sqltext) for c in User.__table__.constraints if isinstance(c, CheckConstraint)}
+    assert "site_role IN ('citizen', 'moderator', 'admin')" in checks
+    # The old names other areas import still answer, from the enumerations.
+    assert choices.REGIONS == Region.labels() and choices.SITE_ROLES == SiteRole.values()
+    assert (choices.AGE_BANDS, choices.GENDERS, choices.AFFILIATIONS) == (
+        AgeBand.labels(), Gender.labels(), Affiliation.labels())
+    # The demographics form offers every value, after "I prefer not to say".
+    page = client.get("/account/?lang=en").text
+    for enumeration, name in ((AgeBand, "age_band"), (Gender, "gender"),
+                              (Affiliation, "affiliation"), (Region, "region")):
+        for value in enumeration.values():
+            assert f'<option value="{value}">' in page or f'value="{value}"' in page, (name, value)
+    assert "Chüy region" in page and "18–24" in page

@@ -5,11 +5,13 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import CheckConstraint, func, select
 
 from hrdebate.clubs import services
 from hrdebate.extensions import db
-from hrdebate.models import Club, ClubFollow, Membership, Notification
+from hrdebate.models import Club, ClubFollow, Membership, Notification, User
+from hrdebate.models.club import ClubType, MemberRole
+from hrdebate.rules import Refusal, RuleError
 from tests.helpers import count_queries, fetch, page_text
 
 HX = {"HX-Request": "true"}
@@ -92,6 +94,62 @@ def test_unique_slug_appends_a_number(app, make_club):
         assert services.unique_slug("Клубника!") == "klubnika-2"
         assert services.unique_slug("Мир") == "mir"
         assert services.unique_slug("New") == "new-2"  # /clubs/new is a page
+
+
+# -- founding, members and follows (service rules) ---------------------------------------
+
+def test_found_club_takes_the_next_slug_after_a_clash(app, world, monkeypatch):
+    """Someone took the slug between the check and the insert: the savepoint
+    undoes only that attempt, and the next one gets its own slug."""
+    slugs = iter(["ordo", "ordo-2"])
+    monkeypatch.setattr(services, "unique_slug", lambda name: next(slugs))
+    with app.app_context():
+        club = services.found_club(db.session.get(User, world.citizen.id),
+                                   {**VALID_CLUB, "description": ""})
+        db.session.commit()
+        assert club.slug == "ordo-2"
+    assert fetch(app, Club, slug="ordo").name == "Ordo Debate Club"
+    assert fetch(app, Membership, club_id=club.id).user_id == world.citizen.id
+
+
+def test_found_club_refuses_after_three_clashes(app, client, auth, world, monkeypatch):
+    monkeypatch.setattr(services, "unique_slug", lambda name: "ordo")
+    with app.app_context(), pytest.raises(RuleError, match="slug_taken"):
+        services.found_club(db.session.get(User, world.citizen.id), VALID_CLUB)
+    # Through the form: the one refusal handler flashes it and goes back.
+    auth.login("tima")
+    before = count(app, Club)
+    response = client.post_form("/clubs/new", VALID_CLUB)
+    assert response.status_code == 302 and response.location.endswith("/clubs/new")
+    assert "Another club was created with this name at the same moment" in client.get(
+        "/clubs/new?lang=en").text
+    assert count(app, Club) == before
+
+
+def test_appointment_refusals(app, world):
+    with app.app_context():
+        club = db.session.get(Club, world.club.id)
+        owner, citizen = (db.session.get(User, u.id)
+                          for u in (world.owner, world.citizen))
+        assert services.appointment_refusal(club, citizen, "organiser") is None
+        assert services.appointment_refusal(club, citizen, "owner") == Refusal.BAD_ROLE
+        assert services.appointment_refusal(club, owner, "moderator") == Refusal.OWNER_ROLE
+        with pytest.raises(RuleError, match="owner_role"):
+            services.appoint(club, owner, "moderator")
+
+
+def test_services_leave_the_commit_to_the_caller(app, world):
+    """Services flush at most: what the caller does not commit is not kept."""
+    with app.app_context():
+        club = db.session.get(Club, world.club.id)
+        citizen = db.session.get(User, world.citizen.id)
+        services.follow(citizen, club)
+        services.appoint(club, citizen, "organiser")
+        services.set_verified(club, True)
+        db.session.rollback()
+    assert count(app, ClubFollow) == 0
+    assert fetch(app, Membership, club_id=world.club.id, user_id=world.citizen.id) is None
+    assert fetch(app, Club, slug="ordo").verified is False
 
 
 # -- /clubs/ ------------------------------------------------------------------------
@@ -440,7 +498,6 @@ def test_add_organiser_and_change_role(app, client, auth, world):
     # The new organiser may now manage the club's events, but not the club.
     with app.test_request_context():
         from hrdebate.access import can_administer_club, can_manage_club
-        from hrdebate.models import User
         user = db.session.get(User, world.citizen.id)
         assert can_manage_club(user, world.club.id) and not can_administer_club(user, world.club.id)
     # Changing a role keeps one membership.
@@ -504,6 +561,15 @@ def test_the_owner_cannot_be_removed(app, client, auth, world):
     assert response.status_code == 302
     assert fetch(app, Membership, club_id=world.club.id, user_id=world.owner.id).role == "owner"
     assert "The owner cannot be removed" in client.get("/clubs/ordo/members?lang=en").text
+
+
+def test_the_owner_cannot_be_removed_with_htmx(app, client, auth, world):
+    auth.login("olga")
+    response = client.post_form(f"/clubs/ordo/members/{world.owner.id}/remove", headers=HX)
+    assert response.status_code == 422
+    assert "The owner cannot be removed from the club." in response.text
+    assert response.headers["HX-Retarget"] == "#flashes"
+    assert fetch(app, Membership, club_id=world.club.id, user_id=world.owner.id).role == "owner"
 
 
 def test_remove_member_of_another_club_is_404(app, client, auth, world):
@@ -626,7 +692,7 @@ def test_names_are_escaped_and_user_content_is_inert(client, auth, make_user, ma
     page = client.get("/clubs/ordo").text
     assert "<b>Bold</b>" not in page and "<img src=x>" not in page and "<i>Ordo</i>" not in page
     assert 'href="javascript' not in page and '<div hx-get' not in page
-    assert '<div class="prose" hx-disable>' in page
+    assert '<div class="prose" data-hx-disable>' in page
     auth.login("olga")
     members = client.get("/clubs/ordo/members?lang=en").text
     assert "<img src=x>" not in members
@@ -642,3 +708,22 @@ def test_club_page_weight(client, world, make_event):
     with client.get("/clubs/ordo", headers={"Accept-Encoding": "gzip"}) as response:
         assert response.headers.get("Content-Encoding") == "gzip"
         assert len(response.get_data()) <= 20 * 1024
+
+
+# -- fixed lists --------------------------------------------------------------------------
+
+def _checks(model) -> set[str]:
+    return {str(c.sqltext) for c in model.__table__.constraints if isinstance(c, CheckConstraint)}
+
+
+def test_club_lists_are_enumerations_with_the_stored_values():
+    """The CHECK constraints come from the enumerations and read as the
+    migration wrote them, so no migration is needed."""
+    assert _checks(Club) == {
+        "club_type IN ('university_club', 'school_club', 'ngo', 'other')",
+        "moderation_mode IN ('pre', 'post')",
+    }
+    assert _checks(Membership) == {"role IN ('owner', 'organiser', 'moderator', 'member')"}
+    assert str(MemberRole.label_of("moderator")) == "Club moderator"
+    assert MemberRole.label_of("nobody") == "nobody"
+    assert [choice.value for choice in ClubType.choices()] == list(ClubType.values())

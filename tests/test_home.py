@@ -202,3 +202,16 @@ def test_full_home_page_stays_under_20_kb_compressed(client, club, make_event, v
         assert response.status_code == 200
         assert response.headers.get("Content-Encoding")
         assert len(response.get_data()) <= 20 * 1024
+
+
+def test_home_service_answers_without_a_request(app, club, make_event):
+    from hrdebate.main.services import HOME_UPCOMING, database_reachable, home
+
+    for n in range(HOME_UPCOMING + 2):
+        make_event(club, title=f"Event {n}")
+    with app.app_context():
+        page = home()
+        assert len(page.upcoming) == HOME_UPCOMING
+        assert [topic.slug for topic in page.topics] == list(TOPICS)
+        assert page.results == [] and page.judgements == [] and page.discussions == []
+        assert database_reachable()

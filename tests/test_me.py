@@ -245,3 +245,22 @@ def test_token_forms_need_login_and_csrf(app, client, auth, people, url):
     auth.login("aida")
     assert client.post(url).status_code == 400  # no CSRF token
     assert fetch(app, User, id=people["aida"].id).calendar_token is None
+
+
+def test_calendar_token_services_leave_the_commit_to_the_caller(app, make_user):
+    from hrdebate.me.services import (
+        clear_calendar_token,
+        issue_calendar_token,
+        user_by_calendar_token,
+    )
+
+    aida = make_user("aida")
+    with app.app_context():
+        person = db.session.get(User, aida.id)
+        token = issue_calendar_token(person)
+        db.session.commit()
+        assert user_by_calendar_token(token).id == aida.id
+        assert user_by_calendar_token("") is None and user_by_calendar_token("nope") is None
+        clear_calendar_token(person)
+        db.session.rollback()  # not committed: the address still works
+        assert user_by_calendar_token(token).id == aida.id

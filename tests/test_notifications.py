@@ -13,12 +13,12 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_every_kind_reads_as_a_sentence(app, client, auth, make_user, make_club, make_event):
-    from hrdebate.models import NOTIFICATION_KINDS
+    from hrdebate.models.notification import NotificationKind
 
     user = make_user("aida")
     event = make_event(make_club(), title="Votes at 16")
     with app.app_context():
-        for kind in NOTIFICATION_KINDS:
+        for kind in NotificationKind:
             notify([user.id], kind, event_id=event.id, detail="respect: rude words")
         db.session.commit()
     auth.login("aida")

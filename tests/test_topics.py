@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from hrdebate.models import TOPICS
-from hrdebate.topics.routes import topics_with_counts
+from hrdebate.topics.services import topics_with_counts
 from tests.helpers import count_queries, page_text
 
 EN = {"Accept-Language": "en"}

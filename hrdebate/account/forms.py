@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, as_choices
+from ..choices import Affiliation, AgeBand, Gender, Region, as_choices
 from ..config import LANGUAGE_NAMES
 from ..forms import OptionalEmail, PasswordPolicy, strip
 
@@ -22,10 +22,10 @@ class ProfileForm(FlaskForm):
 
 
 class DemographicsForm(FlaskForm):
-    age_band = SelectField(_l("Age"), choices=as_choices(AGE_BANDS, NOT_SAID), default="")
-    gender = SelectField(_l("Gender"), choices=as_choices(GENDERS, NOT_SAID), default="")
-    affiliation = SelectField(_l("I am mainly a…"), choices=as_choices(AFFILIATIONS, NOT_SAID), default="")
-    region = SelectField(_l("Region where I live"), choices=as_choices(REGIONS, NOT_SAID), default="")
+    age_band = SelectField(_l("Age"), choices=AgeBand.choices(NOT_SAID), default="")
+    gender = SelectField(_l("Gender"), choices=Gender.choices(NOT_SAID), default="")
+    affiliation = SelectField(_l("I am mainly a…"), choices=Affiliation.choices(NOT_SAID), default="")
+    region = SelectField(_l("Region where I live"), choices=Region.choices(NOT_SAID), default="")
     consent = BooleanField(
         _l("I agree that hrdebate keeps these answers and uses them only in anonymous "
            "totals, and I know I can withdraw them at any time."),

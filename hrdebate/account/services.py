@@ -1,4 +1,5 @@
-"""Profile, privacy and account rules. No Flask request objects here."""
+"""Profile, privacy and account rules. No Flask request objects here; nothing
+here commits (the request does, once)."""
 
 from sqlalchemy import update
 from sqlalchemy.orm import joinedload
@@ -11,24 +12,20 @@ def update_profile(user: User, display_name: str, locale: str, email: str | None
     user.display_name = display_name
     user.locale = locale
     user.email = email
-    db.session.commit()
 
 
 def give_demographics(user: User, **answers) -> None:
     user.give_demographics(**answers)
-    db.session.commit()
 
 
 def withdraw_demographics(user: User) -> None:
     user.withdraw_demographics()
-    db.session.commit()
 
 
 def change_password(user: User, password: str) -> None:
     """Set a new password and end every session issued so far."""
     user.set_password(password)
     user.end_other_sessions()
-    db.session.commit()
 
 
 def export_data(user: User) -> dict:
@@ -84,4 +81,3 @@ def delete_account(user: User) -> None:
     )
     db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(note=None))
     db.session.delete(user)
-    db.session.commit()

@@ -1,4 +1,5 @@
-"""Sign-up and sign-in rules. No Flask request objects here."""
+"""Sign-up and sign-in rules. No Flask request objects here; nothing here
+commits (the request does, once)."""
 
 from werkzeug.security import check_password_hash
 
@@ -14,7 +15,7 @@ def register_user(username: str, display_name: str, password: str, email: str | 
     user = User(username=username.strip().lower(), display_name=display_name.strip(), email=email)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()  # its id and session token, to log in
     return user
 
 

@@ -3,34 +3,18 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..choices import REGIONS, as_choices
+from ..choices import Region, as_choices
 from ..forms import strip
 from ..models import User
+from ..models.club import ClubType, MemberRole, ModerationMode
+from . import services
 
-CLUB_TYPE_NAMES = {
-    "university_club": _l("University club"),
-    "school_club": _l("School club"),
-    "ngo": _l("NGO"),
-    "other": _l("Other organisation"),
+# What each role an owner may give lets the person do (longer than the
+# role's name, ``MemberRole.label``, which the members' list shows).
+ROLE_DESCRIPTIONS = {
+    MemberRole.ORGANISER: _l("Organiser: creates and runs the club’s events"),
+    MemberRole.MODERATOR: _l("Club moderator: moderates comments on the club’s events"),
 }
-
-MODERATION_MODES = {
-    "pre": _l("Pre-moderation"),
-    "post": _l("Post-moderation"),
-}
-
-APPOINTABLE_ROLES = {
-    "organiser": _l("Organiser: creates and runs the club’s events"),
-    "moderator": _l("Club moderator: moderates comments on the club’s events"),
-}
-
-ROLE_NAMES = {
-    "owner": _l("Owner"),
-    "organiser": _l("Organiser"),
-    "moderator": _l("Club moderator"),
-    "member": _l("Member"),
-}
-
 
 
 class ClubForm(FlaskForm):
@@ -39,14 +23,14 @@ class ClubForm(FlaskForm):
         description=_l("The club’s full name, as people know it."),
     )
     club_type = SelectField(
-        _l("Type"), choices=as_choices(CLUB_TYPE_NAMES, _l("Choose a type")),
+        _l("Type"), choices=ClubType.choices(_l("Choose a type")),
         validators=[DataRequired()],
     )
     city = StringField(
         _l("City or village"), filters=[strip], validators=[DataRequired(), Length(max=80)]
     )
     region = SelectField(
-        _l("Region"), choices=as_choices(REGIONS, _l("Choose a region")),
+        _l("Region"), choices=Region.choices(_l("Choose a region")),
         validators=[DataRequired()],
     )
     description = TextAreaField(
@@ -56,7 +40,8 @@ class ClubForm(FlaskForm):
         render_kw={"rows": 8},
     )
     moderation_mode = SelectField(
-        _l("Comment moderation"), choices=as_choices(MODERATION_MODES), default="post",
+        _l("Comment moderation"), choices=ModerationMode.choices(),
+        default=ModerationMode.POST.value,
         description=_l("Pre-moderation: new members’ comments wait for a moderator before "
                        "anyone sees them. Post-moderation: comments appear at once and are "
                        "reviewed when someone flags them."),
@@ -77,11 +62,30 @@ class MemberForm(FlaskForm):
                        "It is never shown on the club’s page."),
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
-    role = SelectField(_l("Role"), choices=as_choices(APPOINTABLE_ROLES), default="organiser")
+    role = SelectField(
+        _l("Role"),
+        choices=as_choices({role.value: ROLE_DESCRIPTIONS[role] for role in services.APPOINTABLE_ROLES}),
+        default=MemberRole.ORGANISER.value,
+    )
 
     user: User | None = None
+
+    def __init__(self, club, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.club = club
 
     def validate_username(self, field):
         self.user = User.by_username(field.data or "")
         if self.user is None:
             raise ValidationError(_l("Nobody has this username. Check the spelling."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The club's rules too (the owner keeps their role), so that a
+        refusal is shown beside the name that was typed."""
+        if not super().validate(extra_validators):
+            return False
+        refusal = services.appointment_refusal(self.club, self.user, self.role.data)
+        if refusal is not None:
+            self.username.errors.append(refusal.message)
+            return False
+        return True

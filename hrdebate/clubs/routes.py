@@ -1,43 +1,26 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..access import can_manage_club, get_club_or_404
-from ..extensions import db
+from ..access import can_manage_club, get_club_or_404, site_role_required
+from ..errors import refusal_goes_to
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
+from ..models.club import MemberRole
 from ..text import render_markdown, safe_html
 from . import bp, services
-from .forms import CLUB_TYPE_NAMES, ROLE_NAMES, ClubForm, MemberForm
+from .forms import ClubForm, MemberForm
 
-CLUBS_PER_PAGE = 20
 UPCOMING_LIMIT = 20
-PAST_PER_PAGE = 10
 
 
-@bp.app_template_global()
-def club_type_name(code: str) -> str:
-    return CLUB_TYPE_NAMES.get(code, code)
-
-
-@bp.app_template_global()
-def club_role_name(code: str) -> str:
-    return ROLE_NAMES.get(code, code)
-
-
-def _rule_message(error: services.RuleError) -> str:
-    messages = {
-        "owner_role": _("The owner’s role cannot be changed here."),
-        "remove_owner": _("The owner cannot be removed from the club."),
-        "slug_taken": _("Another club was created with this name at the same moment. "
-                        "Please try again."),
-    }
-    return messages.get(str(error), _("This is not possible."))
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
 
 
 @bp.get("/clubs/")
 def index():
-    pagination = db.paginate(services.clubs_query(), per_page=CLUBS_PER_PAGE)
+    pagination = services.clubs_page(_page())
     counts = services.upcoming_counts([club.id for club in pagination.items])
     return render_page("clubs/index.html", "clubs", pagination=pagination, counts=counts)
 
@@ -47,14 +30,12 @@ def index():
 def new():
     form = ClubForm()
     if form.validate_on_submit():
-        try:
-            club = services.found_club(current_user, form.data_for_service())
-        except services.RuleError as error:
-            form.name.errors.append(_rule_message(error))
-        else:
-            flash(_("Your club %(name)s is created. An admin will verify it soon; until then "
-                    "it is marked as not yet verified.", name=club.name), "success")
-            return redirect(url_for(".show", slug=club.slug))
+        # Three clashes in a row on the slug: the form is shown again, empty.
+        refusal_goes_to(url_for(".new"))
+        club = services.found_club(current_user, form.data_for_service())
+        flash(_("Your club %(name)s is created. An admin will verify it soon; until then "
+                "it is marked as not yet verified.", name=club.name), "success")
+        return redirect(url_for(".show", slug=club.slug))
     return render_form("clubs/form.html", form, club=None)
 
 
@@ -68,7 +49,7 @@ def _show_context(club):
 def show(slug):
     club = get_club_or_404(slug)
     with_drafts = can_manage_club(current_user, club.id)
-    past = db.paginate(services.past_events_query(club, with_drafts), per_page=PAST_PER_PAGE)
+    past = services.past_events_page(club, with_drafts, _page())
     context = {"club": club, "past": past}
     if not wants_fragment():
         # htmx asks only for another page of past events; the page needs the rest.
@@ -105,19 +86,16 @@ def _members_page(club, form, status=200):
 @login_required
 def members(slug):
     club = get_club_or_404(slug, administer=True)
-    form = MemberForm()
+    # The form checks the club's rules too, so a refusal shows beside the field.
+    form = MemberForm(club)
     if form.validate_on_submit():
-        try:
-            services.appoint(club, form.user, form.role.data)
-        except services.RuleError as error:
-            form.username.errors.append(_rule_message(error))
+        services.appoint(club, form.user, form.role.data)
+        name = form.user.display_name
+        if form.role.data == MemberRole.ORGANISER:
+            flash(_("%(name)s is now an organiser of the club.", name=name), "success")
         else:
-            name = form.user.display_name
-            if form.role.data == "organiser":
-                flash(_("%(name)s is now an organiser of the club.", name=name), "success")
-            else:
-                flash(_("%(name)s is now a moderator of the club.", name=name), "success")
-            return redirect(url_for(".members", slug=club.slug))
+            flash(_("%(name)s is now a moderator of the club.", name=name), "success")
+        return redirect(url_for(".members", slug=club.slug))
     return _members_page(club, form, 422 if form.is_submitted() else 200)
 
 
@@ -129,22 +107,16 @@ def remove_member(slug, user_id):
     if membership is None:
         abort(404)
     name = membership.user.display_name
-    try:
-        services.remove_member(membership)
-    except services.RuleError as error:
-        message, category = _rule_message(error), "error"
-    else:
-        message, category = _("%(name)s is no longer a member of the club.", name=name), "success"
+    refusal_goes_to(url_for(".members", slug=club.slug))
+    services.remove_member(membership)
     if wants_fragment():
-        return _members_page(club, MemberForm(formdata=None), 200)
-    flash(message, category)
+        return _members_page(club, MemberForm(club, formdata=None), 200)
+    flash(_("%(name)s is no longer a member of the club.", name=name), "success")
     return redirect(url_for(".members", slug=club.slug))
 
 
 def _set_verified(slug, verified):
     club = get_club_or_404(slug)
-    if not current_user.is_admin:
-        abort(403)
     services.set_verified(club, verified)
     if verified:
         flash(_("%(name)s is now a verified club.", name=club.name), "success")
@@ -154,13 +126,13 @@ def _set_verified(slug, verified):
 
 
 @bp.post("/clubs/<slug>/verify")
-@login_required
+@site_role_required("admin")
 def verify(slug):
     return _set_verified(slug, True)
 
 
 @bp.post("/clubs/<slug>/unverify")
-@login_required
+@site_role_required("admin")
 def unverify(slug):
     return _set_verified(slug, False)
 

@@ -1,5 +1,6 @@
 """Club rules: founding, editing, members, verification, follows, and the
-queries behind the club pages. No Flask request objects here."""
+queries behind the club pages. No Flask request objects here; nothing here
+commits (the request does, once)."""
 
 import re
 import unicodedata
@@ -14,13 +15,16 @@ from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..models import Club, ClubFollow, Event, Membership, User, utcnow
-from ..rules import RuleError
+from ..models.club import MemberRole
+from ..rules import Refusal, RuleError
 
+CLUBS_PER_PAGE = 20
+PAST_PER_PAGE = 10
 EDITABLE_FIELDS = ("name", "club_type", "city", "region", "description", "moderation_mode")
 # Roles an owner may give; the owner is whoever founded the club.
-APPOINTABLE_ROLES = ("organiser", "moderator")
+APPOINTABLE_ROLES = (MemberRole.ORGANISER, MemberRole.MODERATOR)
 # Shown publicly by display name; plain members are only counted.
-PUBLIC_ROLES = ("owner", "organiser", "moderator")
+PUBLIC_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER, MemberRole.MODERATOR)
 # Slugs that would hide a fixed URL under /clubs/.
 RESERVED_SLUGS = frozenset({"new"})
 SLUG_MAX = 60
@@ -70,19 +74,23 @@ def unique_slug(name: str) -> str:
 # -- founding and editing -------------------------------------------------------
 
 def found_club(founder: User, data: dict) -> Club:
-    """Create an unverified club owned by ``founder``."""
+    """Create an unverified club owned by ``founder`` (flushed, so it has its
+    id and slug)."""
     for _attempt in range(3):
         club = Club(slug=unique_slug(data["name"]), verified=False,
                     **{field: data[field] for field in EDITABLE_FIELDS})
-        club.memberships.append(Membership(user_id=founder.id, role="owner"))
-        db.session.add(club)
+        club.memberships.append(Membership(user_id=founder.id, role=MemberRole.OWNER))
         try:
-            db.session.commit()
-            return club
+            # A savepoint: a clash undoes this attempt only.
+            with db.session.begin_nested():
+                db.session.add(club)
         except IntegrityError:
             # Someone took the same slug a moment ago: pick the next one.
-            db.session.rollback()
-    raise RuleError("slug_taken")
+            if club in db.session:
+                db.session.expunge(club)
+            continue
+        return club
+    raise RuleError(Refusal.SLUG_TAKEN)
 
 
 def update_club(club: Club, data: dict) -> None:
@@ -90,12 +98,10 @@ def update_club(club: Club, data: dict) -> None:
     for field in EDITABLE_FIELDS:
         if field in data:
             setattr(club, field, data[field])
-    db.session.commit()
 
 
 def set_verified(club: Club, verified: bool) -> None:
     club.verified = verified
-    db.session.commit()
 
 
 # -- members ------------------------------------------------------------------
@@ -106,30 +112,39 @@ def membership_of(club_id: int, user_id: int) -> Membership | None:
     )
 
 
+def appointment_refusal(club: Club, user: User, role: str) -> Refusal | None:
+    """Why ``user`` cannot be given ``role`` in the club, or None. The form
+    asks this first, to show the answer beside the field; ``appoint`` asks
+    it again."""
+    if role not in APPOINTABLE_ROLES:
+        return Refusal.BAD_ROLE
+    membership = membership_of(club.id, user.id)
+    if membership is not None and membership.role == MemberRole.OWNER:
+        return Refusal.OWNER_ROLE
+    return None
+
+
 def appoint(club: Club, user: User, role: str) -> Membership:
     """Make ``user`` an organiser or club moderator, or change their role."""
-    if role not in APPOINTABLE_ROLES:
-        raise RuleError("bad_role")
+    refusal = appointment_refusal(club, user, role)
+    if refusal is not None:
+        raise RuleError(refusal)
     membership = membership_of(club.id, user.id)
-    if membership is not None and membership.role == "owner":
-        raise RuleError("owner_role")
     if membership is None:
         membership = Membership(club_id=club.id, user_id=user.id, role=role)
         db.session.add(membership)
     else:
         membership.role = role
-    db.session.commit()
     return membership
 
 
 def remove_member(membership: Membership) -> None:
-    if membership.role == "owner":
-        raise RuleError("remove_owner")
+    if membership.role == MemberRole.OWNER:
+        raise RuleError(Refusal.REMOVE_OWNER)
     db.session.delete(membership)
-    db.session.commit()
 
 
-_ROLE_ORDER = {role: n for n, role in enumerate(("owner", "organiser", "moderator", "member"))}
+_ROLE_ORDER = {role.value: n for n, role in enumerate(MemberRole)}
 
 
 def members_for_management(club_id: int) -> list[tuple[Membership, User]]:
@@ -169,14 +184,12 @@ def follow(user: User, club: Club) -> None:
         .values(user_id=user.id, club_id=club.id, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["user_id", "club_id"])
     )
-    db.session.commit()
 
 
 def unfollow(user: User, club: Club) -> None:
     db.session.execute(
         delete(ClubFollow).where(ClubFollow.user_id == user.id, ClubFollow.club_id == club.id)
     )
-    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -190,7 +203,7 @@ def club_counts(club_id: int, user_id: int | None) -> ClubCounts:
     """Plain members, followers and whether the user follows, in one query."""
     members = (
         select(func.count()).select_from(Membership)
-        .where(Membership.club_id == club_id, Membership.role == "member")
+        .where(Membership.club_id == club_id, Membership.role == MemberRole.MEMBER)
         .scalar_subquery()
     )
     followers = (
@@ -204,9 +217,11 @@ def club_counts(club_id: int, user_id: int | None) -> ClubCounts:
 
 # -- listings ---------------------------------------------------------------------
 
-def clubs_query():
-    """Every club, verified ones first, then by name."""
-    return select(Club).order_by(Club.verified.desc(), Club.name, Club.id)
+def clubs_page(page: int):
+    """One page of every club, verified ones first, then by name (404 past
+    the last page)."""
+    stmt = select(Club).order_by(Club.verified.desc(), Club.name, Club.id)
+    return db.paginate(stmt, page=page, per_page=CLUBS_PER_PAGE)
 
 
 def upcoming_counts(club_ids: list[int], now: datetime | None = None) -> dict[int, int]:
@@ -244,10 +259,12 @@ def upcoming_events(club: Club, with_drafts: bool, limit: int,
     return list(db.session.scalars(stmt))
 
 
-def past_events_query(club: Club, with_drafts: bool, now: datetime | None = None):
-    """Events that are over, newest first (for pagination)."""
-    return (
+def past_events_page(club: Club, with_drafts: bool, page: int, now: datetime | None = None):
+    """One page of the events that are over, newest first (404 past the
+    last page)."""
+    stmt = (
         _club_events(club, with_drafts)
         .where(Event.ends_at < (now or utcnow()))
         .order_by(Event.starts_at.desc(), Event.id.desc())
     )
+    return db.paginate(stmt, page=page, per_page=PAST_PER_PAGE)

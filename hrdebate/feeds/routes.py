@@ -7,17 +7,13 @@ from urllib.parse import urlencode
 from flask import Response, request, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import func
 
 from ..access import get_club_or_404, get_event_or_404
 from ..events.filters import EventFilters
-from ..extensions import db
 from ..models import Event, utcnow
 from . import bp
-from .services import MAX_ATOM_ENTRIES, MAX_CALENDAR_EVENTS, build_atom, build_calendar
-
-PUBLIC = ("published",)
+from .responses import feed_response
+from .services import announced_events, build_atom, build_calendar, calendar_events
 
 
 def _event_url(event: Event) -> str:
@@ -30,24 +26,8 @@ def _feed_name(path: str, filters: EventFilters) -> str:
     return path + ("?" + urlencode(sorted(args.items())) if args else "")
 
 
-def feed_response(body: bytes, mimetype: str, filename: str | None = None) -> Response:
-    response = Response(body, content_type=f"{mimetype}; charset=utf-8")
-    if filename:
-        response.headers.set("Content-Disposition", "inline", filename=filename)
-    # Names are translated into the reader's language; drafts are for
-    # organisers only. Clients revalidate cheaply with the (weak, so
-    # compression keeps it) ETag.
-    response.vary.update(("Accept-Language", "Cookie"))
-    response.cache_control.no_cache = True
-    if current_user.is_authenticated:
-        response.cache_control.private = True
-    response.add_etag(weak=True)
-    return response.make_conditional(request)
-
-
-def _calendar(stmt, *, name: str, feed: str, filename: str) -> Response:
-    events = db.session.scalars(stmt.limit(MAX_CALENDAR_EVENTS))
-    body = build_calendar(events, name=name, feed=feed, event_url=_event_url)
+def _calendar(filters: EventFilters, *, name: str, feed: str, filename: str) -> Response:
+    body = build_calendar(calendar_events(filters), name=name, feed=feed, event_url=_event_url)
     return feed_response(body, "text/calendar", filename)
 
 
@@ -55,7 +35,7 @@ def _calendar(stmt, *, name: str, feed: str, filename: str) -> Response:
 def events_ics():
     filters = EventFilters.from_args(request.args)
     return _calendar(
-        filters.query(statuses=PUBLIC, with_topics=True),
+        filters,
         name=_("hrdebate events"),
         feed=_feed_name("events.ics", filters),
         filename="events.ics",
@@ -68,7 +48,7 @@ def club_ics(slug):
     # Here ?lang= chooses the interface language, not the events' language.
     filters = replace(EventFilters.from_args(request.args), club=club.slug, lang="")
     return _calendar(
-        filters.query(statuses=PUBLIC, with_topics=True),
+        filters,
         name=_("%(club)s: events", club=club.name),
         feed=_feed_name(f"club-{club.id}.ics", replace(filters, club="")),
         filename=f"{club.slug}-events.ics",
@@ -85,15 +65,8 @@ def event_ics(event_id):
 
 @bp.get("/events.atom")
 def events_atom():
-    # The same filters, and the same default (upcoming), as the list page
-    # whose link leads here; the newest announcements first.
+    # The same filters as the list page whose link leads here.
     filters = EventFilters.from_args(request.args)
-    stmt = (
-        filters.query(statuses=PUBLIC, with_topics=True)
-        .order_by(None)
-        .order_by(func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
-        .limit(MAX_ATOM_ENTRIES)
-    )
     args = filters.as_args()
 
     def describe(event: Event) -> str:
@@ -103,7 +76,7 @@ def events_atom():
         return f"{when} · {event.venue}" if event.venue else when
 
     body = build_atom(
-        db.session.scalars(stmt),
+        announced_events(filters),
         feed=_feed_name("events.atom", filters),
         title=_("hrdebate events"),
         language=str(get_locale()),

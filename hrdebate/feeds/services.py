@@ -1,6 +1,7 @@
 """Calendars (RFC 5545, with the icalendar library) and Atom feeds (RFC 4287)
-of events. Pure functions of the events they are given: no request, no
-database access; routes pass in the URLs and the translated names."""
+of events. The builders are pure functions of the events they are given (no
+request, no database access; routes pass in the URLs and the translated
+names); the two loaders at the end choose the events a public feed lists."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -10,7 +11,10 @@ from uuid import NAMESPACE_URL, uuid5
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
+from sqlalchemy import func
 
+from ..events.filters import EventFilters
+from ..extensions import db
 from ..models import Event
 
 PRODID = "-//hrdebate//events//EN"
@@ -18,6 +22,9 @@ PRODID = "-//hrdebate//events//EN"
 REFRESH_INTERVAL = timedelta(hours=1)
 MAX_CALENDAR_EVENTS = 500
 MAX_ATOM_ENTRIES = 50
+# Public feeds list published events only (cancelled ones are in the list
+# page, not in a feed).
+PUBLIC = ("published",)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -149,3 +156,24 @@ def build_atom(events: Iterable[Event], *, feed: str, title: str, language: str,
         summary = "\n\n".join(p for p in (clean(describe(event)), clean(event.summary)) if p)
         _text(entry, "summary", summary, type="text")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+# -- what the public feeds list ----------------------------------------------------
+
+def calendar_events(filters: EventFilters) -> list[Event]:
+    """The events a public calendar lists: the list page's filters and order,
+    published only, with their topics, at most ``MAX_CALENDAR_EVENTS``."""
+    stmt = filters.query(statuses=PUBLIC, with_topics=True).limit(MAX_CALENDAR_EVENTS)
+    return list(db.session.scalars(stmt))
+
+
+def announced_events(filters: EventFilters) -> list[Event]:
+    """The Atom feed's entries: the same filters (and the same default,
+    upcoming) as the list page, the newest announcements first."""
+    stmt = (
+        filters.query(statuses=PUBLIC, with_topics=True)
+        .order_by(None)
+        .order_by(func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
+        .limit(MAX_ATOM_ENTRIES)
+    )
+    return list(db.session.scalars(stmt))

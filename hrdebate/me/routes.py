@@ -13,18 +13,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select
 
-from ..certificates.services import past_attendance_query
 from ..config import LANGUAGES
-from ..extensions import db
-from ..feeds.routes import feed_response
+from ..feeds.responses import feed_response
 from ..feeds.services import build_calendar
 from ..htmx import render_page, wants_fragment
 from ..models import User
 from . import bp, services
-
-PAST_PER_PAGE = 20
 
 # -- the page ---------------------------------------------------------------------
 
@@ -39,8 +34,7 @@ def _feed_url(user: User) -> str | None:
 def events():
     upcoming = services.upcoming_registrations(current_user.id)
     page = request.args.get("page", 1, type=int)
-    past = db.paginate(past_attendance_query(current_user.id), page=page,
-                       per_page=PAST_PER_PAGE, error_out=False)
+    past = services.past_attendance_page(current_user.id, page)
     return render_page(
         "me/events.html", "past",
         upcoming=[(r, p) for r, p in upcoming if r.status != "cancelled"],
@@ -81,8 +75,7 @@ def revoke_calendar_token():
 
 @bp.get("/me/calendar/<token>.ics")
 def calendar(token):
-    # The token is the only credential; an empty or unknown one finds nobody.
-    user = db.session.scalar(select(User).where(User.calendar_token == token)) if token else None
+    user = services.user_by_calendar_token(token)
     if user is None:
         abort(404)
     rows = services.calendar_events(user.id)

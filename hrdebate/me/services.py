@@ -1,5 +1,5 @@
 """A person's own registrations and their personal calendar feed's secret.
-No Flask request objects here."""
+No Flask request objects here; nothing here commits (the request does)."""
 
 import secrets
 from datetime import timedelta
@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from ..certificates.services import past_attendance_query
 from ..extensions import db
 from ..feeds.services import MAX_CALENDAR_EVENTS
 from ..models import Event, Registration, User, utcnow
@@ -18,6 +19,7 @@ UPCOMING_LIMIT = 200
 # from a calendar on the day itself.
 FEED_KEEPS_PAST = timedelta(days=30)
 FEED_STATUSES = ("registered", "waitlisted")
+PAST_PER_PAGE = 20
 
 
 def upcoming_registrations(user_id: int, now=None) -> list[tuple[Registration, int | None]]:
@@ -58,6 +60,21 @@ def upcoming_registrations(user_id: int, now=None) -> list[tuple[Registration, i
     return [(registration, position) for registration, position in rows]
 
 
+def past_attendance_page(user_id: int, page: int):
+    """One page of the events the user attended (each with a certificate);
+    a page past the end is empty, not an error."""
+    return db.paginate(past_attendance_query(user_id), page=page, per_page=PAST_PER_PAGE,
+                       error_out=False)
+
+
+def user_by_calendar_token(token: str) -> User | None:
+    """The feed's owner: the token is the only credential, so an empty or
+    unknown one finds nobody."""
+    if not token:
+        return None
+    return db.session.scalar(select(User).where(User.calendar_token == token))
+
+
 def calendar_events(user_id: int, now=None) -> list[tuple[Event, str]]:
     """Events for the personal feed, with the user's registration status:
     registered or waitlisted, not yet ended or ended in the last 30 days.
@@ -78,10 +95,8 @@ def calendar_events(user_id: int, now=None) -> list[tuple[Event, str]]:
 def issue_calendar_token(user: User) -> str:
     """Create or replace the feed's secret: the old address stops working."""
     user.calendar_token = secrets.token_urlsafe(32)
-    db.session.commit()
     return user.calendar_token
 
 
 def clear_calendar_token(user: User) -> None:
     user.calendar_token = None
-    db.session.commit()

@@ -4,24 +4,54 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..choices import Labelled
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from .user import User
 
-CLUB_TYPES = ("university_club", "school_club", "ngo", "other")
-MEMBER_ROLES = ("owner", "organiser", "moderator", "member")
+
+class ClubType(Labelled):
+    UNIVERSITY_CLUB = "university_club", _l("University club")
+    SCHOOL_CLUB = "school_club", _l("School club")
+    NGO = "ngo", _l("NGO")
+    OTHER = "other", _l("Other organisation")
+
+
+class ModerationMode(Labelled):
+    """Pre-moderation holds new members' comments for review; post-moderation
+    publishes at once and reviews what is flagged (DESIGN §5)."""
+
+    PRE = "pre", _l("Pre-moderation")
+    POST = "post", _l("Post-moderation")
+
+
+class MemberRole(Labelled):
+    """A person's role in one club (DESIGN §4). The owner founded the club."""
+
+    OWNER = "owner", _l("Owner")
+    ORGANISER = "organiser", _l("Organiser")
+    MODERATOR = "moderator", _l("Club moderator")
+    MEMBER = "member", _l("Member")
+
+
+# Compatibility names (models/__init__ exports them).
+CLUB_TYPES = ClubType.values()
+MEMBER_ROLES = MemberRole.values()
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Club(db.Model):
     __tablename__ = "clubs"
     __table_args__ = (
-        CheckConstraint(
-            "club_type IN ('university_club', 'school_club', 'ngo', 'other')", name="club_type"
-        ),
-        CheckConstraint("moderation_mode IN ('pre', 'post')", name="moderation_mode"),
+        CheckConstraint(_in("club_type", ClubType.values()), name="club_type"),
+        CheckConstraint(_in("moderation_mode", ModerationMode.values()), name="moderation_mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +62,7 @@ class Club(db.Model):
     region: Mapped[str] = mapped_column(String(12))
     description: Mapped[str] = mapped_column(Text, default="")
     verified: Mapped[bool] = mapped_column(default=False)
-    moderation_mode: Mapped[str] = mapped_column(String(4), default="post")
+    moderation_mode: Mapped[str] = mapped_column(String(4), default=ModerationMode.POST.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -52,9 +82,7 @@ class Membership(db.Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("club_id", "user_id", name="uq_memberships_club_user"),
-        CheckConstraint(
-            "role IN ('owner', 'organiser', 'moderator', 'member')", name="role"
-        ),
+        CheckConstraint(_in("role", MemberRole.values()), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,15 +7,34 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..choices import Labelled
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from .event import Event
 
-NOTIFICATION_KINDS = (
-    "new_event", "event_cancelled", "waitlist_promoted",
-    "reply", "comment_approved", "comment_rejected", "comment_hidden", "comment_restored",
-    "appeal_upheld", "appeal_dismissed", "warned", "muted", "banned",
-)
+
+class NotificationKind(Labelled):
+    """Every kind of news to a user. A kind has no label of its own: each is
+    told in a whole sentence (``_macros/notifications.html``), which names
+    its event."""
+
+    NEW_EVENT = "new_event"
+    EVENT_CANCELLED = "event_cancelled"
+    WAITLIST_PROMOTED = "waitlist_promoted"
+    REPLY = "reply"
+    COMMENT_APPROVED = "comment_approved"
+    COMMENT_REJECTED = "comment_rejected"
+    COMMENT_HIDDEN = "comment_hidden"
+    COMMENT_RESTORED = "comment_restored"
+    APPEAL_UPHELD = "appeal_upheld"
+    APPEAL_DISMISSED = "appeal_dismissed"
+    WARNED = "warned"
+    MUTED = "muted"
+    BANNED = "banned"
+
+
+# Compatibility name (models/__init__ exports it).
+NOTIFICATION_KINDS = NotificationKind.values()
 
 
 class Notification(db.Model):

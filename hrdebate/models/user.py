@@ -11,8 +11,13 @@ from sqlalchemy import CheckConstraint, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..choices import SiteRole
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 def _new_session_token() -> str:
@@ -22,7 +27,7 @@ def _new_session_token() -> str:
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("site_role IN ('citizen', 'moderator', 'admin')", name="site_role"),
+        CheckConstraint(_in("site_role", SiteRole.values()), name="site_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +37,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
     locale: Mapped[str | None] = mapped_column(String(5))
-    site_role: Mapped[str] = mapped_column(String(10), default="citizen")
+    site_role: Mapped[str] = mapped_column(String(10), default=SiteRole.CITIZEN.value)
     # Part of the login cookie: rotating it ends every other session.
     session_token: Mapped[str] = mapped_column(String(32), default=_new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -97,11 +102,11 @@ class User(UserMixin, db.Model):
     # -- roles ---------------------------------------------------------------
     @property
     def is_admin(self) -> bool:
-        return self.site_role == "admin"
+        return self.site_role == SiteRole.ADMIN
 
     @property
     def is_site_moderator(self) -> bool:
-        return self.site_role in ("moderator", "admin")
+        return self.site_role in (SiteRole.MODERATOR, SiteRole.ADMIN)
 
     # -- demographics ----------------------------------------------------
     DEMOGRAPHIC_FIELDS = ("age_band", "gender", "affiliation", "region")

@@ -1,26 +1,14 @@
 from flask import redirect, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..extensions import db
 from ..htmx import render_page
-from ..models import Event, Notification
 from . import bp, services
-
-PER_PAGE = 30
 
 
 @bp.get("/notifications/")
 @login_required
 def index():
-    notifications = db.session.scalars(
-        select(Notification)
-        .options(joinedload(Notification.event).joinedload(Event.club))
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(PER_PAGE)
-    ).all()
+    notifications = services.latest(current_user.id)
     return render_page("notifications/index.html", "notifications", notifications=notifications)
 
 

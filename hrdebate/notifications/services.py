@@ -1,12 +1,16 @@
-"""The one notification mechanism: every kind of news to a user goes here."""
+"""The one notification mechanism: every kind of news to a user goes here.
+Nothing here commits: the request (or the job that calls it) does."""
 
 from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..mail import queue_notification_mail
-from ..models import Notification, utcnow
+from ..models import Event, Notification, utcnow
+
+PER_PAGE = 30
 
 
 def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
@@ -25,6 +29,17 @@ def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
     return len(rows)
 
 
+def latest(user_id: int, limit: int = PER_PAGE) -> list[Notification]:
+    """The user's newest notifications, with their events and clubs."""
+    return list(db.session.scalars(
+        select(Notification)
+        .options(joinedload(Notification.event).joinedload(Event.club))
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    ))
+
+
 def unread_count(user_id: int) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Notification).where(
@@ -39,4 +54,3 @@ def mark_all_read(user_id: int) -> None:
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()

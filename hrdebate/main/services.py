@@ -1,0 +1,96 @@
+"""The home page's queries, and the health check's. No Flask request objects
+here; a fixed number of queries, whatever the number of events."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import contains_eager
+
+from ..events.filters import EventFilters
+from ..events.services import tallies
+from ..extensions import db
+from ..models import Comment, Event, Topic, Vote, utcnow
+
+HOME_UPCOMING = 6
+HOME_RESULTS = 3
+HOME_JUDGEMENTS = 3
+HOME_DISCUSSIONS = 5
+HOME_DISCUSSION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Home:
+    upcoming: list
+    results: list  # (debate, tally)
+    judgements: list
+    topics: list
+    discussions: list  # (event id, title, language, published comments, latest)
+
+
+def _public_with_club():
+    return (
+        select(Event).join(Event.club).options(contains_eager(Event.club))
+        .where(Event.status == "published")
+    )
+
+
+def _voted(phase):
+    return exists().where(Vote.event_id == Event.id, Vote.phase == phase)
+
+
+def home(now: datetime | None = None) -> Home:
+    """What comes next, the latest results and judgements, the themes and
+    the active discussions."""
+    now = now or utcnow()
+    upcoming = db.session.scalars(
+        EventFilters(when="upcoming").query(now, statuses=("published",)).limit(HOME_UPCOMING)
+    ).all()
+    # Final results: the after-vote is closed and both phases have votes.
+    debates = db.session.scalars(
+        _public_with_club()
+        .where(Event.kind == "debate", Event.voting_state == "closed", Event.starts_at <= now,
+               _voted("before"), _voted("after"))
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+        .limit(HOME_RESULTS)
+    ).all()
+    results = tallies([event.id for event in debates])
+    judgements = db.session.scalars(
+        _public_with_club()
+        .where(Event.kind == "moot_court", Event.judgement_published_at.is_not(None))
+        .order_by(Event.judgement_published_at.desc(), Event.id.desc())
+        .limit(HOME_JUDGEMENTS)
+    ).all()
+    topics = db.session.scalars(select(Topic).order_by(Topic.position, Topic.id)).all()
+    return Home(
+        upcoming=list(upcoming),
+        results=[(event, results[event.id]) for event in debates],
+        judgements=list(judgements),
+        topics=list(topics),
+        discussions=active_discussions(now),
+    )
+
+
+def active_discussions(now: datetime) -> list:
+    """Public events with the most recent published comments of the last
+    30 days, with their published comment counts: one query."""
+    latest = func.max(Comment.created_at)
+    return db.session.execute(
+        select(Event.id, Event.title, Event.language, func.count(Comment.id), latest)
+        .join(Comment, Comment.event_id == Event.id)
+        .where(Event.status == "published", Comment.status == "published",
+               Comment.created_at >= now - timedelta(days=HOME_DISCUSSION_DAYS))
+        .group_by(Event.id, Event.title, Event.language)
+        .order_by(latest.desc())
+        .limit(HOME_DISCUSSIONS)
+    ).all()
+
+
+def database_reachable() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True
