@@ -3,13 +3,13 @@ translated page (or a fragment for htmx), in memory and in Redis."""
 
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from hrdebate.errors import MESSAGES
-from hrdebate.extensions import db
-from hrdebate.models import Comment, Event
 from tests.conftest import PASSWORD, _empty_database, _prepare_schema, make_test_app
+from tests.factories import Rows
 
 STORAGES = ["memory://"] + (
     [os.environ["HRDEBATE_TEST_REDIS_URL"]] if os.environ.get("HRDEBATE_TEST_REDIS_URL") else []
@@ -31,32 +31,13 @@ def limited(request, tmp_path):
 
 
 def _setup(app):
-    from datetime import timedelta
-
-    from hrdebate.events.services import _apply
-    from hrdebate.models import Club, User, utcnow
-
-    with app.app_context():
-        user = User(username="aida", display_name="Aida")
-        user.set_password(PASSWORD)
-        club = Club(slug="c", name="C", club_type="ngo", city="Osh", region="osh_city")
-        db.session.add_all([user, club])
-        db.session.flush()
-        event = Event(club_id=club.id, status="published")
-        db.session.add(event)
-        start = utcnow() + timedelta(days=2)
-        _apply(event, {"kind": "debate", "title": "T", "summary": "S", "starts_at": start,
-                       "ends_at": start + timedelta(hours=1), "region": "osh_city",
-                       "language": "ru", "motion": "M"}, [])
-        other = User(username="bek", display_name="Bek")
-        other.set_password(PASSWORD)
-        db.session.add(other)
-        db.session.flush()
-        comment = Comment(event_id=event.id, author_id=other.id, body="x", body_html="<p>x</p>",
-                          status="published")
-        db.session.add(comment)
-        db.session.commit()
-        return event.id, comment.id
+    """Aida, who will hit the limits, and an event with Bek's comment on it."""
+    rows = Rows(app)
+    rows.user("aida")
+    club = rows.club(slug="c", club_type="ngo", city="Osh", region="osh_city")
+    event = rows.event(club, starts_in=timedelta(days=2))
+    comment = rows.comment(event, rows.user("bek"), body="x")
+    return event.id, comment.id
 
 
 def _login(app):
