@@ -1,13 +1,38 @@
-"""Column types shared by every model."""
+"""Column types shared by every model, and the clock they all read."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# A moment that ``utcnow`` answers instead of the real time, while set. A
+# context variable, so each thread (and each asyncio task) has its own clock.
+_frozen_at: ContextVar[datetime | None] = ContextVar("hrdebate_frozen_at", default=None)
+
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, as an aware UTC datetime: the real time, unless ``frozen_clock``
+    has set another moment in this context. Every service and column default
+    reads the time here."""
+    moment = _frozen_at.get()
+    return datetime.now(timezone.utc) if moment is None else moment
+
+
+@contextmanager
+def frozen_clock(moment: datetime) -> Iterator[datetime]:
+    """Make ``utcnow()`` answer ``moment`` inside the ``with`` block, in this
+    thread only; the previous clock comes back afterwards, even on error.
+    The demo uses it to do things "at" their time in the past."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given; use an aware UTC datetime")
+    token = _frozen_at.set(moment.astimezone(timezone.utc))
+    try:
+        yield moment
+    finally:
+        _frozen_at.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

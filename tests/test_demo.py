@@ -1,11 +1,15 @@
 """flask seed-demo: what a first visitor of the demo sees."""
 
+import threading
 from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hrdebate.certificates.services import certificate_state
+from hrdebate.dbtypes import frozen_clock
 from hrdebate.discussions.services import matches_watched_word, watched_words
 from hrdebate.events.services import tally
 from hrdebate.extensions import db
@@ -20,9 +24,11 @@ from hrdebate.models import (
     Notification,
     Registration,
     User,
+    WatchedWord,
     utcnow,
 )
 from hrdebate.models.codes import CODE_ALPHABET
+from hrdebate.notifications.services import notify
 from hrdebate.participation.services import (
     seat_counts,
     waitlist_position,
@@ -177,14 +183,18 @@ def test_demo_past_events_have_check_ins_walk_ins_and_certificates(demo):
     assert silent and not any(r.age_band or r.gender or r.affiliation or r.region
                               for r in silent)
 
-    certified = [r for r in rows if r.certificate_code]
-    assert len({r.event_id for r in certified}) >= 2
-    codes = [r.certificate_code for r in certified]
+    # Codes are issued at check-in, to account holders; a code is a
+    # certificate once the event has ended.
+    coded = [r for r in rows if r.certificate_code]
+    assert {r.id for r in coded} == {r.id for r in rows if r.attended and r.user_id}
+    codes = [r.certificate_code for r in coded]
     assert len(set(codes)) == len(codes)
-    for r in certified:
-        assert set(r.certificate_code) <= set(CODE_ALPHABET)
-        assert r.user_id and r.attended and r.event.has_ended(now)
-    revoked = [r for r in certified if r.certificate_revoked_at]
+    assert all(set(code) <= set(CODE_ALPHABET) for code in codes)
+    certified = [r for r in coded if certificate_state(r, now) is not None]
+    assert len({r.event_id for r in certified}) >= 2
+    assert all(r.event.has_ended(now) for r in certified)
+    assert any(not r.event.has_ended(now) for r in coded)
+    revoked = [r for r in coded if r.certificate_revoked_at]
     assert len(revoked) == 1
     assert revoked[0].event.ends_at < revoked[0].certificate_revoked_at < now
 
@@ -348,3 +358,34 @@ def test_demo_moderation_log_sanctions_and_trust(demo):
         if a.action in kinds:
             assert (a.comment_id, kinds[a.action], a.reason) in told, a.action
     assert any(n.kind == "reply" for n in notes)
+
+
+def test_frozen_clock_sets_now_for_this_thread_only():
+    moment = datetime(2024, 3, 8, 9, 30, tzinfo=timezone.utc)
+    before = utcnow()
+    with frozen_clock(moment):
+        assert utcnow() == moment
+        with frozen_clock(moment - timedelta(days=1)):
+            assert utcnow() == moment - timedelta(days=1)
+        assert utcnow() == moment
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(utcnow()))
+        thread.start()
+        thread.join()
+        assert seen[0] >= before  # another thread keeps the real time
+    assert before <= utcnow() <= datetime.now(timezone.utc)
+    with pytest.raises(ValueError):
+        with frozen_clock(datetime(2024, 3, 8)):
+            pass
+
+
+def test_frozen_clock_dates_what_services_and_defaults_write(app, make_user):
+    moment = datetime(2024, 3, 8, 9, 30, tzinfo=timezone.utc)
+    user = make_user("clocked")
+    with app.app_context(), frozen_clock(moment):
+        notify([user.id], "warned", detail="on time")
+        db.session.add(WatchedWord(word="clocked"))
+        db.session.commit()
+        note = db.session.scalar(select(Notification).where(Notification.user_id == user.id))
+        word = db.session.scalar(select(WatchedWord).where(WatchedWord.word == "clocked"))
+        assert note.created_at == moment == word.created_at
