@@ -11,7 +11,7 @@ import pytest
 
 from hrdebate.extensions import db
 from hrdebate.models import Registration, User, utcnow
-from hrdebate.turnout.services import Hidden, suppress, suppress_together
+from hrdebate.turnout.suppression import Hidden, suppress, suppress_together
 from tests.helpers import count_queries, page_text
 
 HTMX = {"HX-Request": "true"}
