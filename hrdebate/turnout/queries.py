@@ -149,12 +149,19 @@ def _attendances(scope: Scope, *columns):
     )
 
 
-def _paginate(stmt, page: int, per_page: int | None, total: int) -> Pagination:
-    """Flask-SQLAlchemy's pagination of a statement that selects one Bundle,
-    whose ``total`` is already known (so it runs no count). Without
+ALL = 2**31 - 1  # "every row": the page size of an export
+
+
+def _paginate(stmt, page: int, per_page: int | None, total: int | None) -> Pagination:
+    """Flask-SQLAlchemy's pagination of a statement that selects one Bundle.
+    Its ``total`` comes from the caller, so no count runs; without
     ``per_page``, every row comes on one page."""
-    pagination = db.paginate(stmt, page=page if per_page else 1,
-                             per_page=per_page or max(total, 1), max_per_page=None,
+    if per_page is None:
+        pagination = db.paginate(stmt, page=1, per_page=ALL, max_per_page=None,
+                                 error_out=False, count=False)
+        pagination.total = len(pagination.items)
+        return pagination
+    pagination = db.paginate(stmt, page=page, per_page=per_page, max_per_page=None,
                              error_out=False, count=False)
     pagination.total = total
     return pagination
@@ -251,9 +258,9 @@ def by_club_month(scope: Scope, now: datetime, page: int = 1,
                   per_page: int | None = None) -> Pagination:
     """One row of counts per club and month, by club name then month: one page
     of them (two statements: the lines and their number), or all of them on
-    one page without ``per_page``."""
+    one page without ``per_page`` (one statement)."""
     columns, statement, group_count = _rolled_up(scope, now, ("club_id", "month"))
-    total = db.session.scalar(group_count)
+    total = db.session.scalar(group_count) if per_page else None
     return _paginate(statement(Bundle("figures", *columns)), page, per_page, total)
 
 
@@ -313,25 +320,28 @@ def demographics(scope: Scope) -> list[Row]:
 # -- each event -----------------------------------------------------------------------
 
 def events(scope: Scope, page: int = 1, per_page: int | None = None,
-           total: int = 0) -> Pagination:
-    """The events, newest first, with their club's name: one page of them
-    (``total`` is their number, known from the summary), or all of them on one
-    page without ``per_page``."""
+           total: int | None = None) -> Pagination:
+    """The events, newest first, with their club's name and their
+    registrations (``EVENT_COUNTS``): one page of them (``total`` is their
+    number, known from the summary), or all of them on one page without
+    ``per_page``. One statement either way.
+
+    The registrations are counted only for the page's events: the counting
+    subquery chooses them with the same order, limit and offset as the page
+    db.paginate takes, so a page costs the same on a long programme."""
+    order = (Event.starts_at.desc(), Event.id.desc())  # unique: the same events both times
+    chosen = select(Event.id).where(*_conditions(scope)).order_by(*order)
+    if per_page is not None:
+        chosen = chosen.limit(per_page).offset((page - 1) * per_page)
+    counts = _counts_per_event(chosen, "counts")
     stmt = (
         select(Bundle("event", Event.id, Event.title, Event.language, Event.kind,
-                      Event.starts_at, Event.ends_at, Club.name.label("club_name")))
+                      Event.starts_at, Event.ends_at, Club.name.label("club_name"),
+                      *(func.coalesce(counts.c[name], 0).label(name) for name in EVENT_COUNTS)))
         .select_from(Event)
         .join(Club, Club.id == Event.club_id)
+        .outerjoin(counts, counts.c.event_id == Event.id)
         .where(*_conditions(scope))
-        .order_by(Event.starts_at.desc(), Event.id.desc())
+        .order_by(*order)
     )
     return _paginate(stmt, page, per_page, total)
-
-
-def counts_per_event(scope: Scope, event_ids: list[int] | None = None) -> dict[int, Row]:
-    """Each event's registrations (``EVENT_COUNTS``) by event id, in one
-    statement: for ``event_ids`` (a page), or every event in scope. Events
-    without registrations are left out."""
-    chosen = event_ids if event_ids is not None else select(Event.id).where(*_conditions(scope))
-    counts = _counts_per_event(chosen, "counts")
-    return {row.event_id: row for row in db.session.execute(select(counts))}

@@ -26,7 +26,7 @@ from ..models import TOPICS, Club, Membership, utcnow
 from ..timeutil import utc_to_local
 from . import queries
 from .dimensions import NOT_STATED, TurnoutDimension
-from .queries import EVENT_COUNTS, Scope
+from .queries import Scope
 from .suppression import Cell, Hidden, Suppressed, suppress_together
 
 PER_PAGE = 25
@@ -171,17 +171,13 @@ def by_club_month(scope: Scope, now: datetime | None = None, page: int = 1,
 
 
 def per_event(scope: Scope, now: datetime | None = None, page: int = 1,
-              per_page: int | None = None, total: int = 0) -> Pagination:
+              per_page: int | None = None, total: int | None = None) -> Pagination:
     """Each event's figures, newest first: one page (``total`` is the number
     of events, known from the summary), or every event without ``per_page``."""
     now = now or utcnow()
     pagination = queries.events(scope, page, per_page, total)
-    counts = queries.counts_per_event(
-        scope, [row.id for row in pagination.items] if per_page else None)
-    pagination.items = [
-        EventLine(**row._asdict(), ended=row.ends_at <= now,
-                  **{name: int(getattr(counts.get(row.id), name, 0)) for name in EVENT_COUNTS})
-        for row in pagination.items]
+    pagination.items = [EventLine(**row._asdict(), ended=row.ends_at <= now)
+                        for row in pagination.items]
     return pagination
 
 
