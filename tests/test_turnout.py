@@ -191,7 +191,8 @@ def test_hidden_cells_say_why_in_every_language(app):
 
 
 def test_dimensions_are_one_labelled_list(app):
-    from hrdebate.turnout.dimensions import NOT_STATED, TurnoutDimension as D
+    from hrdebate.turnout.dimensions import NOT_STATED
+    from hrdebate.turnout.dimensions import TurnoutDimension as D
     assert D.values() == ("kind", "region", "theme", "age_band", "gender", "affiliation")
     assert [str(d) for d in D.demographic()] == ["age_band", "gender", "affiliation"]
     with app.test_request_context(headers=EN):
