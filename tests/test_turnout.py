@@ -11,7 +11,7 @@ import pytest
 
 from hrdebate.extensions import db
 from hrdebate.models import Registration, User, utcnow
-from hrdebate.turnout.services import Hidden, suppress, suppress_together
+from hrdebate.turnout.suppression import Hidden, suppress, suppress_together
 from tests.helpers import count_queries, page_text
 
 HTMX = {"HX-Request": "true"}
@@ -132,6 +132,80 @@ def test_breakdowns_of_the_same_people_hide_their_shared_total_together():
     assert result["gender"].cells == {"woman": COMPLEMENT, "man": 0}
     fine = suppress_together({"age": {"young": 7, "old": 5}, "gender": {"woman": 12}})
     assert fine["age"].total == 12 and fine["gender"].cells == {"woman": 12}
+
+
+def test_the_rule_needs_no_app_nor_database():
+    """suppression.py is pure: loaded on its own, it imports neither Flask nor
+    SQLAlchemy, and works without an application."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import hrdebate.turnout.suppression as module
+    script = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('suppression', {str(Path(module.__file__))!r})\n"
+        "m = importlib.util.module_from_spec(spec); sys.modules['suppression'] = m\n"
+        "spec.loader.exec_module(m)\n"
+        "assert m.suppress({'a': 3, 'b': 9}).cells == {'a': m.Hidden.SMALL, 'b': m.Hidden.COMPLEMENT}\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('flask', 'sqlalchemy', 'hrdebate')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_rule_keeps_the_order_of_the_cells_and_their_keys():
+    result = suppress({("b", 1): 9, ("a", 2): 2, ("c", 3): 7})
+    assert list(result.cells) == [("b", 1), ("a", 2), ("c", 3)]
+    assert result.cells[("a", 2)] is SMALL and result.cells[("c", 3)] is COMPLEMENT
+
+
+def test_an_empty_table_shows_zeros():
+    assert suppress({}).cells == {} and suppress({}).total == 0
+    assert suppress({"a": 0}, hide_total=True).total == 0
+
+
+def test_hiding_the_total_hides_a_cell_with_it():
+    """With the total hidden, a table without small cells hides its smallest
+    cell, so the total cannot be added up; with small cells, they suffice."""
+    result = suppress({"a": 9, "b": 6, "c": 12}, hide_total=True)
+    assert result.cells == {"a": 9, "b": COMPLEMENT, "c": 12} and result.total is COMPLEMENT
+    result = suppress({"a": 9, "b": 2, "c": 12}, hide_total=True)
+    assert result.cells == {"a": 9, "b": SMALL, "c": 12} and result.total is COMPLEMENT
+
+
+def test_the_threshold_is_5_and_can_be_given():
+    from hrdebate.turnout.suppression import THRESHOLD
+    assert THRESHOLD == 5
+    assert suppress({"a": 5, "b": 9}).cells == {"a": 5, "b": 9}
+    assert suppress({"a": 5, "b": 12, "c": 11}, threshold=10).cells == {
+        "a": SMALL, "b": 12, "c": COMPLEMENT}
+
+
+def test_hidden_cells_say_why_in_every_language(app):
+    from hrdebate.turnout.services import hidden_text
+    with app.test_request_context(headers=EN):
+        assert (hidden_text(SMALL), hidden_text(COMPLEMENT)) == ("fewer than 5", "hidden")
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert hidden_text(SMALL) != "fewer than 5" and hidden_text(COMPLEMENT) != "hidden"
+
+
+def test_dimensions_are_one_labelled_list(app):
+    from hrdebate.turnout.dimensions import NOT_STATED
+    from hrdebate.turnout.dimensions import TurnoutDimension as D
+    assert D.values() == ("kind", "region", "theme", "age_band", "gender", "affiliation")
+    assert [str(d) for d in D.demographic()] == ["age_band", "gender", "affiliation"]
+    with app.test_request_context(headers=EN):
+        assert [str(d.label) for d in D] == ["Kind", "Region", "Theme", "Age", "Gender",
+                                             "Affiliation"]
+        assert D.KIND.name_of("moot_court") == "Moot court"
+        assert D.THEME.name_of("women") == "Women's rights"
+        assert D.GENDER.name_of(NOT_STATED) == "Not stated"
+        assert D.REGION.name_of("atlantis") == "atlantis"  # an unknown code, as it is
+        assert list(D.AGE_BAND.names) == ["under_18", "18_24", "25_34", "35_49", "50_plus"]
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        # Existing messages, already translated.
+        assert str(D.AGE_BAND.label) != "Age" and D.KIND.name_of("debate") != "Debate"
 
 
 # -- a small programme with known figures ------------------------------------------
@@ -298,6 +372,28 @@ def test_club_months_come_in_pages(app, programme):
         second = services.by_club_month(scope, page=2, per_page=3)
     assert (first.total, first.pages, first.has_next, len(first.items)) == (4, 2, True, 3)
     assert [(f.club_slug, f.month) for f in second.items] == [("osh", MARCH)]
+
+
+def test_long_tables_use_flask_sqlalchemys_pagination(app, programme):
+    """The per-event and club-and-month tables are db.paginate's pages, their
+    totals known without a count of their own; past the end, a page is empty
+    and keeps the total."""
+    from flask_sqlalchemy.pagination import Pagination
+
+    from hrdebate.turnout import services
+    scope = _scope(app)
+    with app.test_request_context(headers=EN):
+        data = services.dashboard(scope, event_page=2, club_month_page=1, per_page=2)
+        assert isinstance(data.events, Pagination) and isinstance(data.club_months, Pagination)
+        assert (data.events.total, data.events.pages, data.events.page) == (5, 3, 2)
+        assert [e.title for e in data.events.items] == ["Clean river", "First debate"]
+        assert (data.club_months.total, len(data.club_months.items)) == (4, 2)
+        beyond = services.dashboard(scope, event_page=9, club_month_page=9, per_page=2)
+        assert beyond.events.items == [] and beyond.events.total == 5
+        assert beyond.club_months.items == [] and beyond.club_months.total == 4
+        # The export: every line on one page.
+        everything = services.dashboard(scope, per_page=None)
+        assert (len(everything.events.items), everything.events.pages) == (5, 1)
 
 
 def test_per_month(app, programme):
@@ -488,6 +584,27 @@ def test_organiser_of_another_club_sees_only_their_own(client, auth, programme, 
     assert client.get(url + "?club=auca").status_code == 403
 
 
+@pytest.mark.parametrize("url", ["/turnout/", "/turnout/export.csv"])
+def test_a_club_that_does_not_exist_is_404_for_everyone(client, auth, programme, url):
+    """Through the one door (access.get_club_or_404): an unknown club is 404,
+    someone else's club 403."""
+    for who in ("organiser", "admin"):
+        auth.login(who)
+        assert client.get(url + "?club=nowhere").status_code == 404
+    auth.login("organiser")
+    assert client.get(url + "?club=osh").status_code == 403
+
+
+def test_the_filters_speak_htmx_in_valid_attributes(client, auth, programme):
+    auth.login("organiser")
+    html = client.get("/turnout/", headers=EN).text
+    start = html.index('<div id="dashboard">')
+    dashboard = html[start:]
+    assert 'data-hx-get="/turnout/"' in dashboard and 'data-hx-target="#dashboard"' in dashboard
+    assert 'data-hx-boost="false"' in dashboard
+    assert " hx-" not in dashboard.replace("\n", " ")
+
+
 def test_a_club_moderator_is_not_an_organiser(client, auth, make_user, make_club, programme):
     make_club(owner=make_user("someone"), moderators=[make_user("club_mod")])
     auth.login("club_mod")
@@ -622,7 +739,8 @@ def _grow(app, club, n_events, per_event):
 @pytest.mark.parametrize("who", ["admin", "organiser"])
 def test_query_count_does_not_grow_with_the_data(app, client, auth, programme, who):
     auth.login(who)
-    urls = ["/turnout/", "/turnout/export.csv", "/turnout/?kind=debate&start=2020-01-01"]
+    urls = ["/turnout/", "/turnout/export.csv", "/turnout/?kind=debate&start=2020-01-01",
+            "/turnout/?club=auca&page=2"]
     counts = {}
     for url in urls:
         with count_queries(app) as statements:

@@ -1,13 +1,15 @@
 """The dashboard's filters: a plain GET form (no CSRF: it changes nothing)."""
 
+from collections.abc import Iterator
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from ..choices import REGIONS, as_choices
-from ..events.forms import KIND_NAMES
+from ..choices import as_choices
+from .dimensions import TurnoutDimension
 
 
 class TurnoutFilterForm(FlaskForm):
@@ -19,22 +21,29 @@ class TurnoutFilterForm(FlaskForm):
     end = DateField(_l("Last day"), validators=[Optional()],
                     description=_l("Events starting on or before this day (Bishkek time)."))
     club = SelectField(_l("Club"), default="")
-    kind = SelectField(_l("Kind"), choices=as_choices(KIND_NAMES, blank=_l("All kinds")),
-                       default="")
-    region = SelectField(_l("Region"), choices=as_choices(REGIONS, blank=_l("All regions")),
-                         default="")
+    kind = SelectField(_l("Kind"), default="",
+                       choices=as_choices(TurnoutDimension.KIND.names, blank=_l("All kinds")))
+    region = SelectField(_l("Region"), default="",
+                         choices=as_choices(TurnoutDimension.REGION.names,
+                                            blank=_l("All regions")))
 
-    def __init__(self, formdata, clubs, every_club=False, **kwargs):
-        """``clubs``: (id, slug, name) of the clubs the person may see;
-        ``every_club``: they are all the clubs (an admin)."""
+    def __init__(self, formdata, reach, **kwargs):
+        """``reach``: the clubs the person may see (``services.Reach``)."""
         super().__init__(formdata=formdata, **kwargs)
-        blank = _l("All clubs") if every_club else _l("All my clubs")
+        blank = _l("All clubs") if reach.every_club else _l("All my clubs")
         self.club.choices = [SelectChoice("", blank)] + [
-            SelectChoice(club.slug, club.name) for club in clubs]
+            SelectChoice(club.slug, club.name) for club in reach.clubs]
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError(_l("The end date cannot be before the start date."))
+
+    def in_use(self) -> Iterator[tuple[str, str, str]]:
+        """(name, label, value) of each filter in use, for the export."""
+        args = self.as_args()
+        for name in ("start", "end", "club", "kind", "region"):
+            if name in args:
+                yield name, str(self[name].label.text), args[name]
 
     def as_args(self) -> dict:
         """The filters in use, for links that keep them (pager, export)."""
