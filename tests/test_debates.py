@@ -66,6 +66,7 @@ def _vote(app, event_id, user_id, phase, choice, now=None):
     with app.app_context():
         cast_vote(db.session.get(Event, event_id), db.session.get(User, user_id), phase, choice,
                   now=now)
+        db.session.commit()
 
 
 def _votes(app, event_id):
@@ -90,6 +91,7 @@ def test_before_vote_closed_by_the_organiser(app, debate_setup):
     event = debate_setup["make_event"](debate_setup["club"])
     with app.app_context():
         change_voting(db.session.get(Event, event.id), "close_before")
+        db.session.commit()
     with pytest.raises(RuleError):
         _vote(app, event.id, debate_setup["voter"].id, "before", "for")
 
@@ -100,9 +102,11 @@ def test_after_vote_opens_only_once_started(app, debate_setup):
         with pytest.raises(RuleError, match="not_started"):
             change_voting(db.session.get(Event, event.id), "open_after")
         change_voting(db.session.get(Event, event.id), "open_after", now=event.starts_at)
+        db.session.commit()
     _vote(app, event.id, debate_setup["voter"].id, "after", "undecided")
     with app.app_context():
         change_voting(db.session.get(Event, event.id), "close_after")
+        db.session.commit()
         with pytest.raises(RuleError, match="wrong_state"):
             change_voting(db.session.get(Event, event.id), "close_before")
     with pytest.raises(RuleError, match="vote_closed"):
@@ -211,8 +215,10 @@ def test_judgement(app, client, auth, debate_setup, make_user):
     assert client.get(url).status_code == 403
     auth.logout()
     auth.login("organiser")
+    # A refusal: back to the form, with the sentence.
     early = client.post_form(url + "?lang=en", data)
-    assert early.status_code == 422 and "once the event has started" in early.text
+    assert early.status_code == 302 and early.location.endswith(url)
+    assert "once the event has started" in client.get(early.location + "?lang=en").text
     with app.app_context():
         db.session.get(Event, moot.id).starts_at = utcnow() - timedelta(hours=3)
         db.session.get(Event, moot.id).ends_at = utcnow() - timedelta(hours=1)
