@@ -332,3 +332,104 @@ def test_self_check_in_is_rate_limited(tmp_path):
         assert statuses[-1] == 429
     finally:
         _empty_database(app)
+
+
+# -- the rules, one place each, as unit tests --------------------------------------------
+
+def _event(now, status="published", starts_in=timedelta(days=1), opens=None, closes=None,
+           capacity=None):
+    start = now + starts_in
+    return Event(kind="debate", status=status, starts_at=start, ends_at=start + timedelta(hours=2),
+                 registration_opens_at=opens, registration_closes_at=closes, capacity=capacity)
+
+
+@pytest.mark.parametrize(("fields", "refusal"), [
+    ({}, None),
+    ({"status": "cancelled"}, "event_cancelled"),
+    ({"status": "draft"}, "not_published"),
+    ({"starts_in": timedelta(hours=-3)}, "event_over"),
+    ({"starts_in": timedelta(hours=-1)}, None),  # under way: still open
+    ({"opens": timedelta(hours=1)}, "registration_not_open"),
+    ({"opens": timedelta(hours=-1)}, None),
+    ({"closes": timedelta(0)}, "registration_closed"),
+    ({"closes": timedelta(minutes=1)}, None),
+])
+def test_registration_refusal(fields, refusal):
+    now = utcnow()
+    for name in ("opens", "closes"):
+        if name in fields:
+            fields[name] = now + fields[name]
+    assert _event(now, **fields).registration_refusal(now) == refusal
+
+
+@pytest.mark.parametrize(("capacity", "taken", "full"), [
+    (None, 1000, False), (2, 1, False), (2, 2, True), (2, 3, True)])
+def test_an_event_is_full(capacity, taken, full):
+    assert _event(utcnow(), capacity=capacity).is_full(taken) == full
+
+
+def test_unregister_refusal():
+    now = utcnow()
+    event = _event(now)
+    active = Registration(status="registered")
+    assert services.unregister_refusal(event, active, now) is None
+    assert services.unregister_refusal(event, Registration(status="waitlisted"), now) is None
+    assert services.unregister_refusal(event, None, now) == "not_registered"
+    assert services.unregister_refusal(event, Registration(status="cancelled"), now) == \
+        "not_registered"
+    assert services.unregister_refusal(event, active, event.ends_at) == "event_over"
+
+
+def test_check_in_window(app):
+    now = utcnow()
+    event = _event(now)
+    with app.app_context():
+        opens, closes = services.checkin_window(event)
+        assert opens == event.starts_at - timedelta(hours=1)
+        assert closes == event.ends_at + timedelta(hours=1)
+        assert not services.checkin_open(event, opens - timedelta(seconds=1))
+        assert services.checkin_open(event, opens) and services.checkin_open(event, closes)
+        assert not services.checkin_open(event, closes + timedelta(seconds=1))
+        event.status = "cancelled"
+        assert not services.checkin_open(event, opens)
+
+
+def test_the_registration_block_asks_the_rules(app, client, auth, world, make_user):
+    """The page shows what ``registration_context`` allows: the waitlist
+    button when full, no cancel button once the event is over."""
+    event = world["event"]
+    for _ in range(2):
+        _register(app, event.id, make_user())
+    auth.login("citizen")
+    page = client.get(f"/events/{event.id}").text
+    assert ">Join the waitlist<" in page
+    over = world["make_event"](world["club"], starts_in=timedelta(hours=-1),
+                               duration=timedelta(minutes=30))
+    with app.app_context():
+        db.session.add(Registration(event_id=over.id, user_id=world["users"]["citizen"].id))
+        db.session.commit()
+    page = client.get(f"/events/{over.id}").text
+    assert "You are registered." in page and "Cancel my registration" not in page
+    assert "This event is over: registration is closed." in page
+    refused = client.post_form(f"/events/{over.id}/unregister")
+    assert refused.status_code == 302 and refused.location.endswith("#registration")
+    assert "This event is over" in client.get(refused.location).text
+
+
+@pytest.mark.parametrize(("status", "allowed"), [
+    ("registered", True), ("waitlisted", False), ("cancelled", False)])
+def test_only_a_seat_is_checked_in_by_the_organiser(app, world, make_user, status, allowed):
+    person = make_user()
+    with app.app_context():
+        registration = Registration(event_id=world["event"].id, user_id=person.id, status=status)
+        db.session.add(registration)
+        db.session.flush()
+        assert registration.can_be_checked_in == allowed
+        organiser = db.session.get(User, world["users"]["organiser"].id)
+        if allowed:
+            services.set_checked_in(registration, organiser, True)
+            assert registration.attended
+        else:
+            with pytest.raises(RuleError, match="not_registered"):
+                services.set_checked_in(registration, organiser, True)
+        db.session.rollback()

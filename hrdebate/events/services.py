@@ -245,7 +245,7 @@ def publish_judgement(event: Event, outcome: str, reasoning: str,
 # -- civic project ----------------------------------------------------------
 
 def _require_civic(event: Event) -> None:
-    if event.kind != EventKind.CIVIC_PROJECT or event.is_cancelled:
+    if not event.progress_open:
         raise RuleError("not_a_civic_project")
 
 

@@ -267,6 +267,11 @@ class Event(db.Model):
         parts = (self.title, self.summary, self.motion, self.case_title)
         self.search_text = " ".join(p for p in parts if p).casefold()
 
+    @property
+    def progress_open(self) -> bool:
+        """A civic project that is not cancelled takes milestones and updates."""
+        return self.kind == EventKind.CIVIC_PROJECT and not self.is_cancelled
+
     # -- registration ------------------------------------------------------
     def registration_refusal(self, now: datetime | None = None) -> Refusal | None:
         """Why nobody can register now, or None when

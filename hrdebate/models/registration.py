@@ -122,6 +122,11 @@ class Registration(db.Model):
         return self.status != RegistrationStatus.CANCELLED
 
     @property
+    def can_be_checked_in(self) -> bool:
+        """Only someone with a seat is checked in (or out) by the organiser."""
+        return self.status == RegistrationStatus.REGISTERED
+
+    @property
     def awaits_check_in(self) -> bool:
         """Has a seat and has not checked in yet."""
         return self.status == RegistrationStatus.REGISTERED and self.checked_in_at is None

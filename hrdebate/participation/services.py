@@ -209,7 +209,7 @@ def checkin_open(event: Event, now: datetime | None = None) -> bool:
 
 def set_checked_in(registration: Registration, by: User, checked_in: bool) -> None:
     """The organiser's toggle on the attendance page."""
-    if registration.status != REGISTERED:
+    if not registration.can_be_checked_in:
         raise RuleError(Refusal.NOT_REGISTERED)
     if checked_in:
         registration.check_in(by.id, utcnow())
