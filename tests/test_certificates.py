@@ -2,7 +2,7 @@
 stable code, public verification, revocation by the event's club."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -69,7 +69,7 @@ def issued(client, auth, event, username="aida_login"):
 def test_attendee_of_a_finished_event_gets_a_printable_certificate(app, client, auth, people,
                                                                    make_event):
     # 20:00 UTC is 02:00 the next day in Bishkek.
-    starts = datetime(2024, 3, 14, 20, 0, tzinfo=timezone.utc)
+    starts = datetime(2024, 3, 14, 20, 0, tzinfo=UTC)
     event = make_event(people["club"], kind="moot_court", title="Applicant v. Kyrgyzstan",
                        starts_at=starts, topics=["education"])
     add_registration(app, event, people["aida"])

@@ -8,8 +8,8 @@ from hrdebate.events.services import (
     Distribution,
     RuleError,
     Tally,
-    cast_vote,
     add_milestone,
+    cast_vote,
     change_voting,
     tally_from_rows,
 )
@@ -312,9 +312,8 @@ def test_unknown_voting_action_is_refused(app, debate_setup):
     event, now = _debate("before_open", True)
     assert event.voting_refusal("explode", now) == "wrong_state"
     stored = debate_setup["make_event"](debate_setup["club"])
-    with app.app_context():
-        with pytest.raises(RuleError, match="wrong_state"):
-            change_voting(db.session.get(Event, stored.id), "explode")
+    with app.app_context(), pytest.raises(RuleError, match="wrong_state"):
+        change_voting(db.session.get(Event, stored.id), "explode")
 
 
 @pytest.mark.parametrize(("state", "started", "phases"), [

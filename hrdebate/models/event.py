@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -14,7 +15,6 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,8 +23,8 @@ from ..config import LANGUAGE_NAMES
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from ..rules import Refusal
-from .codes import new_checkin_code
 from .club import Club
+from .codes import new_checkin_code
 from .topic import Topic, event_topics
 
 

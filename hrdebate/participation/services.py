@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, select
-
-from ..extensions import db
 from sqlalchemy.orm import joinedload
 
+from ..extensions import db
 from ..models import Event, Registration, User, utcnow
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
