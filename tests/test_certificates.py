@@ -2,7 +2,7 @@
 stable code, public verification, revocation by the event's club."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -69,7 +69,7 @@ def issued(client, auth, event, username="aida_login"):
 def test_attendee_of_a_finished_event_gets_a_printable_certificate(app, client, auth, people,
                                                                    make_event):
     # 20:00 UTC is 02:00 the next day in Bishkek.
-    starts = datetime(2024, 3, 14, 20, 0, tzinfo=timezone.utc)
+    starts = datetime(2024, 3, 14, 20, 0, tzinfo=UTC)
     event = make_event(people["club"], kind="moot_court", title="Applicant v. Kyrgyzstan",
                        starts_at=starts, topics=["education"])
     add_registration(app, event, people["aida"])
@@ -262,3 +262,33 @@ def test_revoke_needs_csrf_and_a_known_code(app, client, auth, attended):
     assert client.post(f"/certificates/{code}/revoke").status_code == 400
     assert client.post_form("/certificates/NOSUCHCODE/revoke").status_code == 404
     assert fetch(app, Registration, certificate_code=code).certificate_revoked_at is None
+
+
+# -- eligibility: one rule, in Python and in SQL ------------------------------------------
+
+def test_eligibility_is_the_same_in_python_and_in_sql(app, people, make_event):
+    """``is_eligible`` and ``past_attendance_query`` are both ``eligible``."""
+    aida = people["aida"]
+    cases = {
+        "attended a finished event": (PAST, "published", "registered", True, True),
+        "did not come": (PAST, "published", "registered", False, False),
+        "waitlisted but checked in": (PAST, "published", "waitlisted", True, False),
+        "not over yet": (timedelta(days=2), "published", "registered", True, False),
+        "cancelled event": (PAST, "cancelled", "registered", True, False),
+    }
+    ids = {}
+    for title, (starts_in, status, reg_status, checked_in, _eligible) in cases.items():
+        event = make_event(people["club"], title=title, starts_in=starts_in, status=status)
+        ids[title] = add_registration(app, event, aida, status=reg_status,
+                                      checked_in=checked_in)
+    with app.app_context():
+        in_sql = {r.id for r in db.session.scalars(services.past_attendance_query(aida.id))}
+        for title, registration_id in ids.items():
+            registration = db.session.get(Registration, registration_id)
+            expected = cases[title][-1]
+            assert services.is_eligible(registration) == expected, title
+            assert (registration_id in in_sql) == expected, title
+        walk_in = Registration(event=db.session.get(Registration, ids["attended a finished event"]).event,
+                               source="walk_in", walk_in_name="Guest")
+        walk_in.check_in(None, utcnow() - timedelta(days=3))
+        assert not services.is_eligible(walk_in)

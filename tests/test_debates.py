@@ -8,12 +8,14 @@ from hrdebate.events.services import (
     Distribution,
     RuleError,
     Tally,
+    add_milestone,
     cast_vote,
     change_voting,
     tally_from_rows,
 )
 from hrdebate.extensions import db
 from hrdebate.models import Event, Milestone, ProgressUpdate, User, Vote, utcnow
+from hrdebate.models.event import VOTING_TRANSITIONS, VotingAction, VotingState
 from tests.helpers import fetch
 
 HTMX = {"HX-Request": "true"}
@@ -66,6 +68,7 @@ def _vote(app, event_id, user_id, phase, choice, now=None):
     with app.app_context():
         cast_vote(db.session.get(Event, event_id), db.session.get(User, user_id), phase, choice,
                   now=now)
+        db.session.commit()
 
 
 def _votes(app, event_id):
@@ -90,6 +93,7 @@ def test_before_vote_closed_by_the_organiser(app, debate_setup):
     event = debate_setup["make_event"](debate_setup["club"])
     with app.app_context():
         change_voting(db.session.get(Event, event.id), "close_before")
+        db.session.commit()
     with pytest.raises(RuleError):
         _vote(app, event.id, debate_setup["voter"].id, "before", "for")
 
@@ -100,9 +104,11 @@ def test_after_vote_opens_only_once_started(app, debate_setup):
         with pytest.raises(RuleError, match="not_started"):
             change_voting(db.session.get(Event, event.id), "open_after")
         change_voting(db.session.get(Event, event.id), "open_after", now=event.starts_at)
+        db.session.commit()
     _vote(app, event.id, debate_setup["voter"].id, "after", "undecided")
     with app.app_context():
         change_voting(db.session.get(Event, event.id), "close_after")
+        db.session.commit()
         with pytest.raises(RuleError, match="wrong_state"):
             change_voting(db.session.get(Event, event.id), "close_before")
     with pytest.raises(RuleError, match="vote_closed"):
@@ -211,8 +217,10 @@ def test_judgement(app, client, auth, debate_setup, make_user):
     assert client.get(url).status_code == 403
     auth.logout()
     auth.login("organiser")
+    # A refusal: back to the form, with the sentence.
     early = client.post_form(url + "?lang=en", data)
-    assert early.status_code == 422 and "once the event has started" in early.text
+    assert early.status_code == 302 and early.location.endswith(url)
+    assert "once the event has started" in client.get(early.location + "?lang=en").text
     with app.app_context():
         db.session.get(Event, moot.id).starts_at = utcnow() - timedelta(hours=3)
         db.session.get(Event, moot.id).ends_at = utcnow() - timedelta(hours=1)
@@ -262,3 +270,105 @@ def test_milestones_and_updates(app, client, auth, debate_setup, make_user):
     debate = debate_setup["make_event"](debate_setup["club"])
     auth.login("organiser")
     assert client.post_form(f"/events/{debate.id}/updates", {}).status_code == 404
+
+
+# -- the voting state machine: one table, asked by the services and the page ----------
+
+def _debate(state, started, status="published", kind="debate"):
+    """A debate in memory (no database): the rules are on the model."""
+    now = utcnow()
+    start = now - timedelta(minutes=5) if started else now + timedelta(days=1)
+    return Event(kind=kind, status=status, voting_state=state, starts_at=start,
+                 ends_at=start + timedelta(hours=2)), now
+
+
+@pytest.mark.parametrize(("state", "started", "actions"), [
+    ("before_open", False, ["close_before"]),
+    ("before_open", True, ["close_before", "open_after"]),
+    ("before_closed", False, []),
+    ("before_closed", True, ["open_after"]),
+    ("after_open", True, ["close_after"]),
+    ("closed", True, ["reopen_after"]),
+])
+def test_voting_actions_follow_the_table(state, started, actions):
+    event, now = _debate(state, started)
+    assert event.voting_actions(now) == actions
+    for action in VotingAction:
+        refusal = event.voting_refusal(action, now)
+        assert (refusal is None) == (action in actions)
+        if action in actions:
+            assert VOTING_TRANSITIONS[action][1] in VotingState.values()
+
+
+@pytest.mark.parametrize(("kind", "status"), [("moot_court", "published"), ("debate", "draft"),
+                                              ("debate", "cancelled")])
+def test_no_voting_actions_outside_published_debates(kind, status):
+    event, now = _debate("before_open", True, status=status, kind=kind)
+    assert event.voting_actions(now) == []
+    assert event.voting_refusal("close_before", now) == "not_a_published_debate"
+
+
+def test_unknown_voting_action_is_refused(app, debate_setup):
+    event, now = _debate("before_open", True)
+    assert event.voting_refusal("explode", now) == "wrong_state"
+    stored = debate_setup["make_event"](debate_setup["club"])
+    with app.app_context(), pytest.raises(RuleError, match="wrong_state"):
+        change_voting(db.session.get(Event, stored.id), "explode")
+
+
+@pytest.mark.parametrize(("state", "started", "phases"), [
+    ("before_open", False, ["before"]),
+    ("before_open", True, []),
+    ("before_closed", True, []),
+    ("after_open", True, ["after"]),
+    ("closed", True, []),
+])
+def test_open_phases(state, started, phases):
+    event, now = _debate(state, started)
+    assert event.open_phases(now) == phases
+    assert event.any_vote_open(now) == bool(phases)
+
+
+def test_the_page_shows_exactly_the_possible_voting_actions(app, client, auth, debate_setup):
+    """The organiser's buttons come from ``Event.voting_actions``, not from a
+    copy of the rule in the template."""
+    labels = {action.value: str(action.label) for action in VotingAction}
+    for state, starts_in in (("before_open", timedelta(days=1)),
+                             ("before_closed", timedelta(minutes=-5)),
+                             ("closed", timedelta(days=-1))):
+        event = debate_setup["make_event"](debate_setup["club"], starts_in=starts_in,
+                                           voting_state=state)
+        with app.app_context():
+            expected = db.session.get(Event, event.id).voting_actions()
+        auth.login("organiser")
+        page = client.get(f"/events/{event.id}?lang=en").text
+        auth.logout()
+        shown = [value for value in labels if f'name="action" value="{value}"' in page]
+        assert shown == [str(a) for a in expected]
+        assert all(labels[a] in page for a in shown)
+
+
+def test_a_refused_vote_goes_back_to_the_vote(client, auth, debate_setup):
+    event = debate_setup["make_event"](debate_setup["club"], starts_in=timedelta(minutes=-5))
+    auth.login("voter")
+    plain = client.post_form(f"/events/{event.id}/vote?lang=en",
+                             {"phase": "before", "choice": "for"})
+    assert plain.status_code == 302 and plain.location.endswith(f"/events/{event.id}#voting")
+    assert "This vote is closed." in client.get(f"/events/{event.id}?lang=en").text
+    htmx = client.post_form(f"/events/{event.id}/vote?lang=en",
+                            {"phase": "before", "choice": "for"}, headers=HTMX)
+    assert htmx.status_code == 422 and htmx.headers["HX-Retarget"] == "#flashes"
+
+
+@pytest.mark.parametrize(("kind", "status", "open_"), [
+    ("civic_project", "published", True), ("civic_project", "draft", True),
+    ("civic_project", "cancelled", False), ("debate", "published", False)])
+def test_progress_open(app, debate_setup, kind, status, open_):
+    """Milestones and updates: the service and the page ask ``progress_open``."""
+    event = debate_setup["make_event"](debate_setup["club"], kind=kind, status=status)
+    with app.app_context():
+        stored = db.session.get(Event, event.id)
+        assert stored.progress_open == open_
+        if not open_:
+            with pytest.raises(RuleError, match="not_a_civic_project"):
+                add_milestone(stored, "Meet the akim", None, "planned")

@@ -334,3 +334,62 @@ def test_query_counts_do_not_grow_with_events(app, client, people, make_event, m
     large = [_statements(app, client, url) for url in urls]
     assert small == large
     assert max(large) <= 6, large
+
+
+# -- the fixed lists and the kinds --------------------------------------------------------
+
+def test_fixed_lists_keep_their_stored_values():
+    from hrdebate.models.event import (
+        DebateFormat,
+        EventKind,
+        EventStatus,
+        Instrument,
+        MilestoneStatus,
+        VoteChoice,
+        VotePhase,
+        VotingState,
+    )
+    from hrdebate.models.registration import RegistrationStatus, Source
+
+    assert EventKind.values() == ("debate", "moot_court", "civic_project")
+    assert EventStatus.values() == ("draft", "published", "cancelled")
+    assert DebateFormat.values() == ("oxford", "karl_popper", "british_parliamentary", "other")
+    assert Instrument.values() == ("udhr", "iccpr", "icescr", "cedaw", "crc", "crpd", "cat",
+                                   "constitution_kg", "other")
+    assert MilestoneStatus.values() == ("planned", "in_progress", "done")
+    assert VotePhase.values() == ("before", "after")
+    assert VoteChoice.values() == ("for", "against", "undecided")
+    assert VotingState.values() == ("before_open", "before_closed", "after_open", "closed")
+    assert RegistrationStatus.values() == ("registered", "waitlisted", "cancelled")
+    assert Source.values() == ("online", "walk_in")
+    checks = {str(getattr(c, "sqltext", "")) for c in Event.__table__.constraints}
+    assert "kind IN ('debate', 'moot_court', 'civic_project')" in checks
+
+
+def test_every_kind_has_its_form_section_and_its_page_part(app):
+    """Adding a kind: the enumeration and KIND_FIELDS (model), a section of
+    EventForm (form), and templates/events/_<kind>.html (page)."""
+    from hrdebate.events.forms import KIND_SECTIONS, EventForm
+    from hrdebate.models.event import KIND_FIELDS, EventKind
+
+    assert set(KIND_FIELDS) == set(KIND_SECTIONS) == set(EventKind)
+    with app.test_request_context():
+        form = EventForm(meta={"csrf": False})
+        sections = form.kind_sections()
+        assert [kind for kind, _legend, _fields in sections] == list(EventKind)
+        for kind, _legend, fields in sections:
+            assert [f.name for f in fields] == list(KIND_FIELDS[kind])
+            app.jinja_env.get_template(f"events/_{kind}.html")
+            assert all(hasattr(Event, name) for name in KIND_FIELDS[kind])
+
+
+def test_the_form_requires_the_first_field_of_the_chosen_kind(app):
+    from hrdebate.events.forms import EventForm
+    from hrdebate.models.event import KIND_FIELDS, EventKind
+
+    with app.test_request_context(method="POST", data={"kind": "moot_court"}):
+        form = EventForm(meta={"csrf": False})
+        form.validate()
+        required = KIND_FIELDS[EventKind.MOOT_COURT][0]
+        assert form[required].errors
+        assert not form[KIND_FIELDS[EventKind.DEBATE][0]].errors

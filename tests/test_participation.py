@@ -109,6 +109,7 @@ def test_walk_ins_take_no_reserved_seat(app, world, make_user):
     with app.app_context():
         services.add_walk_in(db.session.get(Event, event.id), db.session.get(User, organiser.id),
                              "Guest")
+        db.session.commit()
     assert _register(app, event.id, make_user()) == "registered"
     with app.app_context():
         assert services.seat_counts(event.id) == {
@@ -197,7 +198,7 @@ def test_attendance_list_search_and_check_in(app, client, auth, world, make_user
                                {"checked_in": "1"}, headers=HTMX)
     assert toggled.status_code == 200 and "<html" not in toggled.text
     assert f'id="registration-{registration.id}"' in toggled.text
-    assert 'id="counts" class="counts" hx-swap-oob="true"' in toggled.text
+    assert 'id="counts" class="counts" data-hx-swap-oob="true"' in toggled.text
     assert "<strong>1</strong> checked in" in toggled.text
     assert fetch(app, Registration, id=registration.id).checked_in_by_id == world["users"]["organiser"].id
     client.post_form(f"/events/{event.id}/attendance/{registration.id}", {"checked_in": "0"})
@@ -280,13 +281,16 @@ def test_self_check_in_with_the_code_in_its_window(app, client, auth, world):
     assert len(code) >= 6 and not set(code) & set("0O1IL")
     form = client.get(f"/events/{soon.id}/checkin?code={code}")
     assert f'value="{code}"' in form.text  # the QR code's link fills the form in
+    # Refusals go back to the form, with the sentence.
     wrong = client.post_form(f"/events/{soon.id}/checkin", {"code": "ZZZZZZ"})
-    assert wrong.status_code == 422 and "check-in code is wrong" in wrong.text
+    assert wrong.status_code == 302 and wrong.location.endswith(f"/events/{soon.id}/checkin")
+    assert "check-in code is wrong" in client.get(wrong.location).text
     right = client.post_form(f"/events/{soon.id}/checkin", {"code": f" {code.lower()} "})
     assert right.status_code == 302
     assert fetch(app, Registration, event_id=soon.id).checked_in_at is not None
     early = client.post_form(f"/events/{later.id}/checkin", {"code": _code(app, later.id)})
-    assert early.status_code == 422 and "an hour before the start" in early.text
+    assert early.status_code == 302
+    assert "an hour before the start" in client.get(early.location).text
     assert fetch(app, Registration, event_id=later.id).checked_in_at is None
 
 
@@ -298,6 +302,7 @@ def test_check_in_window_is_configurable(app, world):
     with app.app_context():
         services.self_check_in(db.session.get(Event, event.id),
                                db.session.get(User, world["users"]["citizen"].id), code)
+        db.session.commit()
     assert fetch(app, Registration, event_id=event.id).checked_in_at is not None
 
 
@@ -305,7 +310,7 @@ def test_self_check_in_needs_a_registration(app, client, auth, world):
     event = world["make_event"](world["club"], starts_in=timedelta(minutes=10))
     auth.login("citizen")
     response = client.post_form(f"/events/{event.id}/checkin", {"code": _code(app, event.id)})
-    assert response.status_code == 422 and "not registered" in response.text
+    assert response.status_code == 302 and "not registered" in client.get(response.location).text
 
 
 def test_self_check_in_is_rate_limited(tmp_path):
@@ -327,3 +332,104 @@ def test_self_check_in_is_rate_limited(tmp_path):
         assert statuses[-1] == 429
     finally:
         _empty_database(app)
+
+
+# -- the rules, one place each, as unit tests --------------------------------------------
+
+def _event(now, status="published", starts_in=timedelta(days=1), opens=None, closes=None,
+           capacity=None):
+    start = now + starts_in
+    return Event(kind="debate", status=status, starts_at=start, ends_at=start + timedelta(hours=2),
+                 registration_opens_at=opens, registration_closes_at=closes, capacity=capacity)
+
+
+@pytest.mark.parametrize(("fields", "refusal"), [
+    ({}, None),
+    ({"status": "cancelled"}, "event_cancelled"),
+    ({"status": "draft"}, "not_published"),
+    ({"starts_in": timedelta(hours=-3)}, "event_over"),
+    ({"starts_in": timedelta(hours=-1)}, None),  # under way: still open
+    ({"opens": timedelta(hours=1)}, "registration_not_open"),
+    ({"opens": timedelta(hours=-1)}, None),
+    ({"closes": timedelta(0)}, "registration_closed"),
+    ({"closes": timedelta(minutes=1)}, None),
+])
+def test_registration_refusal(fields, refusal):
+    now = utcnow()
+    for name in ("opens", "closes"):
+        if name in fields:
+            fields[name] = now + fields[name]
+    assert _event(now, **fields).registration_refusal(now) == refusal
+
+
+@pytest.mark.parametrize(("capacity", "taken", "full"), [
+    (None, 1000, False), (2, 1, False), (2, 2, True), (2, 3, True)])
+def test_an_event_is_full(capacity, taken, full):
+    assert _event(utcnow(), capacity=capacity).is_full(taken) == full
+
+
+def test_unregister_refusal():
+    now = utcnow()
+    event = _event(now)
+    active = Registration(status="registered")
+    assert services.unregister_refusal(event, active, now) is None
+    assert services.unregister_refusal(event, Registration(status="waitlisted"), now) is None
+    assert services.unregister_refusal(event, None, now) == "not_registered"
+    assert services.unregister_refusal(event, Registration(status="cancelled"), now) == \
+        "not_registered"
+    assert services.unregister_refusal(event, active, event.ends_at) == "event_over"
+
+
+def test_check_in_window(app):
+    now = utcnow()
+    event = _event(now)
+    with app.app_context():
+        opens, closes = services.checkin_window(event)
+        assert opens == event.starts_at - timedelta(hours=1)
+        assert closes == event.ends_at + timedelta(hours=1)
+        assert not services.checkin_open(event, opens - timedelta(seconds=1))
+        assert services.checkin_open(event, opens) and services.checkin_open(event, closes)
+        assert not services.checkin_open(event, closes + timedelta(seconds=1))
+        event.status = "cancelled"
+        assert not services.checkin_open(event, opens)
+
+
+def test_the_registration_block_asks_the_rules(app, client, auth, world, make_user):
+    """The page shows what ``registration_context`` allows: the waitlist
+    button when full, no cancel button once the event is over."""
+    event = world["event"]
+    for _ in range(2):
+        _register(app, event.id, make_user())
+    auth.login("citizen")
+    page = client.get(f"/events/{event.id}").text
+    assert ">Join the waitlist<" in page
+    over = world["make_event"](world["club"], starts_in=timedelta(hours=-1),
+                               duration=timedelta(minutes=30))
+    with app.app_context():
+        db.session.add(Registration(event_id=over.id, user_id=world["users"]["citizen"].id))
+        db.session.commit()
+    page = client.get(f"/events/{over.id}").text
+    assert "You are registered." in page and "Cancel my registration" not in page
+    assert "This event is over: registration is closed." in page
+    refused = client.post_form(f"/events/{over.id}/unregister")
+    assert refused.status_code == 302 and refused.location.endswith("#registration")
+    assert "This event is over" in client.get(refused.location).text
+
+
+@pytest.mark.parametrize(("status", "allowed"), [
+    ("registered", True), ("waitlisted", False), ("cancelled", False)])
+def test_only_a_seat_is_checked_in_by_the_organiser(app, world, make_user, status, allowed):
+    person = make_user()
+    with app.app_context():
+        registration = Registration(event_id=world["event"].id, user_id=person.id, status=status)
+        db.session.add(registration)
+        db.session.flush()
+        assert registration.can_be_checked_in == allowed
+        organiser = db.session.get(User, world["users"]["organiser"].id)
+        if allowed:
+            services.set_checked_in(registration, organiser, True)
+            assert registration.attended
+        else:
+            with pytest.raises(RuleError, match="not_registered"):
+                services.set_checked_in(registration, organiser, True)
+        db.session.rollback()

@@ -5,18 +5,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..access import can_manage_club
+from ..access import can_manage_club, get_certificate_or_404
 from . import bp, services
-
-
-def _certificate_or_404(code: str):
-    """The one door to a certificate by its code: 404 for an unknown code and
-    for one that no longer stands for an attendance."""
-    registration = services.certificate_by_code(code)
-    state = services.certificate_state(registration)
-    if state is None:
-        abort(404)
-    return registration, state
 
 
 @bp.get("/events/<int:event_id>/certificate")
@@ -36,7 +26,7 @@ def mine(event_id):
 
 @bp.get("/certificates/<code>")
 def verify(code):
-    registration, state = _certificate_or_404(code)
+    registration, state = get_certificate_or_404(code)
     if code != registration.certificate_code:  # typed in lower case or with dashes
         return redirect(url_for(".verify", code=registration.certificate_code), 301)
     event = registration.event
@@ -49,29 +39,19 @@ def verify(code):
     )
 
 
-def _managed_certificate_or_403(code):
-    registration, _state = _certificate_or_404(code)
-    if not can_manage_club(current_user, registration.event.club_id):
-        abort(403)
-    return registration
-
-
 @bp.post("/certificates/<code>/revoke")
 @login_required
 def revoke(code):
-    registration = _managed_certificate_or_403(code)
-    code = registration.certificate_code
+    registration, _state = get_certificate_or_404(code, manage=True)
     services.revoke_certificate(registration)
     flash(_("The certificate is revoked. Its verification page now says so."), "success")
-    return redirect(url_for(".verify", code=code))
+    return redirect(url_for(".verify", code=registration.certificate_code))
 
 
 @bp.post("/certificates/<code>/restore")
 @login_required
 def restore(code):
-    registration = _managed_certificate_or_403(code)
-    code = registration.certificate_code
+    registration, _state = get_certificate_or_404(code, manage=True)
     services.restore_certificate(registration)
     flash(_("The certificate is valid again."), "success")
-    return redirect(url_for(".verify", code=code))
-
+    return redirect(url_for(".verify", code=registration.certificate_code))

@@ -4,20 +4,26 @@ revocation. No Flask request objects here.
 A certificate is not a row of its own: it is an attended registration of a
 finished event. Its code is issued on the registration at check-in
 (``Registration.check_in``), so opening a certificate never writes.
+Services flush; the request commits once.
+
+Who earns one is one rule, ``eligible``: in Python (``is_eligible``) and in
+SQL (``past_attendance_query``), both built from the same model terms
+(``Registration.attended``, ``Event.is_published``, ``Event.has_ended``).
 """
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
 from ..models import Event, Registration, utcnow
 from ..models.codes import CERTIFICATE_CODE_LENGTH, new_certificate_code  # noqa: F401
+from ..models.registration import CertificateState
 
 CODE_LENGTH = CERTIFICATE_CODE_LENGTH
 
-VALID, REVOKED = "valid", "revoked"
+VALID, REVOKED = CertificateState.VALID, CertificateState.REVOKED
 
 
 def normalise_code(code: str) -> str:
@@ -25,12 +31,23 @@ def normalise_code(code: str) -> str:
     return "".join(c for c in (code or "").upper() if c not in " -\t")
 
 
+def eligible(registration, event, now: datetime):
+    """The rule: an account holder who attended a published event that has
+    ended. ``registration`` and ``event`` are objects (a bool comes back) or
+    the model classes (a SQL condition comes back)."""
+    terms = (registration.user_id.is_not(None) if registration is Registration
+             else registration.user_id is not None,
+             registration.attended, event.is_published, event.has_ended(now))
+    if registration is Registration:
+        return and_(*terms)
+    return all(terms)
+
+
 def is_eligible(registration: Registration | None, now: datetime | None = None) -> bool:
-    """An account holder who attended a published event that has ended."""
-    if registration is None or registration.user_id is None:
+    """Whether this registration earns a certificate (see ``eligible``)."""
+    if registration is None:
         return False
-    event = registration.event
-    return registration.attended and event.is_published and event.has_ended(now)
+    return eligible(registration, registration.event, now or utcnow())
 
 
 def certificate_state(registration: Registration | None,
@@ -74,13 +91,13 @@ def certificate_by_code(code: str) -> Registration | None:
 def revoke_certificate(registration: Registration, now: datetime | None = None) -> None:
     if registration.certificate_revoked_at is None:
         registration.certificate_revoked_at = now or utcnow()
-        db.session.commit()
+        db.session.flush()
 
 
 def restore_certificate(registration: Registration) -> None:
     if registration.certificate_revoked_at is not None:
         registration.certificate_revoked_at = None
-        db.session.commit()
+        db.session.flush()
 
 
 def past_attendance_query(user_id: int, now: datetime | None = None):
@@ -91,12 +108,6 @@ def past_attendance_query(user_id: int, now: datetime | None = None):
         select(Registration)
         .join(Registration.event)
         .options(contains_eager(Registration.event).joinedload(Event.club))
-        .where(
-            Registration.user_id == user_id,
-            Registration.status == "registered",
-            Registration.checked_in_at.is_not(None),
-            Event.status == "published",
-            Event.ends_at <= now,
-        )
+        .where(Registration.user_id == user_id, eligible(Registration, Event, now))
         .order_by(Event.starts_at.desc(), Event.id.desc())
     )

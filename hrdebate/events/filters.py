@@ -7,7 +7,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..choices import REGIONS
-from ..models import EVENT_LANGUAGES, KINDS, Club, Event, Topic, utcnow
+from ..models import EVENT_LANGUAGES, Club, Event, Topic, utcnow
+from ..models.event import EventKind, EventStatus
 
 WHEN = ("upcoming", "past", "all")
 
@@ -31,7 +32,7 @@ class EventFilters:
 
         return cls(
             q=" ".join(args.get("q", "").split())[:100],
-            kind=pick("kind", KINDS),
+            kind=pick("kind", EventKind.values()),
             region=pick("region", REGIONS),
             topic=args.get("topic", "")[:40],
             lang=pick("lang", EVENT_LANGUAGES),
@@ -47,7 +48,7 @@ class EventFilters:
     def active(self) -> bool:
         return bool(self.as_args())
 
-    def query(self, now: datetime | None = None, statuses=("published", "cancelled"),
+    def query(self, now: datetime | None = None, statuses=(EventStatus.PUBLISHED, EventStatus.CANCELLED),
               with_topics: bool = False) -> Select:
         """Public events matching the filters, their club loaded (and their
         themes, in one more query, if asked), in list order."""

@@ -27,46 +27,29 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..choices import REGIONS, as_choices
 from ..config import LANGUAGE_NAMES
 from ..forms import strip
-from ..models import TOPICS, VOTE_PHASES
+from ..models import TOPICS
+from ..models.event import (
+    KIND_FIELDS,
+    DebateFormat,
+    EventKind,
+    Instrument,
+    MilestoneStatus,
+    VoteChoice,
+    VotePhase,
+)
 from ..timeutil import LOCAL_INPUT_FORMAT, local_to_utc
 
-KIND_NAMES = {
-    "debate": _l("Debate"),
-    "moot_court": _l("Moot court"),
-    "civic_project": _l("Civic project"),
-}
-FORMAT_NAMES = {
-    "oxford": _l("Oxford"),
-    "karl_popper": _l("Karl Popper"),
-    "british_parliamentary": _l("British Parliamentary"),
-    "other": _l("Other format"),
-}
-INSTRUMENT_NAMES = {
-    "udhr": _l("Universal Declaration of Human Rights"),
-    "iccpr": _l("International Covenant on Civil and Political Rights"),
-    "icescr": _l("International Covenant on Economic, Social and Cultural Rights"),
-    "cedaw": _l("Convention on the Elimination of All Forms of Discrimination against Women"),
-    "crc": _l("Convention on the Rights of the Child"),
-    "crpd": _l("Convention on the Rights of Persons with Disabilities"),
-    "cat": _l("Convention against Torture"),
-    "constitution_kg": _l("Constitution of the Kyrgyz Republic"),
-    "other": _l("Other instruments"),
-}
-MILESTONE_STATUS_NAMES = {
-    "planned": _l("Planned"),
-    "in_progress": _l("In progress"),
-    "done": _l("Done"),
-}
-# The fields that belong to one kind only.
-KIND_FIELDS = {
-    "debate": ("motion", "debate_format", "proposition_team", "proposition_speakers",
-               "opposition_team", "opposition_speakers"),
-    "moot_court": ("case_title", "facts", "legal_questions", "instruments", "applicant_team",
-                   "respondent_team", "bench"),
-    "civic_project": ("goal", "community"),
-}
-REQUIRED_FOR_KIND = {"debate": "motion", "moot_court": "case_title", "civic_project": "goal"}
+# Kept for the turnout area, which still imports it: use ``EventKind``.
+KIND_NAMES = EventKind.labels()
 
+# Each kind's section of the event form: its legend; its fields are the
+# model's ``KIND_FIELDS`` (the first one is required for that kind), declared
+# in ``EventForm`` under the kind's heading.
+KIND_SECTIONS = {
+    EventKind.DEBATE: _l("Debate only"),
+    EventKind.MOOT_COURT: _l("Moot court only"),
+    EventKind.CIVIC_PROJECT: _l("Civic project only"),
+}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -79,8 +62,8 @@ def _local_datetime(label, **kwargs):
 
 
 class EventForm(FlaskForm):
-    kind = RadioField(_l("Kind of event"), choices=as_choices(KIND_NAMES),
-                      validators=[DataRequired()], default="debate")
+    kind = RadioField(_l("Kind of event"), choices=EventKind.choices(),
+                      validators=[DataRequired()], default=EventKind.DEBATE.value)
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=160)])
     summary = TextAreaField(
         _l("Summary"), filters=[strip], validators=[DataRequired(), Length(max=300)],
@@ -116,9 +99,11 @@ class EventForm(FlaskForm):
         _l("Themes"), choices=as_choices({slug: name for slug, (name, _a) in TOPICS.items()}),
     )
 
+    # -- debate only ------------------------------------------------------------
     motion = StringField(_l("Motion"), filters=[strip], validators=[Length(max=300)],
                          description=_l("For example: This house would lower the voting age to 16."))
-    debate_format = SelectField(_l("Format"), choices=as_choices(FORMAT_NAMES), default="oxford")
+    debate_format = SelectField(_l("Format"), choices=DebateFormat.choices(),
+                                default=DebateFormat.OXFORD.value)
     proposition_team = StringField(_l("Proposition team"), filters=[strip],
                                    validators=[Length(max=120)])
     proposition_speakers = TextAreaField(_l("Proposition speakers"), filters=[strip],
@@ -130,6 +115,7 @@ class EventForm(FlaskForm):
                                         validators=[Length(max=2000)],
                                         description=_l("One name per line."))
 
+    # -- moot court only -------------------------------------------------------
     case_title = StringField(_l("Case title"), filters=[strip], validators=[Length(max=200)])
     facts = TextAreaField(_l("Facts of the case"), filters=[strip],
                           validators=[Length(max=20000)])
@@ -137,7 +123,7 @@ class EventForm(FlaskForm):
                                     validators=[Length(max=5000)],
                                     description=_l("One question per line."))
     instruments = MultiCheckboxField(_l("Instruments invoked"),
-                                     choices=as_choices(INSTRUMENT_NAMES))
+                                     choices=Instrument.choices())
     applicant_team = StringField(_l("Applicant team"), filters=[strip],
                                  validators=[Length(max=200)])
     respondent_team = StringField(_l("Respondent team"), filters=[strip],
@@ -145,13 +131,15 @@ class EventForm(FlaskForm):
     bench = TextAreaField(_l("Bench"), filters=[strip], validators=[Length(max=2000)],
                           description=_l("One judge per line."))
 
+    # -- civic project only ---------------------------------------------------
     goal = TextAreaField(_l("Goal"), filters=[strip], validators=[Length(max=2000)])
     community = StringField(_l("Community"), filters=[strip], validators=[Length(max=200)],
                             description=_l("Who the project is with and for."))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        required = REQUIRED_FOR_KIND.get(self.kind.data)
+        fields = KIND_FIELDS.get(self.kind.data)
+        required = fields[0] if fields else None
         if required and not self[required].data:
             self[required].errors.append(_l("This field is required for this kind of event."))
             ok = False
@@ -172,6 +160,11 @@ class EventForm(FlaskForm):
         if not field.data and not self.online_url.data:
             raise ValidationError(_l("Give a venue, an online link, or both."))
 
+    def kind_sections(self):
+        """(kind, legend, fields) of each kind's part of the form, for the template."""
+        return [(kind, legend, [self[name] for name in KIND_FIELDS[kind]])
+                for kind, legend in KIND_SECTIONS.items()]
+
     def to_data(self) -> tuple[dict, list[str]]:
         """The event's fields for the service, times in UTC; and its theme slugs."""
         data = {name: self[name].data for name in (
@@ -189,11 +182,10 @@ class EventForm(FlaskForm):
 
 
 class VoteForm(FlaskForm):
-    phase = HiddenField(validators=[AnyOf(VOTE_PHASES)])
+    phase = HiddenField(validators=[AnyOf(VotePhase.values())])
     choice = RadioField(
         _l("Your vote"),
-        choices=as_choices({"for": _l("For the motion"), "against": _l("Against the motion"),
-                            "undecided": _l("Undecided")}),
+        choices=VoteChoice.choices(),
         validators=[DataRequired(message=_l("Choose for, against or undecided."))],
     )
 
@@ -213,11 +205,11 @@ class MilestoneForm(FlaskForm):
     title = StringField(_l("Milestone"), filters=[strip],
                         validators=[DataRequired(), Length(max=200)])
     due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=as_choices(MILESTONE_STATUS_NAMES))
+    status = SelectField(_l("Status"), choices=MilestoneStatus.choices())
 
 
 class MilestoneStatusForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=as_choices(MILESTONE_STATUS_NAMES))
+    status = SelectField(_l("Status"), choices=MilestoneStatus.choices())
 
 
 class ProgressUpdateForm(FlaskForm):

@@ -1,12 +1,15 @@
 """The event page, assembled in one place from each area's context builder:
-registration (participation), voting (events), the discussion (discussions)
-and the civic project's forms. Routes of every area that answer with the
-whole event page (a form with errors, say) call ``event_page``."""
+registration (participation), the discussion (discussions) and what the
+event's kind adds (``KIND_CONTEXT``: a debate's vote, a civic project's
+forms). Routes of every area that answer with the whole event page (a form
+with errors, say) call ``event_page``. The kind's part of the page is the
+template ``events/_<kind>.html``."""
 
 from flask_login import current_user
 
 from ..discussions.context import thread_context
 from ..htmx import render_page
+from ..models.event import EventKind
 from ..participation.services import registration_context
 from ..timeutil import local_today
 from . import services
@@ -16,20 +19,35 @@ from .forms import MilestoneForm, ProgressUpdateForm
 def event_page(event, status=200, block="event", **forms):
     context = {"event": event, "forms": forms,
                **registration_context(event, current_user)}
-    if event.kind == "debate":
-        context.update(voting_context(event))
+    kind_context = KIND_CONTEXT.get(event.kind)
+    if kind_context is not None:
+        context.update(kind_context(event, forms))
     if not event.is_draft:
         context.update(thread_context(event, comment_form=forms.get("comment"),
                                       settings_form=forms.get("discussion")))
-    if event.kind == "civic_project":
-        forms.setdefault("milestone", MilestoneForm(prefix="milestone", formdata=None))
-        forms.setdefault("progress", ProgressUpdateForm(prefix="update", formdata=None,
-                                                      posted_on=local_today()))
     return render_page("events/show.html", block, **context), status
 
 
-def voting_context(event):
+def voting_context(event, forms=None):
+    """The tally and the user's own votes, for a debate's vote."""
     my_votes = {}
     if current_user.is_authenticated:
         my_votes = services.votes_of(event.id, current_user.id)
     return {"tally": services.tally(event.id), "my_votes": my_votes}
+
+
+def civic_project_context(event, forms):
+    """Blank forms for a civic project's milestones and progress updates,
+    unless the route passes them back with their errors."""
+    forms.setdefault("milestone", MilestoneForm(prefix="milestone", formdata=None))
+    forms.setdefault("progress", ProgressUpdateForm(prefix="update", formdata=None,
+                                                  posted_on=local_today()))
+    return {}
+
+
+# What each kind adds to the page's context (a kind with nothing to add needs
+# no entry).
+KIND_CONTEXT = {
+    EventKind.DEBATE: voting_context,
+    EventKind.CIVIC_PROJECT: civic_project_context,
+}

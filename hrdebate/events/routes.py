@@ -1,25 +1,25 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+"""Events: the list, create and edit, publish and cancel, the event page;
+a debate's vote, a moot court's judgement, a civic project's progress.
+Each route loads through ``access``, calls a service and answers; refusals
+go to the one handler in ``errors``."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select
 
-from ..access import get_club_or_404, get_event_or_404
-from ..extensions import db, limiter
+from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
+from ..errors import refusal_goes_to
+from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
-from ..models import TOPICS, Club, Milestone
-from ..rules import RuleError
-from ..rules import message as rule_message
+from ..models import TOPICS
+from ..models.event import EventKind
+from ..rules import Refusal, RuleError
 from ..timeutil import utc_to_local
 from . import bp, services
 from .filters import EventFilters
-from .page import event_page, voting_context
 from .forms import (
-    FORMAT_NAMES,
-    INSTRUMENT_NAMES,
-    KIND_NAMES,
-    MILESTONE_STATUS_NAMES,
     EventForm,
     JudgementForm,
     MilestoneForm,
@@ -27,8 +27,10 @@ from .forms import (
     ProgressUpdateForm,
     VoteForm,
 )
+from .page import event_page, voting_context
 
-PER_PAGE = 20
+TOPIC_NAMES = {slug: name for slug, (name, _a) in TOPICS.items()}
+
 
 def _event_url(event, anchor=None):
     return url_for(".show", event_id=event.id, _anchor=anchor)
@@ -39,12 +41,9 @@ def _event_url(event, anchor=None):
 @bp.get("/events/")
 def index():
     filters = EventFilters.from_args(request.args)
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(filters.query(), page=page, per_page=PER_PAGE, error_out=False)
-    clubs = db.session.execute(select(Club.slug, Club.name).order_by(Club.name)).all()
+    pagination = services.event_list(filters, request.args.get("page", 1, type=int))
     return render_page("events/list.html", "results", filters=filters, pagination=pagination,
-                       clubs=clubs,
-                       topic_names={slug: name for slug, (name, _a) in TOPICS.items()})
+                       clubs=services.club_options(), topic_names=TOPIC_NAMES)
 
 
 # -- create and edit -------------------------------------------------------------
@@ -86,11 +85,9 @@ def edit(event_id):
 @login_required
 def publish(event_id):
     event = get_event_or_404(event_id, manage=True)
-    try:
-        services.publish_event(event)
-        flash(_("The event is published."), "success")
-    except RuleError as error:
-        flash(rule_message(error), "error")
+    refusal_goes_to(_event_url(event))
+    services.publish_event(event)
+    flash(_("The event is published."), "success")
     return redirect(_event_url(event))
 
 
@@ -100,11 +97,9 @@ def cancel(event_id):
     event = get_event_or_404(event_id, manage=True)
     if request.method == "GET":
         return render_template("events/cancel.html", event=event)
-    try:
-        services.cancel_event(event)
-        flash(_("The event is cancelled. Its followers have been told."), "success")
-    except RuleError as error:
-        flash(rule_message(error), "error")
+    refusal_goes_to(_event_url(event))
+    services.cancel_event(event)
+    flash(_("The event is cancelled. Its followers have been told."), "success")
     return redirect(_event_url(event))
 
 
@@ -113,24 +108,21 @@ def show(event_id):
     return event_page(get_event_or_404(event_id))
 
 
+# -- debate vote -------------------------------------------------------------------
+
 @bp.get("/events/<int:event_id>/tally")
 def tally(event_id):
     """The live tally, polled by htmx while a vote is open."""
-    event = get_event_or_404(event_id)
-    if event.kind != "debate":
-        abort(404)
+    event = get_event_or_404(event_id, kind=EventKind.DEBATE)
     if not wants_fragment():
         return redirect(_event_url(event, "voting"))
-    return render_block("events/show.html", "tally", event=event, **voting_context(event))
+    return render_block("events/_debate.html", "tally", event=event, **voting_context(event))
 
 
-def _voting_response(event, error=None):
+def _voting_response(event):
     if wants_fragment():
-        html = render_block("events/show.html", "voting", event=event, vote_error=error,
+        return render_block("events/_debate.html", "voting", event=event,
                             **voting_context(event))
-        return html, 422 if error else 200
-    if error:
-        flash(error, "error")
     return redirect(_event_url(event, "voting"))
 
 
@@ -139,13 +131,11 @@ def _voting_response(event, error=None):
 @limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"])
 def vote(event_id):
     event = get_event_or_404(event_id)
+    refusal_goes_to(_event_url(event, "voting"))
     form = VoteForm()
     if not form.validate():
-        return _voting_response(event, _("Choose for, against or undecided."))
-    try:
-        services.cast_vote(event, current_user, form.phase.data, form.choice.data)
-    except RuleError as error:
-        return _voting_response(event, rule_message(error))
+        raise RuleError(Refusal.BAD_VOTE)
+    services.cast_vote(event, current_user, form.phase.data, form.choice.data)
     if not wants_fragment():
         flash(_("Your vote is counted. You can change it while the vote is open."), "success")
     return _voting_response(event)
@@ -155,13 +145,8 @@ def vote(event_id):
 @login_required
 def voting(event_id):
     event = get_event_or_404(event_id, manage=True)
-    action = request.form.get("action", "")
-    if action not in services.VOTING_ACTIONS:
-        return _voting_response(event, _("Voting cannot change that way now."))
-    try:
-        services.change_voting(event, action)
-    except RuleError as error:
-        return _voting_response(event, rule_message(error))
+    refusal_goes_to(_event_url(event, "voting"))
+    services.change_voting(event, request.form.get("action", ""))
     return _voting_response(event)
 
 
@@ -170,79 +155,57 @@ def voting(event_id):
 @bp.route("/events/<int:event_id>/judgement", methods=["GET", "POST"])
 @login_required
 def judgement(event_id):
-    event = get_event_or_404(event_id, manage=True)
-    if event.kind != "moot_court":
-        abort(404)
+    event = get_event_or_404(event_id, manage=True, kind=EventKind.MOOT_COURT)
     form = JudgementForm(obj=event)
     if form.validate_on_submit():
-        try:
-            services.publish_judgement(event, form.judgement_outcome.data,
-                                       form.judgement_reasoning.data)
-            flash(_("The judgement is published."), "success")
-            return redirect(_event_url(event, "judgement"))
-        except RuleError as error:
-            form.judgement_outcome.errors.append(rule_message(error))
+        refusal_goes_to(url_for(".judgement", event_id=event.id))
+        services.publish_judgement(event, form.judgement_outcome.data,
+                                   form.judgement_reasoning.data)
+        flash(_("The judgement is published."), "success")
+        return redirect(_event_url(event, "judgement"))
     return render_form("events/judgement.html", form, event=event)
 
 
 # -- civic project ---------------------------------------------------------------
 
-def _civic_event(event_id):
-    event = get_event_or_404(event_id, manage=True)
-    if event.kind != "civic_project":
-        abort(404)
+def _civic_project(event_id, anchor):
+    event = get_event_or_404(event_id, manage=True, kind=EventKind.CIVIC_PROJECT)
+    refusal_goes_to(_event_url(event, anchor))
     return event
 
 
 @bp.post("/events/<int:event_id>/milestones")
 @login_required
 def add_milestone(event_id):
-    event = _civic_event(event_id)
+    event = _civic_project(event_id, "milestones")
     form = MilestoneForm(prefix="milestone")
-    if form.validate():
-        try:
-            services.add_milestone(event, form.title.data, form.due_date.data, form.status.data)
-            flash(_("The milestone is added."), "success")
-            return redirect(_event_url(event, "milestones"))
-        except RuleError as error:
-            form.title.errors.append(rule_message(error))
-    return event_page(event, 422, milestone=form)
+    if not form.validate():
+        return event_page(event, 422, milestone=form)
+    services.add_milestone(event, form.title.data, form.due_date.data, form.status.data)
+    flash(_("The milestone is added."), "success")
+    return redirect(_event_url(event, "milestones"))
 
 
 @bp.post("/events/<int:event_id>/milestones/<int:milestone_id>")
 @login_required
 def update_milestone(event_id, milestone_id):
-    event = _civic_event(event_id)
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or milestone.event_id != event.id:
-        abort(404)
+    event = _civic_project(event_id, "milestones")
+    milestone = get_milestone_or_404(event, milestone_id)
     form = MilestoneStatusForm()
-    if not form.validate():
-        flash(_("Choose a valid status."), "error")
+    if form.validate():
+        services.set_milestone_status(milestone, form.status.data)
     else:
-        try:
-            services.set_milestone_status(milestone, form.status.data)
-        except RuleError as error:
-            flash(rule_message(error), "error")
+        flash(_("Choose a valid status."), "error")
     return redirect(_event_url(event, "milestones"))
 
 
 @bp.post("/events/<int:event_id>/updates")
 @login_required
 def add_update(event_id):
-    event = _civic_event(event_id)
+    event = _civic_project(event_id, "updates")
     form = ProgressUpdateForm(prefix="update")
-    if form.validate():
-        try:
-            services.add_progress_update(event, current_user, form.posted_on.data, form.body.data)
-            flash(_("The update is posted."), "success")
-            return redirect(_event_url(event, "updates"))
-        except RuleError as error:
-            form.body.errors.append(rule_message(error))
-    return event_page(event, 422, progress=form)
-
-
-bp.add_app_template_global(KIND_NAMES, "kind_names")
-bp.add_app_template_global(FORMAT_NAMES, "format_names")
-bp.add_app_template_global(INSTRUMENT_NAMES, "instrument_names")
-bp.add_app_template_global(MILESTONE_STATUS_NAMES, "milestone_status_names")
+    if not form.validate():
+        return event_page(event, 422, progress=form)
+    services.add_progress_update(event, current_user, form.posted_on.data, form.body.data)
+    flash(_("The update is posted."), "success")
+    return redirect(_event_url(event, "updates"))

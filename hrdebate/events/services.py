@@ -1,5 +1,6 @@
-"""Event rules: create, edit, publish, cancel; debate votes; judgements;
-civic-project milestones and updates. No Flask request objects here."""
+"""Event rules: the list, create, edit, publish, cancel; debate votes;
+judgements; civic-project milestones and updates. No Flask request objects
+here. Services add and flush; the request commits once (``unit_of_work``)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,8 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import (
-    VOTE_CHOICES,
-    VOTE_PHASES,
+    Club,
     ClubFollow,
     Event,
     Milestone,
@@ -22,17 +22,39 @@ from ..models import (
     Vote,
     utcnow,
 )
+from ..models.event import (
+    KIND_FIELDS,
+    VOTING_TRANSITIONS,
+    EventKind,
+    EventStatus,
+    VoteChoice,
+    VotePhase,
+)
+from ..models.registration import RegistrationStatus
 from ..notifications.services import notify
 from ..rules import RuleError
 from ..text import render_markdown
 
-EDITABLE_FIELDS = (
+PER_PAGE = 20
+COMMON_FIELDS = (
     "kind", "title", "summary", "description", "starts_at", "ends_at", "venue", "region",
     "online_url", "language", "capacity", "registration_opens_at", "registration_closes_at",
-    "motion", "debate_format", "proposition_team", "proposition_speakers", "opposition_team",
-    "opposition_speakers", "case_title", "facts", "legal_questions", "instruments",
-    "applicant_team", "respondent_team", "bench", "goal", "community",
 )
+EDITABLE_FIELDS = COMMON_FIELDS + tuple(f for fields in KIND_FIELDS.values() for f in fields)
+
+
+# -- the list ------------------------------------------------------------------
+
+def event_list(filters, page: int):
+    """One page of the public events matching ``filters`` (``EventFilters``)."""
+    return db.paginate(filters.query(), page=page, per_page=PER_PAGE, error_out=False)
+
+
+def club_options() -> list[tuple[str, str]]:
+    """Every club as (slug, name), for the list's club filter."""
+    return [tuple(row) for row in db.session.execute(
+        select(Club.slug, Club.name).order_by(Club.name))]
+
 
 
 def _apply(event: Event, data: dict, topic_slugs: list[str]) -> None:
@@ -48,29 +70,29 @@ def _apply(event: Event, data: dict, topic_slugs: list[str]) -> None:
 
 
 def create_event(club, data: dict, topic_slugs: list[str]) -> Event:
-    event = Event(club=club, status="draft")
+    event = Event(club=club, status=EventStatus.DRAFT)
     _apply(event, data, topic_slugs)
     db.session.add(event)
-    db.session.commit()
+    db.session.flush()
     return event
 
 
 def update_event(event: Event, data: dict, topic_slugs: list[str]) -> None:
     _apply(event, data, topic_slugs)
-    db.session.commit()
+    db.session.flush()
 
 
 def publish_event(event: Event) -> None:
     """Make a draft public and tell the club's followers."""
     if not event.is_draft:
         raise RuleError("only_drafts")
-    event.status = "published"
+    event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     followers = db.session.scalars(
         select(ClubFollow.user_id).where(ClubFollow.club_id == event.club_id)
     )
     notify(followers, "new_event", event_id=event.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def cancel_event(event: Event) -> None:
@@ -78,11 +100,11 @@ def cancel_event(event: Event) -> None:
     if event.is_cancelled:
         raise RuleError("already_cancelled")
     was_public = event.is_published
-    event.status = "cancelled"
+    event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
     if was_public:
         notify(event_audience(event), "event_cancelled", event_id=event.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def event_audience(event: Event) -> set[int]:
@@ -91,38 +113,27 @@ def event_audience(event: Event) -> set[int]:
     followers = select(ClubFollow.user_id).where(ClubFollow.club_id == event.club_id)
     registrants = select(Registration.user_id).where(
         Registration.event_id == event.id, Registration.user_id.is_not(None),
-        Registration.status.in_(("registered", "waitlisted")),
+        Registration.status.in_((RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)),
     )
     return set(db.session.scalars(followers.union(registrants)))
 
 
 # -- debate votes ---------------------------------------------------------
 
-VOTING_ACTIONS = {
-    # action: (states it may start from, new state)
-    "close_before": (("before_open",), "before_closed"),
-    "open_after": (("before_open", "before_closed"), "after_open"),
-    "close_after": (("after_open",), "closed"),
-    "reopen_after": (("closed",), "after_open"),
-}
-
-
 def change_voting(event: Event, action: str, now: datetime | None = None) -> None:
-    if event.kind != "debate" or not event.is_published:
-        raise RuleError("not_a_published_debate")
-    allowed_from, new_state = VOTING_ACTIONS[action]
-    if event.voting_state not in allowed_from:
-        raise RuleError("wrong_state")
-    if action == "open_after" and not event.has_started(now):
-        raise RuleError("not_started")
-    event.voting_state = new_state
-    db.session.commit()
+    """The organiser moves the vote on (``Event.voting_refusal`` and the
+    table ``VOTING_TRANSITIONS`` say what is possible)."""
+    refusal = event.voting_refusal(action, now)
+    if refusal:
+        raise RuleError(refusal)
+    event.voting_state = VOTING_TRANSITIONS[action][1]
+    db.session.flush()
 
 
 def cast_vote(event: Event, user: User, phase: str, choice: str,
               now: datetime | None = None) -> None:
     """Record or change the user's vote for an open phase (one per phase)."""
-    if phase not in VOTE_PHASES or choice not in VOTE_CHOICES:
+    if phase not in VotePhase.values() or choice not in VoteChoice.values():
         raise RuleError("bad_vote")
     if user.muted_until is not None and user.muted_until > utcnow():
         raise RuleError("muted")
@@ -138,7 +149,6 @@ def cast_vote(event: Event, user: User, phase: str, choice: str,
         set_={"choice": choice, "updated_at": values["updated_at"]},
     )
     db.session.execute(stmt)
-    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -181,7 +191,8 @@ class Tally:
 
 
 def tally_from_rows(rows) -> Tally:
-    counts = {phase: {choice: 0 for choice in VOTE_CHOICES} for phase in VOTE_PHASES}
+    counts = {phase: {choice: 0 for choice in VoteChoice.values()}
+              for phase in VotePhase.values()}
     for phase, choice, n in rows:
         counts[phase][choice] = n
     return Tally(Distribution(counts["before"]), Distribution(counts["after"]))
@@ -220,7 +231,7 @@ def votes_of(event_id: int, user_id: int) -> dict[str, str]:
 
 def publish_judgement(event: Event, outcome: str, reasoning: str,
                       now: datetime | None = None) -> None:
-    if event.kind != "moot_court" or not event.is_published:
+    if event.kind != EventKind.MOOT_COURT or not event.is_published:
         raise RuleError("not_a_published_moot_court")
     if not event.has_started(now):
         raise RuleError("not_started")
@@ -228,28 +239,29 @@ def publish_judgement(event: Event, outcome: str, reasoning: str,
     event.judgement_reasoning = reasoning
     event.judgement_reasoning_html = render_markdown(reasoning)
     event.judgement_published_at = event.judgement_published_at or utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 # -- civic project ----------------------------------------------------------
 
 def _require_civic(event: Event) -> None:
-    if event.kind != "civic_project" or event.is_cancelled:
+    if not event.progress_open:
         raise RuleError("not_a_civic_project")
 
 
 def add_milestone(event: Event, title: str, due_date: date | None, status: str) -> Milestone:
     _require_civic(event)
-    milestone = Milestone(event=event, title=title, due_date=due_date, status=status)
+    milestone = Milestone(event=event, title=title, due_date=due_date,
+                          status=status)
     db.session.add(milestone)
-    db.session.commit()
+    db.session.flush()
     return milestone
 
 
 def set_milestone_status(milestone: Milestone, status: str) -> None:
     _require_civic(milestone.event)
     milestone.status = status
-    db.session.commit()
+    db.session.flush()
 
 
 def add_progress_update(event: Event, author: User, posted_on: date, body: str) -> ProgressUpdate:
@@ -257,5 +269,5 @@ def add_progress_update(event: Event, author: User, posted_on: date, body: str) 
     update = ProgressUpdate(event=event, author_id=author.id, posted_on=posted_on, body=body,
                             body_html=render_markdown(body))
     db.session.add(update)
-    db.session.commit()
+    db.session.flush()
     return update

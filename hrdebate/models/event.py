@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -14,24 +15,136 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..choices import Labelled
+from ..config import LANGUAGE_NAMES
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
-from .codes import new_checkin_code
+from ..rules import Refusal
 from .club import Club
+from .codes import new_checkin_code
 from .topic import Topic, event_topics
 
-KINDS = ("debate", "moot_court", "civic_project")
-STATUSES = ("draft", "published", "cancelled")
-DEBATE_FORMATS = ("oxford", "karl_popper", "british_parliamentary", "other")
-INSTRUMENTS = ("udhr", "iccpr", "icescr", "cedaw", "crc", "crpd", "cat", "constitution_kg", "other")
-EVENT_LANGUAGES = ("ky", "ru", "uz", "en")
-# Debate audience vote: before the debate, closed, after the debate, finished.
-VOTING_STATES = ("before_open", "before_closed", "after_open", "closed")
-VOTE_PHASES = ("before", "after")
-VOTE_CHOICES = ("for", "against", "undecided")
-MILESTONE_STATUSES = ("planned", "in_progress", "done")
+
+class EventKind(Labelled):
+    """The kinds of event. A new kind: a member here, its columns on ``Event``
+    and their names in ``KIND_FIELDS``; its fields in ``events/forms.py``
+    (``EventForm`` and ``KIND_SECTIONS``); its page part in
+    ``templates/events/_<kind>.html``."""
+
+    DEBATE = "debate", _l("Debate")
+    MOOT_COURT = "moot_court", _l("Moot court")
+    CIVIC_PROJECT = "civic_project", _l("Civic project")
+
+
+# The columns that belong to one kind only; the first one is required for it.
+KIND_FIELDS = {
+    EventKind.DEBATE: ("motion", "debate_format", "proposition_team", "proposition_speakers",
+                       "opposition_team", "opposition_speakers"),
+    EventKind.MOOT_COURT: ("case_title", "facts", "legal_questions", "instruments",
+                           "applicant_team", "respondent_team", "bench"),
+    EventKind.CIVIC_PROJECT: ("goal", "community"),
+}
+
+
+class EventStatus(Labelled):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class DebateFormat(Labelled):
+    OXFORD = "oxford", _l("Oxford")
+    KARL_POPPER = "karl_popper", _l("Karl Popper")
+    BRITISH_PARLIAMENTARY = "british_parliamentary", _l("British Parliamentary")
+    OTHER = "other", _l("Other format")
+
+
+class Instrument(Labelled):
+    UDHR = "udhr", _l("Universal Declaration of Human Rights")
+    ICCPR = "iccpr", _l("International Covenant on Civil and Political Rights")
+    ICESCR = "icescr", _l("International Covenant on Economic, Social and Cultural Rights")
+    CEDAW = "cedaw", _l("Convention on the Elimination of All Forms of Discrimination against Women")
+    CRC = "crc", _l("Convention on the Rights of the Child")
+    CRPD = "crpd", _l("Convention on the Rights of Persons with Disabilities")
+    CAT = "cat", _l("Convention against Torture")
+    CONSTITUTION_KG = "constitution_kg", _l("Constitution of the Kyrgyz Republic")
+    OTHER = "other", _l("Other instruments")
+
+
+class MilestoneStatus(Labelled):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
+
+
+class VotePhase(Labelled):
+    BEFORE = "before", _l("Before the debate")
+    AFTER = "after", _l("After the debate")
+
+    @property
+    def legend(self):
+        """The heading of this phase's ballot."""
+        return _VOTE_LEGENDS[self]
+
+
+class VoteChoice(Labelled):
+    FOR = "for", _l("For the motion")
+    AGAINST = "against", _l("Against the motion")
+    UNDECIDED = "undecided", _l("Undecided")
+
+    @property
+    def short(self):
+        """The word in the tally's table."""
+        return _SHORT_CHOICES[self]
+
+
+_VOTE_LEGENDS = {VotePhase.BEFORE: _l("Your vote before the debate"),
+                 VotePhase.AFTER: _l("Your vote after the debate")}
+_SHORT_CHOICES = {VoteChoice.FOR: _l("For"), VoteChoice.AGAINST: _l("Against"),
+                  VoteChoice.UNDECIDED: _l("Undecided")}
+
+
+class VotingState(Labelled):
+    """A debate's audience vote: before the debate, closed, after the debate, finished."""
+
+    BEFORE_OPEN = "before_open"
+    BEFORE_CLOSED = "before_closed"
+    AFTER_OPEN = "after_open"
+    CLOSED = "closed"
+
+
+class VotingAction(Labelled):
+    """What the organiser may do to the vote; the label is the button's."""
+
+    CLOSE_BEFORE = "close_before", _l("Close the before-vote")
+    OPEN_AFTER = "open_after", _l("Open the after-vote")
+    CLOSE_AFTER = "close_after", _l("Close the after-vote and show the result")
+    REOPEN_AFTER = "reopen_after", _l("Reopen the after-vote")
+
+
+# The voting state machine, the one table: action -> (states it may start
+# from, the new state, whether the event must have started).
+VOTING_TRANSITIONS = {
+    VotingAction.CLOSE_BEFORE: ((VotingState.BEFORE_OPEN,), VotingState.BEFORE_CLOSED, False),
+    VotingAction.OPEN_AFTER: ((VotingState.BEFORE_OPEN, VotingState.BEFORE_CLOSED),
+                              VotingState.AFTER_OPEN, True),
+    VotingAction.CLOSE_AFTER: ((VotingState.AFTER_OPEN,), VotingState.CLOSED, False),
+    VotingAction.REOPEN_AFTER: ((VotingState.CLOSED,), VotingState.AFTER_OPEN, False),
+}
+
+# The plain tuples, kept for the modules that import them.
+KINDS = EventKind.values()
+STATUSES = EventStatus.values()
+DEBATE_FORMATS = DebateFormat.values()
+INSTRUMENTS = Instrument.values()
+EVENT_LANGUAGES = tuple(LANGUAGE_NAMES)
+VOTING_STATES = VotingState.values()
+VOTE_PHASES = VotePhase.values()
+VOTE_CHOICES = VoteChoice.values()
+MILESTONE_STATUSES = MilestoneStatus.values()
 
 
 def _in(column, values):
@@ -41,9 +154,9 @@ def _in(column, values):
 class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint(_in("kind", KINDS), name="kind"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("voting_state", VOTING_STATES), name="voting_state"),
+        CheckConstraint(_in("kind", EventKind.values()), name="kind"),
+        CheckConstraint(_in("status", EventStatus.values()), name="status"),
+        CheckConstraint(_in("voting_state", VotingState.values()), name="voting_state"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
@@ -53,7 +166,7 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=EventStatus.DRAFT.value)
     title: Mapped[str] = mapped_column(String(160))
     summary: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -88,7 +201,7 @@ class Event(db.Model):
     proposition_speakers: Mapped[str | None] = mapped_column(Text)
     opposition_team: Mapped[str | None] = mapped_column(String(120))
     opposition_speakers: Mapped[str | None] = mapped_column(Text)
-    voting_state: Mapped[str] = mapped_column(String(14), default="before_open")
+    voting_state: Mapped[str] = mapped_column(String(14), default=VotingState.BEFORE_OPEN.value)
 
     # Moot court
     case_title: Mapped[str | None] = mapped_column(String(200))
@@ -122,23 +235,25 @@ class Event(db.Model):
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.title!r}>"
 
-    @property
+    @hybrid_property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == EventStatus.PUBLISHED
 
-    @property
+    @hybrid_property
     def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == EventStatus.CANCELLED
 
-    @property
+    @hybrid_property
     def is_draft(self) -> bool:
-        return self.status == "draft"
+        return self.status == EventStatus.DRAFT
 
     def has_started(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) >= self.starts_at
 
-    def has_ended(self, now: datetime | None = None) -> bool:
-        return (now or utcnow()) >= self.ends_at
+    @hybrid_method
+    def has_ended(self, now: datetime | None = None):
+        """The event is over (in SQL too: ``Event.has_ended(now)``)."""
+        return self.ends_at <= (now or utcnow())
 
     @property
     def instrument_codes(self) -> list[str]:
@@ -152,24 +267,79 @@ class Event(db.Model):
         parts = (self.title, self.summary, self.motion, self.case_title)
         self.search_text = " ".join(p for p in parts if p).casefold()
 
-    # -- debate voting ---------------------------------------------------
+    @property
+    def progress_open(self) -> bool:
+        """A civic project that is not cancelled takes milestones and updates."""
+        return self.kind == EventKind.CIVIC_PROJECT and not self.is_cancelled
+
+    # -- registration ------------------------------------------------------
+    def registration_refusal(self, now: datetime | None = None) -> Refusal | None:
+        """Why nobody can register now, or None when
+        registration is open."""
+        now = now or utcnow()
+        if self.is_cancelled:
+            return Refusal.EVENT_CANCELLED
+        if not self.is_published:
+            return Refusal.NOT_PUBLISHED
+        if self.has_ended(now):
+            return Refusal.EVENT_OVER
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return Refusal.REGISTRATION_NOT_OPEN
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return Refusal.REGISTRATION_CLOSED
+        return None
+
+    def is_full(self, seats_taken: int) -> bool:
+        """With ``seats_taken`` seats taken, a newcomer goes to the waitlist."""
+        return self.capacity is not None and seats_taken >= self.capacity
+
+    # -- debate voting (the table is ``VOTING_TRANSITIONS``) -----------------
+    @property
+    def is_debate(self) -> bool:
+        return self.kind == EventKind.DEBATE
+
+    def voting_refusal(self, action: str, now: datetime | None = None) -> Refusal | None:
+        """Why the organiser cannot take ``action`` on the vote now, or None."""
+        if not self.is_debate or not self.is_published:
+            return Refusal.NOT_A_PUBLISHED_DEBATE
+        if action not in VOTING_TRANSITIONS:
+            return Refusal.WRONG_STATE
+        allowed_from, _new_state, needs_start = VOTING_TRANSITIONS[action]
+        if self.voting_state not in allowed_from:
+            return Refusal.WRONG_STATE
+        if needs_start and not self.has_started(now):
+            return Refusal.NOT_STARTED
+        return None
+
+    def voting_actions(self, now: datetime | None = None) -> list[VotingAction]:
+        """The organiser's voting buttons: the actions possible now."""
+        return [action for action in VotingAction if self.voting_refusal(action, now) is None]
+
     def vote_open(self, phase: str, now: datetime | None = None) -> bool:
-        if self.kind != "debate" or not self.is_published:
+        if not self.is_debate or not self.is_published:
             return False
-        if phase == "before":
-            return self.voting_state == "before_open" and not self.has_started(now)
-        return phase == "after" and self.voting_state == "after_open"
+        if phase == VotePhase.BEFORE:
+            return self.voting_state == VotingState.BEFORE_OPEN and not self.has_started(now)
+        return phase == VotePhase.AFTER and self.voting_state == VotingState.AFTER_OPEN
+
+    def open_phases(self, now: datetime | None = None) -> list[VotePhase]:
+        return [phase for phase in VotePhase if self.vote_open(phase, now)]
 
     def any_vote_open(self, now: datetime | None = None) -> bool:
-        return any(self.vote_open(phase, now) for phase in VOTE_PHASES)
+        return bool(self.open_phases(now))
+
+    @property
+    def voting_finished(self) -> bool:
+        """The organiser closed the after-vote: the result is shown."""
+        return self.voting_state == VotingState.CLOSED
 
 
 class Vote(db.Model):
     __tablename__ = "votes"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", "phase", name="uq_votes_event_user_phase"),
-        CheckConstraint(_in("phase", VOTE_PHASES), name="phase"),
-        CheckConstraint(_in("choice", VOTE_CHOICES), name="choice"),
+        CheckConstraint(_in("phase", VotePhase.values()), name="phase"),
+        CheckConstraint(_in("choice", VoteChoice.values()), name="choice"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,13 +356,13 @@ class Vote(db.Model):
 
 class Milestone(db.Model):
     __tablename__ = "milestones"
-    __table_args__ = (CheckConstraint(_in("status", MILESTONE_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_in("status", MilestoneStatus.values()), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     due_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="planned")
+    status: Mapped[str] = mapped_column(String(12), default=MilestoneStatus.PLANNED.value)
 
     event: Mapped[Event] = relationship(back_populates="milestones")
 

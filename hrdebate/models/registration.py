@@ -5,25 +5,50 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..choices import Labelled
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from .codes import new_certificate_code
 from .event import Event, _in
 from .user import User
 
-REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
-SOURCES = ("online", "walk_in")
+
+class RegistrationStatus(Labelled):
+    REGISTERED = "registered", _l("registered")
+    WAITLISTED = "waitlisted", _l("waitlisted")
+    CANCELLED = "cancelled"
+
+
+class Source(Labelled):
+    """How the person came: registered online, or added at the door."""
+
+    ONLINE = "online"
+    WALK_IN = "walk_in", _l("walk-in")
+
+
+class CertificateState(Labelled):
+    """What a certificate's public check says (``certificates.services``)."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+# The plain tuples, kept for the modules that import them.
+REGISTRATION_STATUSES = RegistrationStatus.values()
+SOURCES = Source.values()
 
 
 class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", name="uq_registrations_event_user"),
-        CheckConstraint(_in("status", REGISTRATION_STATUSES), name="status"),
-        CheckConstraint(_in("source", SOURCES), name="source"),
+        CheckConstraint(_in("status", RegistrationStatus.values()), name="status"),
+        CheckConstraint(_in("source", Source.values()), name="source"),
         CheckConstraint("user_id IS NOT NULL OR walk_in_name IS NOT NULL OR source = 'online'",
                         name="walk_in_named"),
         Index("ix_registrations_event_id_status", "event_id", "status"),
@@ -37,8 +62,8 @@ class Registration(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(10), default="registered")
-    source: Mapped[str] = mapped_column(String(8), default="online")
+    status: Mapped[str] = mapped_column(String(10), default=RegistrationStatus.REGISTERED.value)
+    source: Mapped[str] = mapped_column(String(8), default=Source.ONLINE.value)
     # Waitlist order: the time of the latest (re-)registration.
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -81,6 +106,27 @@ class Registration(db.Model):
         self.checked_in_at = None
         self.checked_in_by_id = None
 
-    @property
+    @hybrid_property
     def attended(self) -> bool:
-        return self.checked_in_at is not None and self.status == "registered"
+        """Registered and checked in (in SQL too: ``Registration.attended``)."""
+        return self.checked_in_at is not None and self.status == RegistrationStatus.REGISTERED
+
+    @attended.inplace.expression
+    @classmethod
+    def _attended_expression(cls):
+        return (cls.status == RegistrationStatus.REGISTERED) & cls.checked_in_at.is_not(None)
+
+    @property
+    def is_active(self) -> bool:
+        """Holds a seat or a place on the waitlist."""
+        return self.status != RegistrationStatus.CANCELLED
+
+    @property
+    def can_be_checked_in(self) -> bool:
+        """Only someone with a seat is checked in (or out) by the organiser."""
+        return self.status == RegistrationStatus.REGISTERED
+
+    @property
+    def awaits_check_in(self) -> bool:
+        """Has a seat and has not checked in yet."""
+        return self.status == RegistrationStatus.REGISTERED and self.checked_in_at is None

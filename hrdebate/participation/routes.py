@@ -1,10 +1,14 @@
+"""Registering and cancelling, the organiser's attendance page (check-in,
+walk-ins, the CSV), the check-in code's QR screen and self check-in. Each
+route loads through ``access``, calls a service and answers; refusals go to
+the one handler in ``errors``."""
+
 import csv
 import io
 
 import segno
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -15,30 +19,28 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..access import get_event_or_404
-from ..extensions import db, limiter
+from ..access import get_event_or_404, get_registration_or_404
+from ..errors import refusal_goes_to
+from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
-from ..models import Registration, User
-from ..rules import RuleError
-from ..rules import message as rule_message
+from ..models import User
+from ..models.registration import RegistrationStatus
 from . import bp, services
 from .forms import CheckInForm, WalkInForm
 
 # -- registering ----------------------------------------------------------------
 
-def _registration_response(event, error=None):
+def _registration_url(event):
+    return url_for("events.show", event_id=event.id, _anchor="registration")
+
+
+def _registration_response(event):
     if wants_fragment():
-        html = render_block("events/show.html", "registration", event=event,
-                            registration_error=error,
+        return render_block("events/show.html", "registration", event=event,
                             **services.registration_context(event, current_user))
-        return html, 422 if error else 200
-    if error:
-        flash(error, "error")
-    return redirect(url_for("events.show", event_id=event.id, _anchor="registration"))
+    return redirect(_registration_url(event))
 
 
 @bp.post("/events/<int:event_id>/register")
@@ -46,12 +48,10 @@ def _registration_response(event, error=None):
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"])
 def register(event_id):
     event = get_event_or_404(event_id)
-    try:
-        registration = services.register(event, current_user)
-    except RuleError as error:
-        return _registration_response(event, rule_message(error))
+    refusal_goes_to(_registration_url(event))
+    registration = services.register(event, current_user)
     if not wants_fragment():
-        if registration.status == "registered":
+        if registration.status == RegistrationStatus.REGISTERED:
             flash(_("You are registered. See you there!"), "success")
         else:
             flash(_("The event is full: you are on the waitlist. We will tell you if a seat "
@@ -64,10 +64,8 @@ def register(event_id):
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"])
 def unregister(event_id):
     event = get_event_or_404(event_id)
-    try:
-        services.unregister(event, current_user)
-    except RuleError as error:
-        return _registration_response(event, rule_message(error))
+    refusal_goes_to(_registration_url(event))
+    services.unregister(event, current_user)
     if not wants_fragment():
         flash(_("Your registration is cancelled."), "success")
     return _registration_response(event)
@@ -75,27 +73,11 @@ def unregister(event_id):
 
 # -- the organiser's attendance page --------------------------------------------------
 
-def _registrants(event, q: str = ""):
-    """The event's registrants, the registered first, each with their user.
-    An event has at most a few hundred, so the search folds case in Python:
-    Cyrillic names match alike on SQLite and PostgreSQL."""
-    registrants = db.session.scalars(
-        select(Registration)
-        .options(joinedload(Registration.user))
-        .where(Registration.event_id == event.id, Registration.status != "cancelled")
-        .order_by(Registration.status, Registration.registered_at, Registration.id)
-    ).all()
-    if q:
-        needle = q.casefold()
-        registrants = [r for r in registrants if needle in r.display_name.casefold()]
-    return registrants
-
-
 def _attendance_page(event, status=200, walk_in_form=None):
     q = " ".join(request.args.get("q", "").split())[:60]
     context = {
         "event": event,
-        "registrants": _registrants(event, q),
+        "registrants": services.registrants(event, q),
         "q": q,
         "seats": services.seat_counts(event.id),
         "walk_in_form": walk_in_form or WalkInForm(formdata=None),
@@ -114,41 +96,31 @@ def attendance(event_id):
 @login_required
 def toggle_checkin(event_id, registration_id):
     event = get_event_or_404(event_id, manage=True)
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
-        abort(404)
-    checked_in = request.form.get("checked_in") == "1"
-    error = None
-    try:
-        services.set_checked_in(registration, current_user, checked_in)
-    except RuleError as exc:
-        error = rule_message(exc)
+    registration = get_registration_or_404(event, registration_id)
+    back = url_for(".attendance", event_id=event.id, q=request.args.get("q") or None)
+    refusal_goes_to(back)
+    services.set_checked_in(registration, current_user, request.form.get("checked_in") == "1")
     if wants_fragment():
-        html = render_block("participation/attendance.html", "row", event=event,
+        return render_block("participation/attendance.html", "row", event=event,
                             registration=registration, seats=services.seat_counts(event.id),
-                            oob_counts=True, row_error=error)
-        return html, 422 if error else 200
-    if error:
-        flash(error, "error")
-    return redirect(url_for(".attendance", event_id=event.id, q=request.args.get("q") or None))
+                            oob_counts=True)
+    return redirect(back)
 
 
 @bp.post("/events/<int:event_id>/walk-ins")
 @login_required
 def add_walk_in(event_id):
     event = get_event_or_404(event_id, manage=True)
+    refusal_goes_to(url_for(".attendance", event_id=event.id))
     form = WalkInForm()
-    if form.validate():
-        try:
-            services.add_walk_in(
-                event, current_user, form.name.data, consent=form.consent.data,
-                **{f: form[f].data for f in User.DEMOGRAPHIC_FIELDS},
-            )
-            flash(_("%(name)s is checked in.", name=form.name.data), "success")
-            return redirect(url_for(".attendance", event_id=event.id))
-        except RuleError as error:
-            form.name.errors.append(rule_message(error))
-    return _attendance_page(event, 422, walk_in_form=form)
+    if not form.validate():
+        return _attendance_page(event, 422, walk_in_form=form)
+    services.add_walk_in(
+        event, current_user, form.name.data, consent=form.consent.data,
+        **{f: form[f].data for f in User.DEMOGRAPHIC_FIELDS},
+    )
+    flash(_("%(name)s is checked in.", name=form.name.data), "success")
+    return redirect(url_for(".attendance", event_id=event.id))
 
 
 @bp.get("/events/<int:event_id>/attendance.csv")
@@ -159,7 +131,7 @@ def attendance_csv(event_id):
     out.write("\ufeff")  # a BOM, so that Excel reads UTF-8 (Cyrillic) correctly
     writer = csv.writer(out)
     writer.writerow(["display_name", "status", "checked_in_at", "source"])
-    for r in _registrants(event):
+    for r in services.registrants(event):
         writer.writerow([r.display_name, r.status,
                          r.checked_in_at.isoformat() if r.checked_in_at else "", r.source])
     return Response(
@@ -201,10 +173,8 @@ def checkin(event_id):
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
     if form.validate_on_submit():
-        try:
-            services.self_check_in(event, current_user, form.code.data)
-            flash(_("You are checked in. Welcome!"), "success")
-            return redirect(url_for("events.show", event_id=event.id))
-        except RuleError as error:
-            form.code.errors.append(rule_message(error))
+        refusal_goes_to(url_for(".checkin", event_id=event.id))
+        services.self_check_in(event, current_user, form.code.data)
+        flash(_("You are checked in. Welcome!"), "success")
+        return redirect(url_for("events.show", event_id=event.id))
     return render_form("participation/checkin.html", form, event=event)

@@ -1,9 +1,16 @@
-"""Registration rules: seats, the waitlist, check-in. No Flask request objects.
+"""Registration rules: seats, the waitlist, check-in, walk-ins, the
+organiser's list. No Flask request objects.
 
-Capacity is enforced inside the write transaction: on PostgreSQL the event's
-row is locked (SELECT … FOR UPDATE); on SQLite the transaction is immediate
-(it takes the write lock before it counts). Several workers registering at
-the same instant therefore queue one behind the other and never overbook.
+Services add and flush; the request commits once (``unit_of_work``). The one
+documented exception is ``register`` and ``unregister``: capacity is enforced
+inside their own write transaction. ``_write_transaction`` commits whatever
+the request read so far, then starts a transaction that owns the event: on
+PostgreSQL the event's row is locked (SELECT … FOR UPDATE); on SQLite the
+transaction is immediate (it takes the write lock before it counts). They
+commit at their end, which releases the lock at once instead of after the
+page is rendered; a refusal rolls back. Several workers registering at the
+same instant therefore queue one behind the other and never overbook
+(``tests/test_concurrency.py``).
 """
 
 import secrets
@@ -11,11 +18,17 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Event, Registration, User, utcnow
+from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
-from ..rules import RuleError
+from ..rules import Refusal, RuleError
+
+REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED,
+                                     RegistrationStatus.CANCELLED)
+
 
 def _write_transaction(event_id: int) -> Event:
     """End the request's read transaction and start one that owns the event."""
@@ -29,19 +42,19 @@ def _write_transaction(event_id: int) -> Event:
     ).one()
 
 
-ONLINE_SEAT = (Registration.status == "registered") & (Registration.source == "online")
+ONLINE_SEAT = (Registration.status == REGISTERED) & (Registration.source == Source.ONLINE)
 
 
 def seat_counts(event_id: int) -> dict[str, int]:
     """Seats taken (online registrations), waitlisted, checked in (walk-ins
     included) and walk-ins of one event, in one query."""
-    checked_in = (Registration.status == "registered") & Registration.checked_in_at.is_not(None)
+    checked_in = Registration.attended
     row = db.session.execute(
         select(
             func.count(case((ONLINE_SEAT, 1))),
-            func.count(case((Registration.status == "waitlisted", 1))),
+            func.count(case((Registration.status == WAITLISTED, 1))),
             func.count(case((checked_in, 1))),
-            func.count(case((Registration.source == "walk_in", 1))),
+            func.count(case((Registration.source == Source.WALK_IN, 1))),
         ).where(Registration.event_id == event_id)
     ).one()
     return dict(zip(("registered", "waitlisted", "checked_in", "walk_ins"), row))
@@ -65,38 +78,37 @@ def registration_of(event_id: int, user_id: int) -> Registration | None:
     )
 
 
-def registration_refusal(event: Event, now: datetime | None = None) -> str | None:
-    """Why nobody can register now, or None when registration is open."""
-    now = now or utcnow()
-    if event.is_cancelled:
-        return "event_cancelled"
-    if not event.is_published:
-        return "not_published"
+def registration_refusal(event: Event, now: datetime | None = None) -> Refusal | None:
+    """Why nobody can register now, or None (the rule is ``Event.registration_refusal``)."""
+    return event.registration_refusal(now)
+
+
+def unregister_refusal(event: Event, registration: Registration | None,
+                       now: datetime | None = None) -> Refusal | None:
+    """Why this registration cannot be cancelled now, or None."""
+    if registration is None or not registration.is_active:
+        return Refusal.NOT_REGISTERED
     if event.has_ended(now):
-        return "event_over"
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return "registration_not_open"
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        return "registration_closed"
+        return Refusal.EVENT_OVER
     return None
 
 
 def register(event: Event, user: User, now: datetime | None = None) -> Registration:
     """Register ``user``: a seat if one is free, else the waitlist."""
     event = _write_transaction(event.id)
-    refusal = registration_refusal(event, now)
+    refusal = event.registration_refusal(now)
     if refusal:
         db.session.rollback()
         raise RuleError(refusal)
     registration = registration_of(event.id, user.id)
-    if registration is not None and registration.status != "cancelled":
+    if registration is not None and registration.is_active:
         db.session.rollback()
-        raise RuleError("already_registered")
-    full = event.capacity is not None and _registered_count(event.id) >= event.capacity
+        raise RuleError(Refusal.ALREADY_REGISTERED)
+    full = event.is_full(_registered_count(event.id))
     if registration is None:
-        registration = Registration(event_id=event.id, user_id=user.id, source="online")
+        registration = Registration(event_id=event.id, user_id=user.id, source=Source.ONLINE)
         db.session.add(registration)
-    registration.status = "waitlisted" if full else "registered"
+    registration.status = WAITLISTED if full else REGISTERED
     registration.registered_at = utcnow()
     registration.cancelled_at = None
     registration.checked_in_at = None
@@ -104,19 +116,17 @@ def register(event: Event, user: User, now: datetime | None = None) -> Registrat
     return registration
 
 
-def unregister(event: Event, user: User) -> Registration | None:
+def unregister(event: Event, user: User, now: datetime | None = None) -> Registration | None:
     """Cancel ``user``'s registration. A freed seat goes to the person who has
     waited longest, who is told. Returns that person's registration, if any."""
     event = _write_transaction(event.id)
     registration = registration_of(event.id, user.id)
-    if registration is None or registration.status == "cancelled":
+    refusal = unregister_refusal(event, registration, now)
+    if refusal:
         db.session.rollback()
-        raise RuleError("not_registered")
-    if event.has_ended():
-        db.session.rollback()
-        raise RuleError("event_over")
-    freed_seat = registration.status == "registered"
-    registration.status = "cancelled"
+        raise RuleError(refusal)
+    freed_seat = registration.status == REGISTERED
+    registration.status = CANCELLED
     registration.cancelled_at = utcnow()
     registration.checked_in_at = None
     promoted = None
@@ -127,16 +137,16 @@ def unregister(event: Event, user: User) -> Registration | None:
 
 
 def _promote_from_waitlist(event: Event) -> Registration | None:
-    if event.capacity is not None and _registered_count(event.id) >= event.capacity:
+    if event.is_full(_registered_count(event.id)):
         return None
     promoted = db.session.scalar(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
         .order_by(Registration.registered_at, Registration.id)
         .limit(1)
     )
     if promoted is not None:
-        promoted.status = "registered"
+        promoted.status = REGISTERED
         if promoted.user_id:
             notify([promoted.user_id], "waitlist_promoted", event_id=event.id)
     return promoted
@@ -144,12 +154,12 @@ def _promote_from_waitlist(event: Event) -> Registration | None:
 
 def waitlist_position(registration: Registration) -> int | None:
     """1 for the next person to get a seat."""
-    if registration.status != "waitlisted":
+    if registration.status != WAITLISTED:
         return None
     ahead = db.session.scalar(
         select(func.count()).select_from(Registration).where(
             Registration.event_id == registration.event_id,
-            Registration.status == "waitlisted",
+            Registration.status == WAITLISTED,
             (Registration.registered_at < registration.registered_at)
             | ((Registration.registered_at == registration.registered_at)
                & (Registration.id < registration.id)),
@@ -158,57 +168,70 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def registration_context(event: Event, user) -> dict:
+def registration_context(event: Event, user, now: datetime | None = None) -> dict:
     """What the event page's registration block needs, for ``user`` (who may
-    be anonymous): seat counts, their registration and waitlist position."""
+    be anonymous): seat counts, their active registration, its waitlist
+    position, and what the rules allow now (so the page asks, not decides)."""
     mine = position = None
     if user.is_authenticated:
         mine = registration_of(event.id, user.id)
+        if mine is not None and not mine.is_active:
+            mine = None
         if mine is not None:
             position = waitlist_position(mine)
+    seats = seat_counts(event.id)
     return {
-        "seats": seat_counts(event.id),
+        "seats": seats,
         "my_registration": mine,
         "waitlist_position": position,
-        "registration_refusal": registration_refusal(event),
+        "registration_refusal": event.registration_refusal(now),
+        "unregister_refusal": unregister_refusal(event, mine, now),
+        "full": event.is_full(seats["registered"]),
     }
 
 
 # -- check-in -------------------------------------------------------------------
 
 def checkin_window(event: Event) -> tuple[datetime, datetime]:
+    """From when to when people may check themselves in (configurable)."""
     before = timedelta(minutes=current_app.config["CHECKIN_OPENS_MINUTES_BEFORE"])
     after = timedelta(minutes=current_app.config["CHECKIN_CLOSES_MINUTES_AFTER"])
     return event.starts_at - before, event.ends_at + after
 
 
+def checkin_open(event: Event, now: datetime | None = None) -> bool:
+    """Self check-in is open: a published event, within its window."""
+    now = now or utcnow()
+    opens, closes = checkin_window(event)
+    return event.is_published and opens <= now <= closes
+
+
 def set_checked_in(registration: Registration, by: User, checked_in: bool) -> None:
     """The organiser's toggle on the attendance page."""
-    if registration.status != "registered":
-        raise RuleError("not_registered")
+    if not registration.can_be_checked_in:
+        raise RuleError(Refusal.NOT_REGISTERED)
     if checked_in:
         registration.check_in(by.id, utcnow())
     else:
         registration.undo_check_in()
-    db.session.commit()
+    db.session.flush()
 
 
 def self_check_in(event: Event, user: User, code: str, now: datetime | None = None) -> None:
     """A registrant checks in with the code shown at the venue."""
     now = now or utcnow()
-    opens, closes = checkin_window(event)
-    if not event.is_published or not (opens <= now <= closes):
-        raise RuleError("checkin_closed")
+    if not checkin_open(event, now):
+        raise RuleError(Refusal.CHECKIN_CLOSED)
     expected = event.checkin_code or ""
     given = "".join((code or "").split()).upper()
     if not expected or not secrets.compare_digest(given, expected):
-        raise RuleError("wrong_code")
+        raise RuleError(Refusal.WRONG_CODE)
     registration = registration_of(event.id, user.id)
-    if registration is None or registration.status != "registered":
-        raise RuleError("not_registered")
+    if registration is None or registration.status != REGISTERED:
+        raise RuleError(Refusal.NOT_REGISTERED)
     if registration.checked_in_at is None:
         registration.check_in(user.id, now)
-        db.session.commit()
+        db.session.flush()
 
 
 def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
@@ -216,14 +239,32 @@ def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
     """Someone who came without registering: a name, and no account needed.
     They take no reserved seat: they are already in the room."""
     if not event.is_published:
-        raise RuleError("not_published")
+        raise RuleError(Refusal.NOT_PUBLISHED)
     registration = Registration(
-        event_id=event.id, source="walk_in", status="registered", walk_in_name=name,
+        event_id=event.id, source=Source.WALK_IN, status=REGISTERED, walk_in_name=name,
         checked_in_at=utcnow(), checked_in_by_id=by.id, walk_in_consent=consent,
     )
     if consent:
         for field in User.DEMOGRAPHIC_FIELDS:
             setattr(registration, field, demographics.get(field) or None)
     db.session.add(registration)
-    db.session.commit()
+    db.session.flush()
     return registration
+
+
+# -- the organiser's list ----------------------------------------------------------
+
+def registrants(event: Event, q: str = "") -> list[Registration]:
+    """The event's registrants, the registered first, each with their user.
+    An event has at most a few hundred, so the search folds case in Python:
+    Cyrillic names match alike on SQLite and PostgreSQL."""
+    rows = db.session.scalars(
+        select(Registration)
+        .options(joinedload(Registration.user))
+        .where(Registration.event_id == event.id, Registration.status != CANCELLED)
+        .order_by(Registration.status, Registration.registered_at, Registration.id)
+    ).all()
+    if q:
+        needle = q.casefold()
+        rows = [r for r in rows if needle in r.display_name.casefold()]
+    return rows
