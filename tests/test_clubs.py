@@ -663,6 +663,7 @@ def test_followers_hear_of_new_events(app, client, auth, world, make_event):
     from hrdebate.models import Event
     with app.app_context():
         publish_event(db.session.get(Event, draft.id))
+        db.session.commit()
     notice = fetch(app, Notification, user_id=world.citizen.id)
     assert (notice.kind, notice.event_id) == ("new_event", draft.id)
 

@@ -141,6 +141,7 @@ def test_uid_is_stable_across_edits(app, client, club, make_event):
         stored = db.session.get(Event, event.id)
         update_event(stored, {"title": "Second title",
                               "starts_at": stored.starts_at + timedelta(hours=1)}, [])
+        db.session.commit()
     (after,) = vevents(ics(client, "/events.ics"))
     assert str(after["SUMMARY"]) == "Second title"
     assert str(after["UID"]) == str(before["UID"]) == f"event-{event.id}@hrdebate"
@@ -311,6 +312,7 @@ def test_atom_entry_ids_are_stable_and_newest_published_comes_first(app, client,
 
     with app.app_context():
         update_event(db.session.get(Event, new.id), {"title": "Renamed"}, [])
+        db.session.commit()
     feed = atom(client, "/events.atom")
     assert [e.find(f"{ATOM}id").text for e in feed.findall(f"{ATOM}entry")] == ids
     assert feed.find(f"{ATOM}entry/{ATOM}title").text == "Renamed"
