@@ -58,6 +58,7 @@ def _app(url: str):
             db.session.commit()
         db.create_all()
         seed_topics()
+        db.session.commit()
     return app
 
 

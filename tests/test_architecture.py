@@ -17,7 +17,7 @@ QUERY_CALLS = {"select", "execute", "scalar", "scalars", "get", "paginate", "get
                "query", "commit", "flush", "delete", "add"}
 # The registration takes the event's row lock in a transaction of its own
 # (DESIGN §5): the one documented place a service commits.
-COMMITS_ALLOWED = {("participation/services.py", "_write_transaction")}
+COMMITS_ALLOWED = {("participation/services.py", "locked_event")}
 
 
 def _tree(path):

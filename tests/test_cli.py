@@ -89,3 +89,4 @@ def test_migrations_build_the_schema_of_the_models(app, runner):
             db.session.commit()
             db.create_all()
             seed_topics()
+            db.session.commit()

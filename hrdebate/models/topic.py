@@ -53,9 +53,10 @@ class Topic(db.Model):
 
 
 def seed_topics() -> None:
-    """Insert the themes that are missing; run by the migration and the tests."""
+    """Add the themes that are missing (the caller commits); used by the demo
+    and the tests, on databases built without the migrations."""
     existing = set(db.session.scalars(db.select(Topic.slug)))
     for position, (slug, (_name, articles)) in enumerate(TOPICS.items()):
         if slug not in existing:
             db.session.add(Topic(slug=slug, udhr_articles=articles, position=position))
-    db.session.commit()
+    db.session.flush()
