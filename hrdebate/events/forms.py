@@ -24,7 +24,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..choices import REGIONS, as_choices
+from ..choices import Region, as_choices
 from ..config import LANGUAGE_NAMES
 from ..forms import strip
 from ..models import TOPICS
@@ -81,7 +81,8 @@ class EventForm(FlaskForm):
         _l("Venue"), filters=[strip], validators=[Length(max=200)],
         description=_l("Address or room, as text. Leave empty for an online-only event."),
     )
-    region = SelectField(_l("Region"), choices=as_choices(REGIONS), validators=[DataRequired()])
+    region = SelectField(_l("Region"), choices=Region.choices(_l("Choose a region")),
+                         validators=[DataRequired()])
     online_url = URLField(
         _l("Online link (optional)"), filters=[strip],
         validators=[Optional(), URL(require_tld=True), Length(max=300)],
