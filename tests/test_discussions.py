@@ -344,7 +344,9 @@ def test_muted_users_cannot_comment_or_flag(app, client, auth, people, debate, m
     response = post(client, debate, "I am loud", headers=HTMX)
     assert response.status_code == 422 and "You are muted" in response.text
     response = client.post_form(f"/comments/{c.id}/flag", {"reason": "spam"})
-    assert response.status_code == 422 and "You are muted" in response.text
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/events/{debate.id}#comment-{c.id}")
+    assert "You are muted" in client.get(response.headers["Location"]).text
     assert len(comments(app, debate.id)) == 1
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Flag.id))) == 0
@@ -378,7 +380,13 @@ def test_edit_after_the_window_is_refused(app, client, auth, people, debate):
                     created_at=utcnow() - timedelta(minutes=16))
     auth.login("alice")
     assert f"/comments/{c.id}/edit" not in client.get(url(debate)).text
-    response = client.post_form(f"/comments/{c.id}/edit", {"body": "New words"})
+    for send in (lambda: client.get(f"/comments/{c.id}/edit"),
+                 lambda: client.post_form(f"/comments/{c.id}/edit", {"body": "New words"})):
+        response = send()
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/events/{debate.id}#comment-{c.id}")
+        assert "first 15 minutes" in client.get(response.headers["Location"]).text
+    response = client.post_form(f"/comments/{c.id}/edit", {"body": "New words"}, headers=HTMX)
     assert response.status_code == 422 and "first 15 minutes" in response.text
     assert fetch(app, Comment, id=c.id).body == "Old words"
 
@@ -413,8 +421,9 @@ def test_flag_once_and_reporters_stay_anonymous(app, client, auth, people, debat
                                                              "note": "Insults a speaker"})
     assert response.status_code == 302
     assert "Thank you, moderators will review it." in client.get(response.headers["Location"]).text
-    response = client.post_form(f"/comments/{c.id}/flag", {"reason": "spam"})
-    assert response.status_code == 422 and "already flagged" in response.text
+    response = client.post_form(f"/comments/{c.id}/flag", {"reason": "spam"},
+                                follow_redirects=True)
+    assert "already flagged" in response.text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Flag.id))) == 1
     login_as(client, auth, "alice")
@@ -454,7 +463,9 @@ def test_cannot_flag_own_comment(app, client, auth, people, debate):
     c = add_comment(app, debate, people["alice"])
     auth.login("alice")
     response = client.post_form(f"/comments/{c.id}/flag", {"reason": "spam"})
-    assert response.status_code == 422 and "your own comment" in response.text
+    assert response.status_code == 302
+    assert "your own comment" in client.get(response.headers["Location"]).text
+    assert fetch(app, Comment, id=c.id).open_flags == 0
 
 
 # -- appeals ---------------------------------------------------------------------------------
@@ -472,7 +483,8 @@ def test_appeal_a_rejection_once(app, client, auth, people, debate):
     assert appealed.appeal_message == "It is on topic." and appealed.appeal_pending
     assert "Your appeal is waiting for a decision." in client.get(url(debate)).text
     response = client.post_form(f"/comments/{c.id}/appeal", {"message": "Again!"})
-    assert response.status_code == 422 and "only once" in response.text
+    assert response.status_code == 302
+    assert "only once" in client.get(response.headers["Location"]).text
     assert fetch(app, Comment, id=c.id).appeal_message == "It is on topic."
 
 
@@ -480,7 +492,10 @@ def test_only_rejections_are_appealed(app, client, auth, people, debate):
     c = add_comment(app, debate, people["alice"])
     auth.login("alice")
     response = client.post_form(f"/comments/{c.id}/appeal", {"message": "Why?"})
-    assert response.status_code == 422 and "Only a rejected comment" in response.text
+    assert response.status_code == 302
+    assert "Only a rejected comment" in client.get(response.headers["Location"]).text
+    assert client.get(f"/comments/{c.id}/appeal").status_code == 302
+    assert fetch(app, Comment, id=c.id).appealed_at is None
 
 
 # -- organisers' settings -------------------------------------------------------------------
@@ -633,7 +648,7 @@ class _BodyAudit(HTMLParser):
                 self.depth += 1
         elif "comment-body" in (names.get("class") or "").split():
             self.bodies += 1
-            self.isolated.append("hx-disable" in names and names.get("dir") == "auto")
+            self.isolated.append("data-hx-disable" in names and names.get("dir") == "auto")
             self.depth = 1
 
     def handle_endtag(self, tag):
@@ -684,7 +699,8 @@ def test_hostile_inputs_render_inert(app, client, auth, people, debate):
         for page in group:
             audit.feed(page)
         assert audit.bodies == len(HOSTILE)
-        # Every body is wrapped so that htmx ignores it and its direction is isolated.
+        # Every body is wrapped so that htmx ignores it (data-hx-disable) and its
+    # direction is isolated.
         assert all(audit.isolated)
         assert not FORBIDDEN_TAGS & set(audit.tags), FORBIDDEN_TAGS & set(audit.tags)
         bad = [a for a in audit.attributes
@@ -709,7 +725,7 @@ def test_direction_overrides_stay_inside_their_comment(app, client, auth, people
     override cannot reverse the page's text around it."""
     add_comment(app, debate, people["alice"], "\u202eevil")
     page = client.get(url(debate)).text
-    body = re.search(r'<div class="comment-body prose" dir="auto" hx-disable>(.*?)</div>',
+    body = re.search(r'<div class="comment-body prose" dir="auto" data-hx-disable>(.*?)</div>',
                      page, re.DOTALL).group(1)
     assert "\u202e" in body
     outside = page.replace(body, "")

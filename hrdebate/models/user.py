@@ -103,6 +103,11 @@ class User(UserMixin, db.Model):
     def is_site_moderator(self) -> bool:
         return self.site_role in ("moderator", "admin")
 
+    # -- sanctions --------------------------------------------------------
+    def is_muted(self, now: datetime | None = None) -> bool:
+        """Muted for now: no commenting, flagging or voting until it ends."""
+        return self.muted_until is not None and self.muted_until > (now or utcnow())
+
     # -- demographics ----------------------------------------------------
     DEMOGRAPHIC_FIELDS = ("age_band", "gender", "affiliation", "region")
 
