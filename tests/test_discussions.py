@@ -870,3 +870,62 @@ def test_hidden_comments_stay_out_of_home_counts_and_feeds(app, client, make_use
     for url in ("/", "/events.atom", "/events.ics", f"/events/{event.id}.ics",
                 f"/events/{event.id}"):
         assert "Secret" not in client.get(url).text, url
+
+
+# -- an edit is moderated like a new post (DESIGN §8) -----------------------------------------
+
+def test_an_approved_comment_edited_in_a_pre_moderated_club_is_held_again(
+        app, client, auth, people, make_event):
+    """The drift bug: an untrusted author's comment, approved in a
+    pre-moderated club, was edited within 15 minutes into anything and went
+    public unreviewed."""
+    event = make_event(people["pre_club"], kind="debate")
+    auth.login("alice")
+    assert post(client, event, "Harmless first words").status_code == 302
+    [c] = comments(app, event.id)
+    assert (c.status, c.held_for) == ("pending", "pre_moderation")
+    login_as(client, auth, "clubmod")
+    assert client.post_form(f"/moderation/comments/{c.id}",
+                            {"action": "approve"}).status_code == 302
+    assert fetch(app, Comment, id=c.id).status == "published"
+    login_as(client, auth, "alice")
+    response = client.post_form(f"/comments/{c.id}/edit", {"body": "Unreviewed new words"})
+    assert response.status_code == 302
+    edited = fetch(app, Comment, id=c.id)
+    assert (edited.status, edited.held_for) == ("pending", "pre_moderation")
+    assert edited.body == "Unreviewed new words"
+    for who in (None, "bob"):
+        auth.logout()
+        if who:
+            auth.login(who)
+        page = client.get(url(event)).text
+        assert "Unreviewed new words" not in page and "Harmless first words" not in page
+    login_as(client, auth, "clubmod")
+    assert f'id="queue-item-{c.id}"' in client.get("/moderation/").text
+
+
+@pytest.mark.parametrize("status", ["published", "pending"])
+def test_an_edit_with_a_watched_word_is_held_again(app, client, auth, people, debate, status):
+    with app.app_context():
+        db.session.add(WatchedWord(word="плохое"))
+        db.session.commit()
+    c = add_comment(app, debate, people["trusted"], "Clean words", status=status,
+                    held_for="pre_moderation" if status == "pending" else None)
+    auth.login("trusted")
+    assert client.post_form(f"/comments/{c.id}/edit",
+                            {"body": "Теперь ПЛОХОЕ слово"}).status_code == 302
+    edited = fetch(app, Comment, id=c.id)
+    assert (edited.status, edited.held_for) == ("pending", "watched_word")
+    auth.logout()
+    assert "ПЛОХОЕ" not in client.get(url(debate)).text
+
+
+def test_a_trusted_authors_edit_stays_published(app, client, auth, people, make_event):
+    event = make_event(people["pre_club"])
+    c = add_comment(app, event, people["trusted"], "Trusted words")
+    auth.login("trusted")
+    assert client.post_form(f"/comments/{c.id}/edit",
+                            {"body": "Trusted, edited"}).status_code == 302
+    assert fetch(app, Comment, id=c.id).status == "published"
+    auth.logout()
+    assert "Trusted, edited" in client.get(url(event)).text
