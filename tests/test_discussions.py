@@ -929,3 +929,133 @@ def test_a_trusted_authors_edit_stays_published(app, client, auth, people, make_
     assert fetch(app, Comment, id=c.id).status == "published"
     auth.logout()
     assert "Trusted, edited" in client.get(url(event)).text
+
+
+# -- each rule once: unit tests -----------------------------------------------------------
+
+def _person(user_id=1, **fields):
+    from types import SimpleNamespace
+    return SimpleNamespace(id=user_id, is_authenticated=True, **fields)
+
+
+ANONYMOUS = __import__("types").SimpleNamespace(id=None, is_authenticated=False)
+
+
+@pytest.mark.parametrize(("status", "age", "who", "refusal"), [
+    ("published", timedelta(minutes=1), 1, None),
+    ("pending", timedelta(minutes=14, seconds=59), 1, None),
+    ("published", timedelta(minutes=15), 1, None),
+    ("published", timedelta(minutes=15, seconds=1), 1, "edit_window_over"),
+    ("rejected", timedelta(minutes=1), 1, "edit_window_over"),
+    ("hidden", timedelta(minutes=1), 1, "edit_window_over"),
+    ("deleted", timedelta(minutes=1), 1, "edit_window_over"),
+    ("published", timedelta(minutes=1), 2, "not_yours"),
+    ("published", timedelta(minutes=1), None, "not_yours"),
+])
+def test_rule_editable_by(status, age, who, refusal):
+    """Comment.editable_by: the author, a pending or published comment, the
+    first 15 minutes (the edit route, the edit service and the edit link)."""
+    now = utcnow()
+    comment = Comment(author_id=1, status=status, created_at=now - age)
+    user = ANONYMOUS if who is None else _person(who)
+    assert comment.edit_refusal(user, now) == refusal
+    assert comment.editable_by(user, now) == (refusal is None)
+
+
+@pytest.mark.parametrize(("status", "appealed", "who", "refusal"), [
+    ("rejected", False, 1, None),
+    ("rejected", True, 1, "already_appealed"),
+    ("published", False, 1, "cannot_appeal"),
+    ("hidden", False, 1, "cannot_appeal"),
+    ("rejected", False, 2, "not_yours"),
+    ("rejected", False, None, "not_yours"),
+])
+def test_rule_appealable_by(status, appealed, who, refusal):
+    comment = Comment(author_id=1, status=status, appealed_at=utcnow() if appealed else None)
+    user = ANONYMOUS if who is None else _person(who)
+    assert comment.appeal_refusal(user) == refusal
+    assert comment.appealable_by(user) == (refusal is None)
+
+
+@pytest.mark.parametrize(("depth", "status", "refusal"), [
+    (1, "published", None), (2, "published", None), (3, "published", "too_deep"),
+    (1, "deleted", "cannot_reply"), (2, "pending", None),
+])
+def test_rule_reply_depth(depth, status, refusal):
+    from hrdebate.models import MAX_DEPTH
+
+    assert MAX_DEPTH == 3
+    comment = Comment(depth=depth, status=status)
+    assert comment.reply_refusal() == refusal
+    assert comment.takes_replies == (refusal is None)
+
+
+def test_rule_is_muted():
+    from hrdebate.models import User
+
+    now = utcnow()
+    assert not User(muted_until=None).is_muted(now)
+    assert User(muted_until=now + timedelta(seconds=1)).is_muted(now)
+    assert not User(muted_until=now).is_muted(now)
+    assert not User(muted_until=now - timedelta(days=1)).is_muted()
+
+
+@pytest.mark.parametrize(("mode", "approved", "body", "held"), [
+    ("post", 0, "Fine words", None),
+    ("pre", 0, "Fine words", "pre_moderation"),
+    ("pre", 2, "Fine words", "pre_moderation"),
+    ("pre", 3, "Fine words", None),
+    ("post", 9, "Это ПЛОХОЕ слово", "watched_word"),
+    ("pre", 0, "Это ПЛОХОЕ слово", "watched_word"),
+])
+def test_rule_hold_reason(app, make_user, make_club, make_event, mode, approved, body, held):
+    """One decision, pending or published, for posting and editing alike."""
+    from hrdebate.discussions.services import hold_reason
+    from hrdebate.models import User
+
+    author = make_user(approved_comment_count=approved)
+    event = make_event(make_club(moderation_mode=mode))
+    with app.app_context():
+        db.session.add(WatchedWord(word="плохое"))
+        db.session.flush()
+        assert hold_reason(db.session.get(Event, event.id), db.session.get(User, author.id),
+                           body) == held
+
+
+def test_rule_flags_to_hide(app, make_user, people, debate):
+    """FLAGS_TO_HIDE flags from different people hide a published comment,
+    decided from the counter raised in SQL; one fewer does not."""
+    from hrdebate.discussions.services import flag_comment
+    from hrdebate.models.comment import FLAGS_TO_HIDE
+    from hrdebate.models import ModerationAction, User
+
+    c = add_comment(app, debate, people["alice"], "Flag me")
+    reporters = [make_user() for _ in range(FLAGS_TO_HIDE)]
+    for n, reporter in enumerate(reporters, start=1):
+        with app.app_context():
+            flag_comment(db.session.get(Comment, c.id), db.session.get(User, reporter.id),
+                         "spam", None)
+            db.session.commit()
+        stored = fetch(app, Comment, id=c.id)
+        assert stored.open_flags == n
+        assert stored.status == ("hidden" if n == FLAGS_TO_HIDE else "published")
+    assert fetch(app, Comment, id=c.id).held_for == "flags"
+    entry = fetch(app, ModerationAction, action="auto_hide")
+    assert entry.actor_id is None and entry.reason == "three_flags"
+
+
+def test_fixed_lists_are_one_enumeration_each(app):
+    """Forms, CHECK constraints and labels come from models.comment."""
+    from hrdebate.discussions.forms import CommentForm, FlagForm
+    from hrdebate.models import FLAG_REASONS, STANCES
+    from hrdebate.models.comment import FlagReason, Stance
+
+    assert STANCES == Stance.values() == ("for", "against", "neutral")
+    assert FLAG_REASONS == FlagReason.values()
+    constraints = {c.name: str(c.sqltext) for c in Comment.__table__.constraints
+                   if c.name and "stance" in str(c.name)}
+    assert any("'for', 'against', 'neutral'" in text for text in constraints.values())
+    with app.test_request_context():
+        assert [c.value for c in FlagForm(meta={"csrf": False}).reason.choices] == list(FLAG_REASONS)
+        form = CommentForm(meta={"csrf": False}, debate=True)
+        assert [c.value for c in form.stance.choices] == list(STANCES)

@@ -583,3 +583,80 @@ def test_plain_decide_keeps_filters_and_refuses_foreign_next(app, client, auth, 
     assert response.headers["Location"].endswith("/moderation/")
     page = client.get("/moderation/").text
     assert "Your decision is saved" in page and "Nothing is waiting" in page
+
+
+# -- one table of decisions: the service and the queue ask Comment.moderation_actions ----
+
+STATES = {
+    "pending": ({"status": "pending"}, ("approve", "reject")),
+    "published": ({"status": "published", "held_for": None}, ("hide",)),
+    "hidden": ({"status": "hidden", "held_for": None}, ("restore",)),
+    "hidden by flags": ({"status": "hidden", "held_for": "flags", "open_flags": 3},
+                        ("hide", "restore")),
+    "rejected": ({"status": "rejected"}, ()),
+    "appealed": ({"status": "rejected", "appeal_message": "Please"}, ("approve", "reject")),
+    "deleted": ({"status": "deleted", "held_for": None}, ()),
+    "deleted after an appeal": ({"status": "deleted"}, ()),
+}
+
+
+def _state_comment(app, world, fields):
+    fields = dict(fields)
+    if "appeal_message" in fields or fields.get("status") == "deleted" and "held_for" not in fields:
+        fields.setdefault("appealed_at", utcnow())
+    comment_id = add_comment(app, world["event"], world["author"], **fields)
+    if fields.get("held_for") == "flags":
+        with app.app_context():
+            db.session.add(Flag(comment_id=comment_id, reporter_id=world["citizen"].id,
+                                reason="spam"))
+            db.session.commit()
+    return comment_id
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_rule_moderation_actions(app, client, auth, world, state):
+    from hrdebate.models.comment import ModerationDecision
+
+    fields, allowed = STATES[state]
+    comment_id = _state_comment(app, world, fields)
+    assert fetch(app, Comment, id=comment_id).moderation_actions() == allowed
+    # The service accepts exactly these decisions...
+    for decision in ModerationDecision:
+        with app.app_context():
+            comment = db.session.get(Comment, comment_id)
+            try:
+                services.decide(comment, User.by_username("sitemod"), decision, "respect")
+                accepted = True
+            except RuleError as error:
+                assert error.code == "cannot_moderate"
+                accepted = False
+            db.session.rollback()
+        assert accepted == (decision in allowed), decision
+    # ... and the queue offers exactly these buttons.
+    auth.login("sitemod")
+    page = client.get("/moderation/").text
+    item = re.search(rf'id="queue-item-{comment_id}"(.*?)</form>', page, re.DOTALL)
+    if item is None:
+        assert state not in ("pending", "hidden by flags", "appealed")
+    else:
+        buttons = re.findall(r'<button type="submit" name="action" value="([a-z]+)"',
+                             item.group(1))
+        assert tuple(buttons) == allowed
+
+
+def test_bulk_savepoints_keep_the_others(app, world):
+    """One refused comment rolls back alone; the others stay decided."""
+    ids = [add_comment(app, world["event"], world["author"]) for _ in range(2)]
+    published = add_comment(app, world["event"], world["author"], status="published",
+                            held_for=None)
+    with app.app_context():
+        done, refused = services.decide_many([ids[0], published, ids[1], 99999],
+                                             User.by_username("clubmod"), "approve", None,
+                                             [world["club"].id])
+        db.session.commit()
+    assert (done, refused) == (2, 2)
+    assert {fetch(app, Comment, id=i).status for i in ids} == {"published"}
+    assert fetch(app, User, id=world["author"].id).approved_comment_count == 2
+    with app.app_context():
+        logged = db.session.scalar(db.select(db.func.count()).select_from(ModerationAction))
+    assert logged == 2
