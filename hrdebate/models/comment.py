@@ -261,6 +261,11 @@ class Comment(db.Model):
             actions = (ModerationDecision.HIDE, *actions)
         return actions
 
+    def appeal_needs_another_moderator(self, user) -> bool:
+        """An appeal goes to a different moderator than the one who rejected."""
+        return self.status == CommentStatus.REJECTED and self.appeal_pending \
+            and user is not None and self.decided_by_id == user.id
+
 
 class Flag(db.Model):
     __tablename__ = "flags"

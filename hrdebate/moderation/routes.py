@@ -116,7 +116,7 @@ def user(user_id):
     return render_form("moderation/user.html", form, person=person,
                        record=queues.record_of(person), now=utcnow(),
                        describe_reason=describe_reason,
-                       refused=person.id == current_user.id or person.is_admin)
+                       refused=services.sanction_refusal(person, current_user))
 
 
 # -- watched words ---------------------------------------------------------------------------

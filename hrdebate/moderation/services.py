@@ -53,6 +53,8 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
     now = now or utcnow()
     if action not in comment.moderation_actions():
         raise RuleError(Refusal.CANNOT_MODERATE)
+    if comment.appeal_needs_another_moderator(moderator):
+        raise RuleError(Refusal.SAME_MODERATOR)
     action = ModerationDecision(action)
     if comment.appeal_pending:
         _decide_appeal(comment, moderator, action, reason, now)
@@ -80,8 +82,6 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
 
 def _decide_appeal(comment: Comment, moderator: User, action: ModerationDecision,
                    reason: str | None, now: datetime) -> None:
-    if comment.decided_by_id == moderator.id:
-        raise RuleError(Refusal.SAME_MODERATOR)
     upheld = action == ModerationDecision.APPROVE
     comment.appeal_decided_at = now
     comment.decided_at, comment.decided_by_id = now, moderator.id
@@ -133,6 +133,13 @@ def decide_many(ids, moderator: User, action: str, reason: str | None,
 
 # -- sanctions -----------------------------------------------------------------------------
 
+def sanction_refusal(target: User, moderator: User) -> Refusal | None:
+    """Nobody sanctions themselves or an administrator."""
+    if target.id == moderator.id or target.is_admin:
+        return Refusal.CANNOT_SANCTION
+    return None
+
+
 def sanction(target: User, moderator: User, kind: str, reason: str,
              days: int | None = None, now: datetime | None = None) -> None:
     """Warn; mute for some days (no commenting, flagging or voting); ban
@@ -140,8 +147,9 @@ def sanction(target: User, moderator: User, kind: str, reason: str,
     now = now or utcnow()
     if kind not in Sanction.values():
         raise RuleError(Refusal.CANNOT_MODERATE)
-    if target.id == moderator.id or target.is_admin:
-        raise RuleError(Refusal.CANNOT_SANCTION)
+    refusal = sanction_refusal(target, moderator)
+    if refusal:
+        raise RuleError(refusal)
     kind = Sanction(kind)
     until = None
     if kind == Sanction.MUTE:
