@@ -1,5 +1,6 @@
 """The moderation area: queue, decisions, bulk, log, sanctions, watched words."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,6 +60,7 @@ def decide(app, comment_id, username, action, reason=None):
     with app.app_context():
         services.decide(db.session.get(Comment, comment_id), User.by_username(username),
                         action, reason)
+        db.session.commit()  # services flush; the caller commits
 
 
 # -- transitions (services, through the route) ---------------------------------------------
@@ -83,17 +85,28 @@ def test_every_transition(app, client, auth, world, start, action, end):
     assert entry.actor_id == world["sitemod"].id
 
 
+REFUSED = "This decision is not possible for this comment now."
+
+
 @pytest.mark.parametrize("start, action", [
     ("published", "approve"), ("published", "reject"), ("pending", "restore"),
     ("pending", "hide"), ("hidden", "approve"), ("rejected", "restore"), ("deleted", "approve"),
 ])
-def test_forbidden_transitions_are_422(app, client, auth, world, start, action):
+def test_forbidden_transitions_are_refused(app, client, auth, world, start, action):
+    """A plain form: back to the queue with the refusal as a flash; htmx:
+    422 with the sentence, shown in the page's message area."""
     comment_id = add_comment(app, world["event"], world["author"], status=start)
     auth.login("sitemod")
     response = client.post_form(f"/moderation/comments/{comment_id}",
-                                {"action": action, "reason": "respect"})
-    assert response.status_code == 422
-    assert "This decision is not possible for this comment now." in response.text
+                                {"action": action, "reason": "respect",
+                                 "next": "/moderation/?age=1h"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/moderation/?age=1h")
+    assert REFUSED in client.get(response.headers["Location"]).text
+    response = client.post_form(f"/moderation/comments/{comment_id}",
+                                {"action": action, "reason": "respect"}, headers=HX)
+    assert response.status_code == 422 and REFUSED in response.text
+    assert response.headers["HX-Retarget"] == "#flashes"
     assert fetch(app, Comment, id=comment_id).status == start
     assert fetch(app, ModerationAction, comment_id=comment_id) is None
 
@@ -124,12 +137,13 @@ def test_appeal_needs_another_moderator(app, client, auth, world):
     with app.app_context():
         discussions.appeal(db.session.get(Comment, comment_id),
                            db.session.get(User, world["author"].id), "I removed nothing private")
+        db.session.commit()
     auth.login("sitemod")
     page = client.get("/moderation/").text
     assert "I removed nothing private" in page
     assert "a different moderator must decide the appeal" in page
-    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "approve"})
-    assert response.status_code == 422
+    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "approve"},
+                                follow_redirects=True)
     assert "A different moderator must decide this appeal." in response.text
     assert fetch(app, Comment, id=comment_id).status == "rejected"
 
@@ -160,6 +174,7 @@ def test_queue_shows_context_and_no_reporters(app, client, auth, world, make_use
             discussions.flag_comment(db.session.get(Comment, flagged_id),
                                      db.session.get(User, reporter.id), "harassment",
                                      f"note number {i}")
+            db.session.commit()
     assert fetch(app, Comment, id=flagged_id).status == "hidden"
     auth.login("clubmod")
     response = client.get("/moderation/")
@@ -179,8 +194,9 @@ def test_club_moderators_see_only_their_clubs(app, client, auth, world):
     auth.login("clubmod")
     page = client.get("/moderation/").text
     assert f"queue-item-{mine}" in page and f"queue-item-{theirs}" not in page
+    # Another club's held comment does not exist for them.
     assert client.post_form(f"/moderation/comments/{theirs}",
-                            {"action": "approve"}).status_code == 403
+                            {"action": "approve"}).status_code == 404
     auth.logout()
     auth.login("sitemod")
     page = client.get("/moderation/").text
@@ -218,7 +234,7 @@ def test_htmx_decide_removes_item_and_updates_counts(app, client, auth, world):
     assert fetch(app, Comment, id=first).status == "published"
 
 
-def test_htmx_refusal_renders_the_item_with_the_message(app, client, auth, world):
+def test_htmx_refusal_goes_to_the_message_area(app, client, auth, world):
     comment_id = add_comment(app, world["event"], world["author"], status="published",
                              held_for=None)
     auth.login("clubmod")
@@ -226,8 +242,19 @@ def test_htmx_refusal_renders_the_item_with_the_message(app, client, auth, world
                                 headers=HX)
     assert response.status_code == 422
     assert "<html" not in response.text
+    assert response.headers["HX-Retarget"] == "#flashes"
+    assert REFUSED in response.text
+    assert fetch(app, Comment, id=comment_id).status == "published"
+
+
+def test_htmx_bad_decision_renders_the_item_with_its_errors(app, client, auth, world):
+    comment_id = add_comment(app, world["event"], world["author"])
+    auth.login("clubmod")
+    response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "reject"},
+                                headers=HX)
+    assert response.status_code == 422 and "<html" not in response.text
     assert f'id="queue-item-{comment_id}"' in response.text
-    assert "This decision is not possible for this comment now." in response.text
+    assert "Choose the rule this comment breaks." in response.text
 
 
 def test_bulk(app, client, auth, world):
@@ -286,7 +313,8 @@ def test_queue_statements_do_not_grow(app, client, auth, world):
 ROLES = ["anonymous", "citizen", "organiser", "clubmod", "othermod", "sitemod", "admin"]
 QUEUE = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 200, "othermod": 200,
          "sitemod": 200, "admin": 200}
-DECIDE = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 302, "othermod": 403,
+# A held comment exists only for its author and its club's moderators (DESIGN §4).
+DECIDE = {"anonymous": 302, "citizen": 404, "organiser": 404, "clubmod": 302, "othermod": 404,
           "sitemod": 302, "admin": 302}
 SITE = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 403, "othermod": 403,
         "sitemod": 200, "admin": 200}
@@ -338,6 +366,7 @@ def test_log_lists_every_decision_newest_first(app, client, auth, world):
     with app.app_context():
         services.sanction(db.session.get(User, world["author"].id),
                           User.by_username("sitemod"), "warn", "Please be civil")
+        db.session.commit()
     auth.login("sitemod")
     page = client.get("/moderation/log").text
     assert page.index("Please be civil") < page.index("Stay honest") < page.index(
@@ -364,9 +393,32 @@ def test_log_shows_system(app, client, auth, world, make_user):
             reporter = make_user(f"flagger{i}")
             discussions.flag_comment(db.session.get(Comment, comment_id),
                                      db.session.get(User, reporter.id), "spam", None)
+            db.session.commit()
+    other = add_comment(app, world["event"], world["author"])
+    decide(app, other, "clubmod", "approve")
+    entry = fetch(app, ModerationAction, action="auto_hide")
+    assert entry.actor_id is None
     auth.login("admin")
-    page = client.get("/moderation/log?actor=system").text
-    assert "system" in page and "Three people flagged it" in page
+
+    def row(page, entry_id):
+        """The cells of one log entry, as text (None if it is not listed)."""
+        match = re.search(rf'<tr id="log-{entry_id}">(.*?)</tr>', page, re.DOTALL)
+        if match is None:
+            return None
+        return [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+                for cell in re.findall(r"<td>(.*?)</td>", match.group(1), re.DOTALL)]
+
+    approval = fetch(app, ModerationAction, action="approve")
+    for path in ("/moderation/log", "/moderation/log?actor=system"):
+        cells = row(client.get(path).text, entry.id)
+        assert cells is not None, path
+        _when, who, what, target, reason = cells
+        assert (who, what, reason) == ("system", "Hidden automatically",
+                                       "Three people flagged it"), path
+        assert "Author Nurlan" in target
+    # The system filter shows the system's entries only.
+    assert row(client.get("/moderation/log").text, approval.id) is not None
+    assert row(client.get("/moderation/log?actor=system").text, approval.id) is None
 
 
 # -- sanctions -----------------------------------------------------------------------------
@@ -417,8 +469,11 @@ def test_nobody_sanctions_themselves_or_an_admin(app, client, auth, world, targe
     auth.login("sitemod")
     response = client.post_form(f"/moderation/users/{world[target].id}",
                                 {"kind": "ban", "reason": "No"})
-    assert response.status_code == 422
-    assert "You cannot sanction yourself or an administrator." in response.text
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/moderation/users/{world[target].id}")
+    page = client.get(response.headers["Location"]).text
+    assert "You cannot sanction yourself or an administrator." in page
+    assert 'class="flash flash-error"' in page
     assert not fetch(app, User, id=world[target].id).banned
     assert fetch(app, ModerationAction, action="ban") is None
 
@@ -477,6 +532,7 @@ def test_dismissed_appeal_stays_rejected_and_is_notified(app, client, auth, worl
     with app.app_context():
         discussions.appeal(db.session.get(Comment, comment_id),
                            db.session.get(User, world["author"].id), "It was on topic")
+        db.session.commit()
     auth.login("admin")
     response = client.post_form(f"/moderation/comments/{comment_id}",
                                 {"action": "reject", "reason": "topic", "note": "Still not"})
@@ -500,6 +556,7 @@ def test_restoring_a_flagged_comment_clears_it_from_the_queue(app, client, auth,
             reporter = make_user(f"flagger{i}")
             discussions.flag_comment(db.session.get(Comment, comment_id),
                                      db.session.get(User, reporter.id), "off_topic", None)
+            db.session.commit()
     auth.login("clubmod")
     page = client.get("/moderation/?reason=off_topic").text
     assert f"queue-item-{comment_id}" in page
@@ -526,3 +583,80 @@ def test_plain_decide_keeps_filters_and_refuses_foreign_next(app, client, auth, 
     assert response.headers["Location"].endswith("/moderation/")
     page = client.get("/moderation/").text
     assert "Your decision is saved" in page and "Nothing is waiting" in page
+
+
+# -- one table of decisions: the service and the queue ask Comment.moderation_actions ----
+
+STATES = {
+    "pending": ({"status": "pending"}, ("approve", "reject")),
+    "published": ({"status": "published", "held_for": None}, ("hide",)),
+    "hidden": ({"status": "hidden", "held_for": None}, ("restore",)),
+    "hidden by flags": ({"status": "hidden", "held_for": "flags", "open_flags": 3},
+                        ("hide", "restore")),
+    "rejected": ({"status": "rejected"}, ()),
+    "appealed": ({"status": "rejected", "appeal_message": "Please"}, ("approve", "reject")),
+    "deleted": ({"status": "deleted", "held_for": None}, ()),
+    "deleted after an appeal": ({"status": "deleted"}, ()),
+}
+
+
+def _state_comment(app, world, fields):
+    fields = dict(fields)
+    if "appeal_message" in fields or fields.get("status") == "deleted" and "held_for" not in fields:
+        fields.setdefault("appealed_at", utcnow())
+    comment_id = add_comment(app, world["event"], world["author"], **fields)
+    if fields.get("held_for") == "flags":
+        with app.app_context():
+            db.session.add(Flag(comment_id=comment_id, reporter_id=world["citizen"].id,
+                                reason="spam"))
+            db.session.commit()
+    return comment_id
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_rule_moderation_actions(app, client, auth, world, state):
+    from hrdebate.models.comment import ModerationDecision
+
+    fields, allowed = STATES[state]
+    comment_id = _state_comment(app, world, fields)
+    assert fetch(app, Comment, id=comment_id).moderation_actions() == allowed
+    # The service accepts exactly these decisions...
+    for decision in ModerationDecision:
+        with app.app_context():
+            comment = db.session.get(Comment, comment_id)
+            try:
+                services.decide(comment, User.by_username("sitemod"), decision, "respect")
+                accepted = True
+            except RuleError as error:
+                assert error.code == "cannot_moderate"
+                accepted = False
+            db.session.rollback()
+        assert accepted == (decision in allowed), decision
+    # ... and the queue offers exactly these buttons.
+    auth.login("sitemod")
+    page = client.get("/moderation/").text
+    item = re.search(rf'id="queue-item-{comment_id}"(.*?)</form>', page, re.DOTALL)
+    if item is None:
+        assert state not in ("pending", "hidden by flags", "appealed")
+    else:
+        buttons = re.findall(r'<button type="submit" name="action" value="([a-z]+)"',
+                             item.group(1))
+        assert tuple(buttons) == allowed
+
+
+def test_bulk_savepoints_keep_the_others(app, world):
+    """One refused comment rolls back alone; the others stay decided."""
+    ids = [add_comment(app, world["event"], world["author"]) for _ in range(2)]
+    published = add_comment(app, world["event"], world["author"], status="published",
+                            held_for=None)
+    with app.app_context():
+        done, refused = services.decide_many([ids[0], published, ids[1], 99999],
+                                             User.by_username("clubmod"), "approve", None,
+                                             [world["club"].id])
+        db.session.commit()
+    assert (done, refused) == (2, 2)
+    assert {fetch(app, Comment, id=i).status for i in ids} == {"published"}
+    assert fetch(app, User, id=world["author"].id).approved_comment_count == 2
+    with app.app_context():
+        logged = db.session.scalar(db.select(db.func.count()).select_from(ModerationAction))
+    assert logged == 2

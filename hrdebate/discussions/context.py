@@ -1,14 +1,16 @@
 """What the discussion section of an event page needs, read from the
-request (stance, view, page of comments): the context builder that
-``events.page`` and the discussion's own routes share."""
+request (the viewer, stance, view, page of comments): the one request-aware
+builder, which ``events.page`` and the discussion's own routes share. The
+thread itself is loaded by the service ``thread.load_thread``."""
 
 from flask import request
 from flask_login import current_user
 
-from ..access import can_manage_club
-from ..rules import MESSAGES
-from .forms import STANCE_NAMES, CommentForm, DiscussionSettingsForm
-from .thread import VIEWS, comment_refusal, load_thread
+from ..access import can_manage_club, can_moderate_club
+from ..models.comment import Stance
+from .forms import CommentForm, DiscussionSettingsForm, ReplyForm
+from .services import comment_refusal
+from .thread import VIEWS, load_thread, page_of
 
 
 def _thread_args():
@@ -16,31 +18,30 @@ def _thread_args():
     stance = args.get("stance", "")
     view = args.get("view", "list")
     page = args.get("comments_page", 1, type=int)
-    return (stance if stance in STANCE_NAMES else None, view if view in VIEWS else "list",
+    return (stance if stance in Stance.values() else None, view if view in VIEWS else "list",
             max(page, 1))
 
 
-def thread_context(event, comment_form=None, settings_form=None, comment_error=None,
-                   page=None):
-    """What the thread section of the event page needs (also used by
-    events.routes._event_page)."""
+def thread_context(event, comment_form=None, settings_form=None, page=None):
+    """What the thread section of the event page needs (``events.page``
+    and the discussion's fragments). ``page``: a page chosen by the route
+    (where a new comment is), shown in the list of all comments."""
     stance, view, requested_page = _thread_args()
     if page is None:
         page = requested_page
-    else:  # a page chosen by the route (where a new comment is): the list of all
+    else:
         stance, view = None, "list"
     debate = event.kind == "debate"
     reply_form = None
     if comment_form is not None and comment_form.parent_id.data is not None:
         reply_form, comment_form = comment_form, None
     context = {
-        "thread": load_thread(event, stance, view, page),
+        "thread": load_thread(event, current_user, can_moderate_club(current_user, event.club_id),
+                              stance, view, page),
         "comment_form": comment_form or CommentForm(formdata=None, debate=debate),
         "reply_form": reply_form,
-        "comment_refusal": comment_refusal(event),
-        "comment_error": comment_error,
-        "stance_names": STANCE_NAMES,
-        "rule_messages": MESSAGES,
+        "reply_body": ReplyForm.body_for,
+        "comment_refusal": comment_refusal(event, current_user),
     }
     if can_manage_club(current_user, event.club_id):
         context["settings_form"] = settings_form or DiscussionSettingsForm(
@@ -49,3 +50,6 @@ def thread_context(event, comment_form=None, settings_form=None, comment_error=N
     return context
 
 
+def comment_page(comment, event) -> int:
+    """The page of the thread where the current user sees ``comment``."""
+    return page_of(comment, event, current_user, can_moderate_club(current_user, event.club_id))

@@ -1,3 +1,6 @@
+"""The discussion's forms: a comment or reply, an edit, a flag, an appeal, and
+the organisers' settings. Their fixed lists come from models.comment."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,26 +19,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..choices import as_choices
 from ..forms import strip
-from ..models import FLAG_REASONS
-
-STANCE_NAMES = {
-    "for": _l("For the motion"),
-    "against": _l("Against the motion"),
-    "neutral": _l("Neutral"),
-}
-
-FLAG_REASON_NAMES = {
-    "spam": _l("Spam or advertising"),
-    "harassment": _l("Harassment or hate"),
-    "personal_data": _l("Personal data of someone"),
-    "off_topic": _l("Off-topic"),
-    "misinformation": _l("Misinformation"),
-    "other": _l("Something else"),
-}
-assert set(FLAG_REASON_NAMES) == set(FLAG_REASONS)
-
+from ..models.comment import FlagReason, Stance
 
 
 def _optional_int(value):
@@ -52,7 +37,7 @@ class CommentForm(FlaskForm):
         _l("Your comment"), filters=[strip], validators=[DataRequired(), Length(max=5000)],
         description=_l("Markdown works: *italic*, **bold**, [links](https://example.org), lists."),
     )
-    stance = RadioField(_l("Your side"), choices=as_choices(STANCE_NAMES), default="neutral",
+    stance = RadioField(_l("Your side"), choices=Stance.choices(), default=Stance.NEUTRAL,
                         validate_choice=False)
     parent_id = HiddenField(filters=[_optional_int])
 
@@ -63,9 +48,33 @@ class CommentForm(FlaskForm):
 
     def validate_stance(self, field):
         if field.data in (None, ""):
-            field.data = "neutral"
-        elif field.data not in STANCE_NAMES:
+            field.data = Stance.NEUTRAL.value
+        elif field.data not in Stance.values():
             raise ValidationError(_l("Choose for, against or neutral."))
+
+
+class ReplyForm(FlaskForm):
+    """The reply box under one comment. It posts ``body`` (and ``parent_id``)
+    to the comment form's URL; only its id is its own, so that every comment
+    of a page has a box with a distinct label."""
+
+    class Meta:
+        csrf = False  # the post_form macro writes the token
+
+    body = TextAreaField(_l("Your reply"), filters=[strip],
+                         validators=[DataRequired(), Length(max=5000)],
+                         render_kw={"rows": 3})
+
+    @classmethod
+    def body_for(cls, comment_id: int, failed: CommentForm | None = None):
+        """The body field of the reply to ``comment_id``, holding what a
+        failed reply (``failed``, the comment form sent with errors) said."""
+        form = cls(formdata=None, data={"body": failed.body.data if failed else None})
+        field = form.body
+        field.id = field.label.field_id = f"reply-{comment_id}-body"
+        if failed:
+            field.errors = list(failed.body.errors)
+        return field
 
 
 class EditCommentForm(FlaskForm):
@@ -75,7 +84,7 @@ class EditCommentForm(FlaskForm):
 
 class FlagForm(FlaskForm):
     reason = RadioField(_l("Why should moderators look at this comment?"),
-                        choices=as_choices(FLAG_REASON_NAMES),
+                        choices=FlagReason.choices(),
                         validators=[InputRequired(message=_l("Choose a reason."))])
     note = TextAreaField(_l("Anything moderators should know (optional)"), filters=[strip],
                          validators=[Optional(), Length(max=500)])

@@ -1,32 +1,31 @@
 """Comment threads on event pages: read, post, edit, delete, flag, appeal,
-and the organisers' discussion settings. Each request: load → check access →
-call a rule in services → commit → render the thread or redirect."""
+and the organisers' discussion settings. Each request: load through
+``access`` → call a service (rules and refusals live there) → render the
+thread or redirect. Refusals are answered by the one handler (errors.py);
+the request commits once (unit_of_work.py)."""
 
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from ..access import get_comment_or_404, get_event_or_404
-from ..extensions import db, limiter
+from ..errors import refusal_goes_to
+from ..events import page as event_pages
+from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import wants_fragment
-from ..models import Comment
-from ..rules import RuleError
-from ..rules import message as rule_message
-from ..events import page as event_pages
+from ..models.comment import CommentStatus
 from . import bp, services
-from .context import thread_context
-from .thread import may_see, page_of
+from .context import comment_page, thread_context
 from .forms import (
-    FLAG_REASON_NAMES,
     AppealForm,
     CommentForm,
     DiscussionSettingsForm,
     EditCommentForm,
     FlagForm,
 )
+
 
 def _event_url(event, anchor="comments", **args):
     return url_for("events.show", event_id=event.id, _anchor=anchor, **args)
@@ -53,14 +52,6 @@ def thread(event_id):
 
 # -- posting ----------------------------------------------------------------------------
 
-def _refused(event, error, form=None):
-    text = rule_message(error) if isinstance(error, RuleError) else error
-    if wants_fragment():
-        return _thread_response(event, 422, comment_form=form, comment_error=text)
-    flash(text, "error")
-    return redirect(_event_url(event))
-
-
 @bp.post("/events/<int:event_id>/comments")
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"])
@@ -71,23 +62,15 @@ def post(event_id):
         if wants_fragment():
             return _thread_response(event, 422, comment_form=form)
         return event_pages.event_page(event, 422, comment=form)
-    parent = None
-    if form.parent_id.data is not None:
-        parent = db.session.get(Comment, form.parent_id.data)
-        if parent is None or parent.event_id != event.id \
-                or not may_see(parent, event, current_user):
-            return _refused(event, RuleError("cannot_reply"), form)
-    try:
-        comment = services.post_comment(
-            event, current_user, form.body.data,
-            stance=form.stance.data if "stance" in form and parent is None else None,
-            parent=parent)
-    except RuleError as error:
-        return _refused(event, error, form)
-    page = page_of(comment, event)
+    refusal_goes_to(_event_url(event))
+    comment = services.post_comment(
+        event, current_user, form.body.data,
+        stance=form.stance.data if "stance" in form else None,
+        parent_id=form.parent_id.data)
+    page = comment_page(comment, event)
     if wants_fragment():
         return _thread_response(event, page=page)
-    if comment.status == "pending":
+    if comment.status == CommentStatus.PENDING:
         flash(_("Thank you. Your comment is waiting for review by a moderator."), "info")
     else:
         flash(_("Your comment is published."), "success")
@@ -102,23 +85,14 @@ def post(event_id):
 def edit(comment_id):
     comment = get_comment_or_404(comment_id, own=True)
     event = comment.event
+    back = _event_url(event, anchor=f"comment-{comment.id}")
+    refusal_goes_to(back)
+    services.check_editable(comment, current_user)
     form = EditCommentForm(obj=comment)
-    error = None
     if form.validate_on_submit():
-        try:
-            services.edit_comment(comment, current_user, form.body.data)
-            flash(_("Your changes are saved."), "success")
-            return redirect(_event_url(event, anchor=f"comment-{comment.id}"))
-        except RuleError as refusal:
-            error = rule_message(refusal)
-    elif request.method == "GET" and (
-            comment.status not in ("pending", "published")
-            or services.utcnow() - comment.created_at > services.EDIT_WINDOW):
-        error = rule_message(RuleError("edit_window_over"))
-    if error:
-        form.body.errors = [*form.body.errors, error]
-        return render_template("discussions/edit.html", form=form, comment=comment,
-                               event=event), 422
+        services.edit_comment(comment, current_user, form.body.data)
+        flash(_("Your changes are saved."), "success")
+        return redirect(back)
     return render_form("discussions/edit.html", form, comment=comment, event=event)
 
 
@@ -129,7 +103,7 @@ def delete(comment_id):
     event = comment.event
     services.delete_comment(comment, current_user)
     if wants_fragment():
-        return _thread_response(event, page=page_of(comment, event))
+        return _thread_response(event, page=comment_page(comment, event))
     flash(_("Your comment is deleted."), "success")
     return redirect(_event_url(event))
 
@@ -139,16 +113,14 @@ def delete(comment_id):
 def appeal(comment_id):
     comment = get_comment_or_404(comment_id, own=True)
     event = comment.event
+    back = _event_url(event, anchor=f"comment-{comment.id}")
+    refusal_goes_to(back)
+    services.check_appealable(comment, current_user)
     form = AppealForm()
     if form.validate_on_submit():
-        try:
-            services.appeal(comment, current_user, form.message.data)
-            flash(_("Your appeal is sent. A different moderator will decide it."), "success")
-            return redirect(_event_url(event, anchor=f"comment-{comment.id}"))
-        except RuleError as refusal:
-            form.message.errors = [*form.message.errors, rule_message(refusal)]
-            return render_template("discussions/appeal.html", form=form, comment=comment,
-                                   event=event), 422
+        services.appeal(comment, current_user, form.message.data)
+        flash(_("Your appeal is sent. A different moderator will decide it."), "success")
+        return redirect(back)
     return render_form("discussions/appeal.html", form, comment=comment, event=event)
 
 
@@ -162,16 +134,11 @@ def flag(comment_id):
     event = comment.event
     form = FlagForm()
     if form.validate_on_submit():
-        try:
-            services.flag_comment(comment, current_user, form.reason.data, form.note.data)
-        except RuleError as refusal:
-            form.reason.errors = [*form.reason.errors, rule_message(refusal)]
-            return render_template("discussions/flag.html", form=form, comment=comment,
-                                   event=event, reason_names=FLAG_REASON_NAMES), 422
+        refusal_goes_to(_event_url(event, anchor=f"comment-{comment.id}"))
+        services.flag_comment(comment, current_user, form.reason.data, form.note.data)
         flash(_("Thank you, moderators will review it."), "success")
         return redirect(_event_url(event))
-    return render_form("discussions/flag.html", form, comment=comment, event=event,
-                       reason_names=FLAG_REASON_NAMES)
+    return render_form("discussions/flag.html", form, comment=comment, event=event)
 
 
 # -- organisers' settings ------------------------------------------------------------

@@ -1,16 +1,19 @@
-"""Comment rules (DESIGN §5): who is held for review, editing, deleting,
-flagging and appealing. No Flask request objects here."""
+"""Comment rules (DESIGN §5): who is held for review, posting, editing,
+deleting, flagging and appealing, and the organisers' settings. No Flask
+request objects here; these functions add and flush, and the request (or the
+caller: the demo, a job, a test) commits once."""
 
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
+from ..access import can_moderate_club
 from ..extensions import db
 from ..models import (
-    MAX_DEPTH,
     Comment,
     Event,
     Flag,
@@ -19,18 +22,28 @@ from ..models import (
     WatchedWord,
     utcnow,
 )
+from ..models.comment import (
+    EDIT_WINDOW,  # noqa: F401  (re-exported: the edit window's length)
+    FLAGS_TO_HIDE,
+    CommentStatus,
+    HeldFor,
+    LoggedAction,
+    SystemReason,
+)
 from ..notifications.services import notify
-from ..rules import RuleError
+from ..rules import Refusal, RuleError
 from ..text import render_markdown
-
-EDIT_WINDOW = timedelta(minutes=15)
-FLAGS_TO_HIDE = 3
-
 
 # -- watched words ---------------------------------------------------------------------
 
 def watched_words() -> list[str]:
     return list(db.session.scalars(select(WatchedWord.word).order_by(WatchedWord.word)))
+
+
+def watched_word_rows() -> list:
+    """(id, word) of every watched word, for the admins' list."""
+    return db.session.execute(select(WatchedWord.id, WatchedWord.word)
+                              .order_by(WatchedWord.word)).all()
 
 
 @lru_cache(maxsize=64)
@@ -50,38 +63,60 @@ def matches_watched_word(text: str, words: list[str] | None = None) -> bool:
     return bool(pattern and pattern.search(text.casefold()))
 
 
-def add_watched_word(word: str) -> None:
+def add_watched_word(word: str) -> str:
+    """Put a word or phrase on the list (once); returns it as stored."""
     word = " ".join(word.split()).casefold()
     if word and not db.session.scalar(select(WatchedWord.id).where(WatchedWord.word == word)):
         db.session.add(WatchedWord(word=word))
-        db.session.commit()
+        db.session.flush()
+    return word
 
 
-def remove_watched_word(word_id: int) -> None:
+def remove_watched_word(word_id: int) -> str | None:
+    """Take a word off the list; returns it, or None if there is no such word."""
     word = db.session.get(WatchedWord, word_id)
-    if word is not None:
-        db.session.delete(word)
-        db.session.commit()
+    if word is None:
+        return None
+    db.session.delete(word)
+    db.session.flush()
+    return word.word
 
 
-# -- posting ------------------------------------------------------------------------------
-
-def is_muted(user: User, now: datetime | None = None) -> bool:
-    return user.muted_until is not None and user.muted_until > (now or utcnow())
-
+# -- who may comment, and what is held ---------------------------------------------------
 
 def trusted(user: User) -> bool:
     return user.approved_comment_count >= current_app.config["TRUSTED_AFTER_APPROVED_COMMENTS"]
 
 
+def hold_reason(event: Event, author: User, body: str) -> HeldFor | None:
+    """Why a text by ``author`` waits for a moderator, or None to publish it
+    at once: a watched word anywhere; in a pre-moderated club, an author not
+    yet trusted. The one rule for new comments and edits alike (DESIGN §8:
+    an edit is moderated like a new post)."""
+    if matches_watched_word(body):
+        return HeldFor.WATCHED_WORD
+    if event.club.moderation_mode == "pre" and not trusted(author):
+        return HeldFor.PRE_MODERATION
+    return None
+
+
+def comment_refusal(event: Event, user, now: datetime | None = None) -> Refusal | None:
+    """Why ``user`` cannot comment on the event now, or None. Slow mode is
+    checked only on posting (``check_can_comment``)."""
+    if not event.is_published:
+        return Refusal.DISCUSSION_UNAVAILABLE
+    if event.discussion_closed:
+        return Refusal.DISCUSSION_CLOSED
+    if user.is_authenticated and user.is_muted(now):
+        return Refusal.MUTED
+    return None
+
+
 def check_can_comment(event: Event, user: User, now: datetime | None = None) -> None:
     now = now or utcnow()
-    if not event.is_published:
-        raise RuleError("discussion_unavailable")
-    if event.discussion_closed:
-        raise RuleError("discussion_closed")
-    if is_muted(user, now):
-        raise RuleError("muted")
+    refusal = comment_refusal(event, user, now)
+    if refusal:
+        raise RuleError(refusal)
     if event.slow_mode_seconds:
         last = db.session.scalar(
             select(func.max(Comment.created_at)).where(
@@ -89,36 +124,43 @@ def check_can_comment(event: Event, user: User, now: datetime | None = None) -> 
             )
         )
         if last is not None and now - last < timedelta(seconds=event.slow_mode_seconds):
-            raise RuleError("slow_mode")
+            raise RuleError(Refusal.SLOW_MODE)
 
+
+def reply_parent(event: Event, parent_id: int | None, author: User) -> Comment | None:
+    """The comment a reply answers: one of this event's that the author may
+    read and that takes replies (else a refusal); None for a top-level comment."""
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id) if parent_id > 0 else None
+    if parent is None or parent.event_id != event.id \
+            or not parent.readable_by(author, can_moderate_club(author, event.club_id)):
+        raise RuleError(Refusal.CANNOT_REPLY)
+    refusal = parent.reply_refusal()
+    if refusal:
+        raise RuleError(refusal)
+    return parent
+
+
+# -- posting ------------------------------------------------------------------------------
 
 def post_comment(event: Event, author: User, body: str, stance: str | None = None,
-                 parent: Comment | None = None, now: datetime | None = None) -> Comment:
-    """Publish at once, or hold for review (pre-moderation of an untrusted
-    author, or a watched word)."""
+                 parent_id: int | None = None, now: datetime | None = None) -> Comment:
+    """Publish at once, or hold for review (``hold_reason``)."""
     check_can_comment(event, author, now)
-    if parent is not None:
-        if parent.event_id != event.id or parent.status in ("deleted",):
-            raise RuleError("cannot_reply")
-        if parent.depth >= MAX_DEPTH:
-            raise RuleError("too_deep")
-    held_for = None
-    if matches_watched_word(body):
-        held_for = "watched_word"
-    elif event.club.moderation_mode == "pre" and not trusted(author):
-        held_for = "pre_moderation"
+    parent = reply_parent(event, parent_id, author)
+    held_for = hold_reason(event, author, body)
     comment = Comment(
         event_id=event.id, author_id=author.id, body=body, body_html=render_markdown(body),
-        stance=stance if event.kind == "debate" else None,
+        stance=stance if event.kind == "debate" and parent is None else None,
         parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 1,
-        status="pending" if held_for else "published", held_for=held_for,
-        created_at=now or utcnow(),
+        status=CommentStatus.PENDING if held_for else CommentStatus.PUBLISHED,
+        held_for=held_for, created_at=now or utcnow(),
     )
     db.session.add(comment)
     db.session.flush()
-    if comment.status == "published":
+    if comment.status == CommentStatus.PUBLISHED:
         notify_reply(comment)
-    db.session.commit()
     return comment
 
 
@@ -131,72 +173,115 @@ def notify_reply(comment: Comment) -> None:
         notify([parent_author], "reply", event_id=comment.event_id, comment_id=comment.id)
 
 
+# -- the author's own comment -------------------------------------------------------------
+
+def check_editable(comment: Comment, user: User, now: datetime | None = None) -> None:
+    refusal = comment.edit_refusal(user, now)
+    if refusal:
+        raise RuleError(refusal)
+
+
 def edit_comment(comment: Comment, author: User, body: str, now: datetime | None = None) -> None:
+    """Change the text in the first 15 minutes. What would be held as a new
+    comment is held again, even after a moderator approved it."""
     now = now or utcnow()
-    if comment.author_id != author.id:
-        raise RuleError("not_yours")
-    if comment.status not in ("pending", "published") or now - comment.created_at > EDIT_WINDOW:
-        raise RuleError("edit_window_over")
+    check_editable(comment, author, now)
     comment.body = body
     comment.body_html = render_markdown(body)
     comment.edited_at = now
-    if comment.status == "published" and matches_watched_word(body):
-        comment.status, comment.held_for = "pending", "watched_word"
-    db.session.commit()
+    held_for = hold_reason(comment.event, author, body)
+    if held_for:
+        comment.status, comment.held_for = CommentStatus.PENDING, held_for
+    db.session.flush()
 
 
 def delete_comment(comment: Comment, author: User) -> None:
     """The author's own deletion: the text is erased, the thread keeps its place."""
-    if comment.author_id != author.id:
-        raise RuleError("not_yours")
-    if comment.status == "deleted":
+    if not comment.written_by(author):
+        raise RuleError(Refusal.NOT_YOURS)
+    if comment.status == CommentStatus.DELETED:
         return
-    comment.status = "deleted"
+    comment.status = CommentStatus.DELETED
     comment.body = ""
     comment.body_html = ""
     comment.appeal_message = None
-    db.session.commit()
+    db.session.flush()
 
 
-def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None) -> None:
-    """One flag per person and comment; three from different people hide a
-    published comment until a moderator reviews it."""
-    if is_muted(reporter):
-        raise RuleError("muted")
-    if comment.author_id == reporter.id:
-        raise RuleError("own_comment")
-    if comment.status != "published":
-        raise RuleError("cannot_flag")
-    exists = db.session.scalar(select(Flag.id).where(
-        Flag.comment_id == comment.id, Flag.reporter_id == reporter.id))
-    if exists:
-        raise RuleError("already_flagged")
-    db.session.add(Flag(comment_id=comment.id, reporter_id=reporter.id, reason=reason,
-                        note=note or None))
-    comment.open_flags += 1
-    if comment.open_flags >= FLAGS_TO_HIDE:
-        comment.status, comment.held_for = "hidden", "flags"
-        db.session.add(ModerationAction(actor_id=None, action="auto_hide", comment_id=comment.id,
-                                        event_id=comment.event_id,
-                                        target_user_id=comment.author_id,
-                                        reason="three_flags"))
-    db.session.commit()
+def check_appealable(comment: Comment, user: User) -> None:
+    refusal = comment.appeal_refusal(user)
+    if refusal:
+        raise RuleError(refusal)
 
 
 def appeal(comment: Comment, author: User, message: str) -> None:
     """An author may appeal a rejection once."""
-    if comment.author_id != author.id:
-        raise RuleError("not_yours")
-    if comment.status != "rejected":
-        raise RuleError("cannot_appeal")
-    if comment.appealed_at is not None:
-        raise RuleError("already_appealed")
+    check_appealable(comment, author)
     comment.appeal_message = message
     comment.appealed_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
+
+# -- flags ----------------------------------------------------------------------------------
+
+def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None) -> None:
+    """One flag per person and comment; ``FLAGS_TO_HIDE`` from different
+    people hide a published comment until a moderator reviews it.
+
+    Safe under concurrency: the count is raised in SQL and read back from
+    the same statement, so flags sent at the same instant on several workers
+    are all counted and exactly one of them hides the comment."""
+    _write_transaction()
+    if reporter.is_muted():
+        raise RuleError(Refusal.MUTED)
+    if comment.written_by(reporter):
+        raise RuleError(Refusal.OWN_COMMENT)
+    if comment.status != CommentStatus.PUBLISHED:
+        raise RuleError(Refusal.CANNOT_FLAG)
+    exists = db.session.scalar(select(Flag.id).where(
+        Flag.comment_id == comment.id, Flag.reporter_id == reporter.id))
+    if exists:
+        raise RuleError(Refusal.ALREADY_FLAGGED)
+    try:
+        with db.session.begin_nested():
+            db.session.add(Flag(comment_id=comment.id, reporter_id=reporter.id, reason=reason,
+                                note=note or None))
+    except IntegrityError:  # the same person's second flag, at the same instant
+        raise RuleError(Refusal.ALREADY_FLAGGED) from None
+    flags = db.session.scalar(
+        update(Comment).where(Comment.id == comment.id)
+        .values(open_flags=Comment.open_flags + 1).returning(Comment.open_flags)
+        .execution_options(synchronize_session=False))
+    hidden = flags >= FLAGS_TO_HIDE and db.session.scalar(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.status == CommentStatus.PUBLISHED)
+        .values(status=CommentStatus.HIDDEN, held_for=HeldFor.FLAGS).returning(Comment.id)
+        .execution_options(synchronize_session=False))
+    if hidden:
+        db.session.add(ModerationAction(
+            actor_id=None, action=LoggedAction.AUTO_HIDE, comment_id=comment.id,
+            event_id=comment.event_id, target_user_id=comment.author_id,
+            reason=SystemReason.THREE_FLAGS))
+    db.session.flush()
+    db.session.expire(comment, ["open_flags", "status", "held_for"])
+
+
+def _write_transaction() -> None:
+    """On SQLite, a transaction that has read cannot start writing once
+    another worker has written since (the database answers "locked" at
+    once): start an immediate transaction instead, which waits for the write
+    lock before it reads. Only before this request has written anything. On
+    PostgreSQL the row lock of the UPDATE orders concurrent writers."""
+    if db.engine.dialect.name != "sqlite" or db.session.new or db.session.dirty \
+            or db.session.deleted or db.session.info.get("wrote"):
+        return
+    db.session.rollback()  # nothing written: only ends the read
+    db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+# -- organisers' settings ------------------------------------------------------------
 
 def set_discussion(event: Event, closed: bool, slow_mode_seconds: int) -> None:
     event.discussion_closed = closed
     event.slow_mode_seconds = max(0, slow_mode_seconds)
-    db.session.commit()
+    db.session.flush()

@@ -1,33 +1,34 @@
-"""Loading a discussion: who sees which comment, one page of a thread with
-its replies in two statements, and where a comment sits in it."""
+"""Reading a discussion (a service, without request objects): who sees
+which comment, one page of a thread with its replies in two statements, and
+where a comment sits in it. The viewer and whether they moderate the club
+are given by the caller (``context.thread_context`` for a request)."""
 
 from types import SimpleNamespace
 
-from flask_login import current_user
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from ..access import can_moderate_club
 from ..extensions import db
 from ..models import HELD_STATUSES, Comment
-from . import services
+from ..models.comment import CommentStatus, Stance
 
 PER_PAGE = 20
 VIEWS = ("list", "sides")
+SIDES = (Stance.FOR, Stance.AGAINST)
 
 
 # -- who sees what ----------------------------------------------------------------------
 
-def _viewer_id():
-    return current_user.id if current_user.is_authenticated else None
+def _viewer_id(viewer):
+    return viewer.id if viewer is not None and viewer.is_authenticated else None
 
 
 def _visible(model, viewer_id, moderator):
     """A comment the viewer may read: published; their own held ones; all
     but deleted ones for the club's moderators."""
     if moderator:
-        return model.status != "deleted"
-    condition = model.status == "published"
+        return model.status != CommentStatus.DELETED
+    condition = model.status == CommentStatus.PUBLISHED
     if viewer_id is not None:
         condition = or_(condition, and_(model.author_id == viewer_id, model.status.in_(HELD_STATUSES)))
     return condition
@@ -44,19 +45,15 @@ def _shown(model, viewer_id, moderator, levels):
         child.parent_id == model.id, _shown(child, viewer_id, moderator, levels - 1))))
 
 
-def may_see(comment, event, user) -> bool:
-    return comment.readable_by(user, can_moderate_club(user, event.club_id))
-
-
 # -- the thread -----------------------------------------------------------------------------
 
-def load_thread(event, stance=None, view="list", page=1):
-    """One page of top-level comments with all their replies, in two
-    statements whatever the size of the thread: the page's top-level comments
-    with the count of visible comments, then their replies at depths 2 and 3.
-    Authors are joined in."""
-    viewer_id = _viewer_id()
-    moderator = can_moderate_club(current_user, event.club_id)
+def load_thread(event, viewer=None, moderator=False, stance=None, view="list", page=1):
+    """One page of top-level comments with all their replies, as ``viewer``
+    (None or anonymous: the public) sees them, ``moderator`` if they moderate
+    the event's club; in two statements whatever the size of the thread: the
+    page's top-level comments with the count of visible comments, then their
+    replies at depths 2 and 3. Authors are joined in."""
+    viewer_id = _viewer_id(viewer)
     debate = event.kind == "debate"
     if not debate:
         stance, view = None, "list"
@@ -72,7 +69,7 @@ def load_thread(event, stance=None, view="list", page=1):
     if stance:
         query = query.where(Comment.stance == stance)
     elif view == "sides":
-        query = query.where(Comment.stance.in_(("for", "against")))
+        query = query.where(Comment.stance.in_(SIDES))
     rows = db.session.execute(query).all()
     if rows:
         total = rows[0][1]
@@ -101,35 +98,21 @@ def load_thread(event, stance=None, view="list", page=1):
     return SimpleNamespace(
         top=top, children=children, total=total, page=page, has_next=has_next,
         stance=stance, view=view, debate=debate, moderator=moderator, viewer_id=viewer_id,
-        sides={side: [c for c in top if c.stance == side] for side in ("for", "against")},
-        editable_after=services.utcnow() - services.EDIT_WINDOW,
+        sides={side.value: [c for c in top if c.stance == side] for side in SIDES},
     )
 
 
-def page_of(comment, event):
+def page_of(comment, event, viewer=None, moderator=False):
     """The page of the list view that shows this comment (by its top-level
-    ancestor), so that its author sees it right after posting."""
+    ancestor) to ``viewer``, so that its author sees it right after posting."""
     root = comment
     while root.parent_id is not None:
         root = db.session.get(Comment, root.parent_id)
     before = db.session.scalar(select(func.count(Comment.id)).where(
         Comment.event_id == event.id, Comment.depth == 1,
-        _shown(Comment, _viewer_id(), can_moderate_club(current_user, event.club_id), 2),
+        _shown(Comment, _viewer_id(viewer), moderator, 2),
         or_(Comment.created_at < root.created_at,
             and_(Comment.created_at == root.created_at, Comment.id < root.id)),
     ))
     return before // PER_PAGE + 1
-
-
-def comment_refusal(event):
-    """Why the viewer cannot comment now (a rule code), or None. Slow mode is
-    checked only on posting."""
-    if not event.is_published:
-        return "discussion_unavailable"
-    if event.discussion_closed:
-        return "discussion_closed"
-    if current_user.is_authenticated and services.is_muted(current_user):
-        return "muted"
-    return None
-
 

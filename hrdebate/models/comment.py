@@ -1,10 +1,14 @@
 """Discussion under moderation: comments, flags, the moderation log and the
-watched-words list."""
+watched-words list. The comment's fixed lists live here, each one
+``Labelled`` enumeration (the stored values, with their labels), and so do
+the comment's rules that templates ask too: who may edit, reply, appeal,
+and which moderation decisions a comment allows."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -15,21 +19,132 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..choices import Labelled
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from ..rules import Refusal
 from .event import Event, _in
 from .user import User
 
-COMMENT_STATUSES = ("pending", "published", "rejected", "hidden", "deleted")
+
+class CommentStatus(Labelled):
+    """Shown through whole sentences in the thread and the queue, never as a
+    bare word: no labels."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+    DELETED = "deleted"
+
+
+class Stance(Labelled):
+    FOR = "for", _l("For the motion")
+    AGAINST = "against", _l("Against the motion")
+    NEUTRAL = "neutral", _l("Neutral")
+
+
+class FlagReason(Labelled):
+    SPAM = "spam", _l("Spam or advertising")
+    HARASSMENT = "harassment", _l("Harassment or hate")
+    PERSONAL_DATA = "personal_data", _l("Personal data of someone")
+    OFF_TOPIC = "off_topic", _l("Off-topic")
+    MISINFORMATION = "misinformation", _l("Misinformation")
+    OTHER = "other", _l("Something else")
+
+
+class HeldFor(Labelled):
+    """Why a comment waits for a moderator."""
+
+    PRE_MODERATION = "pre_moderation", _l("Pre-moderation")
+    WATCHED_WORD = "watched_word", _l("Watched word")
+    FLAGS = "flags", _l("Hidden after flags")
+
+
+class ModerationDecision(Labelled):
+    """What a moderator decides on one comment (DESIGN §6: ``action``)."""
+
+    APPROVE = "approve", _l("Approve")
+    REJECT = "reject", _l("Reject")
+    HIDE = "hide", _l("Hide")
+    RESTORE = "restore", _l("Restore")
+
+
+class Sanction(Labelled):
+    """What a site moderator does to a person."""
+
+    WARN = "warn", _l("Warn")
+    MUTE = "mute", _l("Mute for some days")
+    BAN = "ban", _l("Ban")
+    UNBAN = "unban", _l("Lift the ban")
+
+
+class LoggedAction(Labelled):
+    """Every kind of entry of the moderation log."""
+
+    APPROVE = "approve", ModerationDecision.APPROVE.label
+    REJECT = "reject", ModerationDecision.REJECT.label
+    HIDE = "hide", ModerationDecision.HIDE.label
+    RESTORE = "restore", ModerationDecision.RESTORE.label
+    AUTO_HIDE = "auto_hide", _l("Hidden automatically")
+    HOLD = "hold", _l("Held for review")
+    APPEAL_UPHELD = "appeal_upheld", _l("Appeal upheld")
+    APPEAL_DISMISSED = "appeal_dismissed", _l("Appeal dismissed")
+    WARN = "warn", _l("Warning")
+    MUTE = "mute", _l("Mute")
+    BAN = "ban", _l("Ban")
+    UNBAN = "unban", _l("Ban lifted")
+
+
+class ConductRule(Labelled):
+    """The rules of the code of conduct a moderator's decision cites, each
+    with its anchor on the code-of-conduct page (templates/main/conduct.html)."""
+
+    def __new__(cls, value: str, label, anchor: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.anchor = anchor
+        return member
+
+    RESPECT = "respect", _l("Respect people"), "respect"
+    PRIVACY = "privacy", _l("Protect privacy"), "privacy"
+    TRUTH = "truth", _l("Stay honest"), "truth"
+    TOPIC = "topic", _l("Stay on topic"), "topic"
+    SAFETY = "safety", _l("Keep everyone safe"), "law"
+
+
+class SystemReason(Labelled):
+    """Reasons the system gives for what it decides alone."""
+
+    THREE_FLAGS = "three_flags", _l("Three people flagged it")
+
+
+# The tuples other modules and the CHECK constraints read.
+COMMENT_STATUSES = CommentStatus.values()
 # Held back from the public: only the author and the club's moderators read them.
-HELD_STATUSES = ("pending", "rejected", "hidden")
-STANCES = ("for", "against", "neutral")
-FLAG_REASONS = ("spam", "harassment", "personal_data", "off_topic", "misinformation", "other")
+HELD_STATUSES = (CommentStatus.PENDING, CommentStatus.REJECTED, CommentStatus.HIDDEN)
+STANCES = Stance.values()
+FLAG_REASONS = FlagReason.values()
+MODERATION_ACTIONS = LoggedAction.values()
 MAX_DEPTH = 3  # a top-level comment has depth 1; replies go down to depth 3
-MODERATION_ACTIONS = (
-    "approve", "reject", "hide", "restore", "auto_hide", "hold",
-    "appeal_upheld", "appeal_dismissed", "warn", "mute", "ban", "unban",
-)
+EDIT_WINDOW = timedelta(minutes=15)  # an author edits a comment in its first 15 minutes
+FLAGS_TO_HIDE = 3  # flags from different people that hide a published comment
+
+# The one table of moderation decisions: the statuses each applies to, the
+# status it leads to and the notification its author gets. The moderation
+# service decides with it; the queue shows the buttons it allows
+# (``Comment.moderation_actions``).
+TRANSITIONS = {
+    ModerationDecision.APPROVE: ((CommentStatus.PENDING,), CommentStatus.PUBLISHED,
+                                 "comment_approved"),
+    ModerationDecision.REJECT: ((CommentStatus.PENDING,), CommentStatus.REJECTED,
+                                "comment_rejected"),
+    ModerationDecision.HIDE: ((CommentStatus.PUBLISHED,), CommentStatus.HIDDEN,
+                              "comment_hidden"),
+    ModerationDecision.RESTORE: ((CommentStatus.HIDDEN,), CommentStatus.PUBLISHED,
+                                 "comment_restored"),
+}
 
 
 class Comment(db.Model):
@@ -56,7 +171,7 @@ class Comment(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     stance: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(10), default="published")
-    # Why a comment waits for review: pre_moderation, watched_word or flags.
+    # Why a comment waits for review: a HeldFor value.
     held_for: Mapped[str | None] = mapped_column(String(16))
     open_flags: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -77,12 +192,79 @@ class Comment(db.Model):
         """May ``user`` read this comment? Held ones only for their author and
         the club's moderators (``moderator``)."""
         if self.status in HELD_STATUSES:
-            return moderator or (user.is_authenticated and self.author_id == user.id)
+            return moderator or self.written_by(user)
         return True
+
+    def written_by(self, user) -> bool:
+        return user is not None and user.is_authenticated and self.author_id == user.id
+
+    # -- the author's changes ----------------------------------------------------------
+
+    def edit_refusal(self, user, now: datetime | None = None) -> Refusal | None:
+        """Why ``user`` may not edit this comment now, or None: only its
+        author, while it is pending or published, in its first 15 minutes."""
+        if not self.written_by(user):
+            return Refusal.NOT_YOURS
+        if self.status not in (CommentStatus.PENDING, CommentStatus.PUBLISHED) \
+                or (now or utcnow()) - self.created_at > EDIT_WINDOW:
+            return Refusal.EDIT_WINDOW_OVER
+        return None
+
+    def editable_by(self, user, now: datetime | None = None) -> bool:
+        return self.edit_refusal(user, now) is None
+
+    def appeal_refusal(self, user) -> Refusal | None:
+        """Why ``user`` may not appeal this comment's rejection, or None: its
+        author may appeal a rejection once."""
+        if not self.written_by(user):
+            return Refusal.NOT_YOURS
+        if self.status != CommentStatus.REJECTED:
+            return Refusal.CANNOT_APPEAL
+        if self.appealed_at is not None:
+            return Refusal.ALREADY_APPEALED
+        return None
+
+    def appealable_by(self, user) -> bool:
+        return self.appeal_refusal(user) is None
+
+    # -- replies ---------------------------------------------------------------------------
+
+    def reply_refusal(self) -> Refusal | None:
+        """Why nobody may reply to this comment, or None: replies go down to
+        ``MAX_DEPTH`` and never under a deleted comment."""
+        if self.status == CommentStatus.DELETED:
+            return Refusal.CANNOT_REPLY
+        if self.depth >= MAX_DEPTH:
+            return Refusal.TOO_DEEP
+        return None
+
+    @property
+    def takes_replies(self) -> bool:
+        return self.reply_refusal() is None
+
+    # -- moderation ------------------------------------------------------------------------
 
     @property
     def appeal_pending(self) -> bool:
         return self.appealed_at is not None and self.appeal_decided_at is None
+
+    def moderation_actions(self) -> tuple[ModerationDecision, ...]:
+        """The decisions a moderator may take on this comment now, read from
+        ``TRANSITIONS``. On an appealed rejection, approve upholds the appeal
+        and reject dismisses it; a comment hidden by flags may be kept hidden
+        (hide) or restored."""
+        if self.status == CommentStatus.REJECTED and self.appeal_pending:
+            return (ModerationDecision.APPROVE, ModerationDecision.REJECT)
+        actions = tuple(decision for decision, (start, _end, _kind) in TRANSITIONS.items()
+                        if self.status in start)
+        if self.status == CommentStatus.HIDDEN and self.held_for == HeldFor.FLAGS:
+            actions = (ModerationDecision.HIDE, *actions)
+        return actions
+
+    def appeal_needs_another_moderator(self, user) -> bool:
+        """An appeal goes to a different moderator than the one who rejected."""
+        return self.status == CommentStatus.REJECTED and self.appeal_pending \
+            and user is not None and self.decided_by_id == user.id
 
 
 class Flag(db.Model):

@@ -108,6 +108,11 @@ class User(UserMixin, db.Model):
     def is_site_moderator(self) -> bool:
         return self.site_role in (SiteRole.MODERATOR, SiteRole.ADMIN)
 
+    # -- sanctions --------------------------------------------------------
+    def is_muted(self, now: datetime | None = None) -> bool:
+        """Muted for now: no commenting, flagging or voting until it ends."""
+        return self.muted_until is not None and self.muted_until > (now or utcnow())
+
     # -- demographics ----------------------------------------------------
     DEMOGRAPHIC_FIELDS = ("age_band", "gender", "affiliation", "region")
 

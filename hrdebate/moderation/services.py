@@ -1,24 +1,28 @@
 """Moderation decisions and sanctions. Every decision is written to the
 append-only log and told to the person concerned, with its reason; reporters
-are never named. No Flask request objects here."""
+are never named. No Flask request objects here; these functions add and
+flush, and the request (or the caller) commits once."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
+from ..discussions.services import notify_reply
 from ..extensions import db
-from ..models import Comment, Flag, ModerationAction, User, utcnow
+from ..models import Comment, Event, Flag, ModerationAction, User, utcnow
+from ..models.comment import (
+    TRANSITIONS,
+    CommentStatus,
+    LoggedAction,
+    ModerationDecision,
+    Sanction,
+)
 from ..notifications.services import notify
-from ..rules import RuleError
+from ..rules import Refusal, RuleError
 
-# action: (statuses it applies to, new status, notification kind)
-TRANSITIONS = {
-    "approve": (("pending",), "published", "comment_approved"),
-    "reject": (("pending",), "rejected", "comment_rejected"),
-    "hide": (("published",), "hidden", "comment_hidden"),
-    "restore": (("hidden",), "published", "comment_restored"),
-}
-ACTIONS = tuple(TRANSITIONS)
+# The notification a person gets for each sanction (an unban is not told).
+SANCTION_NOTICES = {Sanction.WARN: "warned", Sanction.MUTE: "muted", Sanction.BAN: "banned"}
 
 
 def _log(actor: User | None, action: str, *, comment: Comment | None = None,
@@ -33,62 +37,64 @@ def _log(actor: User | None, action: str, *, comment: Comment | None = None,
     ))
 
 
+def _count_approval(comment: Comment) -> None:
+    """One more approved comment for its author, counted in SQL."""
+    if comment.author_id is not None:
+        db.session.execute(
+            update(User).where(User.id == comment.author_id)
+            .values(approved_comment_count=User.approved_comment_count + 1))
+
+
 def decide(comment: Comment, moderator: User, action: str, reason: str | None = None,
            now: datetime | None = None) -> None:
-    """approve, reject, hide or restore a comment; on an appealed rejection,
-    approve upholds the appeal and reject dismisses it."""
+    """Approve, reject, hide or restore a comment, as ``Comment.moderation_actions``
+    allows; on an appealed rejection, approve upholds the appeal and reject
+    dismisses it."""
     now = now or utcnow()
+    if action not in comment.moderation_actions():
+        raise RuleError(Refusal.CANNOT_MODERATE)
+    if comment.appeal_needs_another_moderator(moderator):
+        raise RuleError(Refusal.SAME_MODERATOR)
+    action = ModerationDecision(action)
     if comment.appeal_pending:
         _decide_appeal(comment, moderator, action, reason, now)
         return
-    if action not in TRANSITIONS:
-        raise RuleError("cannot_moderate")
-    allowed, new_status, kind = TRANSITIONS[action]
-    # A comment hidden by three flags waits for a moderator, who may keep it
-    # hidden (hide) or restore it.
-    confirms_flags = action == "hide" and comment.status == "hidden" and comment.held_for == "flags"
-    if comment.status not in allowed and not confirms_flags:
-        raise RuleError("cannot_moderate")
-    if action == "approve" and comment.author is not None:
-        comment.author.approved_comment_count += 1
+    _start, new_status, kind = TRANSITIONS[action]
+    if action == ModerationDecision.APPROVE:
+        _count_approval(comment)
     comment.status = new_status
-    comment.held_for = None if action in ("approve", "restore", "hide") else comment.held_for
+    if action != ModerationDecision.REJECT:
+        comment.held_for = None
     comment.decided_at, comment.decided_by_id = now, moderator.id
     comment.decision_reason = reason or None
-    if action in ("approve", "restore", "hide"):
+    if action != ModerationDecision.REJECT:  # a review settles the open flags
         _resolve_flags(comment, action, now)
-        comment.open_flags = 0 if action != "hide" else comment.open_flags
+        if action != ModerationDecision.HIDE:
+            comment.open_flags = 0
     _log(moderator, action, comment=comment, reason=reason)
     if comment.author_id:
         notify([comment.author_id], kind, event_id=comment.event_id, comment_id=comment.id,
                detail=reason or None)
-    if action == "approve":
-        from ..discussions.services import notify_reply
-
+    if action == ModerationDecision.APPROVE:
         notify_reply(comment)
-    db.session.commit()
+    db.session.flush()
 
 
-def _decide_appeal(comment: Comment, moderator: User, action: str, reason: str | None,
-                   now: datetime) -> None:
-    if action not in ("approve", "reject"):
-        raise RuleError("cannot_moderate")
-    if comment.decided_by_id == moderator.id:
-        raise RuleError("same_moderator")
-    upheld = action == "approve"
+def _decide_appeal(comment: Comment, moderator: User, action: ModerationDecision,
+                   reason: str | None, now: datetime) -> None:
+    upheld = action == ModerationDecision.APPROVE
     comment.appeal_decided_at = now
     comment.decided_at, comment.decided_by_id = now, moderator.id
     comment.decision_reason = reason or None
     if upheld:
-        comment.status = "published"
-        if comment.author is not None:
-            comment.author.approved_comment_count += 1
-    kind = "appeal_upheld" if upheld else "appeal_dismissed"
+        comment.status = CommentStatus.PUBLISHED
+        _count_approval(comment)
+    kind = LoggedAction.APPEAL_UPHELD if upheld else LoggedAction.APPEAL_DISMISSED
     _log(moderator, kind, comment=comment, reason=reason)
     if comment.author_id:
-        notify([comment.author_id], kind, event_id=comment.event_id, comment_id=comment.id,
-               detail=reason or None)
-    db.session.commit()
+        notify([comment.author_id], kind.value, event_id=comment.event_id,
+               comment_id=comment.id, detail=reason or None)
+    db.session.flush()
 
 
 def _resolve_flags(comment: Comment, resolution: str, now: datetime) -> None:
@@ -98,9 +104,40 @@ def _resolve_flags(comment: Comment, resolution: str, now: datetime) -> None:
     )
 
 
+def comments_to_moderate(ids, club_ids: list[int] | None) -> list[Comment]:
+    """The comments among ``ids`` that a moderator of ``club_ids`` (None:
+    every club) may decide."""
+    query = select(Comment).options(joinedload(Comment.event), joinedload(Comment.author)) \
+        .where(Comment.id.in_(ids)).order_by(Comment.id)
+    if club_ids is not None:
+        query = query.join(Event, Event.id == Comment.event_id).where(Event.club_id.in_(club_ids))
+    return list(db.session.scalars(query).unique())
+
+
+def decide_many(ids, moderator: User, action: str, reason: str | None,
+                club_ids: list[int] | None) -> tuple[int, int]:
+    """The same decision on several comments: (decided, refused). Each
+    comment is decided in its own savepoint, so one refusal (or a comment
+    that is unknown or not this moderator's) leaves the others decided."""
+    ids = set(ids)
+    done = 0
+    for comment in comments_to_moderate(ids, club_ids):
+        try:
+            with db.session.begin_nested():
+                decide(comment, moderator, action, reason)
+        except RuleError:
+            continue
+        done += 1
+    return done, len(ids) - done
+
+
 # -- sanctions -----------------------------------------------------------------------------
 
-SANCTIONS = ("warn", "mute", "ban", "unban")
+def sanction_refusal(target: User, moderator: User) -> Refusal | None:
+    """Nobody sanctions themselves or an administrator."""
+    if target.id == moderator.id or target.is_admin:
+        return Refusal.CANNOT_SANCTION
+    return None
 
 
 def sanction(target: User, moderator: User, kind: str, reason: str,
@@ -108,21 +145,22 @@ def sanction(target: User, moderator: User, kind: str, reason: str,
     """Warn; mute for some days (no commenting, flagging or voting); ban
     (no login, every session ended); or lift a ban."""
     now = now or utcnow()
-    if kind not in SANCTIONS:
-        raise RuleError("cannot_moderate")
-    if target.id == moderator.id or target.is_admin:
-        raise RuleError("cannot_sanction")
+    if kind not in Sanction.values():
+        raise RuleError(Refusal.CANNOT_MODERATE)
+    refusal = sanction_refusal(target, moderator)
+    if refusal:
+        raise RuleError(refusal)
+    kind = Sanction(kind)
     until = None
-    if kind == "mute":
+    if kind == Sanction.MUTE:
         until = now + timedelta(days=max(1, days or 1))
         target.muted_until = until
-    elif kind == "ban":
+    elif kind == Sanction.BAN:
         target.banned = True
         target.end_other_sessions()
-    elif kind == "unban":
+    elif kind == Sanction.UNBAN:
         target.banned = False
     _log(moderator, kind, target=target, reason=reason, until=until)
-    if kind != "unban":
-        notify([target.id], {"warn": "warned", "mute": "muted", "ban": "banned"}[kind],
-               detail=reason)
-    db.session.commit()
+    if kind in SANCTION_NOTICES:
+        notify([target.id], SANCTION_NOTICES[kind], detail=reason)
+    db.session.flush()

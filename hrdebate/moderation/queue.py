@@ -1,0 +1,245 @@
+"""Reading the moderation area (a service, without request objects): what
+waits in the queue, its filters and counts, the context moderators read
+beside each item, the log with its filters, and one person's record. The
+routes parse the request into ``QueueFilters`` / ``LogFilters`` and render."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..choices import Labelled
+from ..extensions import db
+from ..models import Club, Comment, Event, Flag, ModerationAction, User, utcnow
+from ..models.comment import CommentStatus, FlagReason, HeldFor, LoggedAction
+from ..timeutil import local_to_utc
+
+QUEUE_PER_PAGE = 20
+LOG_PER_PAGE = 50
+APPEAL = "appeal"  # the queue's reason filter: appealed rejections
+REMOVALS = (LoggedAction.REJECT, LoggedAction.HIDE, LoggedAction.AUTO_HIDE,
+            LoggedAction.APPEAL_DISMISSED)
+SANCTION_ACTIONS = (LoggedAction.WARN, LoggedAction.MUTE, LoggedAction.BAN)
+
+
+class QueueAge(Labelled):
+    """The queue's age filter: items waiting longer than this."""
+
+    HOUR = "1h", _l("Waiting over an hour")
+    DAY = "24h", _l("Waiting over a day")
+    WEEK = "7d", _l("Waiting over a week")
+
+    @property
+    def delta(self) -> timedelta:
+        return {"1h": timedelta(hours=1), "24h": timedelta(hours=24),
+                "7d": timedelta(days=7)}[self.value]
+
+
+# What waits for a moderator: held comments, comments hidden by flags that
+# nobody has reviewed yet, and appeals against a rejection.
+_open_flag = exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
+IS_PENDING = Comment.status == CommentStatus.PENDING
+IS_FLAGGED = and_(Comment.status == CommentStatus.HIDDEN, _open_flag)
+IS_APPEAL = and_(Comment.status == CommentStatus.REJECTED, Comment.appealed_at.is_not(None),
+                 Comment.appeal_decided_at.is_(None))
+IN_QUEUE = or_(IS_PENDING, IS_FLAGGED, IS_APPEAL)
+# The kinds of waiting items, counted at the top of the queue (``kind=``).
+KIND_CONDITIONS = {"pending": IS_PENDING, "flagged": IS_FLAGGED, "appeals": IS_APPEAL}
+WAITING_SINCE = func.coalesce(Comment.appealed_at, Comment.created_at)
+
+
+# -- the queue --------------------------------------------------------------------------
+
+@dataclass
+class QueueFilters:
+    club: str = ""
+    event: int | None = None
+    reason: str = ""
+    age: str = ""
+    kind: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilters":
+        reason = args.get("reason", "")
+        reasons = (*HeldFor.values(), *FlagReason.values(), APPEAL)
+        return cls(
+            club=args.get("club", "")[:80],
+            event=args.get("event", type=int),
+            reason=reason if reason in reasons else "",
+            age=args.get("age", "") if args.get("age") in QueueAge.values() else "",
+            kind=args.get("kind", "") if args.get("kind") in KIND_CONDITIONS else "",
+        )
+
+    def args(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v}
+
+    def apply(self, query, now: datetime | None = None):
+        if self.club:
+            query = query.where(Event.club_id == select(Club.id).where(
+                Club.slug == self.club).scalar_subquery())
+        if self.event:
+            query = query.where(Comment.event_id == self.event)
+        if self.kind:
+            query = query.where(KIND_CONDITIONS[self.kind])
+        if self.reason == APPEAL:
+            query = query.where(IS_APPEAL)
+        elif self.reason in HeldFor.values():
+            query = query.where(Comment.held_for == self.reason,
+                                IS_FLAGGED if self.reason == HeldFor.FLAGS else IS_PENDING)
+        elif self.reason:
+            query = query.where(IS_FLAGGED, exists().where(
+                Flag.comment_id == Comment.id, Flag.resolved_at.is_(None),
+                Flag.reason == self.reason))
+        if self.age:
+            query = query.where(WAITING_SINCE < (now or utcnow()) - QueueAge(self.age).delta)
+        return query
+
+
+def _scoped(query, club_ids, with_club=False):
+    """Only what waits, on the events of ``club_ids`` (None: every club)."""
+    query = query.join(Event, Event.id == Comment.event_id).where(IN_QUEUE)
+    if with_club:
+        query = query.join(Club, Club.id == Event.club_id)
+    if club_ids is not None:
+        query = query.where(Event.club_id.in_(club_ids))
+    return query
+
+
+def queue_counts(club_ids) -> dict[str, int]:
+    """How many items of each kind wait, in one statement."""
+    columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(kind)
+               for kind, cond in KIND_CONDITIONS.items()]
+    row = db.session.execute(_scoped(select(*columns).select_from(Comment), club_ids)).one()
+    return {kind: int(row._mapping[kind]) for kind in KIND_CONDITIONS}
+
+
+def queue_context(comments: list[Comment]) -> dict:
+    """Open flags and the authors' records of the comments on a page: two
+    statements, whatever their number. Reporters are never loaded."""
+    flags: dict[int, list] = {c.id: [] for c in comments}
+    records: dict[int, dict] = {}
+    if comments:
+        for row in db.session.execute(
+            select(Flag.comment_id, Flag.reason, Flag.note, Flag.created_at)
+            .where(Flag.comment_id.in_(list(flags)), Flag.resolved_at.is_(None))
+            .order_by(Flag.created_at)
+        ):
+            flags[row.comment_id].append(row)
+        author_ids = {c.author_id for c in comments if c.author_id}
+        if author_ids:
+            for row in db.session.execute(
+                select(
+                    ModerationAction.target_user_id,
+                    func.coalesce(func.sum(case(
+                        (ModerationAction.action.in_(REMOVALS), 1), else_=0)), 0).label("removals"),
+                    func.coalesce(func.sum(case(
+                        (ModerationAction.action.in_(SANCTION_ACTIONS), 1), else_=0)), 0)
+                    .label("sanctions"),
+                )
+                .where(ModerationAction.target_user_id.in_(author_ids))
+                .group_by(ModerationAction.target_user_id)
+            ):
+                records[row.target_user_id] = {"removals": int(row.removals),
+                                               "sanctions": int(row.sanctions)}
+    return {"flags": flags, "records": records}
+
+
+def queue_page(club_ids, filters: QueueFilters, page: int = 1) -> dict:
+    """One page of the queue for a moderator of ``club_ids`` (None: every
+    club), with its counts, the filters' choices and each item's context;
+    a bounded number of statements whatever the queue's length."""
+    now = utcnow()
+    query = filters.apply(_scoped(
+        select(Comment).options(
+            joinedload(Comment.event).joinedload(Event.club),
+            joinedload(Comment.author), joinedload(Comment.parent)),
+        club_ids), now).order_by(WAITING_SINCE, Comment.id)
+    pagination = db.paginate(query, page=page, per_page=QUEUE_PER_PAGE, error_out=False)
+    items = list(pagination.items)
+    # The filter choices: only the clubs and events that have something waiting.
+    places = db.session.execute(
+        _scoped(select(Club.slug, Club.name, Event.id, Event.title).select_from(Comment),
+                club_ids, with_club=True)
+        .distinct().order_by(Club.name, Event.title).limit(200)
+    ).all()
+    return {
+        "items": items, "pagination": pagination, "filters": filters, "now": now,
+        "counts": queue_counts(club_ids),
+        "events": [(p.id, p.title) for p in places],
+        "clubs": sorted({(p.slug, p.name) for p in places}, key=lambda c: c[1]),
+        **queue_context(items),
+    }
+
+
+def item_context(comment: Comment) -> dict:
+    """What the queue's block for one item needs."""
+    return {"comment": comment, "filters": None, "now": utcnow(), **queue_context([comment])}
+
+
+# -- the log ------------------------------------------------------------------------------
+
+@dataclass
+class LogFilters:
+    action: str = ""
+    actor: str = ""  # a moderator's id, or "system"
+    target: int | None = None
+    date: str = ""  # a day in Bishkek, as the log shows its times
+
+    @classmethod
+    def from_args(cls, args) -> "LogFilters":
+        action = args.get("action", "")
+        actor = args.get("actor", "")
+        day = args.get("date", "")[:10]
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            day = ""
+        return cls(
+            action=action if action in LoggedAction.values() else "",
+            actor=actor if actor == "system" or actor.isdigit() else "",
+            target=args.get("target", type=int),
+            date=day,
+        )
+
+    def args(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v}
+
+    def apply(self, query):
+        if self.action:
+            query = query.where(ModerationAction.action == self.action)
+        if self.actor == "system":
+            query = query.where(ModerationAction.actor_id.is_(None))
+        elif self.actor:
+            query = query.where(ModerationAction.actor_id == int(self.actor))
+        if self.target:
+            query = query.where(ModerationAction.target_user_id == self.target)
+        if self.date:
+            start = local_to_utc(datetime.combine(date.fromisoformat(self.date),
+                                                  datetime.min.time()))
+            query = query.where(ModerationAction.created_at >= start,
+                                ModerationAction.created_at < start + timedelta(days=1))
+        return query
+
+
+def log_page(filters: LogFilters, page: int = 1) -> dict:
+    """One page of the log, newest first, and the moderators who appear in it."""
+    query = filters.apply(select(ModerationAction).options(
+        joinedload(ModerationAction.actor), joinedload(ModerationAction.target_user)))
+    query = query.order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+    pagination = db.paginate(query, page=page, per_page=LOG_PER_PAGE, error_out=False)
+    actors = db.session.execute(
+        select(User.id, User.display_name).where(
+            User.id.in_(select(ModerationAction.actor_id).distinct()))
+        .order_by(User.display_name)).all()
+    return {"pagination": pagination, "args": filters.args(), "actors": actors}
+
+
+def record_of(person: User, limit: int = 20) -> list[ModerationAction]:
+    """The latest decisions concerning one person, newest first."""
+    return list(db.session.scalars(
+        select(ModerationAction).options(joinedload(ModerationAction.actor))
+        .where(ModerationAction.target_user_id == person.id)
+        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc()).limit(limit)
+    ))
