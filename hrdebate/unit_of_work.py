@@ -4,8 +4,13 @@ anything else (a refusal, a form with errors, an exception) is rolled back
 when the request's session is removed. GET and HEAD never write: in tests a
 GET that flushed a change fails loudly instead of being silently undone.
 
-The one documented exception is a registration, whose seat count is taken
-and written in its own locked transaction (``participation.services``)."""
+On SQLite a state-changing request takes the database's write lock when it
+starts (BEGIN IMMEDIATE): a transaction that has read cannot start writing
+once another worker has committed since (SQLite answers "locked" at once),
+and one that waits for the lock first never meets that. Writers queue for
+``busy_timeout``; readers (GET) never wait. On PostgreSQL, rows are locked
+where a rule needs it (``participation.services.lock_event``) and counters
+change in one UPDATE."""
 
 from flask import current_app, request
 from sqlalchemy import event
@@ -18,6 +23,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def _start():
     db.session.info.pop("wrote", None)
+    if request.method not in SAFE_METHODS and db.engine.dialect.name == "sqlite":
+        if db.session().in_transaction():
+            db.session.rollback()  # only reads so far (a rate limit's user)
+        db.session.connection(execution_options={"sqlite_immediate": True})
 
 
 def commit_on_success(response):
@@ -35,5 +44,6 @@ def _remember_write(session, _context):
 
 
 def init_app(app):
-    app.before_request(_start)
+    # First of all before_request functions: the transaction begins here.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(commit_on_success)

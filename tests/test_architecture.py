@@ -15,9 +15,7 @@ SERVICES = sorted(PACKAGE.glob("*/services.py")) + sorted(PACKAGE.glob("*/queue.
     PACKAGE.glob("models/*.py"))
 QUERY_CALLS = {"select", "execute", "scalar", "scalars", "get", "paginate", "get_or_404",
                "query", "commit", "flush", "delete", "add"}
-# The registration takes the event's row lock in a transaction of its own
-# (DESIGN §5): the one documented place a service commits.
-COMMITS_ALLOWED = {("participation/services.py", "locked_event")}
+COMMITS_ALLOWED: set[tuple[str, str]] = set()
 
 
 def _tree(path):

@@ -34,8 +34,10 @@ def world(make_user, make_club, make_event):
 
 def _register(app, event_id, user, now=None):
     with app.app_context():
-        return services.register(db.session.get(Event, event_id),
-                                 db.session.get(User, user.id), now=now).status
+        status = services.register(db.session.get(Event, event_id),
+                                   db.session.get(User, user.id), now=now).status
+        db.session.commit()
+        return status
 
 
 def _statuses(app, event_id):
@@ -61,6 +63,7 @@ def test_seats_then_waitlist_then_promotion_in_order(app, world, make_user):
         promoted = services.unregister(db.session.get(Event, event.id),
                                        db.session.get(User, people[0].id))
         assert promoted.user_id == people[2].id  # the one who waited longest
+        db.session.commit()
     assert _statuses(app, event.id) == [
         "cancelled", "registered", "registered", "waitlisted", "waitlisted"]
     note = fetch(app, Notification, user_id=people[2].id)
@@ -69,6 +72,7 @@ def test_seats_then_waitlist_then_promotion_in_order(app, world, make_user):
     with app.app_context():
         assert services.unregister(db.session.get(Event, event.id),
                                    db.session.get(User, people[3].id)) is None
+        db.session.commit()
     # Coming back means the end of the queue.
     assert _register(app, event.id, people[0]) == "waitlisted"
     with app.app_context():

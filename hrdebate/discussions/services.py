@@ -231,7 +231,6 @@ def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None
     Safe under concurrency: the count is raised in SQL and read back from
     the same statement, so flags sent at the same instant on several workers
     are all counted and exactly one of them hides the comment."""
-    _write_transaction()
     if reporter.is_muted():
         raise RuleError(Refusal.MUTED)
     if comment.written_by(reporter):
@@ -264,19 +263,6 @@ def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None
             reason=SystemReason.THREE_FLAGS))
     db.session.flush()
     db.session.expire(comment, ["open_flags", "status", "held_for"])
-
-
-def _write_transaction() -> None:
-    """On SQLite, a transaction that has read cannot start writing once
-    another worker has written since (the database answers "locked" at
-    once): start an immediate transaction instead, which waits for the write
-    lock before it reads. Only before this request has written anything. On
-    PostgreSQL the row lock of the UPDATE orders concurrent writers."""
-    if db.engine.dialect.name != "sqlite" or db.session.new or db.session.dirty \
-            or db.session.deleted or db.session.info.get("wrote"):
-        return
-    db.session.rollback()  # nothing written: only ends the read
-    db.session.connection(execution_options={"sqlite_immediate": True})
 
 
 # -- organisers' settings ------------------------------------------------------------

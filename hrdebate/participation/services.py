@@ -1,20 +1,16 @@
 """Registration rules: seats, the waitlist, check-in, walk-ins, the
 organiser's list. No Flask request objects.
 
-Services add and flush; the request commits once (``unit_of_work``). The one
-documented exception is ``register`` and ``unregister``: capacity is enforced
-inside their own write transaction. ``locked_event`` commits whatever the
-request read so far, then starts a transaction that owns the event: on
-PostgreSQL the event's row is locked (SELECT … FOR UPDATE); on SQLite the
-transaction is immediate (it takes the write lock before it counts). They
-commit at their end, which releases the lock at once instead of after the
-page is rendered; a refusal rolls back. Several workers registering at the
-same instant therefore queue one behind the other and never overbook
-(``tests/test_concurrency.py``).
+Services add and flush; the request commits once (``unit_of_work``).
+Capacity is enforced inside that write transaction, never with a count read
+earlier: ``register`` and ``unregister`` first lock the event
+(``lock_event``: its row on PostgreSQL; on SQLite every state-changing
+request already holds the write lock), then count the seats. Several workers
+registering at the same instant therefore queue one behind the other and
+never overbook (``tests/test_concurrency.py``).
 """
 
 import secrets
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -31,26 +27,18 @@ REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, Registration
                                      RegistrationStatus.CANCELLED)
 
 
-@contextmanager
-def locked_event(event_id: int):
-    """The event, in a write transaction of its own that holds the event's
-    lock: committed when the block ends, rolled back if it raises (a
-    refusal). The one place a service commits (see the module's docstring)."""
-    db.session.commit()
+def lock_event(event_id: int) -> Event:
+    """The event, locked for the rest of the request's transaction, read
+    afresh: on PostgreSQL its row (SELECT … FOR UPDATE); on SQLite the
+    request's transaction already holds the database's write lock
+    (``unit_of_work``). Whoever registers next waits for this request to
+    commit, and then counts the seats it took."""
     if db.engine.dialect.name == "sqlite":
-        db.session.connection(execution_options={"sqlite_immediate": True})
-        event = db.session.get(Event, event_id, populate_existing=True)
-    else:
-        event = db.session.scalars(
-            select(Event).where(Event.id == event_id).with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-    try:
-        yield event
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
+        return db.session.get(Event, event_id, populate_existing=True)
+    return db.session.scalars(
+        select(Event).where(Event.id == event_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 ONLINE_SEAT = (Registration.status == REGISTERED) & (Registration.source == Source.ONLINE)
@@ -106,40 +94,40 @@ def unregister_refusal(event: Event, registration: Registration | None,
 
 def register(event: Event, user: User, now: datetime | None = None) -> Registration:
     """Register ``user``: a seat if one is free, else the waitlist."""
-    with locked_event(event.id) as event:
-        refusal = event.registration_refusal(now)
-        if refusal:
-            raise RuleError(refusal)
-        registration = registration_of(event.id, user.id)
-        if registration is not None and registration.is_active:
-            raise RuleError(Refusal.ALREADY_REGISTERED)
-        full = event.is_full(_registered_count(event.id))
-        if registration is None:
-            registration = Registration(event_id=event.id, user_id=user.id,
-                                        source=Source.ONLINE)
-            db.session.add(registration)
-        registration.status = WAITLISTED if full else REGISTERED
-        registration.registered_at = utcnow()
-        registration.cancelled_at = None
-        registration.checked_in_at = None
+    event = lock_event(event.id)
+    refusal = event.registration_refusal(now)
+    if refusal:
+        raise RuleError(refusal)
+    registration = registration_of(event.id, user.id)
+    if registration is not None and registration.is_active:
+        raise RuleError(Refusal.ALREADY_REGISTERED)
+    full = event.is_full(_registered_count(event.id))
+    if registration is None:
+        registration = Registration(event_id=event.id, user_id=user.id,
+                                    source=Source.ONLINE)
+        db.session.add(registration)
+    registration.status = WAITLISTED if full else REGISTERED
+    registration.registered_at = utcnow()
+    registration.cancelled_at = None
+    registration.checked_in_at = None
     return registration
 
 
 def unregister(event: Event, user: User, now: datetime | None = None) -> Registration | None:
     """Cancel ``user``'s registration. A freed seat goes to the person who has
     waited longest, who is told. Returns that person's registration, if any."""
-    with locked_event(event.id) as event:
-        registration = registration_of(event.id, user.id)
-        refusal = unregister_refusal(event, registration, now)
-        if refusal:
-            raise RuleError(refusal)
-        freed_seat = registration.status == REGISTERED
-        registration.status = CANCELLED
-        registration.cancelled_at = utcnow()
-        registration.checked_in_at = None
-        promoted = None
-        if freed_seat and not event.is_cancelled:
-            promoted = _promote_from_waitlist(event)
+    event = lock_event(event.id)
+    registration = registration_of(event.id, user.id)
+    refusal = unregister_refusal(event, registration, now)
+    if refusal:
+        raise RuleError(refusal)
+    freed_seat = registration.status == REGISTERED
+    registration.status = CANCELLED
+    registration.cancelled_at = utcnow()
+    registration.checked_in_at = None
+    promoted = None
+    if freed_seat and not event.is_cancelled:
+        promoted = _promote_from_waitlist(event)
     return promoted
 
 
