@@ -228,8 +228,14 @@ def demo_urls(app, runner):
         event_urls += [f"/events/{e.id}/judgement" for e in events if e.kind == "moot_court"][:1]
         event_urls += [f"/events/{e.id}/attendance" for e in events if e.status == "published"][:2]
         event_urls += [f"/events/{events[0].id}/checkin/qr", f"/events/{events[0].id}/checkin"]
-        code = db.session.scalar(db.select(Registration.certificate_code)
-                                 .where(Registration.certificate_code.is_not(None)).limit(1))
+        from hrdebate.certificates.services import eligible
+        from hrdebate.models import utcnow
+
+        code = db.session.scalar(  # a certificate that stands: the event is over
+            db.select(Registration.certificate_code).join(Registration.event)
+            .where(Registration.certificate_code.is_not(None),
+                   Registration.certificate_revoked_at.is_(None),
+                   eligible(Registration, Event, utcnow())).limit(1))
         event_urls += [f"/certificates/{code}", "/me/events", "/turnout/", "/moderation/",
                        "/moderation/log", "/moderation/words"]
         return ["/", "/events/", "/events/?when=past", "/clubs/", f"/clubs/{club.slug}",
