@@ -97,7 +97,7 @@ def _schedule_comment(story: Timeline, record: dict) -> None:
 def _post(story: Timeline, record: dict) -> None:
     spec, parent = record["spec"], record["parent"]
     comment = post_comment(story.events[record["title"]], story.users[spec["who"]],
-                           spec["body"], spec["stance"], parent["comment"] if parent else None)
+                           spec["body"], spec["stance"], parent["comment"].id if parent else None)
     record["comment"] = comment
     story.counts["comments"] += 1
     if spec.get("status") in ("pending", "rejected"):
