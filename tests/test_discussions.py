@@ -1026,8 +1026,8 @@ def test_rule_flags_to_hide(app, make_user, people, debate):
     """FLAGS_TO_HIDE flags from different people hide a published comment,
     decided from the counter raised in SQL; one fewer does not."""
     from hrdebate.discussions.services import flag_comment
-    from hrdebate.models.comment import FLAGS_TO_HIDE
     from hrdebate.models import ModerationAction, User
+    from hrdebate.models.comment import FLAGS_TO_HIDE
 
     c = add_comment(app, debate, people["alice"], "Flag me")
     reporters = [make_user() for _ in range(FLAGS_TO_HIDE)]
@@ -1046,16 +1046,17 @@ def test_rule_flags_to_hide(app, make_user, people, debate):
 
 def test_fixed_lists_are_one_enumeration_each(app):
     """Forms, CHECK constraints and labels come from models.comment."""
+    from hrdebate import models
     from hrdebate.discussions.forms import CommentForm, FlagForm
-    from hrdebate.models import FLAG_REASONS, STANCES
-    from hrdebate.models.comment import FlagReason, Stance
+    from hrdebate.models import FlagReason, Stance
 
-    assert STANCES == Stance.values() == ("for", "against", "neutral")
-    assert FLAG_REASONS == FlagReason.values()
+    assert Stance.values() == ("for", "against", "neutral")
+    assert models.FlagReason is FlagReason and models.Stance is Stance
+    assert not hasattr(models, "STANCES") and not hasattr(models, "FLAG_REASONS")
     constraints = {c.name: str(c.sqltext) for c in Comment.__table__.constraints
                    if c.name and "stance" in str(c.name)}
     assert any("'for', 'against', 'neutral'" in text for text in constraints.values())
     with app.test_request_context():
-        assert [c.value for c in FlagForm(meta={"csrf": False}).reason.choices] == list(FLAG_REASONS)
+        assert [c.value for c in FlagForm(meta={"csrf": False}).reason.choices] == list(FlagReason.values())
         form = CommentForm(meta={"csrf": False}, debate=True)
-        assert [c.value for c in form.stance.choices] == list(STANCES)
+        assert [c.value for c in form.stance.choices] == list(Stance.values())
