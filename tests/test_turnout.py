@@ -611,6 +611,28 @@ def test_a_club_moderator_is_not_an_organiser(client, auth, make_user, make_club
     assert client.get("/turnout/").status_code == 403
 
 
+def test_managed_clubs_are_the_clubs_a_person_owns_or_organises(app, make_user, make_club):
+    """access.managed_clubs, which turnout reads: owner and organiser yes,
+    club moderator and member no; an admin manages every club."""
+    from flask_login import AnonymousUserMixin
+
+    from hrdebate.access import managed_clubs
+
+    owner, organiser, moderator = make_user(), make_user(), make_user()
+    admin = make_user(site_role="admin")
+    beta = make_club(owner=owner, organisers=[organiser], moderators=[moderator], name="Beta")
+    alpha = make_club(owner=organiser, name="Alpha")
+    with app.test_request_context():
+        def slugs(user):
+            return [club.slug for club in managed_clubs(db.session.get(User, user.id))]
+
+        assert slugs(owner) == [beta.slug]
+        assert slugs(organiser) == [alpha.slug, beta.slug]  # by name
+        assert slugs(moderator) == []
+        assert slugs(admin) == [alpha.slug, beta.slug]
+        assert managed_clubs(AnonymousUserMixin()) == []
+
+
 def test_filters_on_the_page(client, auth, programme):
     auth.login("organiser")
     response = client.get("/turnout/?kind=moot_court", headers=EN)
