@@ -281,7 +281,7 @@ class Event(db.Model):
         return self.capacity is not None and seats_taken >= self.capacity
 
     # -- debate voting (the table is ``VOTING_TRANSITIONS``) -----------------
-    @property
+    @hybrid_property
     def is_debate(self) -> bool:
         return self.kind == EventKind.DEBATE
 
@@ -315,9 +315,10 @@ class Event(db.Model):
     def any_vote_open(self, now: datetime | None = None) -> bool:
         return bool(self.open_phases(now))
 
-    @property
+    @hybrid_property
     def voting_finished(self) -> bool:
-        """The organiser closed the after-vote: the result is shown."""
+        """The organiser closed the after-vote: the result is shown (in SQL
+        too: ``Event.voting_finished``)."""
         return self.voting_state == VotingState.CLOSED
 
 
