@@ -159,15 +159,12 @@ def test_delete_needs_confirmation(app, client, timur):
     assert fetch(app, User, username="timur") is not None
 
 
-def test_delete_account_erases_what_the_person_wrote(app, client, timur, make_club, make_event):
-    from hrdebate.extensions import db
+def test_delete_account_erases_what_the_person_wrote(app, client, timur, make_club, make_event,
+                                                     make_comment):
     from hrdebate.models import Comment
 
     event = make_event(make_club())
-    with app.app_context():
-        db.session.add(Comment(event_id=event.id, author_id=timur.id, body="My opinion",
-                               body_html="<p>My opinion</p>", status="published"))
-        db.session.commit()
+    make_comment(event, timur, "My opinion")
     client.post_form("/account/delete", {"password": PASSWORD, "confirm": "y"})
     comment = fetch(app, Comment, event_id=event.id)
     assert comment.author_id is None and comment.status == "deleted"
