@@ -100,15 +100,6 @@ class SiteRole(Labelled):
     ADMIN = "admin"
 
 
-# Compatibility names for modules that still import the old dictionaries;
-# to be removed once every caller uses the enumerations above.
-REGIONS = Region.labels()
-AGE_BANDS = AgeBand.labels()
-GENDERS = Gender.labels()
-AFFILIATIONS = Affiliation.labels()
-SITE_ROLES = SiteRole.values()
-
-
 def as_choices(mapping: dict, blank=None) -> list[SelectChoice]:
     """WTForms choices from a mapping, optionally led by a blank option."""
     choices = [SelectChoice(value, label) for value, label in mapping.items()]

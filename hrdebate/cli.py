@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, inspect, select
 
-from .choices import SITE_ROLES
+from .choices import SiteRole
 from .extensions import db
 from .models import User
 
@@ -18,7 +18,7 @@ from .models import User
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", type=click.Choice(SITE_ROLES), default="citizen", show_default=True)
+@click.option("--role", type=click.Choice(SiteRole.values()), default="citizen", show_default=True)
 @click.option("--display-name", help="Public name; defaults to the username.")
 @click.option("--password", help="Asked for interactively when not given.")
 def create_user(username, role, display_name, password):

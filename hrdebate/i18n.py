@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .choices import REGIONS
+from .choices import Region
 from .config import LANGUAGE_NAMES, LANGUAGES
 from .timeutil import machine_readable
 
@@ -90,6 +90,7 @@ def init_app(app):
     app.jinja_env.globals["language_links"] = language_links
     app.context_processor(lambda: {"current_locale": str(get_locale())})
     app.jinja_env.filters["machine_time"] = machine_readable
-    app.jinja_env.globals["region_name"] = lambda code: REGIONS.get(code, code)
-    app.jinja_env.globals["regions"] = REGIONS
+    # Older names for ``Region.label_of`` and ``Region.labels()``, which templates use.
+    app.jinja_env.globals["region_name"] = Region.label_of
+    app.jinja_env.globals["regions"] = Region.labels()
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

@@ -25,12 +25,12 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from hrdebate import create_app
-from hrdebate.choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS
+from hrdebate.choices import Affiliation, AgeBand, Gender, Region
 from hrdebate.extensions import db
 from hrdebate.models import (
-    KINDS,
     Club,
     Event,
+    EventKind,
     Membership,
     Registration,
     Topic,
@@ -85,7 +85,7 @@ def generate(n_events: int, n_registrations: int, seed: int = 4) -> dict:
     password_hash = admin.password_hash
 
     _bulk(Club, [{"slug": f"club-{i}", "name": f"Club {i:03d}", "club_type": "university_club",
-                  "city": "Bishkek", "region": rng.choice(list(REGIONS))}
+                  "city": "Bishkek", "region": rng.choice(Region.values())}
                  for i in range(n_clubs)])
     club_ids = list(db.session.scalars(db.select(Club.id).order_by(Club.id)))
     db.session.add(Membership(club_id=club_ids[0], user_id=organiser.id, role="owner"))
@@ -93,8 +93,8 @@ def generate(n_events: int, n_registrations: int, seed: int = 4) -> dict:
     _bulk(User, [{
         "username": f"person{i}", "display_name": f"Person {i}", "password_hash": password_hash,
         "demographics_consent_at": now if rng.random() < 0.6 else None,
-        "age_band": rng.choice(list(AGE_BANDS)), "gender": rng.choice(list(GENDERS)),
-        "affiliation": rng.choice(list(AFFILIATIONS)), "region": rng.choice(list(REGIONS)),
+        "age_band": rng.choice(AgeBand.values()), "gender": rng.choice(Gender.values()),
+        "affiliation": rng.choice(Affiliation.values()), "region": rng.choice(Region.values()),
     } for i in range(n_users)])
     user_ids = list(db.session.scalars(
         db.select(User.id).where(User.username.like("person%")).order_by(User.id)))
@@ -104,10 +104,10 @@ def generate(n_events: int, n_registrations: int, seed: int = 4) -> dict:
         # Two years back, and a few weeks ahead.
         starts_at = now - timedelta(days=rng.uniform(-30, 730))
         events.append({
-            "club_id": rng.choice(club_ids), "kind": rng.choice(KINDS),
+            "club_id": rng.choice(club_ids), "kind": rng.choice(EventKind.values()),
             "status": rng.choices(("published", "cancelled", "draft"), (95, 3, 2))[0],
             "title": f"Event {i}", "starts_at": starts_at,
-            "ends_at": starts_at + timedelta(hours=2), "region": rng.choice(list(REGIONS)),
+            "ends_at": starts_at + timedelta(hours=2), "region": rng.choice(Region.values()),
             "language": rng.choice(("ky", "ru", "uz", "en")), "capacity": per_event,
         })
     _bulk(Event, events)
@@ -135,8 +135,8 @@ def generate(n_events: int, n_registrations: int, seed: int = 4) -> dict:
                 "event_id": event_id, "user_id": None, "status": "registered",
                 "source": "walk_in", "walk_in_name": "Walk-in",
                 "walk_in_consent": rng.random() < 0.5,
-                "age_band": rng.choice(list(AGE_BANDS)), "gender": rng.choice(list(GENDERS)),
-                "affiliation": rng.choice(list(AFFILIATIONS)),
+                "age_band": rng.choice(AgeBand.values()), "gender": rng.choice(Gender.values()),
+                "affiliation": rng.choice(Affiliation.values()),
                 "registered_at": ends_at - timedelta(hours=2),
                 "checked_in_at": ends_at - timedelta(hours=2),
             })

@@ -133,15 +133,12 @@ def test_bad_phase_or_choice(app, debate_setup):
 
 # -- the vote through the site ----------------------------------------------------------
 
-def test_voting_journey(app, client, auth, debate_setup):
+def test_voting_journey(app, client, auth, debate_setup, make_vote):
     event = debate_setup["make_event"](debate_setup["club"], starts_in=timedelta(minutes=-5),
                                        voting_state="before_open")
     url = f"/events/{event.id}"
     # Started: the before-vote is over; the organiser opens the after-vote.
-    with app.app_context():
-        db.session.add_all([Vote(event_id=event.id, user_id=debate_setup["organiser"].id,
-                                 phase="before", choice="against")])
-        db.session.commit()
+    make_vote(event, debate_setup["organiser"], "before", "against")
     auth.login("voter")
     refused = client.post_form(f"{url}/vote?lang=en", {"phase": "before", "choice": "for"},
                                headers=HTMX)
@@ -178,16 +175,14 @@ def test_voting_journey(app, client, auth, debate_setup):
     assert client.get(f"{url}/tally").status_code == 302
 
 
-def test_result_shows_the_winner(app, client, debate_setup, make_user):
+def test_result_shows_the_winner(client, debate_setup, make_user, make_vote):
     event = debate_setup["make_event"](debate_setup["club"], starts_in=timedelta(days=-1),
                                        voting_state="closed")
     voters = [make_user() for _ in range(4)]
-    with app.app_context():
-        for v, (before, after) in zip(voters, [("against", "for"), ("against", "for"),
-                                               ("against", "against"), ("undecided", "for")]):
-            db.session.add(Vote(event_id=event.id, user_id=v.id, phase="before", choice=before))
-            db.session.add(Vote(event_id=event.id, user_id=v.id, phase="after", choice=after))
-        db.session.commit()
+    for v, (before, after) in zip(voters, [("against", "for"), ("against", "for"),
+                                           ("against", "against"), ("undecided", "for")]):
+        make_vote(event, v, "before", before)
+        make_vote(event, v, "after", after)
     page = client.get(f"/events/{event.id}?lang=en").text
     assert "The proposition won: its share grew by 75 points." in page
     assert "Log in</a> to vote" not in page  # no phase is open

@@ -14,10 +14,10 @@ from hrdebate.discussions.services import matches_watched_word, watched_words
 from hrdebate.events.services import tally
 from hrdebate.extensions import db
 from hrdebate.models import (
-    COMMENT_STATUSES,
     Club,
     ClubFollow,
     Comment,
+    CommentStatus,
     Event,
     Flag,
     ModerationAction,
@@ -230,7 +230,7 @@ def _comments():
 def test_demo_discussions_in_four_languages_with_deep_threads(demo):
     now = utcnow()
     comments = _comments()
-    assert {c.status for c in comments} == set(COMMENT_STATUSES)
+    assert {c.status for c in comments} == set(CommentStatus)
     published = [c for c in comments if c.status == "published"]
     assert len(published) > len(comments) / 2
     for c in comments:

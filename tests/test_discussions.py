@@ -64,21 +64,6 @@ def comments(app, event_id):
         return rows
 
 
-def add_comment(app, event, author, body="A comment", status="published", parent=None,
-                stance=None, **fields):
-    from hrdebate.text import render_markdown
-    with app.app_context():
-        c = Comment(event_id=event.id, author_id=author.id if author else None, body=body,
-                    body_html=render_markdown(body), status=status,
-                    parent_id=parent.id if parent else None,
-                    depth=parent.depth + 1 if parent else 1, stance=stance, **fields)
-        db.session.add(c)
-        db.session.commit()
-        db.session.refresh(c)
-        db.session.expunge(c)
-        return c
-
-
 def login_as(client, auth, username):
     auth.logout()
     assert auth.login(username).status_code == 302
@@ -172,9 +157,9 @@ def test_the_htmx_post_shows_the_new_comment(app, client, auth, debate):
 
 @pytest.mark.parametrize("status", ["pending", "rejected", "hidden"])
 def test_held_comments_are_seen_by_their_author_and_moderators_only(
-        app, client, auth, people, debate, status):
-    add_comment(app, debate, people["bob"], "Public remark")
-    held = add_comment(app, debate, people["alice"], "Secret remark", status=status,
+        app, client, auth, people, debate, status, make_comment):
+    make_comment(debate, people["bob"], "Public remark")
+    held = make_comment(debate, people["alice"], "Secret remark", status=status,
                        decision_reason="Personal data of a classmate" if status == "rejected"
                        else None)
     label = {"pending": "Waiting for review", "rejected": "Rejected: Personal data",
@@ -204,10 +189,10 @@ def test_held_comments_are_seen_by_their_author_and_moderators_only(
 
 
 def test_deleted_comments_keep_their_place_only_with_replies(app, client, auth, people,
-                                                             debate):
-    lonely = add_comment(app, debate, people["alice"], "Lonely one")
-    parent = add_comment(app, debate, people["alice"], "Parent one")
-    add_comment(app, debate, people["bob"], "A reply below", parent=parent)
+                                                             debate, make_comment):
+    lonely = make_comment(debate, people["alice"], "Lonely one")
+    parent = make_comment(debate, people["alice"], "Parent one")
+    make_comment(debate, people["bob"], "A reply below", parent=parent)
     auth.login("alice")
     for c in (lonely, parent):
         response = client.post_form(f"/comments/{c.id}/delete")
@@ -222,9 +207,9 @@ def test_deleted_comments_keep_their_place_only_with_replies(app, client, auth, 
     assert "A reply below" in page and "1 comment" in page
 
 
-def test_deleted_parent_with_only_held_replies_disappears(app, client, auth, people, debate):
-    parent = add_comment(app, debate, people["alice"], "Gone", status="deleted")
-    add_comment(app, debate, people["bob"], "Held reply", status="pending", parent=parent)
+def test_deleted_parent_with_only_held_replies_disappears(app, client, auth, people, debate, make_comment):
+    parent = make_comment(debate, people["alice"], "Gone", status="deleted")
+    make_comment(debate, people["bob"], "Held reply", status="pending", parent=parent)
     page = client.get(url(debate)).text
     assert "deleted by its author" not in page and "Held reply" not in page
     auth.login("bob")
@@ -233,9 +218,9 @@ def test_deleted_parent_with_only_held_replies_disappears(app, client, auth, peo
 
 
 def test_a_held_parent_with_a_public_reply_shows_a_placeholder(app, client, auth, people,
-                                                                 debate):
-    parent = add_comment(app, debate, people["alice"], "Hidden parent", status="hidden")
-    add_comment(app, debate, people["bob"], "Public reply", parent=parent)
+                                                                 debate, make_comment):
+    parent = make_comment(debate, people["alice"], "Hidden parent", status="hidden")
+    make_comment(debate, people["bob"], "Public reply", parent=parent)
     page = client.get(url(debate)).text
     assert "Hidden parent" not in page and "Public reply" in page
     assert "This comment is not shown" in page and "1 comment" in page
@@ -246,8 +231,8 @@ def test_a_held_parent_with_a_public_reply_shows_a_placeholder(app, client, auth
 
 # -- replies ---------------------------------------------------------------------------------
 
-def test_replies_nest_to_depth_three(app, client, auth, people, debate):
-    top = add_comment(app, debate, people["bob"], "Level one", stance="for")
+def test_replies_nest_to_depth_three(app, client, auth, people, debate, make_comment):
+    top = make_comment(debate, people["bob"], "Level one", stance="for")
     auth.login("alice")
     assert post(client, debate, "Level two", parent_id=top.id).status_code == 302
     two = comments(app, debate.id)[-1]
@@ -272,10 +257,10 @@ def test_replies_nest_to_depth_three(app, client, auth, people, debate):
 
 @pytest.mark.parametrize("parent_id", ["999999", "abc", "held", "other-event"])
 def test_replies_only_to_visible_comments_of_the_same_event(app, client, auth, people, debate,
-                                                            make_event, parent_id):
+                                                            make_event, parent_id, make_comment):
     other = make_event(people["post_club"], kind="civic_project")
-    ids = {"held": add_comment(app, debate, people["bob"], status="pending").id,
-           "other-event": add_comment(app, other, people["bob"]).id}
+    ids = {"held": make_comment(debate, people["bob"], status="pending").id,
+           "other-event": make_comment(other, people["bob"]).id}
     auth.login("alice")
     response = post(client, debate, "Reply", parent_id=ids.get(parent_id, parent_id),
                     headers=HTMX)
@@ -303,8 +288,8 @@ def test_bad_input_is_refused_with_its_errors(app, client, auth, debate, fields,
     assert comments(app, debate.id) == []
 
 
-def test_anonymous_posts_go_to_login(app, client, people, debate):
-    c = add_comment(app, debate, people["bob"])
+def test_anonymous_posts_go_to_login(app, client, people, debate, make_comment):
+    c = make_comment(debate, people["bob"])
     for path in (comments_url(debate), f"/comments/{c.id}/delete", f"/comments/{c.id}/flag",
                  f"/comments/{c.id}/edit", f"/comments/{c.id}/appeal",
                  f"/events/{debate.id}/discussion"):
@@ -335,9 +320,9 @@ def test_slow_mode_refuses_a_second_comment(app, client, auth, people, make_even
     assert [c.body for c in comments(app, event.id)] == ["First"]
 
 
-def test_muted_users_cannot_comment_or_flag(app, client, auth, people, debate, make_user):
+def test_muted_users_cannot_comment_or_flag(app, client, auth, people, debate, make_user, make_comment):
     make_user("muted", muted_until=utcnow() + timedelta(days=1))
-    c = add_comment(app, debate, people["bob"])
+    c = make_comment(debate, people["bob"])
     auth.login("muted")
     page = client.get(url(debate)).text
     assert "You are muted" in page and 'name="body"' not in page
@@ -352,9 +337,9 @@ def test_muted_users_cannot_comment_or_flag(app, client, auth, people, debate, m
         assert db.session.scalar(db.select(db.func.count(Flag.id))) == 0
 
 
-def test_drafts_have_no_thread(app, client, auth, people, make_event):
+def test_drafts_have_no_thread(app, client, auth, people, make_event, make_comment):
     draft = make_event(people["post_club"], status="draft")
-    c = add_comment(app, draft, people["owner"])
+    c = make_comment(draft, people["owner"])
     auth.login("alice")
     assert client.get(comments_url(draft), headers=HTMX).status_code == 404
     assert client.get(f"/comments/{c.id}/flag").status_code == 404
@@ -363,8 +348,8 @@ def test_drafts_have_no_thread(app, client, auth, people, make_event):
 
 # -- editing --------------------------------------------------------------------------------
 
-def test_edit_within_the_window_marks_it_edited(app, client, auth, people, debate):
-    c = add_comment(app, debate, people["alice"], "Frist draft")
+def test_edit_within_the_window_marks_it_edited(app, client, auth, people, debate, make_comment):
+    c = make_comment(debate, people["alice"], "Frist draft")
     auth.login("alice")
     assert client.get(f"/comments/{c.id}/edit").status_code == 200
     response = client.post_form(f"/comments/{c.id}/edit", {"body": "First draft"})
@@ -375,8 +360,8 @@ def test_edit_within_the_window_marks_it_edited(app, client, auth, people, debat
     assert "First draft" in page and "edited" in page
 
 
-def test_edit_after_the_window_is_refused(app, client, auth, people, debate):
-    c = add_comment(app, debate, people["alice"], "Old words",
+def test_edit_after_the_window_is_refused(app, client, auth, people, debate, make_comment):
+    c = make_comment(debate, people["alice"], "Old words",
                     created_at=utcnow() - timedelta(minutes=16))
     auth.login("alice")
     assert f"/comments/{c.id}/edit" not in client.get(url(debate)).text
@@ -391,8 +376,8 @@ def test_edit_after_the_window_is_refused(app, client, auth, people, debate):
     assert fetch(app, Comment, id=c.id).body == "Old words"
 
 
-def test_edit_bad_input(app, client, auth, people, debate):
-    c = add_comment(app, debate, people["alice"], "Keep me")
+def test_edit_bad_input(app, client, auth, people, debate, make_comment):
+    c = make_comment(debate, people["alice"], "Keep me")
     auth.login("alice")
     response = client.post_form(f"/comments/{c.id}/edit", {"body": ""})
     assert response.status_code == 422 and "This field is required." in response.text
@@ -400,8 +385,8 @@ def test_edit_bad_input(app, client, auth, people, debate):
 
 
 @pytest.mark.parametrize("action", ["edit", "delete", "appeal"])
-def test_only_the_author_changes_a_comment(app, client, auth, people, debate, action):
-    c = add_comment(app, debate, people["alice"], "Mine")
+def test_only_the_author_changes_a_comment(app, client, auth, people, debate, action, make_comment):
+    c = make_comment(debate, people["alice"], "Mine")
     for who in ("bob", "clubmod", "owner", "sitemod"):
         login_as(client, auth, who)
         response = client.post_form(f"/comments/{c.id}/{action}", {"body": "Yours",
@@ -412,8 +397,8 @@ def test_only_the_author_changes_a_comment(app, client, auth, people, debate, ac
 
 # -- flags ----------------------------------------------------------------------------------
 
-def test_flag_once_and_reporters_stay_anonymous(app, client, auth, people, debate):
-    c = add_comment(app, debate, people["alice"], "Flag me")
+def test_flag_once_and_reporters_stay_anonymous(app, client, auth, people, debate, make_comment):
+    c = make_comment(debate, people["alice"], "Flag me")
     auth.login("bob")
     page = client.get(f"/comments/{c.id}/flag")
     assert page.status_code == 200 and "/conduct" in page.text and "Harassment or hate" in page.text
@@ -436,16 +421,16 @@ def test_flag_once_and_reporters_stay_anonymous(app, client, auth, people, debat
     ({"reason": "ugly"}, "Not a valid choice"),
     ({"reason": "other", "note": "n" * 501}, "500"),
 ])
-def test_flag_bad_input(app, client, auth, people, debate, fields, message):
-    c = add_comment(app, debate, people["alice"])
+def test_flag_bad_input(app, client, auth, people, debate, fields, message, make_comment):
+    c = make_comment(debate, people["alice"])
     auth.login("bob")
     response = client.post_form(f"/comments/{c.id}/flag", fields)
     assert response.status_code == 422 and message in response.text
     assert fetch(app, Comment, id=c.id).open_flags == 0
 
 
-def test_three_flags_hide_a_comment(app, client, auth, people, debate, make_user):
-    c = add_comment(app, debate, people["alice"], "Contested words")
+def test_three_flags_hide_a_comment(app, client, auth, people, debate, make_user, make_comment):
+    c = make_comment(debate, people["alice"], "Contested words")
     for name in ("f1", "f2", "f3"):
         make_user(name)
         login_as(client, auth, name)
@@ -459,8 +444,8 @@ def test_three_flags_hide_a_comment(app, client, auth, people, debate, make_user
     assert "Contested words" in page and "Hidden by the moderators" in page
 
 
-def test_cannot_flag_own_comment(app, client, auth, people, debate):
-    c = add_comment(app, debate, people["alice"])
+def test_cannot_flag_own_comment(app, client, auth, people, debate, make_comment):
+    c = make_comment(debate, people["alice"])
     auth.login("alice")
     response = client.post_form(f"/comments/{c.id}/flag", {"reason": "spam"})
     assert response.status_code == 302
@@ -470,8 +455,8 @@ def test_cannot_flag_own_comment(app, client, auth, people, debate):
 
 # -- appeals ---------------------------------------------------------------------------------
 
-def test_appeal_a_rejection_once(app, client, auth, people, debate):
-    c = add_comment(app, debate, people["alice"], "Rejected words", status="rejected",
+def test_appeal_a_rejection_once(app, client, auth, people, debate, make_comment):
+    c = make_comment(debate, people["alice"], "Rejected words", status="rejected",
                     decision_reason="Off-topic")
     auth.login("alice")
     assert client.get(f"/comments/{c.id}/appeal").status_code == 200
@@ -488,8 +473,8 @@ def test_appeal_a_rejection_once(app, client, auth, people, debate):
     assert fetch(app, Comment, id=c.id).appeal_message == "It is on topic."
 
 
-def test_only_rejections_are_appealed(app, client, auth, people, debate):
-    c = add_comment(app, debate, people["alice"])
+def test_only_rejections_are_appealed(app, client, auth, people, debate, make_comment):
+    c = make_comment(debate, people["alice"])
     auth.login("alice")
     response = client.post_form(f"/comments/{c.id}/appeal", {"message": "Why?"})
     assert response.status_code == 302
@@ -531,10 +516,10 @@ def test_plain_thread_request_redirects_to_the_event_page(client, debate):
     assert "comments_page=2" in location and "stance=for" in location
 
 
-def test_stance_filter_and_side_by_side(app, client, people, debate):
-    add_comment(app, debate, people["alice"], "Pro argument", stance="for")
-    add_comment(app, debate, people["bob"], "Contra argument", stance="against")
-    add_comment(app, debate, people["trusted"], "Middle ground", stance="neutral")
+def test_stance_filter_and_side_by_side(app, client, people, debate, make_comment):
+    make_comment(debate, people["alice"], "Pro argument", stance="for")
+    make_comment(debate, people["bob"], "Contra argument", stance="against")
+    make_comment(debate, people["trusted"], "Middle ground", stance="neutral")
     page = client.get(url(debate) + "?stance=against").text
     assert "Contra argument" in page and "Pro argument" not in page
     fragment = client.get(comments_url(debate) + "?stance=for", headers=HTMX).text
@@ -718,12 +703,12 @@ def test_hostile_inputs_render_inert(app, client, auth, people, debate):
         assert "49" not in " ".join(audit.text)  # templates never evaluate user text
 
 
-def test_direction_overrides_stay_inside_their_comment(app, client, auth, people, debate):
+def test_direction_overrides_stay_inside_their_comment(app, client, auth, people, debate, make_comment):
     """Decision: the text keeps its bidi characters (they are legitimate in
     Arabic-script or mixed text), and each body and each author name is
     isolated (dir="auto" on the body wrapper, <bdi> around the name), so an
     override cannot reverse the page's text around it."""
-    add_comment(app, debate, people["alice"], "\u202eevil")
+    make_comment(debate, people["alice"], "\u202eevil")
     page = client.get(url(debate)).text
     body = re.search(r'<div class="comment-body prose" dir="auto" data-hx-disable>(.*?)</div>',
                      page, re.DOTALL).group(1)
@@ -851,19 +836,16 @@ def test_the_author_sees_a_comment_posted_beyond_the_first_page(app, client, aut
     assert "My second word" in client.get(location).text
 
 
-def test_hidden_comments_stay_out_of_home_counts_and_feeds(app, client, make_user, make_club,
-                                                           make_event):
+def test_hidden_comments_stay_out_of_home_counts_and_feeds(client, make_user, make_club,
+                                                           make_event, make_comment):
     """Only published comments count on the home page; no feed carries comments."""
 
     author = make_user("writer")
     event = make_event(make_club(owner=make_user()), title="Votes at sixteen")
-    with app.app_context():
-        for status, body in (("published", "Visible words"), ("pending", "Secret pending words"),
-                             ("rejected", "Secret rejected words"),
-                             ("hidden", "Secret hidden words")):
-            db.session.add(Comment(event_id=event.id, author_id=author.id, body=body,
-                                   body_html=f"<p>{body}</p>", status=status))
-        db.session.commit()
+    for status, body in (("published", "Visible words"), ("pending", "Secret pending words"),
+                         ("rejected", "Secret rejected words"),
+                         ("hidden", "Secret hidden words")):
+        make_comment(event, author, body, status=status)
     home = client.get("/").text
     assert "Votes at sixteen" in home.split('id="home-discussions"')[1].split("</section>")[0]
     assert "1 comment" in home
@@ -905,11 +887,11 @@ def test_an_approved_comment_edited_in_a_pre_moderated_club_is_held_again(
 
 
 @pytest.mark.parametrize("status", ["published", "pending"])
-def test_an_edit_with_a_watched_word_is_held_again(app, client, auth, people, debate, status):
+def test_an_edit_with_a_watched_word_is_held_again(app, client, auth, people, debate, status, make_comment):
     with app.app_context():
         db.session.add(WatchedWord(word="плохое"))
         db.session.commit()
-    c = add_comment(app, debate, people["trusted"], "Clean words", status=status,
+    c = make_comment(debate, people["trusted"], "Clean words", status=status,
                     held_for="pre_moderation" if status == "pending" else None)
     auth.login("trusted")
     assert client.post_form(f"/comments/{c.id}/edit",
@@ -920,9 +902,9 @@ def test_an_edit_with_a_watched_word_is_held_again(app, client, auth, people, de
     assert "ПЛОХОЕ" not in client.get(url(debate)).text
 
 
-def test_a_trusted_authors_edit_stays_published(app, client, auth, people, make_event):
+def test_a_trusted_authors_edit_stays_published(app, client, auth, people, make_event, make_comment):
     event = make_event(people["pre_club"])
-    c = add_comment(app, event, people["trusted"], "Trusted words")
+    c = make_comment(event, people["trusted"], "Trusted words")
     auth.login("trusted")
     assert client.post_form(f"/comments/{c.id}/edit",
                             {"body": "Trusted, edited"}).status_code == 302
@@ -1022,14 +1004,14 @@ def test_rule_hold_reason(app, make_user, make_club, make_event, mode, approved,
                            body) == held
 
 
-def test_rule_flags_to_hide(app, make_user, people, debate):
+def test_rule_flags_to_hide(app, make_user, people, debate, make_comment):
     """FLAGS_TO_HIDE flags from different people hide a published comment,
     decided from the counter raised in SQL; one fewer does not."""
     from hrdebate.discussions.services import flag_comment
-    from hrdebate.models.comment import FLAGS_TO_HIDE
     from hrdebate.models import ModerationAction, User
+    from hrdebate.models.comment import FLAGS_TO_HIDE
 
-    c = add_comment(app, debate, people["alice"], "Flag me")
+    c = make_comment(debate, people["alice"], "Flag me")
     reporters = [make_user() for _ in range(FLAGS_TO_HIDE)]
     for n, reporter in enumerate(reporters, start=1):
         with app.app_context():
@@ -1046,16 +1028,17 @@ def test_rule_flags_to_hide(app, make_user, people, debate):
 
 def test_fixed_lists_are_one_enumeration_each(app):
     """Forms, CHECK constraints and labels come from models.comment."""
+    from hrdebate import models
     from hrdebate.discussions.forms import CommentForm, FlagForm
-    from hrdebate.models import FLAG_REASONS, STANCES
-    from hrdebate.models.comment import FlagReason, Stance
+    from hrdebate.models import FlagReason, Stance
 
-    assert STANCES == Stance.values() == ("for", "against", "neutral")
-    assert FLAG_REASONS == FlagReason.values()
+    assert Stance.values() == ("for", "against", "neutral")
+    assert models.FlagReason is FlagReason and models.Stance is Stance
+    assert not hasattr(models, "STANCES") and not hasattr(models, "FLAG_REASONS")
     constraints = {c.name: str(c.sqltext) for c in Comment.__table__.constraints
                    if c.name and "stance" in str(c.name)}
     assert any("'for', 'against', 'neutral'" in text for text in constraints.values())
     with app.test_request_context():
-        assert [c.value for c in FlagForm(meta={"csrf": False}).reason.choices] == list(FLAG_REASONS)
+        assert [c.value for c in FlagForm(meta={"csrf": False}).reason.choices] == list(FlagReason.values())
         form = CommentForm(meta={"csrf": False}, debate=True)
-        assert [c.value for c in form.stance.choices] == list(STANCES)
+        assert [c.value for c in form.stance.choices] == list(Stance.values())

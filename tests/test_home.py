@@ -4,8 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from hrdebate.extensions import db
-from hrdebate.models import TOPICS, Vote, utcnow
+from hrdebate.models import TOPICS, utcnow
 from tests.helpers import count_queries, page_text
 
 EN = {"Accept-Language": "en"}
@@ -19,19 +18,16 @@ def club(make_user, make_club):
 
 
 @pytest.fixture
-def vote(app, make_user):
+def vote(make_user, make_vote):
     """``vote(event, before="ffa", after="fff")``: one voter per letter
     (f = for, a = against, u = undecided), the same voters in both phases."""
     choices = {"f": "for", "a": "against", "u": "undecided"}
 
     def cast(event, before="", after=""):
-        voters = [make_user().id for _ in range(max(len(before), len(after)))]
-        with app.app_context():
-            for phase, letters in (("before", before), ("after", after)):
-                for user_id, letter in zip(voters, letters):
-                    db.session.add(Vote(event_id=event.id, user_id=user_id, phase=phase,
-                                        choice=choices[letter]))
-            db.session.commit()
+        voters = [make_user() for _ in range(max(len(before), len(after)))]
+        for phase, letters in (("before", before), ("after", after)):
+            for voter, letter in zip(voters, letters):
+                make_vote(event, voter, phase, choices[letter])
 
     return cast
 

@@ -27,17 +27,6 @@ def people(make_user, make_club):
     return {"organiser": organiser, "aida": aida, "club": club}
 
 
-def add_registration(app, event, user, status="registered", checked_in=False, **fields):
-    with app.app_context():
-        registration = Registration(
-            event_id=event.id, user_id=user.id, status=status,
-            checked_in_at=utcnow() if checked_in else None, **fields,
-        )
-        db.session.add(registration)
-        db.session.commit()
-        return registration.id
-
-
 def feed_url(page_html):
     match = re.search(r'id="feed-url" value="([^"]+)"', page_html)
     return match.group(1) if match else None
@@ -61,7 +50,8 @@ def test_login_required(client):
     assert "/auth/login" in response.headers["Location"]
 
 
-def test_upcoming_and_past_are_apart(app, client, auth, people, make_event, make_user):
+def test_upcoming_and_past_are_apart(app, client, auth, people, make_event, make_user,
+                                     make_registration):
     club, aida = people["club"], people["aida"]
     seat = make_event(club, title="Upcoming debate")
     attended = make_event(club, kind="moot_court", title="Attended moot", starts_in=PAST)
@@ -69,12 +59,12 @@ def test_upcoming_and_past_are_apart(app, client, auth, people, make_event, make
     dropped = make_event(club, title="Dropped debate")
     called_off = make_event(club, title="Called off", status="cancelled")
     someone_elses = make_event(club, title="Not mine")
-    add_registration(app, seat, aida)
-    add_registration(app, attended, aida, checked_in=True)
-    add_registration(app, no_show, aida)
-    add_registration(app, dropped, aida, status="cancelled")
-    add_registration(app, called_off, aida)
-    add_registration(app, someone_elses, make_user())
+    make_registration(seat, aida)
+    make_registration(attended, aida, checked_in=True)
+    make_registration(no_show, aida)
+    make_registration(dropped, aida, status="cancelled")
+    make_registration(called_off, aida)
+    make_registration(someone_elses, make_user())
 
     auth.login("aida")
     response = client.get("/me/events")
@@ -91,21 +81,22 @@ def test_upcoming_and_past_are_apart(app, client, auth, people, make_event, make
     assert "Create my calendar address" in calendar
 
 
-def test_waitlist_position_is_shown(app, client, auth, people, make_event, make_user):
+def test_waitlist_position_is_shown(app, client, auth, people, make_event, make_user,
+                                    make_registration):
     event = make_event(people["club"], title="Full debate", capacity=1)
-    add_registration(app, event, make_user())
+    make_registration(event, make_user())
     start = utcnow() - timedelta(hours=1)
     first, second = make_user(), make_user()
     # Two people waited before Aida; the second with the very same time as
     # Aida but an earlier id; a cancellation does not count.
-    add_registration(app, event, first, status="waitlisted", registered_at=start)
-    add_registration(app, event, make_user(), status="cancelled", registered_at=start)
-    add_registration(app, event, second, status="waitlisted", registered_at=start + timedelta(1))
-    mine = add_registration(app, event, people["aida"], status="waitlisted",
-                            registered_at=start + timedelta(1))
+    make_registration(event, first, status="waitlisted", registered_at=start)
+    make_registration(event, make_user(), status="cancelled", registered_at=start)
+    make_registration(event, second, status="waitlisted", registered_at=start + timedelta(1))
+    mine = make_registration(event, people["aida"], status="waitlisted",
+                            registered_at=start + timedelta(1)).id
     other = make_event(people["club"], title="Another full debate", capacity=1)
-    add_registration(app, other, make_user())
-    add_registration(app, other, people["aida"], status="waitlisted")
+    make_registration(other, make_user())
+    make_registration(other, people["aida"], status="waitlisted")
 
     auth.login("aida")
     page = client.get("/me/events").text
@@ -115,10 +106,10 @@ def test_waitlist_position_is_shown(app, client, auth, people, make_event, make_
         assert waitlist_position(db.session.get(Registration, mine)) == 3
 
 
-def test_past_list_fragment_for_htmx(app, client, auth, people, make_event):
+def test_past_list_fragment_for_htmx(app, client, auth, people, make_event, make_registration):
     for n in range(22):
         event = make_event(people["club"], title=f"Past {n:02d}", starts_in=PAST - timedelta(n))
-        add_registration(app, event, people["aida"], checked_in=True)
+        make_registration(event, people["aida"], checked_in=True)
     auth.login("aida")
     full = client.get("/me/events")
     assert "Past 00" in full.text and "Past 21" not in full.text
@@ -130,30 +121,30 @@ def test_past_list_fragment_for_htmx(app, client, auth, people, make_event):
     assert "HX-Request" in fragment.headers["Vary"]
 
 
-def _fill(app, people, make_event, make_user, n):
+def _fill(app, people, make_event, make_user, n, make_registration):
     """``n`` registrations of every kind the page shows."""
     club, aida = people["club"], people["aida"]
     for i in range(n):
         kind = (i + 1) % 4
         if kind == 0:
-            add_registration(app, make_event(club), aida)
+            make_registration(make_event(club), aida)
         elif kind == 1:
             event = make_event(club, capacity=1)
-            add_registration(app, event, make_user())
-            add_registration(app, event, make_user(), status="waitlisted")
-            add_registration(app, event, aida, status="waitlisted")
+            make_registration(event, make_user())
+            make_registration(event, make_user(), status="waitlisted")
+            make_registration(event, aida, status="waitlisted")
         elif kind == 2:
-            add_registration(app, make_event(club, starts_in=PAST), aida, checked_in=True)
+            make_registration(make_event(club, starts_in=PAST), aida, checked_in=True)
         else:
-            add_registration(app, make_event(club), aida, status="cancelled")
+            make_registration(make_event(club), aida, status="cancelled")
 
 
 def test_query_count_does_not_grow_with_registrations(app, client, auth, people, make_event,
-                                                       make_user):
+                                                       make_user, make_registration):
     auth.login("aida")
     counts = []
     for n in (2, 18):  # 2, then 20 registrations
-        _fill(app, people, make_event, make_user, n)
+        _fill(app, people, make_event, make_user, n, make_registration)
         with count_queries(app) as statements:
             page = client.get("/me/events").text
         counts.append(len(statements))
@@ -166,17 +157,18 @@ def test_query_count_does_not_grow_with_registrations(app, client, auth, people,
 # -- the calendar feed ------------------------------------------------------------------
 
 def test_calendar_feed_lists_registered_and_waitlisted_events(app, client, auth, people,
-                                                               make_event, make_user):
+                                                               make_event, make_user,
+                                                               make_registration):
     club, aida = people["club"], people["aida"]
     seat = make_event(club, title="With a seat", topics=["women"])
     wait = make_event(club, title="On the waitlist", capacity=1)
-    add_registration(app, wait, make_user())
-    add_registration(app, seat, aida)
-    add_registration(app, wait, aida, status="waitlisted")
-    add_registration(app, make_event(club, title="Dropped"), aida, status="cancelled")
-    add_registration(app, make_event(club, title="Last year", starts_in=timedelta(days=-365)),
+    make_registration(wait, make_user())
+    make_registration(seat, aida)
+    make_registration(wait, aida, status="waitlisted")
+    make_registration(make_event(club, title="Dropped"), aida, status="cancelled")
+    make_registration(make_event(club, title="Last year", starts_in=timedelta(days=-365)),
                      aida, checked_in=True)
-    add_registration(app, make_event(club, title="Not mine"), make_user())
+    make_registration(make_event(club, title="Not mine"), make_user())
     with app.app_context():
         db.session.get(User, aida.id).locale = "en"
         db.session.commit()

@@ -47,13 +47,8 @@ def world(make_user, make_club, make_event):
             "event": make_event(club), "other_event": make_event(other)}
 
 
-def add_comment(app, event, author, status="pending", held_for="pre_moderation", **fields):
-    with app.app_context():
-        comment = Comment(event_id=event.id, author_id=author.id, body=fields.pop("body", "Hello"),
-                          body_html="<p>Hello</p>", status=status, held_for=held_for, **fields)
-        db.session.add(comment)
-        db.session.commit()
-        return comment.id
+# A comment waiting for review, as a new member's in a pre-moderated club.
+HELD = {"status": "pending", "held_for": "pre_moderation"}
 
 
 def decide(app, comment_id, username, action, reason=None):
@@ -71,8 +66,8 @@ def decide(app, comment_id, username, action, reason=None):
     ("published", "hide", "hidden"),
     ("hidden", "restore", "published"),
 ])
-def test_every_transition(app, client, auth, world, start, action, end):
-    comment_id = add_comment(app, world["event"], world["author"], status=start)
+def test_every_transition(app, client, auth, world, start, action, end, make_comment):
+    comment_id = make_comment(world["event"], world["author"], **{**HELD, "status": start}).id
     auth.login("sitemod")
     response = client.post_form(f"/moderation/comments/{comment_id}",
                                 {"action": action, "reason": "respect", "note": "Be kind"})
@@ -92,10 +87,10 @@ REFUSED = "This decision is not possible for this comment now."
     ("published", "approve"), ("published", "reject"), ("pending", "restore"),
     ("pending", "hide"), ("hidden", "approve"), ("rejected", "restore"), ("deleted", "approve"),
 ])
-def test_forbidden_transitions_are_refused(app, client, auth, world, start, action):
+def test_forbidden_transitions_are_refused(app, client, auth, world, start, action, make_comment):
     """A plain form: back to the queue with the refusal as a flash; htmx:
     422 with the sentence, shown in the page's message area."""
-    comment_id = add_comment(app, world["event"], world["author"], status=start)
+    comment_id = make_comment(world["event"], world["author"], **{**HELD, "status": start}).id
     auth.login("sitemod")
     response = client.post_form(f"/moderation/comments/{comment_id}",
                                 {"action": action, "reason": "respect",
@@ -112,9 +107,9 @@ def test_forbidden_transitions_are_refused(app, client, auth, world, start, acti
 
 
 @pytest.mark.parametrize("action", ["reject", "hide"])
-def test_reject_and_hide_need_a_rule(app, client, auth, world, action):
+def test_reject_and_hide_need_a_rule(app, client, auth, world, action, make_comment):
     status = "pending" if action == "reject" else "published"
-    comment_id = add_comment(app, world["event"], world["author"], status=status)
+    comment_id = make_comment(world["event"], world["author"], **{**HELD, "status": status}).id
     auth.login("sitemod")
     response = client.post_form(f"/moderation/comments/{comment_id}", {"action": action})
     assert response.status_code == 422
@@ -122,8 +117,8 @@ def test_reject_and_hide_need_a_rule(app, client, auth, world, action):
     assert fetch(app, Comment, id=comment_id).status == status
 
 
-def test_unknown_action_and_comment(app, client, auth, world):
-    comment_id = add_comment(app, world["event"], world["author"])
+def test_unknown_action_and_comment(app, client, auth, world, make_comment):
+    comment_id = make_comment(world["event"], world["author"], **HELD).id
     auth.login("sitemod")
     assert client.post_form(f"/moderation/comments/{comment_id}",
                             {"action": "delete"}).status_code == 422
@@ -131,8 +126,8 @@ def test_unknown_action_and_comment(app, client, auth, world):
                             {"action": "approve"}).status_code == 404
 
 
-def test_appeal_needs_another_moderator(app, client, auth, world):
-    comment_id = add_comment(app, world["event"], world["author"])
+def test_appeal_needs_another_moderator(app, client, auth, world, make_comment):
+    comment_id = make_comment(world["event"], world["author"], **HELD).id
     decide(app, comment_id, "sitemod", "reject", "privacy")
     with app.app_context():
         discussions.appeal(db.session.get(Comment, comment_id),
@@ -162,12 +157,10 @@ def test_appeal_needs_another_moderator(app, client, auth, world):
 
 # -- the queue ----------------------------------------------------------------------------
 
-def test_queue_shows_context_and_no_reporters(app, client, auth, world, make_user):
-    parent_id = add_comment(app, world["event"], world["citizen"], status="published",
-                            held_for=None, body="The parent says something")
-    pending_id = add_comment(app, world["event"], world["author"], parent_id=parent_id, depth=2)
-    flagged_id = add_comment(app, world["event"], world["author"], status="published",
-                             held_for=None)
+def test_queue_shows_context_and_no_reporters(app, client, auth, world, make_user, make_comment):
+    parent = make_comment(world["event"], world["citizen"], "The parent says something")
+    pending_id = make_comment(world["event"], world["author"], parent=parent, **HELD).id
+    flagged_id = make_comment(world["event"], world["author"]).id
     reporters = [make_user(f"reporter{i}", display_name=f"Reporter {i}") for i in range(3)]
     with app.app_context():
         for i, reporter in enumerate(reporters):
@@ -188,9 +181,9 @@ def test_queue_shows_context_and_no_reporters(app, client, auth, world, make_use
     assert '1 pending comment' in page and '1 comment hidden after flags' in page
 
 
-def test_club_moderators_see_only_their_clubs(app, client, auth, world):
-    mine = add_comment(app, world["event"], world["author"])
-    theirs = add_comment(app, world["other_event"], world["author"])
+def test_club_moderators_see_only_their_clubs(app, client, auth, world, make_comment):
+    mine = make_comment(world["event"], world["author"], **HELD).id
+    theirs = make_comment(world["other_event"], world["author"], **HELD).id
     auth.login("clubmod")
     page = client.get("/moderation/").text
     assert f"queue-item-{mine}" in page and f"queue-item-{theirs}" not in page
@@ -203,9 +196,11 @@ def test_club_moderators_see_only_their_clubs(app, client, auth, world):
     assert f"queue-item-{mine}" in page and f"queue-item-{theirs}" in page
 
 
-def test_queue_filters(app, client, auth, world):
-    old = add_comment(app, world["event"], world["author"], created_at=utcnow() - timedelta(days=2))
-    new = add_comment(app, world["other_event"], world["author"], held_for="watched_word")
+def test_queue_filters(app, client, auth, world, make_comment):
+    old = make_comment(world["event"], world["author"], **HELD,
+                       created_at=utcnow() - timedelta(days=2)).id
+    new = make_comment(world["other_event"], world["author"], status="pending",
+                       held_for="watched_word").id
     auth.login("sitemod")
     page = client.get("/moderation/?age=24h").text
     assert f"queue-item-{old}" in page and f"queue-item-{new}" not in page
@@ -220,9 +215,9 @@ def test_queue_filters(app, client, auth, world):
     assert "queue-item-" not in fragment.text
 
 
-def test_htmx_decide_removes_item_and_updates_counts(app, client, auth, world):
-    first = add_comment(app, world["event"], world["author"])
-    add_comment(app, world["event"], world["author"])
+def test_htmx_decide_removes_item_and_updates_counts(app, client, auth, world, make_comment):
+    first = make_comment(world["event"], world["author"], **HELD).id
+    make_comment(world["event"], world["author"], **HELD)
     auth.login("clubmod")
     response = client.post_form(f"/moderation/comments/{first}", {"action": "approve"},
                                 headers=HX)
@@ -234,9 +229,8 @@ def test_htmx_decide_removes_item_and_updates_counts(app, client, auth, world):
     assert fetch(app, Comment, id=first).status == "published"
 
 
-def test_htmx_refusal_goes_to_the_message_area(app, client, auth, world):
-    comment_id = add_comment(app, world["event"], world["author"], status="published",
-                             held_for=None)
+def test_htmx_refusal_goes_to_the_message_area(app, client, auth, world, make_comment):
+    comment_id = make_comment(world["event"], world["author"]).id
     auth.login("clubmod")
     response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "approve"},
                                 headers=HX)
@@ -247,8 +241,8 @@ def test_htmx_refusal_goes_to_the_message_area(app, client, auth, world):
     assert fetch(app, Comment, id=comment_id).status == "published"
 
 
-def test_htmx_bad_decision_renders_the_item_with_its_errors(app, client, auth, world):
-    comment_id = add_comment(app, world["event"], world["author"])
+def test_htmx_bad_decision_renders_the_item_with_its_errors(app, client, auth, world, make_comment):
+    comment_id = make_comment(world["event"], world["author"], **HELD).id
     auth.login("clubmod")
     response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "reject"},
                                 headers=HX)
@@ -257,11 +251,10 @@ def test_htmx_bad_decision_renders_the_item_with_its_errors(app, client, auth, w
     assert "Choose the rule this comment breaks." in response.text
 
 
-def test_bulk(app, client, auth, world):
-    ids = [add_comment(app, world["event"], world["author"]) for _ in range(3)]
-    published = add_comment(app, world["event"], world["author"], status="published",
-                            held_for=None)
-    foreign = add_comment(app, world["other_event"], world["author"])
+def test_bulk(app, client, auth, world, make_comment):
+    ids = [make_comment(world["event"], world["author"], **HELD).id for _ in range(3)]
+    published = make_comment(world["event"], world["author"]).id
+    foreign = make_comment(world["other_event"], world["author"], **HELD).id
     auth.login("clubmod")
     response = client.post_form("/moderation/bulk", {
         "comment_ids": [*map(str, ids), str(published), str(foreign)],
@@ -323,8 +316,8 @@ ADMIN = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 403, "ot
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(app, client, auth, world, role):
-    comment_id = add_comment(app, world["event"], world["author"])
+def test_permission_matrix(app, client, auth, world, role, make_comment):
+    comment_id = make_comment(world["event"], world["author"], **HELD).id
     with app.app_context():
         db.session.add(WatchedWord(word="spam"))
         db.session.commit()
@@ -358,9 +351,9 @@ def test_permission_matrix(app, client, auth, world, role):
 
 # -- the log -------------------------------------------------------------------------------
 
-def test_log_lists_every_decision_newest_first(app, client, auth, world):
-    first = add_comment(app, world["event"], world["author"])
-    second = add_comment(app, world["event"], world["author"], status="published", held_for=None)
+def test_log_lists_every_decision_newest_first(app, client, auth, world, make_comment):
+    first = make_comment(world["event"], world["author"], **HELD).id
+    second = make_comment(world["event"], world["author"]).id
     decide(app, first, "clubmod", "reject", "safety: Threatens someone")
     decide(app, second, "sitemod", "hide", "truth")
     with app.app_context():
@@ -385,16 +378,15 @@ def test_log_lists_every_decision_newest_first(app, client, auth, world):
     assert client.post_form("/moderation/log").status_code == 405
 
 
-def test_log_shows_system(app, client, auth, world, make_user):
-    comment_id = add_comment(app, world["event"], world["author"], status="published",
-                             held_for=None)
+def test_log_shows_system(app, client, auth, world, make_user, make_comment):
+    comment_id = make_comment(world["event"], world["author"]).id
     with app.app_context():
         for i in range(3):
             reporter = make_user(f"flagger{i}")
             discussions.flag_comment(db.session.get(Comment, comment_id),
                                      db.session.get(User, reporter.id), "spam", None)
             db.session.commit()
-    other = add_comment(app, world["event"], world["author"])
+    other = make_comment(world["event"], world["author"], **HELD).id
     decide(app, other, "clubmod", "approve")
     entry = fetch(app, ModerationAction, action="auto_hide")
     assert entry.actor_id is None
@@ -423,15 +415,14 @@ def test_log_shows_system(app, client, auth, world, make_user):
 
 # -- sanctions -----------------------------------------------------------------------------
 
-def test_mute_blocks_commenting_flagging_and_voting(app, client, auth, world):
+def test_mute_blocks_commenting_flagging_and_voting(app, client, auth, world, make_comment):
     auth.login("sitemod")
     response = client.post_form(f"/moderation/users/{world['author'].id}",
                                 {"kind": "mute", "days": "3", "reason": "Cool down"})
     assert response.status_code == 302
     author = fetch(app, User, id=world["author"].id)
     assert author.muted_until > utcnow() + timedelta(days=2)
-    comment_id = add_comment(app, world["event"], world["citizen"], status="published",
-                             held_for=None)
+    comment_id = make_comment(world["event"], world["citizen"]).id
     with app.app_context():
         author = db.session.get(User, world["author"].id)
         event = db.session.get(Event, world["event"].id)
@@ -524,10 +515,10 @@ def test_watched_words_add_remove_and_effect(app, client, auth, world, make_club
         assert discussions.post_comment(event, author, "Это СПАМ!").status == "published"
 
 
-def test_dismissed_appeal_stays_rejected_and_is_notified(app, client, auth, world):
+def test_dismissed_appeal_stays_rejected_and_is_notified(app, client, auth, world, make_comment):
     from hrdebate.models import Notification
 
-    comment_id = add_comment(app, world["event"], world["author"])
+    comment_id = make_comment(world["event"], world["author"], **HELD).id
     decide(app, comment_id, "clubmod", "reject", "topic")
     with app.app_context():
         discussions.appeal(db.session.get(Comment, comment_id),
@@ -548,9 +539,8 @@ def test_dismissed_appeal_stays_rejected_and_is_notified(app, client, auth, worl
 
 
 def test_restoring_a_flagged_comment_clears_it_from_the_queue(app, client, auth, world,
-                                                               make_user):
-    comment_id = add_comment(app, world["event"], world["author"], status="published",
-                             held_for=None)
+                                                               make_user, make_comment):
+    comment_id = make_comment(world["event"], world["author"]).id
     with app.app_context():
         for i in range(3):
             reporter = make_user(f"flagger{i}")
@@ -571,9 +561,10 @@ def test_restoring_a_flagged_comment_clears_it_from_the_queue(app, client, auth,
     assert f"queue-item-{comment_id}" not in client.get("/moderation/").text
 
 
-def test_plain_decide_keeps_filters_and_refuses_foreign_next(app, client, auth, world):
-    first = add_comment(app, world["event"], world["author"])
-    second = add_comment(app, world["event"], world["author"])
+def test_plain_decide_keeps_filters_and_refuses_foreign_next(app, client, auth, world,
+                                                              make_comment):
+    first = make_comment(world["event"], world["author"], **HELD).id
+    second = make_comment(world["event"], world["author"], **HELD).id
     auth.login("clubmod")
     response = client.post_form(f"/moderation/comments/{first}",
                                 {"action": "approve", "next": "/moderation/?age=1h"})
@@ -600,11 +591,11 @@ STATES = {
 }
 
 
-def _state_comment(app, world, fields):
+def _state_comment(app, world, make_comment, fields):
     fields = dict(fields)
     if "appeal_message" in fields or fields.get("status") == "deleted" and "held_for" not in fields:
         fields.setdefault("appealed_at", utcnow())
-    comment_id = add_comment(app, world["event"], world["author"], **fields)
+    comment_id = make_comment(world["event"], world["author"], **{**HELD, **fields}).id
     if fields.get("held_for") == "flags":
         with app.app_context():
             db.session.add(Flag(comment_id=comment_id, reporter_id=world["citizen"].id,
@@ -614,11 +605,11 @@ def _state_comment(app, world, fields):
 
 
 @pytest.mark.parametrize("state", list(STATES))
-def test_rule_moderation_actions(app, client, auth, world, state):
+def test_rule_moderation_actions(app, client, auth, world, state, make_comment):
     from hrdebate.models.comment import ModerationDecision
 
     fields, allowed = STATES[state]
-    comment_id = _state_comment(app, world, fields)
+    comment_id = _state_comment(app, world, make_comment, fields)
     assert fetch(app, Comment, id=comment_id).moderation_actions() == allowed
     # The service accepts exactly these decisions...
     for decision in ModerationDecision:
@@ -644,11 +635,10 @@ def test_rule_moderation_actions(app, client, auth, world, state):
         assert tuple(buttons) == allowed
 
 
-def test_bulk_savepoints_keep_the_others(app, world):
+def test_bulk_savepoints_keep_the_others(app, world, make_comment):
     """One refused comment rolls back alone; the others stay decided."""
-    ids = [add_comment(app, world["event"], world["author"]) for _ in range(2)]
-    published = add_comment(app, world["event"], world["author"], status="published",
-                            held_for=None)
+    ids = [make_comment(world["event"], world["author"], **HELD).id for _ in range(2)]
+    published = make_comment(world["event"], world["author"]).id
     with app.app_context():
         done, refused = services.decide_many([ids[0], published, ids[1], 99999],
                                              User.by_username("clubmod"), "approve", None,

@@ -210,19 +210,11 @@ def test_dimensions_are_one_labelled_list(app):
 
 # -- a small programme with known figures ------------------------------------------
 
-def _register(app, event, user=None, status="registered", source="online", checked_in=False,
-              **fields):
-    with app.app_context():
-        registration = Registration(
-            event_id=event.id, user_id=user.id if user else None, status=status, source=source,
-            checked_in_at=utcnow() if checked_in else None, **fields)
-        db.session.add(registration)
-        db.session.commit()
-
-
-def _walk_in(app, event, consent=False, **answers):
-    _register(app, event, source="walk_in", checked_in=True, walk_in_name="Walk-in person",
-              walk_in_consent=consent, **answers)
+def _walk_in(make_registration, event, consent=False, **answers):
+    """Someone checked in at the door without an account (``answers``: their
+    demographics, counted only with ``consent``)."""
+    make_registration(event, source="walk_in", checked_in=True, walk_in_name="Walk-in person",
+                      walk_in_consent=consent, **answers)
 
 
 def utc(*args):
@@ -233,7 +225,7 @@ MARCH = date(2026, 3, 1)
 
 
 @pytest.fixture
-def programme(app, make_user, make_club, make_event):
+def programme(app, make_user, make_club, make_event, make_registration):
     """Two clubs. ``club`` (owner ``organiser``) ran two debates in March 2026
     and a moot court in February 2025, and has an upcoming debate;
     ``other_club`` (owner ``other_org``) ran a civic project in March 2026."""
@@ -266,27 +258,30 @@ def programme(app, make_user, make_club, make_event):
     # First debate: p0..p5 came, p6 and p7 did not; p8 waitlisted; p9 cancelled;
     # 2 walk-ins, one of whom consented (under 18, a woman, a pupil).
     for p in people[:6]:
-        _register(app, debate1, p, checked_in=True)
+        make_registration(debate1, p, checked_in=True)
     for p in people[6:8]:
-        _register(app, debate1, p)
-    _register(app, debate1, people[8], status="waitlisted")
-    _register(app, debate1, people[9], status="cancelled")
-    _walk_in(app, debate1, consent=True, age_band="under_18", gender="woman", affiliation="pupil")
-    _walk_in(app, debate1)
+        make_registration(debate1, p)
+    make_registration(debate1, people[8], status="waitlisted")
+    make_registration(debate1, people[9], status="cancelled")
+    _walk_in(make_registration, debate1, consent=True,
+             age_band="under_18", gender="woman", affiliation="pupil")
+    _walk_in(make_registration, debate1)
     # Second debate: p0, p1 (again) and p7 (no consent) came, p6 did not.
     for p in (people[0], people[1], people[7]):
-        _register(app, debate2, p, checked_in=True)
-    _register(app, debate2, people[6])
+        make_registration(debate2, p, checked_in=True)
+    make_registration(debate2, people[6])
     # The old moot court: p2 came.
-    _register(app, old_moot, people[2], checked_in=True)
-    _register(app, upcoming, people[3])
-    _register(app, upcoming, people[4], status="waitlisted")
+    make_registration(old_moot, people[2], checked_in=True)
+    make_registration(upcoming, people[3])
+    make_registration(upcoming, people[4], status="waitlisted")
     for event in (draft, cancelled):  # never counted
-        _register(app, event, people[5], checked_in=True)
-        _walk_in(app, event, consent=True, age_band="35_49", gender="other", affiliation="other")
+        make_registration(event, people[5], checked_in=True)
+        _walk_in(make_registration, event, consent=True,
+                 age_band="35_49", gender="other", affiliation="other")
     # The other club's project: 5 walk-ins, all consenting, 50+, men, NGO.
     for _ in range(5):
-        _walk_in(app, civic, consent=True, age_band="50_plus", gender="man", affiliation="ngo")
+        _walk_in(make_registration, civic, consent=True,
+                 age_band="50_plus", gender="man", affiliation="ngo")
     return {"club": club, "other_club": other_club, "debate1": debate1, "upcoming": upcoming}
 
 
@@ -403,7 +398,7 @@ def test_per_month(app, programme):
     assert [f.month for f in _dashboard(app).months] == sorted(months)
 
 
-def test_months_are_bishkek_months(app, make_user, make_club, make_event):
+def test_months_are_bishkek_months(app, make_user, make_club, make_event, make_registration):
     """31 March 20:00 UTC is 1 April in Bishkek: April, not March. The
     period's dates are Bishkek days too."""
     club = make_club(owner=make_user("owner"))
@@ -412,9 +407,9 @@ def test_months_are_bishkek_months(app, make_user, make_club, make_event):
     c = make_event(club, starts_at=utc(2024, 3, 31, 20))
     person, other = make_user(), make_user()
     for event in (a, b, c):
-        _register(app, event, person, checked_in=True)
-    _register(app, a, other, checked_in=True)
-    _walk_in(app, b)
+        make_registration(event, person, checked_in=True)
+    make_registration(a, other, checked_in=True)
+    _walk_in(make_registration, b)
     months = {f.month: _line(f) for f in _dashboard(app).months}
     assert months == {date(2024, 3, 1): (2, 4, 3, 1, 1.0), date(2024, 4, 1): (1, 1, 1, 0, 1.0)}
     assert _dashboard(app, end=date(2024, 3, 31)).summary.events == 2
@@ -468,19 +463,21 @@ def test_demographics_are_suppressed(app, programme):
     assert age.total == 12
 
 
-def test_demographics_leave_out_people_without_consent(app, make_user, make_club, make_event):
+def test_demographics_leave_out_people_without_consent(app, make_user, make_club, make_event,
+                                                       make_registration):
     club = make_club(owner=make_user("owner"))
     event = make_event(club, starts_in=timedelta(days=-2))
     for _ in range(6):  # answers, but no consent
-        _register(app, event, make_user(age_band="35_49", gender="man", affiliation="teacher"),
+        make_registration(event, make_user(age_band="35_49", gender="man", affiliation="teacher"),
                   checked_in=True)
-        _walk_in(app, event, consent=False, age_band="35_49", gender="man", affiliation="teacher")
+        _walk_in(make_registration, event, consent=False,
+                 age_band="35_49", gender="man", affiliation="teacher")
     for _ in range(5):
-        _register(app, event, make_user(demographics_consent_at=utcnow(), age_band="18_24",
+        make_registration(event, make_user(demographics_consent_at=utcnow(), age_band="18_24",
                                         gender="woman", affiliation="student"),
                   checked_in=True)
     # Consented but did not come: not counted either.
-    _register(app, event, make_user(demographics_consent_at=utcnow(), age_band="35_49"))
+    make_registration(event, make_user(demographics_consent_at=utcnow(), age_band="35_49"))
     d = _dashboard(app).demographics
     assert d["age_band"].cells["35_49"] == 0 and d["age_band"].cells["18_24"] == 5
     assert d["gender"].cells == {"woman": 5, "man": 0, "other": 0, "undisclosed": 0, "": 0}
@@ -488,23 +485,24 @@ def test_demographics_leave_out_people_without_consent(app, make_user, make_club
 
 
 def test_deleted_accounts_count_as_people_but_not_in_demographics(app, make_user, make_club,
-                                                                   make_event):
+                                                                   make_event, make_registration):
     club = make_club(owner=make_user("owner"))
     event = make_event(club, starts_in=timedelta(days=-2))
     for _ in range(5):
-        _register(app, event, make_user(demographics_consent_at=utcnow(), gender="woman"),
+        make_registration(event, make_user(demographics_consent_at=utcnow(), gender="woman"),
                   checked_in=True)
-    _register(app, event, None, checked_in=True)  # an account deleted since
+    make_registration(event, None, checked_in=True)  # an account deleted since
     data = _dashboard(app)
     assert data.summary.unique == 6
     assert data.demographics["gender"].cells["woman"] == 5
 
 
-def test_consent_without_answers_is_not_stated(app, make_user, make_club, make_event):
+def test_consent_without_answers_is_not_stated(app, make_user, make_club, make_event,
+                                               make_registration):
     club = make_club(owner=make_user("owner"))
     event = make_event(club, starts_in=timedelta(days=-2))
     for _ in range(5):
-        _register(app, event, make_user(demographics_consent_at=utcnow()), checked_in=True)
+        make_registration(event, make_user(demographics_consent_at=utcnow()), checked_in=True)
     d = _dashboard(app).demographics
     assert d["gender"].cells[""] == 5 and d["gender"].total == 5
 
@@ -527,12 +525,13 @@ def test_organiser_sees_the_dashboard(client, auth, programme):
     assert "Secret Person" not in response.text and ">p0<" not in response.text
 
 
-def test_suppressed_cells_are_not_drawn(app, client, auth, make_user, make_club, make_event):
+def test_suppressed_cells_are_not_drawn(app, client, auth, make_user, make_club, make_event,
+                                        make_registration):
     club = make_club(owner=make_user("owner"))
     event = make_event(club, starts_in=timedelta(days=-2))
     for gender, n in (("woman", 7), ("man", 2), ("other", 6)):
         for _ in range(n):
-            _walk_in(app, event, consent=True, gender=gender)
+            _walk_in(make_registration, event, consent=True, gender=gender)
     auth.login("owner")
     html = client.get("/turnout/", headers=EN).text
     start = html.index('<title id="chart-gender-title"')
@@ -609,6 +608,28 @@ def test_a_club_moderator_is_not_an_organiser(client, auth, make_user, make_club
     make_club(owner=make_user("someone"), moderators=[make_user("club_mod")])
     auth.login("club_mod")
     assert client.get("/turnout/").status_code == 403
+
+
+def test_managed_clubs_are_the_clubs_a_person_owns_or_organises(app, make_user, make_club):
+    """access.managed_clubs, which turnout reads: owner and organiser yes,
+    club moderator and member no; an admin manages every club."""
+    from flask_login import AnonymousUserMixin
+
+    from hrdebate.access import managed_clubs
+
+    owner, organiser, moderator = make_user(), make_user(), make_user()
+    admin = make_user(site_role="admin")
+    beta = make_club(owner=owner, organisers=[organiser], moderators=[moderator], name="Beta")
+    alpha = make_club(owner=organiser, name="Alpha")
+    with app.test_request_context():
+        def slugs(user):
+            return [club.slug for club in managed_clubs(db.session.get(User, user.id))]
+
+        assert slugs(owner) == [beta.slug]
+        assert slugs(organiser) == [alpha.slug, beta.slug]  # by name
+        assert slugs(moderator) == []
+        assert slugs(admin) == [alpha.slug, beta.slug]
+        assert managed_clubs(AnonymousUserMixin()) == []
 
 
 def test_filters_on_the_page(client, auth, programme):

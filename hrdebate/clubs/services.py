@@ -230,7 +230,7 @@ def upcoming_counts(club_ids: list[int], now: datetime | None = None) -> dict[in
         return {}
     rows = db.session.execute(
         select(Event.club_id, func.count())
-        .where(Event.club_id.in_(club_ids), Event.status == "published",
+        .where(Event.club_id.in_(club_ids), Event.is_published,
                Event.ends_at >= (now or utcnow()))
         .group_by(Event.club_id)
     )

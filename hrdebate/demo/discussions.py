@@ -16,6 +16,7 @@ from ..discussions.services import (
     flag_comment,
     post_comment,
 )
+from ..models import CommentStatus
 from ..moderation.services import decide
 from .data import DISCUSSIONS, EVENTS, WATCHED_WORDS
 from .timeline import Timeline
@@ -101,11 +102,11 @@ def _post(story: Timeline, record: dict) -> None:
     record["comment"] = comment
     story.counts["comments"] += 1
     if spec.get("status") in ("pending", "rejected"):
-        assert comment.status == "pending", f"not held for review: {spec['body']}"
+        assert comment.status == CommentStatus.PENDING, f"not held for review: {spec['body']}"
 
 
 def _approve_if_held(story: Timeline, record: dict, moderator: str) -> None:
-    if record["comment"].status == "pending":
+    if record["comment"].status == CommentStatus.PENDING:
         decide(record["comment"], story.users[moderator], "approve")
 
 

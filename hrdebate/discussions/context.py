@@ -31,7 +31,7 @@ def thread_context(event, comment_form=None, settings_form=None, page=None):
         page = requested_page
     else:
         stance, view = None, "list"
-    debate = event.kind == "debate"
+    debate = event.is_debate
     reply_form = None
     if comment_form is not None and comment_form.parent_id.data is not None:
         reply_form, comment_form = comment_form, None

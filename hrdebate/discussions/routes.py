@@ -57,7 +57,7 @@ def thread(event_id):
 @limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"])
 def post(event_id):
     event = get_event_or_404(event_id)
-    form = CommentForm(debate=event.kind == "debate")
+    form = CommentForm(debate=event.is_debate)
     if not form.validate():
         if wants_fragment():
             return _thread_response(event, 422, comment_form=form)

@@ -18,6 +18,7 @@ from ..models import (
     Event,
     Flag,
     ModerationAction,
+    ModerationMode,
     User,
     WatchedWord,
     utcnow,
@@ -95,7 +96,7 @@ def hold_reason(event: Event, author: User, body: str) -> HeldFor | None:
     an edit is moderated like a new post)."""
     if matches_watched_word(body):
         return HeldFor.WATCHED_WORD
-    if event.club.moderation_mode == "pre" and not trusted(author):
+    if event.club.moderation_mode == ModerationMode.PRE and not trusted(author):
         return HeldFor.PRE_MODERATION
     return None
 
@@ -152,7 +153,7 @@ def post_comment(event: Event, author: User, body: str, stance: str | None = Non
     held_for = hold_reason(event, author, body)
     comment = Comment(
         event_id=event.id, author_id=author.id, body=body, body_html=render_markdown(body),
-        stance=stance if event.kind == "debate" and parent is None else None,
+        stance=stance if event.is_debate and parent is None else None,
         parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 1,
         status=CommentStatus.PENDING if held_for else CommentStatus.PUBLISHED,
         held_for=held_for, created_at=now or utcnow(),

@@ -54,7 +54,7 @@ def load_thread(event, viewer=None, moderator=False, stance=None, view="list", p
     page's top-level comments with the count of visible comments, then their
     replies at depths 2 and 3. Authors are joined in."""
     viewer_id = _viewer_id(viewer)
-    debate = event.kind == "debate"
+    debate = event.is_debate
     if not debate:
         stance, view = None, "list"
     count = select(func.count(Comment.id)).where(

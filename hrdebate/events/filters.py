@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from ..choices import REGIONS
+from ..choices import Region
 from ..models import EVENT_LANGUAGES, Club, Event, Topic, utcnow
 from ..models.event import EventKind, EventStatus
 
@@ -33,7 +33,7 @@ class EventFilters:
         return cls(
             q=" ".join(args.get("q", "").split())[:100],
             kind=pick("kind", EventKind.values()),
-            region=pick("region", REGIONS),
+            region=pick("region", Region.values()),
             topic=args.get("topic", "")[:40],
             lang=pick("lang", EVENT_LANGUAGES),
             club=args.get("club", "")[:80],

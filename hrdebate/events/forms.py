@@ -39,9 +39,6 @@ from ..models.event import (
 )
 from ..timeutil import LOCAL_INPUT_FORMAT, local_to_utc
 
-# Kept for the turnout area, which still imports it: use ``EventKind``.
-KIND_NAMES = EventKind.labels()
-
 # Each kind's section of the event form: its legend; its fields are the
 # model's ``KIND_FIELDS`` (the first one is required for that kind), declared
 # in ``EventForm`` under the kind's heading.

@@ -32,7 +32,7 @@ from ..models.event import (
 )
 from ..models.registration import RegistrationStatus
 from ..notifications.services import notify
-from ..rules import RuleError
+from ..rules import Refusal, RuleError
 from ..text import render_markdown
 
 PER_PAGE = 20
@@ -85,7 +85,7 @@ def update_event(event: Event, data: dict, topic_slugs: list[str]) -> None:
 def publish_event(event: Event) -> None:
     """Make a draft public and tell the club's followers."""
     if not event.is_draft:
-        raise RuleError("only_drafts")
+        raise RuleError(Refusal.ONLY_DRAFTS)
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     followers = db.session.scalars(
@@ -98,7 +98,7 @@ def publish_event(event: Event) -> None:
 def cancel_event(event: Event) -> None:
     """Cancel an event and tell everyone who follows it."""
     if event.is_cancelled:
-        raise RuleError("already_cancelled")
+        raise RuleError(Refusal.ALREADY_CANCELLED)
     was_public = event.is_published
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
@@ -134,11 +134,11 @@ def cast_vote(event: Event, user: User, phase: str, choice: str,
               now: datetime | None = None) -> None:
     """Record or change the user's vote for an open phase (one per phase)."""
     if phase not in VotePhase.values() or choice not in VoteChoice.values():
-        raise RuleError("bad_vote")
-    if user.muted_until is not None and user.muted_until > utcnow():
-        raise RuleError("muted")
+        raise RuleError(Refusal.BAD_VOTE)
+    if user.is_muted(now):
+        raise RuleError(Refusal.MUTED)
     if not event.vote_open(phase, now):
-        raise RuleError("vote_closed")
+        raise RuleError(Refusal.VOTE_CLOSED)
     values = {"event_id": event.id, "user_id": user.id, "phase": phase, "choice": choice,
               "created_at": utcnow(), "updated_at": utcnow()}
     # One statement that inserts or changes the vote, safe against double clicks.
@@ -232,9 +232,9 @@ def votes_of(event_id: int, user_id: int) -> dict[str, str]:
 def publish_judgement(event: Event, outcome: str, reasoning: str,
                       now: datetime | None = None) -> None:
     if event.kind != EventKind.MOOT_COURT or not event.is_published:
-        raise RuleError("not_a_published_moot_court")
+        raise RuleError(Refusal.NOT_A_PUBLISHED_MOOT_COURT)
     if not event.has_started(now):
-        raise RuleError("not_started")
+        raise RuleError(Refusal.NOT_STARTED)
     event.judgement_outcome = outcome
     event.judgement_reasoning = reasoning
     event.judgement_reasoning_html = render_markdown(reasoning)
@@ -246,7 +246,7 @@ def publish_judgement(event: Event, outcome: str, reasoning: str,
 
 def _require_civic(event: Event) -> None:
     if not event.progress_open:
-        raise RuleError("not_a_civic_project")
+        raise RuleError(Refusal.NOT_A_CIVIC_PROJECT)
 
 
 def add_milestone(event: Event, title: str, due_date: date | None, status: str) -> Milestone:

@@ -11,7 +11,17 @@ from sqlalchemy.orm import contains_eager
 from ..events.filters import EventFilters
 from ..events.services import tallies
 from ..extensions import db
-from ..models import Comment, Event, Topic, Vote, utcnow
+from ..models import (
+    Comment,
+    CommentStatus,
+    Event,
+    EventKind,
+    EventStatus,
+    Topic,
+    Vote,
+    VotePhase,
+    utcnow,
+)
 
 HOME_UPCOMING = 6
 HOME_RESULTS = 3
@@ -32,7 +42,7 @@ class Home:
 def _public_with_club():
     return (
         select(Event).join(Event.club).options(contains_eager(Event.club))
-        .where(Event.status == "published")
+        .where(Event.is_published)
     )
 
 
@@ -45,20 +55,20 @@ def home(now: datetime | None = None) -> Home:
     the active discussions."""
     now = now or utcnow()
     upcoming = db.session.scalars(
-        EventFilters(when="upcoming").query(now, statuses=("published",)).limit(HOME_UPCOMING)
+        EventFilters(when="upcoming").query(now, statuses=(EventStatus.PUBLISHED,)).limit(HOME_UPCOMING)
     ).all()
     # Final results: the after-vote is closed and both phases have votes.
     debates = db.session.scalars(
         _public_with_club()
-        .where(Event.kind == "debate", Event.voting_state == "closed", Event.starts_at <= now,
-               _voted("before"), _voted("after"))
+        .where(Event.is_debate, Event.voting_finished, Event.starts_at <= now,
+               _voted(VotePhase.BEFORE), _voted(VotePhase.AFTER))
         .order_by(Event.starts_at.desc(), Event.id.desc())
         .limit(HOME_RESULTS)
     ).all()
     results = tallies([event.id for event in debates])
     judgements = db.session.scalars(
         _public_with_club()
-        .where(Event.kind == "moot_court", Event.judgement_published_at.is_not(None))
+        .where(Event.kind == EventKind.MOOT_COURT, Event.judgement_published_at.is_not(None))
         .order_by(Event.judgement_published_at.desc(), Event.id.desc())
         .limit(HOME_JUDGEMENTS)
     ).all()
@@ -79,7 +89,7 @@ def active_discussions(now: datetime) -> list:
     return db.session.execute(
         select(Event.id, Event.title, Event.language, func.count(Comment.id), latest)
         .join(Comment, Comment.event_id == Event.id)
-        .where(Event.status == "published", Comment.status == "published",
+        .where(Event.is_published, Comment.status == CommentStatus.PUBLISHED,
                Comment.created_at >= now - timedelta(days=HOME_DISCUSSION_DAYS))
         .group_by(Event.id, Event.title, Event.language)
         .order_by(latest.desc())

@@ -18,7 +18,7 @@ from ..config import LANGUAGES
 from ..feeds.responses import feed_response
 from ..feeds.services import build_calendar
 from ..htmx import render_page, wants_fragment
-from ..models import User
+from ..models import RegistrationStatus, User
 from . import bp, services
 
 # -- the page ---------------------------------------------------------------------
@@ -37,8 +37,8 @@ def events():
     past = services.past_attendance_page(current_user.id, page)
     return render_page(
         "me/events.html", "past",
-        upcoming=[(r, p) for r, p in upcoming if r.status != "cancelled"],
-        cancelled=[r for r, _p in upcoming if r.status == "cancelled"],
+        upcoming=[(r, p) for r, p in upcoming if r.is_active],
+        cancelled=[r for r, _p in upcoming if not r.is_active],
         past=past,
         feed_url=_feed_url(current_user),
     )
@@ -86,7 +86,7 @@ def calendar(token):
     body = build_calendar(
         [event for event, _status in rows], name=name, feed=f"me-{user.id}.ics",
         event_url=lambda event: url_for("events.show", event_id=event.id, _external=True),
-        tentative=frozenset(event.id for event, status in rows if status == "waitlisted"),
+        tentative=frozenset(event.id for event, status in rows if status == RegistrationStatus.WAITLISTED),
     )
     response = feed_response(body, "text/calendar", "my-events.ics")
     response.headers["X-Robots-Tag"] = "noindex"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..certificates.services import past_attendance_query
 from ..extensions import db
 from ..feeds.services import MAX_CALENDAR_EVENTS
-from ..models import Event, Registration, User, utcnow
+from ..models import Event, EventStatus, Registration, RegistrationStatus, User, utcnow
 
 # Nobody holds more upcoming registrations than this; the bound keeps the
 # page's cost fixed all the same.
@@ -34,7 +34,7 @@ def upcoming_registrations(user_id: int, now=None) -> list[tuple[Registration, i
     my_waits = (
         select(Registration.event_id)
         .join(Registration.event)
-        .where(Registration.user_id == user_id, Registration.status == "waitlisted",
+        .where(Registration.user_id == user_id, Registration.status == RegistrationStatus.WAITLISTED,
                Event.ends_at > now)
     )
     positions = (
@@ -45,7 +45,7 @@ def upcoming_registrations(user_id: int, now=None) -> list[tuple[Registration, i
                 order_by=(Registration.registered_at, Registration.id),
             ).label("position"),
         )
-        .where(Registration.status == "waitlisted", Registration.event_id.in_(my_waits))
+        .where(Registration.status == RegistrationStatus.WAITLISTED, Registration.event_id.in_(my_waits))
         .subquery()
     )
     rows = db.session.execute(
@@ -53,7 +53,7 @@ def upcoming_registrations(user_id: int, now=None) -> list[tuple[Registration, i
         .join(Registration.event)
         .outerjoin(positions, positions.c.registration_id == Registration.id)
         .options(contains_eager(Registration.event).joinedload(Event.club))
-        .where(Registration.user_id == user_id, Event.ends_at > now, Event.status != "draft")
+        .where(Registration.user_id == user_id, Event.ends_at > now, Event.status != EventStatus.DRAFT)
         .order_by(Event.starts_at, Event.id)
         .limit(UPCOMING_LIMIT)
     ).all()
@@ -85,7 +85,7 @@ def calendar_events(user_id: int, now=None) -> list[tuple[Event, str]]:
         .join(Registration, Registration.event_id == Event.id)
         .options(selectinload(Event.topics))
         .where(Registration.user_id == user_id, Registration.status.in_(FEED_STATUSES),
-               Event.status != "draft", Event.ends_at > now - FEED_KEEPS_PAST)
+               Event.status != EventStatus.DRAFT, Event.ends_at > now - FEED_KEEPS_PAST)
         .order_by(Event.starts_at, Event.id)
         .limit(MAX_CALENDAR_EVENTS)
     ).all()

@@ -1,45 +1,58 @@
-"""All models, re-exported so Alembic and the app see every table."""
+"""All models, re-exported so Alembic and the app see every table, with the
+fixed lists (``Labelled`` enumerations) each model module defines."""
 
 from ..dbtypes import UTCDateTime, utcnow
-from .club import CLUB_TYPES, MEMBER_ROLES, Club, ClubFollow, Membership
+from .club import Club, ClubFollow, ClubType, MemberRole, Membership, ModerationMode
 from .comment import (
-    COMMENT_STATUSES,
-    FLAG_REASONS,
     HELD_STATUSES,
     MAX_DEPTH,
-    MODERATION_ACTIONS,
-    STANCES,
     Comment,
+    CommentStatus,
+    ConductRule,
     Flag,
+    FlagReason,
+    HeldFor,
+    LoggedAction,
     ModerationAction,
+    ModerationDecision,
+    Sanction,
+    Stance,
+    SystemReason,
     WatchedWord,
 )
 from .event import (
-    DEBATE_FORMATS,
     EVENT_LANGUAGES,
-    INSTRUMENTS,
-    KINDS,
-    MILESTONE_STATUSES,
-    STATUSES,
-    VOTE_CHOICES,
-    VOTE_PHASES,
-    VOTING_STATES,
+    DebateFormat,
     Event,
+    EventKind,
+    EventStatus,
+    Instrument,
     Milestone,
+    MilestoneStatus,
     ProgressUpdate,
     Vote,
+    VoteChoice,
+    VotePhase,
+    VotingAction,
+    VotingState,
 )
-from .notification import NOTIFICATION_KINDS, Notification
-from .registration import REGISTRATION_STATUSES, SOURCES, Registration
+from .notification import Notification, NotificationKind
+from .registration import CertificateState, Registration, RegistrationStatus, Source
 from .topic import TOPICS, Topic, event_topics, seed_topics
 from .user import User
 
 __all__ = [
-    "COMMENT_STATUSES", "FLAG_REASONS", "HELD_STATUSES", "MAX_DEPTH", "MODERATION_ACTIONS", "STANCES", "Comment",
-    "Flag", "ModerationAction", "WatchedWord",
-    "CLUB_TYPES", "DEBATE_FORMATS", "EVENT_LANGUAGES", "INSTRUMENTS", "KINDS", "MEMBER_ROLES",
-    "MILESTONE_STATUSES", "NOTIFICATION_KINDS", "STATUSES", "TOPICS", "VOTE_CHOICES",
-    "VOTE_PHASES", "VOTING_STATES", "Club", "ClubFollow", "Event", "Membership", "Milestone",
-    "Notification", "ProgressUpdate", "REGISTRATION_STATUSES", "Registration", "SOURCES", "Topic", "User", "UTCDateTime", "Vote", "event_topics",
-    "seed_topics", "utcnow",
+    # models
+    "Club", "ClubFollow", "Comment", "Event", "Flag", "Membership", "Milestone",
+    "ModerationAction", "Notification", "ProgressUpdate", "Registration", "Topic", "User",
+    "Vote", "WatchedWord", "event_topics",
+    # fixed lists
+    "CertificateState", "ClubType", "CommentStatus", "ConductRule", "DebateFormat",
+    "EventKind", "EventStatus", "FlagReason", "HeldFor", "Instrument", "LoggedAction",
+    "MemberRole", "MilestoneStatus", "ModerationDecision", "ModerationMode",
+    "NotificationKind", "RegistrationStatus", "Sanction", "Source", "Stance", "SystemReason",
+    "VoteChoice", "VotePhase", "VotingAction", "VotingState",
+    # constants and helpers
+    "EVENT_LANGUAGES", "HELD_STATUSES", "MAX_DEPTH", "TOPICS", "UTCDateTime", "seed_topics",
+    "utcnow",
 ]

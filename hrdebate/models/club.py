@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime, _in, utcnow
 from ..extensions import db
 from .user import User
 
@@ -36,15 +36,6 @@ class MemberRole(Labelled):
     ORGANISER = "organiser", _l("Organiser")
     MODERATOR = "moderator", _l("Club moderator")
     MEMBER = "member", _l("Member")
-
-
-# Compatibility names (models/__init__ exports them).
-CLUB_TYPES = ClubType.values()
-MEMBER_ROLES = MemberRole.values()
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Club(db.Model):

@@ -20,10 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime, _in, utcnow
 from ..extensions import db
 from ..rules import Refusal
-from .event import Event, _in
+from .event import Event
 from .user import User
 
 
@@ -120,13 +120,8 @@ class SystemReason(Labelled):
     THREE_FLAGS = "three_flags", _l("Three people flagged it")
 
 
-# The tuples other modules and the CHECK constraints read.
-COMMENT_STATUSES = CommentStatus.values()
 # Held back from the public: only the author and the club's moderators read them.
 HELD_STATUSES = (CommentStatus.PENDING, CommentStatus.REJECTED, CommentStatus.HIDDEN)
-STANCES = Stance.values()
-FLAG_REASONS = FlagReason.values()
-MODERATION_ACTIONS = LoggedAction.values()
 MAX_DEPTH = 3  # a top-level comment has depth 1; replies go down to depth 3
 EDIT_WINDOW = timedelta(minutes=15)  # an author edits a comment in its first 15 minutes
 FLAGS_TO_HIDE = 3  # flags from different people that hide a published comment
@@ -150,9 +145,9 @@ TRANSITIONS = {
 class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
-        CheckConstraint(_in("status", COMMENT_STATUSES), name="status"),
+        CheckConstraint(_in("status", CommentStatus.values()), name="status"),
         CheckConstraint(f"depth BETWEEN 1 AND {MAX_DEPTH}", name="depth"),
-        CheckConstraint("stance IS NULL OR " + _in("stance", STANCES), name="stance"),
+        CheckConstraint("stance IS NULL OR " + _in("stance", Stance.values()), name="stance"),
         Index("ix_comments_event_id_status_created_at", "event_id", "status", "created_at"),
         Index("ix_comments_status_created_at", "status", "created_at"),
     )
@@ -271,7 +266,7 @@ class Flag(db.Model):
     __tablename__ = "flags"
     __table_args__ = (
         UniqueConstraint("comment_id", "reporter_id", name="uq_flags_comment_reporter"),
-        CheckConstraint(_in("reason", FLAG_REASONS), name="reason"),
+        CheckConstraint(_in("reason", FlagReason.values()), name="reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -290,7 +285,7 @@ class ModerationAction(db.Model):
 
     __tablename__ = "moderation_actions"
     __table_args__ = (
-        CheckConstraint(_in("action", MODERATION_ACTIONS), name="action"),
+        CheckConstraint(_in("action", LoggedAction.values()), name="action"),
         Index("ix_moderation_actions_created_at", "created_at"),
     )
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
 from ..config import LANGUAGE_NAMES
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime, _in, utcnow
 from ..extensions import db
 from ..rules import Refusal
 from .club import Club
@@ -135,20 +135,7 @@ VOTING_TRANSITIONS = {
     VotingAction.REOPEN_AFTER: ((VotingState.CLOSED,), VotingState.AFTER_OPEN, False),
 }
 
-# The plain tuples, kept for the modules that import them.
-KINDS = EventKind.values()
-STATUSES = EventStatus.values()
-DEBATE_FORMATS = DebateFormat.values()
-INSTRUMENTS = Instrument.values()
 EVENT_LANGUAGES = tuple(LANGUAGE_NAMES)
-VOTING_STATES = VotingState.values()
-VOTE_PHASES = VotePhase.values()
-VOTE_CHOICES = VoteChoice.values()
-MILESTONE_STATUSES = MilestoneStatus.values()
-
-
-def _in(column, values):
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Event(db.Model):
@@ -294,7 +281,7 @@ class Event(db.Model):
         return self.capacity is not None and seats_taken >= self.capacity
 
     # -- debate voting (the table is ``VOTING_TRANSITIONS``) -----------------
-    @property
+    @hybrid_property
     def is_debate(self) -> bool:
         return self.kind == EventKind.DEBATE
 
@@ -328,9 +315,10 @@ class Event(db.Model):
     def any_vote_open(self, now: datetime | None = None) -> bool:
         return bool(self.open_phases(now))
 
-    @property
+    @hybrid_property
     def voting_finished(self) -> bool:
-        """The organiser closed the after-vote: the result is shown."""
+        """The organiser closed the after-vote: the result is shown (in SQL
+        too: ``Event.voting_finished``)."""
         return self.voting_state == VotingState.CLOSED
 
 

@@ -33,10 +33,6 @@ class NotificationKind(Labelled):
     BANNED = "banned"
 
 
-# Compatibility name (models/__init__ exports it).
-NOTIFICATION_KINDS = NotificationKind.values()
-
-
 class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)

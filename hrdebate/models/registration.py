@@ -11,10 +11,10 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime, _in, utcnow
 from ..extensions import db
 from .codes import new_certificate_code
-from .event import Event, _in
+from .event import Event
 from .user import User
 
 
@@ -36,11 +36,6 @@ class CertificateState(Labelled):
 
     VALID = "valid"
     REVOKED = "revoked"
-
-
-# The plain tuples, kept for the modules that import them.
-REGISTRATION_STATUSES = RegistrationStatus.values()
-SOURCES = Source.values()
 
 
 class Registration(db.Model):

@@ -12,12 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..choices import SiteRole
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime, _in, utcnow
 from ..extensions import db
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 def _new_session_token() -> str:

@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..account.forms import NOT_SAID
-from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, as_choices
+from ..choices import Affiliation, AgeBand, Gender, Region
 from ..forms import strip
 
 
@@ -18,11 +18,11 @@ class WalkInForm(FlaskForm):
     consent = BooleanField(
         _l("The person agrees that the answers below are counted in anonymous totals.")
     )
-    age_band = SelectField(_l("Age"), choices=as_choices(AGE_BANDS, NOT_SAID), default="")
-    gender = SelectField(_l("Gender"), choices=as_choices(GENDERS, NOT_SAID), default="")
-    affiliation = SelectField(_l("Affiliation"), choices=as_choices(AFFILIATIONS, NOT_SAID),
+    age_band = SelectField(_l("Age"), choices=AgeBand.choices(NOT_SAID), default="")
+    gender = SelectField(_l("Gender"), choices=Gender.choices(NOT_SAID), default="")
+    affiliation = SelectField(_l("Affiliation"), choices=Affiliation.choices(NOT_SAID),
                               default="")
-    region = SelectField(_l("Region"), choices=as_choices(REGIONS, NOT_SAID), default="")
+    region = SelectField(_l("Region"), choices=Region.choices(NOT_SAID), default="")
 
 
 class CheckInForm(FlaskForm):

@@ -23,7 +23,7 @@ def topics_with_counts(now: datetime | None = None) -> list:
     stmt = (
         select(Topic, upcoming.label("upcoming"), past.label("past"))
         .outerjoin(event_topics, event_topics.c.topic_id == Topic.id)
-        .outerjoin(Event, (Event.id == event_topics.c.event_id) & (Event.status == "published"))
+        .outerjoin(Event, (Event.id == event_topics.c.event_id) & Event.is_published)
         .group_by(Topic.id)
         .order_by(Topic.position, Topic.id)
     )

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from ..choices import AFFILIATIONS, AGE_BANDS, GENDERS, REGIONS, Labelled
-from ..events.forms import KIND_NAMES
-from ..models import TOPICS
+from ..choices import Affiliation, AgeBand, Gender, Labelled, Region
+from ..models import TOPICS, EventKind
 
 NOT_STATED = ""  # the key of the "not stated" cell in every demographic table
 
@@ -40,12 +39,12 @@ class TurnoutDimension(Labelled):
     def names(self) -> Mapping[str, object]:
         """Each answer's code and translated name, in display order."""
         return _mapping({
-            TurnoutDimension.KIND: KIND_NAMES,
-            TurnoutDimension.REGION: REGIONS,
+            TurnoutDimension.KIND: EventKind,
+            TurnoutDimension.REGION: Region,
             TurnoutDimension.THEME: {slug: name for slug, (name, _articles) in TOPICS.items()},
-            TurnoutDimension.AGE_BAND: AGE_BANDS,
-            TurnoutDimension.GENDER: GENDERS,
-            TurnoutDimension.AFFILIATION: AFFILIATIONS,
+            TurnoutDimension.AGE_BAND: AgeBand,
+            TurnoutDimension.GENDER: Gender,
+            TurnoutDimension.AFFILIATION: Affiliation,
         }[self])
 
     def name_of(self, key: str) -> str:

@@ -41,7 +41,16 @@ from sqlalchemy.orm import Bundle
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
-from ..models import Club, Event, Registration, Topic, User, event_topics
+from ..models import (
+    Club,
+    Event,
+    Registration,
+    RegistrationStatus,
+    Source,
+    Topic,
+    User,
+    event_topics,
+)
 from ..timeutil import LOCAL_TZ, local_to_utc
 from .dimensions import TurnoutDimension
 
@@ -65,7 +74,7 @@ class Scope:
 
 
 def _conditions(scope: Scope) -> list:
-    conditions = [Event.status == "published"]
+    conditions = [Event.is_published]
     if scope.club_ids is not None:
         conditions.append(Event.club_id.in_(scope.club_ids))
     if scope.kind:
@@ -109,8 +118,8 @@ def _local_month_default(element, compiler, **kw):
 # -- SQL building blocks -------------------------------------------------------
 
 R = Registration
-ATTENDED = and_(R.status == "registered", R.checked_in_at.is_not(None))
-REGISTERED_ONLINE = and_(R.status == "registered", R.source == "online")
+ATTENDED = R.attended
+REGISTERED_ONLINE = and_(R.status == RegistrationStatus.REGISTERED, R.source == Source.ONLINE)
 # A person: their account, or the registration itself (walk-ins, deleted accounts).
 PERSON = case((R.user_id.is_(None), -R.id), else_=R.user_id)
 # What each event counts, in the order the figures list them.
@@ -129,9 +138,9 @@ def _counts_per_event(event_ids, name: str):
     return (
         select(R.event_id,
                _count_if(REGISTERED_ONLINE).label("registered"),
-               _count_if(R.status == "waitlisted").label("waitlisted"),
-               _count_if(and_(ATTENDED, R.source == "online")).label("attended_online"),
-               _count_if(and_(ATTENDED, R.source == "walk_in")).label("walk_ins"))
+               _count_if(R.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
+               _count_if(and_(ATTENDED, R.source == Source.ONLINE)).label("attended_online"),
+               _count_if(and_(ATTENDED, R.source == Source.WALK_IN)).label("walk_ins"))
         .where(R.event_id.in_(event_ids))
         .group_by(R.event_id)
         .subquery(name)
@@ -297,7 +306,7 @@ def demographics(scope: Scope) -> list[Row]:
 
     consented = or_(
         and_(from_account, User.demographics_consent_at.is_not(None)),
-        and_(R.user_id.is_(None), R.source == "walk_in", R.walk_in_consent.is_(True)),
+        and_(R.user_id.is_(None), R.source == Source.WALK_IN, R.walk_in_consent.is_(True)),
     )
     dimensions = [str(d) for d in TurnoutDimension.demographic()]
     people = (

@@ -18,11 +18,9 @@ from flask import abort
 from flask_babel import format_date, pgettext
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
 
-from ..access import MANAGER_ROLES, get_club_or_404
-from ..extensions import db
-from ..models import TOPICS, Club, Membership, utcnow
+from ..access import get_club_or_404, managed_clubs
+from ..models import TOPICS, utcnow
 from ..timeutil import utc_to_local
 from . import queries
 from .dimensions import NOT_STATED, TurnoutDimension
@@ -58,22 +56,10 @@ class Reach:
 def reach(user) -> Reach:
     """The clubs ``user`` may read the turnout of; 403 for someone who
     organises none."""
-    clubs = _managed_clubs(user)
+    clubs = managed_clubs(user)
     if not user.is_admin and not clubs:
         abort(403)
     return Reach(clubs=clubs, every_club=user.is_admin)
-
-
-def _managed_clubs(user) -> list:
-    """(id, slug, name) of the clubs where ``access.can_manage_club(user, id)``
-    holds, by name, in one statement: every club for an admin, the clubs they
-    own or organise for anyone else. (A loader for ``access.py``, beside
-    ``moderated_club_ids``; here until it moves.)"""
-    stmt = select(Club.id, Club.slug, Club.name).order_by(Club.name, Club.id)
-    if not user.is_admin:
-        stmt = stmt.join(Membership, Membership.club_id == Club.id).where(
-            Membership.user_id == user.id, Membership.role.in_(MANAGER_ROLES))
-    return list(db.session.execute(stmt))
 
 
 # -- the figures -----------------------------------------------------------------------
