@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import unit_of_work
 from .config import Defaults
 from .extensions import babel, compress, csrf, db, limiter, login, migrate
 
@@ -144,12 +145,8 @@ def _tune_connections(engine):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-        # We emit BEGIN ourselves (below), as SQLAlchemy's pysqlite docs advise.
+        # We emit BEGIN ourselves, as SQLAlchemy's pysqlite docs advise, so
+        # that a transaction can become a write transaction (unit_of_work).
         dbapi_connection.isolation_level = None
 
-    @event.listens_for(engine, "begin")
-    def _sqlite_begin(connection):
-        # A write that must see the latest data (a seat count) asks for an
-        # immediate transaction: it takes the write lock before reading.
-        immediate = connection.get_execution_options().get("sqlite_immediate")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    unit_of_work.watch_sqlite_writes(engine)

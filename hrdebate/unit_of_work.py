@@ -4,13 +4,17 @@ anything else (a refusal, a form with errors, an exception) is rolled back
 when the request's session is removed. GET and HEAD never write: in tests a
 GET that flushed a change fails loudly instead of being silently undone.
 
-On SQLite a state-changing request takes the database's write lock when it
-starts (BEGIN IMMEDIATE): a transaction that has read cannot start writing
-once another worker has committed since (SQLite answers "locked" at once),
-and one that waits for the lock first never meets that. Writers queue for
-``busy_timeout``; readers (GET) never wait. On PostgreSQL, rows are locked
-where a rule needs it (``participation.services.lock_event``) and counters
-change in one UPDATE."""
+SQLite allows one writer at a time, and a transaction that has read cannot
+start writing once another connection has committed since (it answers
+"database is locked" at once instead of waiting). So every transaction
+begins as a reader, and becomes a writer at its first write statement: what
+it read is let go (nothing was written yet) and ``BEGIN IMMEDIATE`` waits
+for the write lock (``busy_timeout``). The lock is held only from the first
+write to the commit: never while a request body arrives or a password is
+hashed. A rule whose reads must not change before its write (counting seats)
+calls ``write_lock()`` first. On PostgreSQL, rows are locked where a rule
+needs it (``participation.services.lock_event``) and counters change in one
+UPDATE."""
 
 from flask import current_app, request
 from sqlalchemy import event
@@ -19,14 +23,11 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 
 def _start():
     db.session.info.pop("wrote", None)
-    if request.method not in SAFE_METHODS and db.engine.dialect.name == "sqlite":
-        if db.session().in_transaction():
-            db.session.rollback()  # only reads so far (a rate limit's user)
-        db.session.connection(execution_options={"sqlite_immediate": True})
 
 
 def commit_on_success(response):
@@ -43,7 +44,45 @@ def _remember_write(session, _context):
     session.info["wrote"] = True
 
 
+def write_lock() -> None:
+    """From here to the commit, nothing another writer commits can change
+    what this transaction reads: on SQLite, become the writer now. (On
+    PostgreSQL lock the rows concerned with SELECT … FOR UPDATE instead.)"""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        _become_writer(connection)
+
+
+def _become_writer(connection) -> None:
+    if connection.info.get("sqlite_writer", True):
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("COMMIT")  # only reads so far: nothing is lost
+    raw.execute("BEGIN IMMEDIATE")
+    connection.info["sqlite_writer"] = True
+
+
+def watch_sqlite_writes(engine) -> None:
+    """SQLite: we emit BEGIN ourselves (the driver is in autocommit mode), as
+    a reader; the first write statement makes the transaction the writer."""
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+        connection.info["sqlite_writer"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _first_write(connection, _cursor, statement, _parameters, _context, _executemany):
+        if connection.info.get("sqlite_writer", True) is False \
+                and statement.lstrip()[:9].upper().startswith(WRITE_STATEMENTS):
+            _become_writer(connection)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end(connection):
+        connection.info["sqlite_writer"] = True  # outside a transaction: nothing to do
+
+
 def init_app(app):
-    # First of all before_request functions: the transaction begins here.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+    app.before_request(_start)
     app.after_request(commit_on_success)

@@ -4,8 +4,8 @@ organiser's list. No Flask request objects.
 Services add and flush; the request commits once (``unit_of_work``).
 Capacity is enforced inside that write transaction, never with a count read
 earlier: ``register`` and ``unregister`` first lock the event
-(``lock_event``: its row on PostgreSQL; on SQLite every state-changing
-request already holds the write lock), then count the seats. Several workers
+(``lock_event``: its row on PostgreSQL, the database's write lock on
+SQLite), then count the seats. Several workers
 registering at the same instant therefore queue one behind the other and
 never overbook (``tests/test_concurrency.py``).
 """
@@ -22,6 +22,7 @@ from ..models import Event, Registration, User, utcnow
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError
+from ..unit_of_work import write_lock
 
 REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED,
                                      RegistrationStatus.CANCELLED)
@@ -30,10 +31,10 @@ REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, Registration
 def lock_event(event_id: int) -> Event:
     """The event, locked for the rest of the request's transaction, read
     afresh: on PostgreSQL its row (SELECT … FOR UPDATE); on SQLite the
-    request's transaction already holds the database's write lock
-    (``unit_of_work``). Whoever registers next waits for this request to
-    commit, and then counts the seats it took."""
+    database's write lock (``unit_of_work.write_lock``). Whoever registers
+    next waits for this request to commit, and then counts the seats it took."""
     if db.engine.dialect.name == "sqlite":
+        write_lock()
         return db.session.get(Event, event_id, populate_existing=True)
     return db.session.scalars(
         select(Event).where(Event.id == event_id).with_for_update()
