@@ -47,6 +47,7 @@ class Refusal(StrEnum):
     REMOVE_OWNER = "remove_owner"
     SLUG_TAKEN = "slug_taken"
     BAD_ROLE = "bad_role"
+    COMMENT_HELD = "comment_held"
 
     @property
     def message(self) -> str:
@@ -93,6 +94,8 @@ MESSAGES = {
     Refusal.SLUG_TAKEN: _l("Another club was created with this name at the same moment. "
                            "Please try again."),
     Refusal.BAD_ROLE: _l("This is not possible."),
+    Refusal.COMMENT_HELD: _l("This comment is waiting for review, so it cannot be changed now. "
+                             "You can delete it and write it again."),
 }
 
 

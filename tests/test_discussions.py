@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from hrdebate.extensions import db
-from hrdebate.models import Comment, Event, Flag, WatchedWord, utcnow
+from hrdebate.models import Comment, Event, Flag, User, WatchedWord, utcnow
 from tests.helpers import count_queries, fetch
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -886,13 +886,12 @@ def test_an_approved_comment_edited_in_a_pre_moderated_club_is_held_again(
     assert f'id="queue-item-{c.id}"' in client.get("/moderation/").text
 
 
-@pytest.mark.parametrize("status", ["published", "pending"])
-def test_an_edit_with_a_watched_word_is_held_again(app, client, auth, people, debate, status, make_comment):
+def test_an_edit_with_a_watched_word_is_held_again(app, client, auth, people, debate,
+                                                  make_comment):
     with app.app_context():
         db.session.add(WatchedWord(word="плохое"))
         db.session.commit()
-    c = make_comment(debate, people["trusted"], "Clean words", status=status,
-                    held_for="pre_moderation" if status == "pending" else None)
+    c = make_comment(debate, people["trusted"], "Clean words")
     auth.login("trusted")
     assert client.post_form(f"/comments/{c.id}/edit",
                             {"body": "Теперь ПЛОХОЕ слово"}).status_code == 302
@@ -900,6 +899,47 @@ def test_an_edit_with_a_watched_word_is_held_again(app, client, auth, people, de
     assert (edited.status, edited.held_for) == ("pending", "watched_word")
     auth.logout()
     assert "ПЛОХОЕ" not in client.get(url(debate)).text
+
+
+def test_a_moderator_approves_the_text_they_read(app, client, auth, people, make_event):
+    """The attack: a held comment, read by the moderator, then edited by its
+    author into something else just before the moderator approves it. A
+    comment waiting for review cannot change, so what is approved is what
+    was read; the author may delete it and write it again."""
+    event = make_event(people["pre_club"], kind="debate")
+    auth.login("alice")
+    post(client, event, "A harmless opinion")
+    [c] = comments(app, event.id)
+    login_as(client, auth, "clubmod")
+    assert "A harmless opinion" in client.get("/moderation/").text
+    login_as(client, auth, "alice")
+    assert f"/comments/{c.id}/edit" not in client.get(url(event)).text
+    response = client.post_form(f"/comments/{c.id}/edit", {"body": "UNREVIEWED ABUSIVE TEXT"})
+    assert response.status_code == 302
+    assert fetch(app, Comment, id=c.id).body == "A harmless opinion"
+    assert "waiting for review" in client.get(url(event)).text
+    login_as(client, auth, "clubmod")
+    client.post_form(f"/moderation/comments/{c.id}", {"action": "approve"})
+    assert fetch(app, Comment, id=c.id).body == "A harmless opinion"
+
+
+def test_trust_counts_approved_comments_not_approvals(app, client, auth, people, make_event):
+    """The attack: one comment edited and approved again and again must not
+    make its author trusted (DESIGN §5: N approved comments)."""
+    event = make_event(people["pre_club"], kind="debate")
+    auth.login("alice")
+    post(client, event, "Version 0")
+    [c] = comments(app, event.id)
+    for n in range(1, 4):
+        login_as(client, auth, "clubmod")
+        client.post_form(f"/moderation/comments/{c.id}", {"action": "approve"})
+        login_as(client, auth, "alice")
+        client.post_form(f"/comments/{c.id}/edit", {"body": f"Version {n}"})
+        assert fetch(app, Comment, id=c.id).status == "pending"
+    assert fetch(app, User, username="alice").approved_comment_count == 1
+    post(client, event, "A new comment")
+    newest = max(comments(app, event.id), key=lambda comment: comment.id)
+    assert newest.status == "pending"
 
 
 def test_a_trusted_authors_edit_stays_published(app, client, auth, people, make_event, make_comment):
@@ -925,7 +965,7 @@ ANONYMOUS = __import__("types").SimpleNamespace(id=None, is_authenticated=False)
 
 @pytest.mark.parametrize(("status", "age", "who", "refusal"), [
     ("published", timedelta(minutes=1), 1, None),
-    ("pending", timedelta(minutes=14, seconds=59), 1, None),
+    ("pending", timedelta(minutes=1), 1, "comment_held"),
     ("published", timedelta(minutes=15), 1, None),
     ("published", timedelta(minutes=15, seconds=1), 1, "edit_window_over"),
     ("rejected", timedelta(minutes=1), 1, "edit_window_over"),
@@ -935,8 +975,9 @@ ANONYMOUS = __import__("types").SimpleNamespace(id=None, is_authenticated=False)
     ("published", timedelta(minutes=1), None, "not_yours"),
 ])
 def test_rule_editable_by(status, age, who, refusal):
-    """Comment.editable_by: the author, a pending or published comment, the
-    first 15 minutes (the edit route, the edit service and the edit link)."""
+    """Comment.editable_by: the author, a published comment, the first 15
+    minutes (the edit route, the edit service and the edit link); a comment
+    waiting for review cannot change."""
     now = utcnow()
     comment = Comment(author_id=1, status=status, created_at=now - age)
     user = ANONYMOUS if who is None else _person(who)

@@ -197,10 +197,14 @@ class Comment(db.Model):
 
     def edit_refusal(self, user, now: datetime | None = None) -> Refusal | None:
         """Why ``user`` may not edit this comment now, or None: only its
-        author, while it is pending or published, in its first 15 minutes."""
+        author, while it is published, in its first 15 minutes. A comment
+        waiting for review does not change under the moderator reading it:
+        what is approved is what was read."""
         if not self.written_by(user):
             return Refusal.NOT_YOURS
-        if self.status not in (CommentStatus.PENDING, CommentStatus.PUBLISHED) \
+        if self.status == CommentStatus.PENDING:
+            return Refusal.COMMENT_HELD
+        if self.status != CommentStatus.PUBLISHED \
                 or (now or utcnow()) - self.created_at > EDIT_WINDOW:
             return Refusal.EDIT_WINDOW_OVER
         return None

@@ -38,8 +38,14 @@ def _log(actor: User | None, action: str, *, comment: Comment | None = None,
 
 
 def _count_approval(comment: Comment) -> None:
-    """One more approved comment for its author, counted in SQL."""
-    if comment.author_id is not None:
+    """One more approved comment for its author, counted in SQL; a comment
+    approved again after an edit counts once (trust is N approved comments,
+    DESIGN §5)."""
+    approved_before = db.session.scalar(select(ModerationAction.id).where(
+        ModerationAction.comment_id == comment.id,
+        ModerationAction.action.in_((LoggedAction.APPROVE, LoggedAction.APPEAL_UPHELD)),
+    ).limit(1))
+    if comment.author_id is not None and approved_before is None:
         db.session.execute(
             update(User).where(User.id == comment.author_id)
             .values(approved_comment_count=User.approved_comment_count + 1))
