@@ -174,3 +174,26 @@ def test_times_are_shown_in_bishkek(app):
     with app.test_request_context("/?lang=en"):
         shown = format_datetime(datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc), "HH:mm")
     assert shown == "18:00"  # Asia/Bishkek is UTC+6 all year
+
+
+def test_signing_up_keeps_the_language_and_the_profile_shows_it(app, client):
+    """An Uzbek reader signs up, saves the profile without touching the
+    language: still Uzbek (it used to switch to the list's first, Kyrgyz)."""
+    client.get("/?lang=uz")
+    client.post_form("/auth/register", {"username": "nodira", "display_name": "Nodira",
+                                        "password": "a long uzbek passphrase",
+                                        "password_confirm": "a long uzbek passphrase"})
+    assert fetch(app, User, username="nodira").locale == "uz"
+    page = client.get("/account/").text
+    assert re.search(r'<option selected value="uz"', page)
+    client.post_form("/account/", {"profile-display_name": "Nodira N.", "profile-locale": "uz",
+                                   "profile-email": ""})
+    assert fetch(app, User, username="nodira").locale == "uz"
+    assert '<html lang="uz">' in client.get("/").text
+
+
+def test_an_account_without_a_stored_language_sees_the_current_one(app, client, make_user, auth):
+    make_user("old_account")  # from before languages were stored at sign-up
+    client.get("/?lang=uz")
+    auth.login("old_account")
+    assert re.search(r'<option selected value="uz"', client.get("/account/").text)

@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -26,7 +27,11 @@ def require_login():
 
 def _profile_page(**forms):
     user = current_user
-    forms.setdefault("profile_form", ProfileForm(obj=user, prefix="profile", formdata=None))
+    # The language shown is the stored one, or the one being read now: saving
+    # the profile never switches anyone to the list's first language.
+    if "profile_form" not in forms:
+        forms["profile_form"] = ProfileForm(obj=user, prefix="profile", formdata=None)
+        forms["profile_form"].locale.data = user.locale or str(get_locale())
     forms.setdefault(
         "demographics_form", DemographicsForm(obj=user, prefix="demo", formdata=None)
     )

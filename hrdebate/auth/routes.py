@@ -1,4 +1,5 @@
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -21,7 +22,8 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         user = services.register_user(
-            form.username.data, form.display_name.data, form.password.data, form.email.data
+            form.username.data, form.display_name.data, form.password.data, form.email.data,
+            locale=str(get_locale()),
         )
         login_user(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")

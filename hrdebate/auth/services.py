@@ -11,8 +11,12 @@ from ..models import User
 _DUMMY_HASH = "scrypt:32768:8:1$wH0Z3bM3a0y6Qm6V$" + "0" * 128
 
 
-def register_user(username: str, display_name: str, password: str, email: str | None) -> User:
-    user = User(username=username.strip().lower(), display_name=display_name.strip(), email=email)
+def register_user(username: str, display_name: str, password: str, email: str | None,
+                  locale: str | None = None) -> User:
+    """A new account; ``locale`` is the language the person signed up in
+    (mail and a new device use it until the profile changes it)."""
+    user = User(username=username.strip().lower(), display_name=display_name.strip(), email=email,
+                locale=locale)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()  # its id and session token, to log in
