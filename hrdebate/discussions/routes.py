@@ -58,7 +58,13 @@ def thread(event_id):
 def post(event_id):
     event = get_event_or_404(event_id)
     form = CommentForm(debate=event.is_debate)
-    if not form.validate():
+    valid = form.validate()
+    refusal = services.posting_refusal(event, current_user)
+    if refusal:  # the form comes back with what was typed, and why
+        form.body.errors.append(refusal.message)
+        if not wants_fragment():  # the whole page: say it at the top too
+            flash(refusal.message, "error")
+    if not valid or refusal:
         if wants_fragment():
             return _thread_response(event, 422, comment_form=form)
         return event_pages.event_page(event, 422, comment=form)
@@ -87,12 +93,16 @@ def edit(comment_id):
     event = comment.event
     back = _event_url(event, anchor=f"comment-{comment.id}")
     refusal_goes_to(back)
-    services.check_editable(comment, current_user)
+    refusal = comment.edit_refusal(current_user)
+    if refusal and request.method == "GET":
+        services.check_editable(comment, current_user)  # nothing typed yet: back to it
     form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
-        services.edit_comment(comment, current_user, form.body.data)
-        flash(_("Your changes are saved."), "success")
-        return redirect(back)
+        if refusal is None:
+            services.edit_comment(comment, current_user, form.body.data)
+            flash(_("Your changes are saved."), "success")
+            return redirect(back)
+        form.body.errors.append(refusal.message)  # what was typed stays on the page
     return render_form("discussions/edit.html", form, comment=comment, event=event)
 
 

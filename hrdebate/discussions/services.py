@@ -113,19 +113,26 @@ def comment_refusal(event: Event, user, now: datetime | None = None) -> Refusal 
     return None
 
 
-def check_can_comment(event: Event, user: User, now: datetime | None = None) -> None:
+def posting_refusal(event: Event, user: User, now: datetime | None = None) -> Refusal | None:
+    """Why ``user`` cannot post on the event right now, slow mode included."""
     now = now or utcnow()
     refusal = comment_refusal(event, user, now)
+    if refusal or not event.slow_mode_seconds:
+        return refusal
+    last = db.session.scalar(
+        select(func.max(Comment.created_at)).where(
+            Comment.event_id == event.id, Comment.author_id == user.id
+        )
+    )
+    if last is not None and now - last < timedelta(seconds=event.slow_mode_seconds):
+        return Refusal.SLOW_MODE
+    return None
+
+
+def check_can_comment(event: Event, user: User, now: datetime | None = None) -> None:
+    refusal = posting_refusal(event, user, now)
     if refusal:
         raise RuleError(refusal)
-    if event.slow_mode_seconds:
-        last = db.session.scalar(
-            select(func.max(Comment.created_at)).where(
-                Comment.event_id == event.id, Comment.author_id == user.id
-            )
-        )
-        if last is not None and now - last < timedelta(seconds=event.slow_mode_seconds):
-            raise RuleError(Refusal.SLOW_MODE)
 
 
 def reply_parent(event: Event, parent_id: int | None, author: User) -> Comment | None:
