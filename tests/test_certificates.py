@@ -285,3 +285,19 @@ def test_eligibility_is_the_same_in_python_and_in_sql(app, people, make_event, m
                                source="walk_in", walk_in_name="Guest")
         walk_in.check_in(None, utcnow() - timedelta(days=3))
         assert not services.is_eligible(walk_in)
+
+
+def test_attendance_links_only_certificates_that_stand(app, client, auth, people, attended):
+    """Undoing a check-in takes the certificate link away (it led to a 404)."""
+    from hrdebate.models import Event
+
+    with app.app_context():
+        registration = db.session.scalar(db.select(Registration))
+        code = registration.certificate_code
+    auth.login("organiser")
+    assert f"/certificates/{code}" in client.get(f"/events/{attended.id}/attendance").text
+    with app.app_context():
+        db.session.get(Registration, registration.id).undo_check_in()
+        db.session.commit()
+        assert db.session.get(Event, attended.id).has_ended()
+    assert f"/certificates/{code}" not in client.get(f"/events/{attended.id}/attendance").text

@@ -137,10 +137,14 @@ def test_appeal_needs_another_moderator(app, client, auth, world, make_comment):
     page = client.get("/moderation/").text
     assert "I removed nothing private" in page
     assert "a different moderator must decide the appeal" in page
+    assert "Uphold the appeal" not in page  # no buttons that would be refused
     response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "approve"},
                                 follow_redirects=True)
     assert "A different moderator must decide this appeal." in response.text
     assert fetch(app, Comment, id=comment_id).status == "rejected"
+    auth.logout()
+    auth.login("sitemod2")
+    assert "Uphold the appeal" in client.get("/moderation/").text
 
     auth.logout()
     auth.login("sitemod2")

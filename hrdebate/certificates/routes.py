@@ -55,3 +55,7 @@ def restore(code):
     services.restore_certificate(registration)
     flash(_("The certificate is valid again."), "success")
     return redirect(url_for(".verify", code=registration.certificate_code))
+
+
+# Templates ask the one rule: does this registration's certificate stand?
+bp.add_app_template_global(services.is_eligible, "certificate_stands")
