@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Club, Comment, Event, Membership, Milestone, Registration, User
+from .models.club import MemberRole
 
-MANAGER_ROLES = ("owner", "organiser")
+MANAGER_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER)
 
 
 # -- who may do what (DESIGN §4) --------------------------------------------------------
@@ -43,7 +44,7 @@ def can_administer_club(user, club_id: int) -> bool:
     """Edit the club itself and appoint its organisers and moderators."""
     if not user.is_authenticated:
         return False
-    return user.is_admin or club_role(user, club_id) == "owner"
+    return user.is_admin or club_role(user, club_id) == MemberRole.OWNER
 
 
 def can_moderate_club(user, club_id: int) -> bool:
@@ -51,7 +52,7 @@ def can_moderate_club(user, club_id: int) -> bool:
     moderators and admins (DESIGN §4)."""
     if not user.is_authenticated:
         return False
-    return user.is_site_moderator or club_role(user, club_id) == "moderator"
+    return user.is_site_moderator or club_role(user, club_id) == MemberRole.MODERATOR
 
 
 def moderated_club_ids(user) -> list[int] | None:
@@ -62,7 +63,7 @@ def moderated_club_ids(user) -> list[int] | None:
     ids = []
     if user.is_authenticated:
         ids = list(db.session.scalars(select(Membership.club_id).where(
-            Membership.user_id == user.id, Membership.role == "moderator")))
+            Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR)))
     if not ids:
         abort(403)
     return ids
@@ -142,7 +143,7 @@ def get_comment_or_404(comment_id: int, own: bool = False, moderate: bool = Fals
         abort(404)
     if not comment.readable_by(current_user, moderator):
         abort(404)
-    if own and not (current_user.is_authenticated and comment.author_id == current_user.id):
+    if own and not comment.written_by(current_user):
         abort(403)
     if moderate and not moderator:
         abort(403)
