@@ -70,7 +70,6 @@ def create_app(test_config=None):
         moderation,
         notifications,
         participation,
-        rules,
         topics,
         turnout,
         unit_of_work,
@@ -82,12 +81,10 @@ def create_app(test_config=None):
                       discussions.bp, moderation.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
+    from .choices import all_labelled
     from .moderation.forms import reason_label
 
-    app.jinja_env.globals["rule_messages"] = rules.MESSAGES
-    from .choices import all_labelled
-
-    app.jinja_env.globals.update(all_labelled())
+    app.jinja_env.globals.update(all_labelled())  # every fixed list, by class name
     app.jinja_env.globals["reason_label"] = reason_label
     errors.init_app(app)
     unit_of_work.init_app(app)

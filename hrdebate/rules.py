@@ -111,6 +111,3 @@ class RuleError(Exception):
     def message(self) -> str:
         return self.code.message
 
-
-def message(error: RuleError) -> str:
-    return error.message

@@ -10,8 +10,17 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
-from ..access import get_comment_or_404, get_user_or_404, moderated_club_ids, site_role_required
-from ..discussions.services import add_watched_word, remove_watched_word, watched_word_rows
+from ..access import (
+    get_comment_or_404,
+    get_user_or_404,
+    moderated_club_ids,
+    site_role_required,
+)
+from ..discussions.services import (
+    add_watched_word,
+    remove_watched_word,
+    watched_word_rows,
+)
 from ..errors import refusal_goes_to
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
