@@ -12,6 +12,8 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 
 
 
+USERNAME_TAKEN = _l("This username is taken. Please choose another.")
+
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("Username"),
@@ -54,7 +56,7 @@ class RegisterForm(FlaskForm):
                 _l("Use 3 to 40 Latin letters, digits, dots, dashes or underscores.")
             )
         if User.username_taken(field.data):
-            raise ValidationError(_l("This username is taken. Please choose another."))
+            raise ValidationError(USERNAME_TAKEN)
 
 
 class LoginForm(FlaskForm):

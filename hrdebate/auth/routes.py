@@ -7,7 +7,7 @@ from ..extensions import limiter
 from ..forms import render_form
 from ..security import safe_next
 from . import bp, services
-from .forms import LoginForm, RegisterForm
+from .forms import USERNAME_TAKEN, LoginForm, RegisterForm
 
 
 def _next_url():
@@ -25,6 +25,9 @@ def register():
             form.username.data, form.display_name.data, form.password.data, form.email.data,
             locale=str(get_locale()),
         )
+        if user is None:  # taken an instant ago
+            form.username.errors.append(USERNAME_TAKEN)
+            return render_form("auth/register.html", form)
         login_user(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
         return redirect(_next_url())
