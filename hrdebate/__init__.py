@@ -7,14 +7,17 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import unit_of_work
 from .config import Defaults
+from .dbtypes import MAX_ID
 from .extensions import babel, compress, csrf, db, limiter, login, migrate
 
 
 def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_object(Defaults)
@@ -90,6 +93,15 @@ def create_app(test_config=None):
     unit_of_work.init_app(app)
     cli.init_app(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every URL: 0 to MAX_ID, so a huge number is a 404
+    like any unknown id, not an overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _configure_database(app):

@@ -71,3 +71,8 @@ def render_migration_type(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# The largest id a row can have (PostgreSQL's integer): a larger number in a
+# URL or a form names nothing, and must not reach the database.
+MAX_ID = 2**31 - 1

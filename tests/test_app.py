@@ -85,3 +85,14 @@ def test_htmx_error_is_a_fragment(client):
     assert "<html" not in response.text and "role=\"alert\"" in response.text
     boosted = client.get("/no-such-page", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<html" in boosted.text
+
+
+@pytest.mark.parametrize("url", [
+    "/events/99999999999999999999", "/events/2147483648", "/events/2147483648/comments",
+    "/comments/99999999999999999999/flag", "/events/99999999999999999999.ics",
+    "/moderation/comments/99999999999999999999",
+])
+def test_an_id_too_large_for_the_database_is_not_found(client, url):
+    """A number no row can have is a 404 like any unknown id, on SQLite and
+    PostgreSQL alike (it used to overflow in the database driver: 500)."""
+    assert client.get(url).status_code in (404, 405)

@@ -1112,3 +1112,13 @@ def test_an_edit_refused_keeps_the_typed_text(app, client, auth, people, debate,
     assert "My careful new words" in response.text
     assert "first 15 minutes" in response.text
     assert fetch(app, Comment, id=c.id).body == "Old words"
+
+
+@pytest.mark.parametrize("parent_id", ["99999999999999999999", "2147483648", "-5", "0", "x"])
+def test_a_reply_to_an_impossible_id_is_refused_not_a_server_error(client, auth, people, debate,
+                                                                  parent_id):
+    auth.login("alice")
+    response = client.post_form(f"/events/{debate.id}/comments",
+                                {"body": "A reply", "parent_id": parent_id}, headers=HTMX)
+    assert response.status_code == 422
+    assert "You cannot reply to this comment." in response.text

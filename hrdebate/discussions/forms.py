@@ -19,6 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..dbtypes import MAX_ID
 from ..forms import strip
 from ..models.comment import FlagReason, Stance
 
@@ -27,9 +28,10 @@ def _optional_int(value):
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1  # never a comment id: refused as "cannot reply"
+    return number if 0 < number <= MAX_ID else -1
 
 
 class CommentForm(FlaskForm):
