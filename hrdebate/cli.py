@@ -85,6 +85,9 @@ def i18n_update():
     pot = root / "translations" / "messages.pot"
     _babel("extract", "-F", str(root / "babel.cfg"), "-k", "_l", "-k", "lazy_pgettext:1c,2",
            "--no-location",
+           # Babel skips folders starting with "_" by default: templates/_macros/ holds
+           # the notifications' and the forms' words, so only hidden folders are skipped.
+           "--ignore-dirs", ".*",
            "--sort-output", "-o", str(pot), str(root))
     _babel("update", "-i", str(pot), "-d", str(root / "translations"), "--no-fuzzy-matching",
            "--ignore-obsolete")
