@@ -111,3 +111,9 @@ class RuleError(Exception):
     def message(self) -> str:
         return self.code.message
 
+
+def refuse(refusal: Refusal | None) -> None:
+    """Raise the refusal, if there is one: the rules' ``*_refusal()``
+    functions answer a code or None, and a service that acts calls this."""
+    if refusal:
+        raise RuleError(refusal)

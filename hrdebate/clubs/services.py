@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager
 from ..extensions import db
 from ..models import Club, ClubFollow, Event, Membership, User, utcnow
 from ..models.club import MemberRole
-from ..rules import Refusal, RuleError
+from ..rules import Refusal, RuleError, refuse
 
 CLUBS_PER_PAGE = 20
 PAST_PER_PAGE = 10
@@ -126,9 +126,7 @@ def appointment_refusal(club: Club, user: User, role: str) -> Refusal | None:
 
 def appoint(club: Club, user: User, role: str) -> Membership:
     """Make ``user`` an organiser or club moderator, or change their role."""
-    refusal = appointment_refusal(club, user, role)
-    if refusal is not None:
-        raise RuleError(refusal)
+    refuse(appointment_refusal(club, user, role))
     membership = membership_of(club.id, user.id)
     if membership is None:
         membership = Membership(club_id=club.id, user_id=user.id, role=role)

@@ -24,7 +24,6 @@ from ..models import (
     utcnow,
 )
 from ..models.comment import (
-    EDIT_WINDOW,  # noqa: F401  (re-exported: the edit window's length)
     FLAGS_TO_HIDE,
     CommentStatus,
     HeldFor,
@@ -32,7 +31,7 @@ from ..models.comment import (
     SystemReason,
 )
 from ..notifications.services import notify
-from ..rules import Refusal, RuleError
+from ..rules import Refusal, RuleError, refuse
 from ..text import render_markdown
 
 # -- watched words ---------------------------------------------------------------------
@@ -130,9 +129,7 @@ def posting_refusal(event: Event, user: User, now: datetime | None = None) -> Re
 
 
 def check_can_comment(event: Event, user: User, now: datetime | None = None) -> None:
-    refusal = posting_refusal(event, user, now)
-    if refusal:
-        raise RuleError(refusal)
+    refuse(posting_refusal(event, user, now))
 
 
 def reply_parent(event: Event, parent_id: int | None, author: User) -> Comment | None:
@@ -144,9 +141,7 @@ def reply_parent(event: Event, parent_id: int | None, author: User) -> Comment |
     if parent is None or parent.event_id != event.id \
             or not parent.readable_by(author, can_moderate_club(author, event.club_id)):
         raise RuleError(Refusal.CANNOT_REPLY)
-    refusal = parent.reply_refusal()
-    if refusal:
-        raise RuleError(refusal)
+    refuse(parent.reply_refusal())
     return parent
 
 
@@ -184,9 +179,7 @@ def notify_reply(comment: Comment) -> None:
 # -- the author's own comment -------------------------------------------------------------
 
 def check_editable(comment: Comment, user: User, now: datetime | None = None) -> None:
-    refusal = comment.edit_refusal(user, now)
-    if refusal:
-        raise RuleError(refusal)
+    refuse(comment.edit_refusal(user, now))
 
 
 def edit_comment(comment: Comment, author: User, body: str, now: datetime | None = None) -> None:
@@ -217,9 +210,7 @@ def delete_comment(comment: Comment, author: User) -> None:
 
 
 def check_appealable(comment: Comment, user: User) -> None:
-    refusal = comment.appeal_refusal(user)
-    if refusal:
-        raise RuleError(refusal)
+    refuse(comment.appeal_refusal(user))
 
 
 def appeal(comment: Comment, author: User, message: str) -> None:

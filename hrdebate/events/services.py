@@ -32,7 +32,7 @@ from ..models.event import (
 )
 from ..models.registration import RegistrationStatus
 from ..notifications.services import notify
-from ..rules import Refusal, RuleError
+from ..rules import Refusal, RuleError, refuse
 from ..text import render_markdown
 
 PER_PAGE = 20
@@ -123,9 +123,7 @@ def event_audience(event: Event) -> set[int]:
 def change_voting(event: Event, action: str, now: datetime | None = None) -> None:
     """The organiser moves the vote on (``Event.voting_refusal`` and the
     table ``VOTING_TRANSITIONS`` say what is possible)."""
-    refusal = event.voting_refusal(action, now)
-    if refusal:
-        raise RuleError(refusal)
+    refuse(event.voting_refusal(action, now))
     event.voting_state = VOTING_TRANSITIONS[action][1]
     db.session.flush()
 

@@ -19,7 +19,7 @@ from ..models.comment import (
     Sanction,
 )
 from ..notifications.services import notify
-from ..rules import Refusal, RuleError
+from ..rules import Refusal, RuleError, refuse
 
 # The notification a person gets for each sanction (an unban is not told).
 SANCTION_NOTICES = {Sanction.WARN: "warned", Sanction.MUTE: "muted", Sanction.BAN: "banned"}
@@ -153,9 +153,7 @@ def sanction(target: User, moderator: User, kind: str, reason: str,
     now = now or utcnow()
     if kind not in Sanction.values():
         raise RuleError(Refusal.CANNOT_MODERATE)
-    refusal = sanction_refusal(target, moderator)
-    if refusal:
-        raise RuleError(refusal)
+    refuse(sanction_refusal(target, moderator))
     kind = Sanction(kind)
     until = None
     if kind == Sanction.MUTE:

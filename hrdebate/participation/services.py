@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import Event, Registration, User, utcnow
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
-from ..rules import Refusal, RuleError
+from ..rules import Refusal, RuleError, refuse
 from ..unit_of_work import write_lock
 
 REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED,
@@ -96,9 +96,7 @@ def unregister_refusal(event: Event, registration: Registration | None,
 def register(event: Event, user: User, now: datetime | None = None) -> Registration:
     """Register ``user``: a seat if one is free, else the waitlist."""
     event = lock_event(event.id)
-    refusal = event.registration_refusal(now)
-    if refusal:
-        raise RuleError(refusal)
+    refuse(event.registration_refusal(now))
     registration = registration_of(event.id, user.id)
     if registration is not None and registration.is_active:
         raise RuleError(Refusal.ALREADY_REGISTERED)
@@ -119,9 +117,7 @@ def unregister(event: Event, user: User, now: datetime | None = None) -> Registr
     waited longest, who is told. Returns that person's registration, if any."""
     event = lock_event(event.id)
     registration = registration_of(event.id, user.id)
-    refusal = unregister_refusal(event, registration, now)
-    if refusal:
-        raise RuleError(refusal)
+    refuse(unregister_refusal(event, registration, now))
     freed_seat = registration.status == REGISTERED
     registration.status = CANCELLED
     registration.cancelled_at = utcnow()
