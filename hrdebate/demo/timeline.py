@@ -16,23 +16,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import partial
 from operator import itemgetter
 
-from sqlalchemy import event
-
 from ..dbtypes import frozen_clock
 from ..extensions import db
 from ..timeutil import LOCAL_TZ
-
-# Commit after this many steps, and at the end. (Services only flush, except
-# a registration, which commits its own locked transaction.)
-BATCH = 200
-
-
-def _commit_without_waiting(connection) -> None:
-    """PostgreSQL: the demo's transactions (a few hundred, as registrations
-    commit their own) do not each wait for the disk. A crash could lose the
-    last of them, never mix them up; SQLite's ``synchronous=NORMAL`` does
-    the same."""
-    connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
 
 def local_moment(today: date, day: int, clock: str = "12:00") -> datetime:
@@ -71,25 +57,12 @@ class Timeline:
         self._steps.append((moment, len(self._steps), partial(step, *args, **kwargs)))
 
     def run(self) -> None:
-        # The seeder is the only writer, and what the services change in SQL
-        # they change through the session, which keeps its objects in step:
-        # so what it holds stays true across commits, and is not reloaded
-        # after each one (ten times faster while services still commit).
-        session = db.session()
-        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-        if db.engine.dialect.name == "postgresql":
-            event.listen(db.engine, "begin", _commit_without_waiting)
-        try:
-            for n, (moment, _, step) in enumerate(sorted(self._steps, key=itemgetter(0, 1)), 1):
-                with frozen_clock(moment):
-                    step()
-                if n % BATCH == 0:
-                    db.session.commit()
-            db.session.commit()
-        finally:
-            session.expire_on_commit = expire_on_commit
-            if event.contains(db.engine, "begin", _commit_without_waiting):
-                event.remove(db.engine, "begin", _commit_without_waiting)
+        """Every step in time order, each on its moment's clock; one commit
+        at the end, as one request would (services only flush)."""
+        for moment, _, step in sorted(self._steps, key=itemgetter(0, 1)):
+            with frozen_clock(moment):
+                step()
+        db.session.commit()
 
     def event_times(self, spec: dict) -> EventTimes:
         """The moments of an ``EVENTS`` entry: a draft was written three days
