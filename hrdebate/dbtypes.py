@@ -35,9 +35,9 @@ def frozen_clock(moment: datetime) -> Iterator[datetime]:
         _frozen_at.reset(token)
 
 
-def _in(column: str, values) -> str:
+def one_of(column: str, values) -> str:
     """A CHECK constraint's condition: ``column`` holds one of ``values``
-    (``_in("kind", EventKind.values())``)."""
+    (``one_of("kind", EventKind.values())``)."""
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 

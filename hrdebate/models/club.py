@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
-from ..dbtypes import UTCDateTime, _in, utcnow
+from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 from .user import User
 
@@ -41,8 +41,8 @@ class MemberRole(Labelled):
 class Club(db.Model):
     __tablename__ = "clubs"
     __table_args__ = (
-        CheckConstraint(_in("club_type", ClubType.values()), name="club_type"),
-        CheckConstraint(_in("moderation_mode", ModerationMode.values()), name="moderation_mode"),
+        CheckConstraint(one_of("club_type", ClubType.values()), name="club_type"),
+        CheckConstraint(one_of("moderation_mode", ModerationMode.values()), name="moderation_mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +73,7 @@ class Membership(db.Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("club_id", "user_id", name="uq_memberships_club_user"),
-        CheckConstraint(_in("role", MemberRole.values()), name="role"),
+        CheckConstraint(one_of("role", MemberRole.values()), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

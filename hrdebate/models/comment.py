@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
-from ..dbtypes import UTCDateTime, _in, utcnow
+from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 from ..rules import Refusal
 from .event import Event
@@ -145,9 +145,9 @@ TRANSITIONS = {
 class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
-        CheckConstraint(_in("status", CommentStatus.values()), name="status"),
+        CheckConstraint(one_of("status", CommentStatus.values()), name="status"),
         CheckConstraint(f"depth BETWEEN 1 AND {MAX_DEPTH}", name="depth"),
-        CheckConstraint("stance IS NULL OR " + _in("stance", Stance.values()), name="stance"),
+        CheckConstraint("stance IS NULL OR " + one_of("stance", Stance.values()), name="stance"),
         Index("ix_comments_event_id_status_created_at", "event_id", "status", "created_at"),
         Index("ix_comments_status_created_at", "status", "created_at"),
     )
@@ -270,7 +270,7 @@ class Flag(db.Model):
     __tablename__ = "flags"
     __table_args__ = (
         UniqueConstraint("comment_id", "reporter_id", name="uq_flags_comment_reporter"),
-        CheckConstraint(_in("reason", FlagReason.values()), name="reason"),
+        CheckConstraint(one_of("reason", FlagReason.values()), name="reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -289,7 +289,7 @@ class ModerationAction(db.Model):
 
     __tablename__ = "moderation_actions"
     __table_args__ = (
-        CheckConstraint(_in("action", LoggedAction.values()), name="action"),
+        CheckConstraint(one_of("action", LoggedAction.values()), name="action"),
         Index("ix_moderation_actions_created_at", "created_at"),
     )
 

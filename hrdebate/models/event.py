@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
 from ..config import LANGUAGE_NAMES
-from ..dbtypes import UTCDateTime, _in, utcnow
+from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 from ..rules import Refusal
 from .club import Club
@@ -141,9 +141,9 @@ EVENT_LANGUAGES = tuple(LANGUAGE_NAMES)
 class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint(_in("kind", EventKind.values()), name="kind"),
-        CheckConstraint(_in("status", EventStatus.values()), name="status"),
-        CheckConstraint(_in("voting_state", VotingState.values()), name="voting_state"),
+        CheckConstraint(one_of("kind", EventKind.values()), name="kind"),
+        CheckConstraint(one_of("status", EventStatus.values()), name="status"),
+        CheckConstraint(one_of("voting_state", VotingState.values()), name="voting_state"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
@@ -326,8 +326,8 @@ class Vote(db.Model):
     __tablename__ = "votes"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", "phase", name="uq_votes_event_user_phase"),
-        CheckConstraint(_in("phase", VotePhase.values()), name="phase"),
-        CheckConstraint(_in("choice", VoteChoice.values()), name="choice"),
+        CheckConstraint(one_of("phase", VotePhase.values()), name="phase"),
+        CheckConstraint(one_of("choice", VoteChoice.values()), name="choice"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -344,7 +344,7 @@ class Vote(db.Model):
 
 class Milestone(db.Model):
     __tablename__ = "milestones"
-    __table_args__ = (CheckConstraint(_in("status", MilestoneStatus.values()), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", MilestoneStatus.values()), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

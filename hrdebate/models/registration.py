@@ -11,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
-from ..dbtypes import UTCDateTime, _in, utcnow
+from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 from .codes import new_certificate_code
 from .event import Event
@@ -42,8 +42,8 @@ class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", name="uq_registrations_event_user"),
-        CheckConstraint(_in("status", RegistrationStatus.values()), name="status"),
-        CheckConstraint(_in("source", Source.values()), name="source"),
+        CheckConstraint(one_of("status", RegistrationStatus.values()), name="status"),
+        CheckConstraint(one_of("source", Source.values()), name="source"),
         CheckConstraint("user_id IS NOT NULL OR walk_in_name IS NOT NULL OR source = 'online'",
                         name="walk_in_named"),
         Index("ix_registrations_event_id_status", "event_id", "status"),

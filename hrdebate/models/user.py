@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..choices import SiteRole
-from ..dbtypes import UTCDateTime, _in, utcnow
+from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 
 
@@ -23,7 +23,7 @@ def _new_session_token() -> str:
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(_in("site_role", SiteRole.values()), name="site_role"),
+        CheckConstraint(one_of("site_role", SiteRole.values()), name="site_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
