@@ -38,14 +38,18 @@ def create_app(test_config=None):
     limiter.init_app(app)
 
     from . import i18n, security
-    from .models import User
+    from .auth import sessions
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     login.init_app(app)
-    login.user_loader(User.from_login_id)
+    login.user_loader(sessions.load_user)
+    # Session protection would keep a hash of the address and browser in the
+    # cookie; logins end on the server instead (auth/sessions.py).
+    login.session_protection = None
     login.login_view = "auth.login"
     login.login_message = i18n.LOGIN_REQUIRED_MESSAGE
     login.login_message_category = "info"
+    sessions.init_app(app)
 
     with app.app_context():
         _tune_connections(db.engine)

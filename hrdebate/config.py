@@ -73,3 +73,13 @@ class Defaults:
 
     # Number of proxies in front of the app that set X-Forwarded-* headers.
     PROXY_COUNT = 0
+
+    # Sessions (auth/sessions.py). A session without "remember me" ends after
+    # this long without a request: long enough for a debate evening (an
+    # organiser checks people in, the debate runs two hours or so, then the
+    # organiser marks attendance), short enough that a phone lost on the way
+    # home or a computer left signed in at a library is signed out by the
+    # night. "Remember me" keeps a device signed in for REMEMBER_COOKIE_DURATION
+    # after the password was given, counted on the server and never extended.
+    SESSION_IDLE_MINUTES = 180
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False

@@ -2,17 +2,17 @@ import json
 
 from flask import (
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
+from ..auth import services as auth_services
+from ..auth.sessions import stay_signed_in
 from ..forms import render_form
 from ..i18n import remember_language
 from . import bp, services
@@ -85,11 +85,22 @@ def change_password():
         services.change_password(user, form.password.data)
         # This device stays signed in under the new session token; every other
         # session and remember-me cookie stops working.
-        remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-        login_user(user, remember=remembered)
+        stay_signed_in(user)
         flash(_("Your password is changed. You were logged out everywhere else."), "success")
         return redirect(url_for(".profile"))
     return _profile_page(password_form=form)
+
+
+@bp.post("/sessions/end")
+def end_other_sessions():
+    """Log out on every other device (a lost phone, a shared computer); this
+    one signs in again with the new session token."""
+    user = current_user._get_current_object()
+    auth_services.end_sessions(user)
+    stay_signed_in(user)
+    flash(_("You are logged out on all your other devices. This device stays signed in."),
+          "success")
+    return redirect(url_for(".profile"))
 
 
 @bp.get("/export")

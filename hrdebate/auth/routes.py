@@ -56,6 +56,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Ended on the server: a copy of this device's cookies stops working, and
+    # so does every other device's (one session token per person).
+    services.end_sessions(current_user)
     logout_user()
-    flash(_("You are logged out."), "success")
+    flash(_("You are logged out on all your devices."), "success")
     return redirect(url_for("main.index"))

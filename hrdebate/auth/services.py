@@ -37,3 +37,10 @@ def authenticate(username: str, password: str) -> User | None:
     if not user.check_password(password):
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember-me cookie of ``user``, on every device
+    (logout, "log out on every other device"). The device that asked signs
+    in again afterwards if it should stay signed in."""
+    user.end_other_sessions()
