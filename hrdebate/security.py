@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 CSP = "; ".join([
@@ -48,17 +48,37 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def personal(view):
+    """Marks a view whose answer is about a person even without a session
+    (what a secret address opens: the calendar feed, a certificate's page):
+    it is never stored, like every answer to a signed-in person."""
+    view.personal = True
+    return view
+
+
+def _is_personal() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "personal", False) or current_user.is_authenticated
+
+
 def _harden(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint == "static":
+        return response  # the same for everyone: _static_cache_headers
     if response.mimetype == "text/html":
         response.vary.add("HX-Request")
+    if _is_personal():
+        # Whatever its type (page, CSV, JSON, calendar, a redirect, an error),
+        # nothing answered to a signed-in person or about one stays in a
+        # browser's or a proxy's cache, on a shared or seized phone.
+        response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
-        # Pages of a signed-in person never stay in a shared phone's cache.
-        private = "private, no-store" if current_user.is_authenticated else "private, no-cache"
-        response.headers.setdefault("Cache-Control", private)
+    elif response.mimetype == "text/html":
+        response.vary.add("Cookie")
+        response.headers.setdefault("Cache-Control", "private, no-cache")
     return response
 
 

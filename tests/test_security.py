@@ -94,11 +94,108 @@ def test_pages_are_compressed(client):
     assert response.headers["Content-Encoding"] == "gzip"
 
 
+# -- caching: what is personal is never stored (issue #9, item 7) --------------------
+
+NO_STORE = "private, no-store"
+
+
 def test_signed_in_pages_are_not_stored(client, make_user, auth):
     assert "no-store" not in client.get("/").headers["Cache-Control"]
     make_user("timur")
     auth.login("timur")
-    assert "no-store" in client.get("/").headers["Cache-Control"]
+    assert client.get("/").headers["Cache-Control"] == NO_STORE
+
+
+@pytest.fixture
+def organiser_event(make_user, make_club, make_event, make_registration):
+    organiser = make_user("organiser")
+    event = make_event(make_club(owner=organiser, slug="osh"), title="Clean river")
+    make_registration(event, make_user("aida", display_name="Aida"), checked_in=True)
+    return event
+
+
+@pytest.mark.parametrize("path, mimetype, shows", [
+    ("/account/export", "application/json", '"username": "organiser"'),
+    ("/events/{id}/attendance.csv", "text/csv", "Aida"),
+    ("/turnout/export.csv", "text/csv", "Clean river"),
+    ("/events/{id}.ics", "text/calendar", "Clean river"),
+    ("/events.ics", "text/calendar", "Clean river"),
+    ("/healthz", "application/json", ""),
+])
+def test_every_answer_to_a_signed_in_person_is_never_stored(client, auth, organiser_event,
+                                                            path, mimetype, shows):
+    auth.login("organiser")
+    response = client.get(path.format(id=organiser_event.id))
+    assert response.status_code == 200
+    assert response.mimetype == mimetype and shows in response.text
+    assert response.headers.get("Cache-Control") == NO_STORE
+    assert "Cookie" in response.headers["Vary"]
+
+
+def test_errors_and_redirects_to_a_signed_in_person_are_never_stored(client, auth, make_user):
+    make_user("timur")
+    auth.login("timur")
+    for url, status in (("/missing-page", 404), ("/turnout/", 403), ("/auth/login", 302)):
+        response = client.get(url)
+        assert response.status_code == status
+        assert response.headers.get("Cache-Control") == NO_STORE, url
+
+
+def test_the_personal_calendar_is_never_stored_though_it_has_no_session(app, client, auth,
+                                                                        organiser_event):
+    auth.login("aida")
+    client.post_form("/me/calendar/token")
+    url = re.search(r'id="feed-url" value="http://localhost([^"]+)"',
+                    client.get("/me/events").text).group(1)
+    calendar_app = app.test_client()  # sends no cookie at all
+    response = calendar_app.get(url)
+    assert response.status_code == 200 and "Clean river" in response.text
+    assert response.headers.get("Cache-Control") == NO_STORE
+    again = calendar_app.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.headers.get("Cache-Control") == NO_STORE
+
+
+def test_a_certificate_page_opened_by_its_code_is_never_stored(app, client, make_user, make_club,
+                                                                make_event, make_registration):
+    """It names a person and the event they attended, for whoever holds the code."""
+    from datetime import timedelta
+
+    from hrdebate.models import Registration
+    from tests.helpers import fetch
+
+    event = make_event(make_club(), title="Clean river", starts_in=timedelta(days=-2))
+    aida = make_user("aida", display_name="Aida")
+    make_registration(event, aida, checked_in=True)
+    code = fetch(app, Registration, user_id=aida.id).certificate_code
+    response = client.get(f"/certificates/{code}")
+    assert response.status_code == 200 and "Aida" in response.text
+    assert response.headers.get("Cache-Control") == NO_STORE
+
+
+def test_public_answers_to_anonymous_people_may_be_kept(client, organiser_event):
+    assert client.get("/").headers["Cache-Control"] == "private, no-cache"
+    assert "no-store" not in client.get("/events.ics").headers["Cache-Control"]
+    assert "Cache-Control" not in client.get("/healthz").headers
+
+
+def test_static_files_keep_their_long_cache_for_signed_in_people(client, auth, make_user):
+    make_user("timur")
+    auth.login("timur")
+    url = re.search(r'href="(/static/[^"]+\?v=[^"]+)"', client.get("/").text).group(1)
+    with client.get(url) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_no_signed_in_page_is_ever_stored(client, demo_urls, htmx):
+    """A walk over a page of every kind, as the admin sees them."""
+    client.post_form("/auth/login", {"username": "admin", "password": DEMO_PASSWORD})
+    headers = {"HX-Request": "true"} if htmx else {}
+    for url in demo_urls:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert response.headers.get("Cache-Control") == NO_STORE, url
 
 
 @pytest.mark.parametrize(

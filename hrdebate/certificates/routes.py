@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import can_manage_club, get_certificate_or_404
+from ..security import personal
 from . import bp, services
 
 
@@ -25,6 +26,7 @@ def mine(event_id):
 
 
 @bp.get("/certificates/<code>")
+@personal
 def verify(code):
     registration, state = get_certificate_or_404(code)
     if code != registration.certificate_code:  # typed in lower case or with dashes

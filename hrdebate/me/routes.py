@@ -19,6 +19,7 @@ from ..feeds.responses import feed_response
 from ..feeds.services import build_calendar
 from ..htmx import render_page, wants_fragment
 from ..models import RegistrationStatus, User
+from ..security import personal
 from . import bp, services
 
 # -- the page ---------------------------------------------------------------------
@@ -74,6 +75,7 @@ def revoke_calendar_token():
 # -- the feed ----------------------------------------------------------------------
 
 @bp.get("/me/calendar/<token>.ics")
+@personal
 def calendar(token):
     user = services.user_by_calendar_token(token)
     if user is None:
@@ -90,5 +92,4 @@ def calendar(token):
     )
     response = feed_response(body, "text/calendar", "my-events.ics")
     response.headers["X-Robots-Tag"] = "noindex"
-    response.cache_control.private = True  # personal: never in a shared cache
     return response
