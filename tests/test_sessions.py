@@ -223,6 +223,21 @@ def test_idle_time_counts_every_request_but_rewrites_the_cookie_only_now_and_the
         assert "Set-Cookie" not in client.get("/events/").headers
 
 
+def test_a_page_polling_by_itself_does_not_keep_the_session_alive(app, client, timur,
+                                                                  make_club, make_event):
+    event = make_event(make_club(), voting_state="before_open")
+    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    with frozen_clock(T0):
+        login(client)
+        assert 'data-hx-trigger="every 15s"' in client.get(f"/events/{event.id}").text
+    for minutes in range(10, int(idle.total_seconds() // 60) + 30, 10):
+        with frozen_clock(T0 + timedelta(minutes=minutes)):
+            response = client.get(f"/events/{event.id}/tally", headers={"HX-Request": "true"})
+            assert response.status_code == 200
+    with frozen_clock(T0 + idle + timedelta(minutes=30)):
+        assert not opens_account(client)
+
+
 def test_the_idle_time_is_a_setting(tmp_path):
     from tests.conftest import _empty_database, _prepare_schema, make_test_app
     from tests.factories import Rows

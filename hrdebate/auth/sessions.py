@@ -39,6 +39,10 @@ from ..models import User
 SEEN = "seen"
 IP_HASH = "_id"
 TOUCH_EVERY = timedelta(minutes=5)
+# Requests a page makes by itself (the live tally, polled every 15 seconds
+# while a vote is open) are no sign of a person: a phone left open on a
+# debate page still times out.
+UNATTENDED_ENDPOINTS = frozenset({"events.tally"})
 
 
 def _now() -> int:
@@ -94,7 +98,8 @@ def _expire_idle_session():
         if signed_in:
             flash(_("For your safety you were logged out: this session was inactive for "
                     "%(duration)s.", duration=_exact_duration(idle)), "info")
-    elif now - seen >= min(TOUCH_EVERY, idle / 2).total_seconds():
+    elif now - seen >= min(TOUCH_EVERY, idle / 2).total_seconds() \
+            and request.endpoint not in UNATTENDED_ENDPOINTS:
         session[SEEN] = now
 
 
