@@ -42,8 +42,12 @@ def test_log_in_and_out(page, make_user):
     expect(page).to_have_url(re.compile(r"/account/$"))
     expect(page.get_by_role("heading", name="My account")).to_be_visible()
 
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_text("You are logged out.")).to_be_visible()
+    page.get_by_role("button", name="Log out on all other devices").click()
+    expect(page.get_by_text("This device stays signed in.")).to_be_visible()
+    expect(page.get_by_role("heading", name="My account")).to_be_visible()
+
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page.get_by_text("You are logged out on all your devices.")).to_be_visible()
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
 
 
