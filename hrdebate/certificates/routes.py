@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import can_manage_club, get_certificate_or_404
+from ..urls import absolute_url_for
 from . import bp, services
 
 
@@ -20,7 +21,7 @@ def mine(event_id):
         registration=registration,
         event=registration.event,
         state=services.certificate_state(registration),
-        verify_url=url_for(".verify", code=registration.certificate_code, _external=True),
+        verify_url=absolute_url_for("certificates.verify", code=registration.certificate_code),
     )
 
 
