@@ -9,7 +9,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import unit_of_work
+from . import unit_of_work, urls
 from .config import Defaults
 from .dbtypes import MAX_ID
 from .extensions import babel, compress, csrf, db, limiter, login, migrate
@@ -27,6 +27,8 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     _configure_database(app)
     _configure_secret_key(app)
+    # Before the extensions: its host check must be the first before-request hook.
+    urls.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
         Path(app.root_path).parent / "translations"
     )
@@ -57,7 +59,8 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
     if app.config["PROXY_COUNT"]:
-        # Outermost, so everything inside sees the client's scheme and host.
+        # Outermost, so everything inside sees the client's scheme and host,
+        # and the host check (urls.py) applies to the forwarded host.
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 

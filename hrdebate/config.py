@@ -83,3 +83,15 @@ class Defaults:
     # after the password was given, counted on the server and never extended.
     SESSION_IDLE_MINUTES = 180
     REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
+    # Absolute links (mail, feeds, canonical and og:url, certificates, the
+    # check-in QR code) start with BASE_URL, never with the request's Host
+    # header (DESIGN §8): scheme and host, e.g. https://hrdebate.kg, no path.
+    # The default is where `make run` serves the site.
+    BASE_URL = "http://127.0.0.1:5000"
+    # Requests for other hosts are refused with 400 (Flask's own check; behind
+    # a proxy it applies to X-Forwarded-Host). None: the base URL's host and
+    # the loopback names localhost and 127.0.0.1 (make run, the test client, a
+    # health check on the machine itself). A list (HRDEBATE_TRUSTED_HOSTS, in
+    # JSON; ".hrdebate.kg" means every subdomain) replaces the loopback names;
+    # the base URL's host is always added.
+    TRUSTED_HOSTS = None

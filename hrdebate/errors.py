@@ -1,8 +1,6 @@
 """Translated error pages; htmx requests get a small fragment instead. The
 one answer to a refusal by the rules (``RuleError``) lives here too."""
 
-from urllib.parse import urlsplit
-
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -12,6 +10,7 @@ from .extensions import db
 from .htmx import wants_fragment
 from .rules import RuleError
 from .security import safe_next
+from .urls import same_site_path
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -41,11 +40,7 @@ def refusal_goes_to(url: str) -> None:
 def _back() -> str:
     if "refusal_back" in g:
         return g.refusal_back
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host:
-        page = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    else:
-        page = None
+    page = same_site_path(request.referrer)
     return safe_next(request.form.get("next"), safe_next(page, url_for("main.index")))
 
 

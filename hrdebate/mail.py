@@ -6,12 +6,13 @@ import smtplib
 import sys
 from email.message import EmailMessage
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
+from .urls import absolute_url_for
 
 
 def mail_enabled() -> bool:
@@ -65,7 +66,7 @@ def _mail(notification, user) -> None:
     """One notification, in its reader's language; a failure is logged, never raised."""
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = render_template("notifications/email.txt", n=notification,
-                               url=url_for("notifications.index", _external=True))
+                               url=absolute_url_for("notifications.index"))
     subject, _, body = text.strip().partition("\n")
     try:
         send(user.email, subject.strip(), body.strip())

@@ -14,6 +14,7 @@ from tests.factories import PASSWORD, Rows
 from tests.helpers import Client
 
 TEST_DATABASE_URL = os.environ.get("HRDEBATE_TEST_DATABASE_URL")
+BASE_URL = "https://hrdebate.test"
 
 # The schema is built once per test session. On SQLite each test gets its own
 # file, a copy of a template holding the schema and the seeded themes (a copy
@@ -40,6 +41,9 @@ def make_test_app(tmp_path, **overrides):
         # Fast hashes in tests; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
+        # Not the test client's host (localhost): a link built from the
+        # request's Host header would show.
+        "BASE_URL": BASE_URL,
         **overrides,
     }
     app = create_app(config)

@@ -112,3 +112,30 @@ def test_htmx_attributes_are_valid_html():
             if re.search(r"(?<![\w-])hx-[a-z-]+=", line):
                 bare.append(f"{path.name}:{n}")
     assert bare == []
+
+
+# What a request says about its own address: the Host header, and every URL
+# built from it. Only urls.py reads it (DESIGN §8): absolute links come from
+# BASE_URL (urls.absolute_url_for), and a host is checked once, at the door.
+REQUEST_ADDRESS = {"host", "host_url", "url_root", "root_url", "url", "base_url"}
+HOST_HEADERS = {"host", "http_host", "x-forwarded-host", "http_x_forwarded_host"}
+TEMPLATE_ADDRESS = re.compile(r"_external|request\.(%s)\b" % "|".join(REQUEST_ADDRESS))
+
+
+def test_only_urls_py_reads_the_request_host():
+    readers = []
+    for path in PACKAGE.rglob("*.py"):
+        if _name(path) == "urls.py":
+            continue
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.keyword) and node.arg == "_external" \
+                    or isinstance(node, ast.Attribute) and node.attr in REQUEST_ADDRESS \
+                    and ast.unparse(node.value) == "request" \
+                    or isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and node.value.lower() in HOST_HEADERS:
+                readers.append(f"{_name(path)}:{node.lineno}")
+    for path in (PACKAGE / "templates").rglob("*.html"):
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if TEMPLATE_ADDRESS.search(line):
+                readers.append(f"{path.name}:{n}")
+    assert readers == []

@@ -10,6 +10,7 @@ from hrdebate.certificates import services
 from hrdebate.extensions import db
 from hrdebate.models import Registration, User, utcnow
 from hrdebate.models.codes import CODE_ALPHABET
+from tests.conftest import BASE_URL
 from tests.helpers import count_queries, fetch, page_text
 
 PAST = timedelta(days=-2)
@@ -72,7 +73,7 @@ def test_attendee_of_a_finished_event_gets_a_printable_certificate(app, client, 
     assert "Applicant v. Kyrgyzstan" in text and "AUCA Debate Club" in text
     assert "Moot court" in text and "Right to education" in text
     assert "15 March 2024" in text and "14 March 2024" not in text
-    assert f"http://localhost/certificates/{code}" in text
+    assert f"{BASE_URL}/certificates/{code}" in text
     assert re.search(r'<link rel="stylesheet" href="/static/css/print.css[^"]*" media="print">',
                      page)
     assert "aida_login" not in page

@@ -6,6 +6,7 @@ import pytest
 
 from hrdebate.extensions import db
 from hrdebate.models import ClubFollow, Event, Notification, utcnow
+from tests.conftest import BASE_URL
 from tests.helpers import count_queries, fetch
 
 HTMX = {"HX-Request": "true"}
@@ -159,7 +160,7 @@ def test_event_page_shows_every_detail(client, people, make_event):
     assert "<li>Aida</li>" in text and "AUCA A" in text
     assert "<strong>questions</strong>" in text and "<script>x()" not in text
     assert f'/events/{event.id}.ics' in text
-    assert f'property="og:url" content="http://localhost/events/{event.id}"' in text
+    assert f'property="og:url" content="{BASE_URL}/events/{event.id}"' in text
     assert "Participation in government" in text
 
 

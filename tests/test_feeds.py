@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from icalendar import Calendar
 
+from tests.conftest import BASE_URL
 from tests.helpers import count_queries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -80,7 +81,7 @@ def test_vevent_carries_what_a_calendar_needs(client, club, make_event):
     event = make_event(club, title="Women in parliament", summary="A debate on quotas.",
                        venue="AUCA, room 101", topics=["women"])
     (vevent,) = vevents(ics(client, "/events.ics"))
-    url = f"http://localhost/events/{event.id}"
+    url = f"{BASE_URL}/events/{event.id}"
     assert str(vevent["UID"]) == f"event-{event.id}@hrdebate"
     assert str(vevent["URL"]) == url
     assert str(vevent["LOCATION"]) == "AUCA, room 101"
@@ -271,8 +272,8 @@ def test_atom_feed_is_valid_atom(client, club, make_event):
     assert feed.find(f"{ATOM}title").text
     parse_rfc3339(feed.find(f"{ATOM}updated").text)
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
-    assert links["self"] == "http://localhost/events.atom"
-    assert links["alternate"] == "http://localhost/events/"
+    assert links["self"] == f"{BASE_URL}/events.atom"
+    assert links["alternate"] == f"{BASE_URL}/events/"
 
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == len(events)
@@ -289,7 +290,7 @@ def test_atom_feed_is_valid_atom(client, club, make_event):
         assert entry.get(XML_LANG) == "ru"
     assert len(ids) == len(events)
     hrefs = sorted(e.find(f"{ATOM}link").get("href") for e in entries)
-    assert hrefs == sorted(f"http://localhost/events/{e.id}" for e in events)
+    assert hrefs == sorted(f"{BASE_URL}/events/{e.id}" for e in events)
     assert entry_titles(feed) == ["Debate 0", "Debate 1", "Debate 2"]
 
 
@@ -334,7 +335,7 @@ def test_atom_feed_honours_the_list_filters(client, club, make_club, make_event,
     feed = atom(client, f"/events.atom?{query}")
     assert entry_titles(feed) == expected
     self_link = next(x for x in feed.findall(f"{ATOM}link") if x.get("rel") == "self")
-    assert self_link.get("href").startswith("http://localhost/events.atom?")
+    assert self_link.get("href").startswith(f"{BASE_URL}/events.atom?")
 
 
 def test_empty_atom_feed_is_still_valid(client):

@@ -10,6 +10,7 @@ from icalendar import Calendar
 from hrdebate.extensions import db
 from hrdebate.models import Registration, User, utcnow
 from hrdebate.participation.services import waitlist_position
+from tests.conftest import BASE_URL
 from tests.helpers import count_queries, fetch
 
 HTMX = {"HX-Request": "true"}
@@ -180,7 +181,7 @@ def test_calendar_feed_lists_registered_and_waitlisted_events(app, client, auth,
     page = client.get("/me/events").text
     url = feed_url(page)
     token = fetch(app, User, id=aida.id).calendar_token
-    assert url == f"http://localhost/me/calendar/{token}.ics" and len(token) >= 43
+    assert url == f"{BASE_URL}/me/calendar/{token}.ics" and len(token) >= 43
 
     auth.logout()  # calendar apps do not log in
     client.delete_cookie("lang")

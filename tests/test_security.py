@@ -5,7 +5,7 @@ import re
 import pytest
 
 from hrdebate.security import safe_next
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import BASE_URL, DEMO_PASSWORD
 
 PAGES = ["/", "/auth/login", "/auth/register", "/conduct", "/privacy", "/missing-page"]
 
@@ -40,7 +40,7 @@ def _assert_clean(page):
     assert not re.search(r"<[a-z][^>]*\son[a-z]+=", page, re.I), "inline event handler"
     assert "<style" not in page
     for ref in re.findall(r'<(?:script|link|img|iframe|form)[^>]*(?:src|href|action)="([^"]*)"', page):
-        same_origin = ref.startswith("http://localhost/") or (ref[:1] == "/" and ref[:2] != "//")
+        same_origin = ref.startswith(f"{BASE_URL}/") or (ref[:1] == "/" and ref[:2] != "//")
         assert same_origin or ref == "", ref
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..access import can_manage_club, get_certificate_or_404
 from ..security import personal
+from ..urls import absolute_url_for
 from . import bp, services
 
 
@@ -21,7 +22,7 @@ def mine(event_id):
         registration=registration,
         event=registration.event,
         state=services.certificate_state(registration),
-        verify_url=url_for(".verify", code=registration.certificate_code, _external=True),
+        verify_url=absolute_url_for("certificates.verify", code=registration.certificate_code),
     )
 
 

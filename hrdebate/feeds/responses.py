@@ -1,9 +1,18 @@
-"""The HTTP answer every feed gives (the site's and a person's own): the
-document with its caching headers. Used by ``feeds.routes`` and ``me.routes``,
-so that no route module imports another area's routes."""
+"""What every feed shares (the site's and a person's own): the HTTP answer,
+the document with its caching headers, and the link to an event's page. Used
+by ``feeds.routes`` and ``me.routes``, so that no route module imports
+another area's routes."""
 
 from flask import Response, request
 from flask_login import current_user
+
+from ..models import Event
+from ..urls import absolute_url_for
+
+
+def event_page_url(event: Event) -> str:
+    """The event's page, on the site's base URL (never the request's host)."""
+    return absolute_url_for("events.show", event_id=event.id)
 
 
 def feed_response(body: bytes, mimetype: str, filename: str | None = None) -> Response:

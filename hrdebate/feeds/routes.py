@@ -4,20 +4,17 @@ on /events.ics and /events.atom ``lang`` is the events' language."""
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Response, request, url_for
+from flask import Response, request
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 from ..access import get_club_or_404, get_event_or_404
 from ..events.filters import EventFilters
 from ..models import Event, utcnow
+from ..urls import absolute_url_for
 from . import bp
-from .responses import feed_response
+from .responses import event_page_url, feed_response
 from .services import announced_events, build_atom, build_calendar, calendar_events
-
-
-def _event_url(event: Event) -> str:
-    return url_for("events.show", event_id=event.id, _external=True)
 
 
 def _feed_name(path: str, filters: EventFilters) -> str:
@@ -27,7 +24,7 @@ def _feed_name(path: str, filters: EventFilters) -> str:
 
 
 def _calendar(filters: EventFilters, *, name: str, feed: str, filename: str) -> Response:
-    body = build_calendar(calendar_events(filters), name=name, feed=feed, event_url=_event_url)
+    body = build_calendar(calendar_events(filters), name=name, feed=feed, event_url=event_page_url)
     return feed_response(body, "text/calendar", filename)
 
 
@@ -59,7 +56,7 @@ def club_ics(slug):
 def event_ics(event_id):
     event = get_event_or_404(event_id)
     body = build_calendar([event], name=event.title, feed=f"event-{event.id}.ics",
-                          event_url=_event_url)
+                          event_url=event_page_url)
     return feed_response(body, "text/calendar", f"event-{event.id}.ics")
 
 
@@ -80,9 +77,9 @@ def events_atom():
         feed=_feed_name("events.atom", filters),
         title=_("hrdebate events"),
         language=str(get_locale()),
-        self_url=url_for("feeds.events_atom", **args, _external=True),
-        alternate_url=url_for("events.index", **args, _external=True),
-        event_url=_event_url,
+        self_url=absolute_url_for("feeds.events_atom", **args),
+        alternate_url=absolute_url_for("events.index", **args),
+        event_url=event_page_url,
         describe=describe,
         now=utcnow(),
     )

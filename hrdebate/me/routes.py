@@ -15,11 +15,12 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from ..config import LANGUAGES
-from ..feeds.responses import feed_response
+from ..feeds.responses import event_page_url, feed_response
 from ..feeds.services import build_calendar
 from ..htmx import render_page, wants_fragment
 from ..models import RegistrationStatus, User
 from ..security import personal
+from ..urls import absolute_url_for
 from . import bp, services
 
 # -- the page ---------------------------------------------------------------------
@@ -27,7 +28,7 @@ from . import bp, services
 def _feed_url(user: User) -> str | None:
     if not user.calendar_token:
         return None
-    return url_for(".calendar", token=user.calendar_token, _external=True)
+    return absolute_url_for("me.calendar", token=user.calendar_token)
 
 
 @bp.get("/me/events")
@@ -87,7 +88,7 @@ def calendar(token):
         name = _("My hrdebate events")
     body = build_calendar(
         [event for event, _status in rows], name=name, feed=f"me-{user.id}.ics",
-        event_url=lambda event: url_for("events.show", event_id=event.id, _external=True),
+        event_url=event_page_url,
         tentative=frozenset(event.id for event, status in rows if status == RegistrationStatus.WAITLISTED),
     )
     response = feed_response(body, "text/calendar", "my-events.ics")

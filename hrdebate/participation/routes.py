@@ -27,6 +27,7 @@ from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import User
 from ..models.registration import RegistrationStatus
+from ..urls import absolute_url_for
 from . import bp, services
 from .forms import CheckInForm, WalkInForm
 
@@ -153,8 +154,7 @@ def checkin_qr(event_id):
 @login_required
 def checkin_svg(event_id):
     event = get_event_or_404(event_id, manage=True)
-    url = url_for(".checkin", event_id=event.id, code=event.checkin_code,
-                  _external=True)
+    url = absolute_url_for("participation.checkin", event_id=event.id, code=event.checkin_code)
     svg = io.BytesIO()
     segno.make(url, error="m").save(svg, kind="svg", scale=8, border=2, xmldecl=False)
     response = Response(svg.getvalue(), mimetype="image/svg+xml")

@@ -46,6 +46,8 @@ def browser():
 def live_server(app):
     """The test app served over real HTTP in a thread."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Absolute links (a certificate's check link) lead to this server.
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
