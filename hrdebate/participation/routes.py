@@ -3,7 +3,6 @@ walk-ins, the CSV), the check-in code's QR screen and self check-in. Each
 route loads through ``access``, calls a service and answers; refusals go to
 the one handler in ``errors``."""
 
-import csv
 import io
 
 import segno
@@ -21,6 +20,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from ..access import get_event_or_404, get_registration_or_404
+from ..csvfile import csv_response
 from ..errors import refusal_goes_to
 from ..extensions import limiter
 from ..forms import render_form
@@ -127,17 +127,10 @@ def add_walk_in(event_id):
 @login_required
 def attendance_csv(event_id):
     event = get_event_or_404(event_id, manage=True)
-    out = io.StringIO()
-    out.write("\ufeff")  # a BOM, so that Excel reads UTF-8 (Cyrillic) correctly
-    writer = csv.writer(out)
-    writer.writerow(["display_name", "status", "checked_in_at", "source"])
-    for r in services.registrants(event):
-        writer.writerow([r.display_name, r.status,
-                         r.checked_in_at.isoformat() if r.checked_in_at else "", r.source])
-    return Response(
-        out.getvalue(), content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=attendance-{event.id}.csv"},
-    )
+    rows = ((r.display_name, r.status, r.checked_in_at.isoformat() if r.checked_in_at else "",
+             r.source) for r in services.registrants(event))
+    return csv_response(f"attendance-{event.id}.csv",
+                        ("display_name", "status", "checked_in_at", "source"), rows)
 
 
 @bp.get("/events/<int:event_id>/checkin/qr")

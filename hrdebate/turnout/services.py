@@ -7,8 +7,6 @@ before anyone sees it. Reads only: nothing here writes or commits.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -245,28 +243,19 @@ def hidden_text(value: Hidden) -> str:
 
 # -- the export ---------------------------------------------------------------------------
 
-def export_csv(scope: Scope, filters: Iterable[tuple[str, str, str]],
-               now: datetime | None = None) -> str:
-    """The dashboard's figures, every row, as CSV in a long format: section,
-    key, label, measure, value; led by the ``filters`` in use (name, label,
-    value). Aggregates only: no person appears. UTF-8 with a BOM (so Excel
-    reads Cyrillic), every cell defused against spreadsheet formulas."""
+EXPORT_HEADER = ("section", "key", "label", "measure", "value")
+
+
+def export_rows(scope: Scope, filters: Iterable[tuple[str, str, str]],
+                now: datetime | None = None) -> Iterator[tuple]:
+    """The dashboard's figures, every row, for the CSV (``csvfile``) in a long
+    format under ``EXPORT_HEADER``: section, key, label, measure, value; led
+    by the ``filters`` in use (name, label, value). Aggregates only: no
+    person appears."""
     data = dashboard(scope, now, per_page=None)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["section", "key", "label", "measure", "value"])
     for name, label, value in filters:
-        writer.writerow([_defused(cell) for cell in ("filter", name, label, "value", value)])
-    for row in _csv_rows(data):
-        writer.writerow([_defused(value) for value in row])
-    return out.getvalue()
-
-
-def _defused(value) -> str:
-    """No spreadsheet formulas from event titles or club names."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        yield "filter", name, label, "value", value
+    yield from _csv_rows(data)
 
 
 def _csv_cell(value: Cell) -> str | int:
