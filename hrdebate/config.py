@@ -73,3 +73,12 @@ class Defaults:
 
     # Number of proxies in front of the app that set X-Forwarded-* headers.
     PROXY_COUNT = 0
+
+    # Turnout demographics across reports (DESIGN §8, README "Small groups").
+    # An event's attendance is final this many days after it ends: organisers
+    # can no longer change it (admins can, with a logged reason), and only
+    # then do its people count in the demographic tables.
+    ATTENDANCE_LOCK_DAYS = 3
+    # Demographic tables only for a selection with at least this many
+    # consenting people (as perturbed) at events whose attendance is final.
+    TURNOUT_DEMOGRAPHICS_MIN_PEOPLE = 20

@@ -26,6 +26,7 @@ from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import User
+from ..models.attendance import REASON_LENGTH
 from ..models.registration import RegistrationStatus
 from . import bp, services
 from .forms import CheckInForm, WalkInForm
@@ -73,6 +74,13 @@ def unregister(event_id):
 
 # -- the organiser's attendance page --------------------------------------------------
 
+def _final_state(event) -> dict:
+    """What the page says and offers about final attendance."""
+    final = services.attendance_is_final(event)
+    return {"final": final, "final_at": services.attendance_final_at(event),
+            "may_change": not final or current_user.is_admin, "reason_length": REASON_LENGTH}
+
+
 def _attendance_page(event, status=200, walk_in_form=None):
     q = " ".join(request.args.get("q", "").split())[:60]
     context = {
@@ -82,6 +90,8 @@ def _attendance_page(event, status=200, walk_in_form=None):
         "seats": services.seat_counts(event.id),
         "walk_in_form": walk_in_form or WalkInForm(formdata=None),
         "checkin_code": event.checkin_code,
+        "changes": services.attendance_changes(event),
+        **_final_state(event),
     }
     return render_page("participation/attendance.html", "registrants", **context), status
 
@@ -99,11 +109,12 @@ def toggle_checkin(event_id, registration_id):
     registration = get_registration_or_404(event, registration_id)
     back = url_for(".attendance", event_id=event.id, q=request.args.get("q") or None)
     refusal_goes_to(back)
-    services.set_checked_in(registration, current_user, request.form.get("checked_in") == "1")
+    services.set_checked_in(registration, current_user, request.form.get("checked_in") == "1",
+                            reason=request.form.get("reason"))
     if wants_fragment():
         return render_block("participation/attendance.html", "row", event=event,
                             registration=registration, seats=services.seat_counts(event.id),
-                            oob_counts=True)
+                            oob_counts=True, **_final_state(event))
     return redirect(back)
 
 
@@ -116,7 +127,7 @@ def add_walk_in(event_id):
     if not form.validate():
         return _attendance_page(event, 422, walk_in_form=form)
     services.add_walk_in(
-        event, current_user, form.name.data, consent=form.consent.data,
+        event, current_user, form.name.data, consent=form.consent.data, reason=form.reason.data,
         **{f: form[f].data for f in User.DEMOGRAPHIC_FIELDS},
     )
     flash(_("%(name)s is checked in.", name=form.name.data), "success")

@@ -15,6 +15,8 @@ MAX_PAGE = 10_000
 
 # What a hidden cell says, for the page as for the export.
 bp.add_app_template_global(services.hidden_text, "turnout_hidden_text")
+bp.add_app_template_global(services.withheld_text, "turnout_withheld_text")
+bp.add_app_template_global(services.perturbation_note, "turnout_perturbation_note")
 
 
 def _load():
