@@ -359,9 +359,10 @@ def test_record_keys_are_drawn_for_every_person_and_registration(make_user, make
 
 
 def test_the_perturbation_table():
+    from hrdebate.models.attendance import RECORD_KEYS
     from hrdebate.turnout.perturbation import KEYS, NOISE, perturb
 
-    assert len(NOISE) == KEYS == 256
+    assert len(NOISE) == KEYS == RECORD_KEYS == 256
     assert sum(NOISE) == 0 and set(NOISE) == {-2, -1, 0, 1, 2}
     assert NOISE.count(0) == 64 and NOISE.count(2) == NOISE.count(-2) == 32
     for key in range(256):
@@ -376,3 +377,22 @@ def test_the_perturbation_table():
     # The same cell key does not give the same noise to every count.
     assert len({perturb(n, 7) - n for n in range(5, 40)}) == 5
     assert perturb(17, 200) == perturb(17, 200 + 256)  # keys are taken modulo 256
+
+
+def test_the_perturbation_needs_no_app_nor_database():
+    """perturbation.py is pure, like suppression.py: loaded on its own it
+    imports neither Flask nor SQLAlchemy."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import hrdebate.turnout.perturbation as module
+    script = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('perturbation', {str(Path(module.__file__))!r})\n"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "assert m.perturb(0, 99) == 0 and m.perturb(3, 99) == 3\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('flask', 'sqlalchemy', 'hrdebate')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
