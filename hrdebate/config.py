@@ -5,7 +5,6 @@ from datetime import timedelta
 LANGUAGES = ("ky", "ru", "uz", "en")
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "uz": "Oʻzbekcha", "en": "English"}
 
-
 class Defaults:
     SQLALCHEMY_DATABASE_URI = None  # set in create_app: DATABASE_URL or instance/hrdebate.sqlite
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -83,6 +82,7 @@ class Defaults:
     # after the password was given, counted on the server and never extended.
     SESSION_IDLE_MINUTES = 180
     REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
+
     # Absolute links (mail, feeds, canonical and og:url, certificates, the
     # check-in QR code) start with BASE_URL, never with the request's Host
     # header (DESIGN §8): scheme and host, e.g. https://hrdebate.kg, no path.
@@ -95,3 +95,12 @@ class Defaults:
     # JSON; ".hrdebate.kg" means every subdomain) replaces the loopback names;
     # the base URL's host is always added.
     TRUSTED_HOSTS = None
+
+    # Turnout demographics across reports (DESIGN §8, README "Small groups").
+    # An event's attendance is final this many days after it ends: organisers
+    # can no longer change it (admins can, with a logged reason), and only
+    # then do its people count in the demographic tables.
+    ATTENDANCE_LOCK_DAYS = 3
+    # Demographic tables only for a selection with at least this many
+    # consenting people (as perturbed) at events whose attendance is final.
+    TURNOUT_DEMOGRAPHICS_MIN_PEOPLE = 20

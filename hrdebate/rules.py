@@ -48,6 +48,9 @@ class Refusal(StrEnum):
     SLUG_TAKEN = "slug_taken"
     BAD_ROLE = "bad_role"
     COMMENT_HELD = "comment_held"
+    ATTENDANCE_FINAL = "attendance_final"
+    REASON_REQUIRED = "reason_required"
+    FINAL_EVENT_DATES = "final_event_dates"
 
     @property
     def message(self) -> str:
@@ -96,6 +99,12 @@ MESSAGES = {
     Refusal.BAD_ROLE: _l("This is not possible."),
     Refusal.COMMENT_HELD: _l("This comment is waiting for review, so it cannot be changed now. "
                              "You can delete it and write it again."),
+    Refusal.ATTENDANCE_FINAL: _l("The attendance of this event is final: only an administrator "
+                                 "can correct it now, giving a reason."),
+    Refusal.REASON_REQUIRED: _l("Give a reason for this correction: it is kept in the event’s "
+                                "log of attendance changes."),
+    Refusal.FINAL_EVENT_DATES: _l("The attendance of this event is final, so it cannot be moved "
+                                  "to a time that would reopen it."),
 }
 
 

@@ -304,10 +304,23 @@ def _dashboard(app, club_slug=None, **filters):
 
 
 def _raw_demographics(app, club_slug=None):
+    """The consenting people of each cell, exactly (before any noise)."""
     from hrdebate.turnout import services
     scope = _scope(app, club_slug)
     with app.app_context():
-        return services.demographics(scope)
+        counts = services.demographics(scope)
+    tables = {str(dimension): {key: cell.n for key, cell in cells.items()}
+              for dimension, cells in counts.tables.items()}
+    return {**tables, "total": counts.total.n}
+
+
+def _set_record_keys(app, key):
+    """Give every person and registration the same record key, so that the
+    noise of each cell is known: a cell of n people has the key n * key."""
+    with app.app_context():
+        for model in (User, Registration):
+            db.session.execute(db.update(model).values(record_key=key))
+        db.session.commit()
 
 
 def test_summary_of_one_club(app, programme):
@@ -445,28 +458,48 @@ def test_demographics_count_consenting_people_once(app, programme):
                                   "other": 0, "": 0}
 
 
-def test_demographics_are_suppressed(app, programme):
-    d = _dashboard(app, "auca")
-    assert d.demographics_total == 7
+def test_demographics_are_perturbed_then_suppressed(app, programme):
+    """Each cell shows its count plus the noise of its key, and then the
+    small-group rule runs on what would be shown. With every record key 0,
+    every cell key is 0 and the noise is the table's for (count, 0)."""
+    from hrdebate.turnout.perturbation import perturb
+    app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
+    _set_record_keys(app, 0)
+    raw = _raw_demographics(app)
+    d = _dashboard(app)
+    expected = suppress_together({name: {key: perturb(n, 0) for key, n in raw[name].items()}
+                                  for name in ("age_band", "gender", "affiliation")})
+    assert {str(name): table for name, table in d.demographics.items()} == expected
+    assert d.demographics_total == perturb(12, 0) == 13
+    # The whole programme: 1 + 6 + 5 people by age, shown as 1 + 8 + 4 (the 1
+    # is small, so keeps its count; the 5 happens to be shown as 4, "fewer
+    # than 5"). 1 + 4 = 5 hidden could be 1 + 4, 2 + 3, ...: nothing pinned.
+    assert (raw["age_band"]["under_18"], raw["age_band"]["18_24"], raw["age_band"]["50_plus"]) \
+        == (1, 6, 5)
+    assert (perturb(6, 0), perturb(5, 0)) == (8, 4)
     age = d.demographics["age_band"]
-    # under 18 is 1: hidden; 18-24 would then be 7 - 1: hidden too.
-    assert age.cells == {"under_18": SMALL, "18_24": COMPLEMENT, "25_34": 0, "35_49": 0,
-                         "50_plus": 0, "": 0}
-    # 4 women and 3 men: both small, and 3 or 4 either way.
-    assert d.demographics["gender"].cells["woman"] is SMALL
-    assert d.demographics["gender"].cells["man"] is SMALL
-    # The whole programme: 1 + 5 + 6 = 12; hiding the 5 alone would pin the 1
-    # (12 - 6 = 1 + 5), so the 6 is hidden as well.
-    age = _dashboard(app).demographics["age_band"]
-    assert age.cells == {"under_18": SMALL, "18_24": COMPLEMENT, "25_34": 0, "35_49": 0,
-                         "50_plus": COMPLEMENT, "": 0}
-    assert age.total == 12
+    assert age.cells == {"under_18": SMALL, "18_24": 8, "25_34": 0, "35_49": 0,
+                         "50_plus": SMALL, "": 0}
+    assert age.total == 13
+    # One club: 4 women and 3 men, both small, so neither is perturbed nor shown.
+    gender = _dashboard(app, "auca").demographics["gender"]
+    assert gender.cells["woman"] is SMALL and gender.cells["man"] is SMALL
+
+
+def test_demographics_need_a_large_enough_selection(app, programme):
+    """12 consenting people in the programme: fewer than 20, so no table at
+    all (not even "fewer than 5" cells); the limit is a setting."""
+    d = _dashboard(app)
+    assert d.demographics is None and d.demographics_total is None
+    assert d.demographics_min_people == 20
+    app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
+    assert _dashboard(app).demographics is not None
 
 
 def test_demographics_leave_out_people_without_consent(app, make_user, make_club, make_event,
                                                        make_registration):
     club = make_club(owner=make_user("owner"))
-    event = make_event(club, starts_in=timedelta(days=-2))
+    event = make_event(club, starts_in=timedelta(days=-10))
     for _ in range(6):  # answers, but no consent
         make_registration(event, make_user(age_band="35_49", gender="man", affiliation="teacher"),
                   checked_in=True)
@@ -478,33 +511,33 @@ def test_demographics_leave_out_people_without_consent(app, make_user, make_club
                   checked_in=True)
     # Consented but did not come: not counted either.
     make_registration(event, make_user(demographics_consent_at=utcnow(), age_band="35_49"))
-    d = _dashboard(app).demographics
-    assert d["age_band"].cells["35_49"] == 0 and d["age_band"].cells["18_24"] == 5
-    assert d["gender"].cells == {"woman": 5, "man": 0, "other": 0, "undisclosed": 0, "": 0}
-    assert d["affiliation"].total == 5
+    raw = _raw_demographics(app)
+    assert raw["age_band"]["35_49"] == 0 and raw["age_band"]["18_24"] == 5
+    assert raw["gender"] == {"woman": 5, "man": 0, "other": 0, "undisclosed": 0, "": 0}
+    assert raw["total"] == 5
 
 
 def test_deleted_accounts_count_as_people_but_not_in_demographics(app, make_user, make_club,
                                                                    make_event, make_registration):
     club = make_club(owner=make_user("owner"))
-    event = make_event(club, starts_in=timedelta(days=-2))
+    event = make_event(club, starts_in=timedelta(days=-10))
     for _ in range(5):
         make_registration(event, make_user(demographics_consent_at=utcnow(), gender="woman"),
                   checked_in=True)
     make_registration(event, None, checked_in=True)  # an account deleted since
     data = _dashboard(app)
     assert data.summary.unique == 6
-    assert data.demographics["gender"].cells["woman"] == 5
+    assert _raw_demographics(app)["gender"]["woman"] == 5
 
 
 def test_consent_without_answers_is_not_stated(app, make_user, make_club, make_event,
                                                make_registration):
     club = make_club(owner=make_user("owner"))
-    event = make_event(club, starts_in=timedelta(days=-2))
+    event = make_event(club, starts_in=timedelta(days=-10))
     for _ in range(5):
         make_registration(event, make_user(demographics_consent_at=utcnow()), checked_in=True)
-    d = _dashboard(app).demographics
-    assert d["gender"].cells[""] == 5 and d["gender"].total == 5
+    raw = _raw_demographics(app)
+    assert raw["gender"][""] == 5 and raw["total"] == 5
 
 
 # -- the page ----------------------------------------------------------------------
@@ -516,7 +549,7 @@ def test_organiser_sees_the_dashboard(client, auth, programme):
     text = page_text(response.text)
     assert "First debate" in response.text and "Clean river" not in response.text
     assert "Osh Civic" not in response.text
-    assert "fewer than 5" in text
+    assert "only for a selection with at least 20 people" in text  # 7 consenting people
     assert "counts under both" in text
     # Charts are inline SVG with a title, no style attributes, no script.
     assert response.text.count("<svg") >= 4 and "<title id=" in response.text
@@ -527,24 +560,29 @@ def test_organiser_sees_the_dashboard(client, auth, programme):
 
 def test_suppressed_cells_are_not_drawn(app, client, auth, make_user, make_club, make_event,
                                         make_registration):
+    app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
     club = make_club(owner=make_user("owner"))
-    event = make_event(club, starts_in=timedelta(days=-2))
+    event = make_event(club, starts_in=timedelta(days=-10))
     for gender, n in (("woman", 7), ("man", 2), ("other", 6)):
         for _ in range(n):
-            _walk_in(make_registration, event, consent=True, gender=gender)
+            _walk_in(make_registration, event, consent=True, gender=gender, record_key=0)
     auth.login("owner")
     html = client.get("/turnout/", headers=EN).text
     start = html.index('<title id="chart-gender-title"')
     chart = html[start:html.index("</svg>", start)]
-    # 2 men are fewer than 5; the 6 "another gender" would be 15 - 7 - 2.
-    assert chart.count("<rect") == 1 and "Woman" in chart
-    assert "Man" not in chart and "Another gender" not in chart
+    # With every key 0, 7 women show as 7 and 6 of another gender as 8
+    # (perturbation.perturb). The 2 men are fewer than 5, and would be
+    # 17 - 7 - 8: the smallest cell shown, the women, is hidden too.
+    assert chart.count("<rect") == 1 and "Another gender" in chart
+    assert "Man" not in chart and "Woman" not in chart
     table = html[html.index("</svg>", start):html.index("</table>", start)]
-    assert "fewer than 5" in table and "hidden" in table and ">7<" in table
-    assert ">15<" in table  # the total
+    assert "fewer than 5" in table and "hidden" in table and ">8<" in table
+    assert ">17<" in table  # the total
+    assert "Figures are slightly perturbed" in page_text(html)
 
 
-def test_a_breakdown_with_nothing_to_draw_has_no_chart(client, auth, programme):
+def test_a_breakdown_with_nothing_to_draw_has_no_chart(app, client, auth, programme):
+    app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
     auth.login("organiser")
     html = client.get("/turnout/", headers=EN).text
     assert 'id="chart-gender-heading"' in html and 'id="chart-gender-title"' not in html
@@ -702,7 +740,8 @@ def test_export_is_utf8_csv_with_a_bom(client, auth, programme):
     assert themes["women"] == "11"
 
 
-def test_export_names_no_one_and_suppresses_like_the_page(client, auth, programme):
+def test_export_names_no_one_and_suppresses_like_the_page(app, client, auth, programme):
+    app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
     auth.login("organiser")
     response = client.get("/turnout/export.csv", headers=EN)
     body = response.get_data(as_text=True)

@@ -32,6 +32,7 @@ from ..models.event import (
 )
 from ..models.registration import RegistrationStatus
 from ..notifications.services import notify
+from ..participation.services import date_change_refusal
 from ..rules import Refusal, RuleError, refuse
 from ..text import render_markdown
 
@@ -78,6 +79,8 @@ def create_event(club, data: dict, topic_slugs: list[str]) -> Event:
 
 
 def update_event(event: Event, data: dict, topic_slugs: list[str]) -> None:
+    if "ends_at" in data:  # final attendance stays final (participation.services)
+        refuse(date_change_refusal(event, data["ends_at"]))
     _apply(event, data, topic_slugs)
     db.session.flush()
 

@@ -2,6 +2,7 @@
 fixed lists (``Labelled`` enumerations) each model module defines."""
 
 from ..dbtypes import UTCDateTime, utcnow
+from .attendance import AttendanceAction, AttendanceChange
 from .club import Club, ClubFollow, ClubType, MemberRole, Membership, ModerationMode
 from .comment import (
     HELD_STATUSES,
@@ -43,11 +44,11 @@ from .user import User
 
 __all__ = [
     # models
-    "Club", "ClubFollow", "Comment", "Event", "Flag", "Membership", "Milestone",
+    "AttendanceChange", "Club", "ClubFollow", "Comment", "Event", "Flag", "Membership", "Milestone",
     "ModerationAction", "Notification", "ProgressUpdate", "Registration", "Topic", "User",
     "Vote", "WatchedWord", "event_topics",
     # fixed lists
-    "CertificateState", "ClubType", "CommentStatus", "ConductRule", "DebateFormat",
+    "AttendanceAction", "CertificateState", "ClubType", "CommentStatus", "ConductRule", "DebateFormat",
     "EventKind", "EventStatus", "FlagReason", "HeldFor", "Instrument", "LoggedAction",
     "MemberRole", "MilestoneStatus", "ModerationDecision", "ModerationMode",
     "NotificationKind", "RegistrationStatus", "Sanction", "Source", "Stance", "SystemReason",

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
+from .attendance import RECORD_KEY_RANGE, new_record_key
 from .codes import new_certificate_code
 from .event import Event
 from .user import User
@@ -46,6 +47,7 @@ class Registration(db.Model):
         CheckConstraint(one_of("source", Source.values()), name="source"),
         CheckConstraint("user_id IS NOT NULL OR walk_in_name IS NOT NULL OR source = 'online'",
                         name="walk_in_named"),
+        CheckConstraint(RECORD_KEY_RANGE, name="record_key"),
         Index("ix_registrations_event_id_status", "event_id", "status"),
         Index("ix_registrations_certificate_code", "certificate_code", unique=True),
     )
@@ -77,6 +79,10 @@ class Registration(db.Model):
 
     certificate_code: Mapped[str | None] = mapped_column(String(24))
     certificate_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Never shown: the cell-key method's random number for a person without
+    # an account (a walk-in, a deleted account). See ``models.attendance``.
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
 
     event: Mapped[Event] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])

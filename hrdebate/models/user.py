@@ -7,13 +7,14 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, func, select
+from sqlalchemy import CheckConstraint, SmallInteger, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..choices import SiteRole
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
+from .attendance import RECORD_KEY_RANGE, new_record_key
 
 
 def _new_session_token() -> str:
@@ -24,6 +25,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(one_of("site_role", SiteRole.values()), name="site_role"),
+        CheckConstraint(RECORD_KEY_RANGE, name="record_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +46,9 @@ class User(UserMixin, db.Model):
     gender: Mapped[str | None] = mapped_column(String(12))
     affiliation: Mapped[str | None] = mapped_column(String(10))
     region: Mapped[str | None] = mapped_column(String(12))
+    # Never shown: the person's random number for the turnout report's noise
+    # (the cell-key method, see ``models.attendance``).
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
 
     # Secret part of the personal calendar feed's URL; revocable.
     calendar_token: Mapped[str | None] = mapped_column(String(43), unique=True)

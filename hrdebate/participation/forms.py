@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length
 from ..account.forms import NOT_SAID
 from ..choices import Affiliation, AgeBand, Gender, Region
 from ..forms import strip
+from ..models.attendance import REASON_LENGTH
 
 
 class WalkInForm(FlaskForm):
@@ -23,6 +24,10 @@ class WalkInForm(FlaskForm):
     affiliation = SelectField(_l("Affiliation"), choices=Affiliation.choices(NOT_SAID),
                               default="")
     region = SelectField(_l("Region"), choices=Region.choices(NOT_SAID), default="")
+    # Asked only once the attendance is final, of an admin (the service
+    # requires it then: ``participation.services.attendance_refusal``).
+    reason = StringField(_l("Reason for the correction"), filters=[strip],
+                         validators=[Length(max=REASON_LENGTH)])
 
 
 class CheckInForm(FlaskForm):

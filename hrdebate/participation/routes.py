@@ -3,7 +3,6 @@ walk-ins, the CSV), the check-in code's QR screen and self check-in. Each
 route loads through ``access``, calls a service and answers; refusals go to
 the one handler in ``errors``."""
 
-import csv
 import io
 
 import segno
@@ -21,11 +20,13 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from ..access import get_event_or_404, get_registration_or_404
+from ..csvfile import csv_response
 from ..errors import refusal_goes_to
 from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import User
+from ..models.attendance import REASON_LENGTH
 from ..models.registration import RegistrationStatus
 from ..urls import absolute_url_for
 from . import bp, services
@@ -74,6 +75,13 @@ def unregister(event_id):
 
 # -- the organiser's attendance page --------------------------------------------------
 
+def _final_state(event) -> dict:
+    """What the page says and offers about final attendance."""
+    final = services.attendance_is_final(event)
+    return {"final": final, "final_at": services.attendance_final_at(event),
+            "may_change": not final or current_user.is_admin, "reason_length": REASON_LENGTH}
+
+
 def _attendance_page(event, status=200, walk_in_form=None):
     q = " ".join(request.args.get("q", "").split())[:60]
     context = {
@@ -83,6 +91,8 @@ def _attendance_page(event, status=200, walk_in_form=None):
         "seats": services.seat_counts(event.id),
         "walk_in_form": walk_in_form or WalkInForm(formdata=None),
         "checkin_code": event.checkin_code,
+        "changes": services.attendance_changes(event),
+        **_final_state(event),
     }
     return render_page("participation/attendance.html", "registrants", **context), status
 
@@ -100,11 +110,12 @@ def toggle_checkin(event_id, registration_id):
     registration = get_registration_or_404(event, registration_id)
     back = url_for(".attendance", event_id=event.id, q=request.args.get("q") or None)
     refusal_goes_to(back)
-    services.set_checked_in(registration, current_user, request.form.get("checked_in") == "1")
+    services.set_checked_in(registration, current_user, request.form.get("checked_in") == "1",
+                            reason=request.form.get("reason"))
     if wants_fragment():
         return render_block("participation/attendance.html", "row", event=event,
                             registration=registration, seats=services.seat_counts(event.id),
-                            oob_counts=True)
+                            oob_counts=True, **_final_state(event))
     return redirect(back)
 
 
@@ -117,7 +128,7 @@ def add_walk_in(event_id):
     if not form.validate():
         return _attendance_page(event, 422, walk_in_form=form)
     services.add_walk_in(
-        event, current_user, form.name.data, consent=form.consent.data,
+        event, current_user, form.name.data, consent=form.consent.data, reason=form.reason.data,
         **{f: form[f].data for f in User.DEMOGRAPHIC_FIELDS},
     )
     flash(_("%(name)s is checked in.", name=form.name.data), "success")
@@ -128,17 +139,10 @@ def add_walk_in(event_id):
 @login_required
 def attendance_csv(event_id):
     event = get_event_or_404(event_id, manage=True)
-    out = io.StringIO()
-    out.write("\ufeff")  # a BOM, so that Excel reads UTF-8 (Cyrillic) correctly
-    writer = csv.writer(out)
-    writer.writerow(["display_name", "status", "checked_in_at", "source"])
-    for r in services.registrants(event):
-        writer.writerow([r.display_name, r.status,
-                         r.checked_in_at.isoformat() if r.checked_in_at else "", r.source])
-    return Response(
-        out.getvalue(), content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=attendance-{event.id}.csv"},
-    )
+    rows = ((r.display_name, r.status, r.checked_in_at.isoformat() if r.checked_in_at else "",
+             r.source) for r in services.registrants(event))
+    return csv_response(f"attendance-{event.id}.csv",
+                        ("display_name", "status", "checked_in_at", "source"), rows)
 
 
 @bp.get("/events/<int:event_id>/checkin/qr")

@@ -1,5 +1,5 @@
-"""Registration rules: seats, the waitlist, check-in, walk-ins, the
-organiser's list. No Flask request objects.
+"""Registration rules: seats, the waitlist, check-in, walk-ins, final
+attendance and its log, the organiser's list. No Flask request objects.
 
 Services add and flush; the request commits once (``unit_of_work``).
 Capacity is enforced inside that write transaction, never with a count read
@@ -8,6 +8,13 @@ earlier: ``register`` and ``unregister`` first lock the event
 SQLite), then count the seats. Several workers
 registering at the same instant therefore queue one behind the other and
 never overbook (``tests/test_concurrency.py``).
+
+Final attendance (DESIGN §8): ``ATTENDANCE_LOCK_DAYS`` after an event ends,
+its attendance is final. Organisers can then no longer check people in or
+out nor add walk-ins; an admin can, giving a reason. Only final attendance
+counts in the turnout's demographic tables, so that no edit can be read off
+them by comparing two reports. Every change made after the event ended is
+written to its log (``AttendanceChange``).
 """
 
 import secrets
@@ -18,7 +25,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Event, Registration, User, utcnow
+from ..models import AttendanceAction, AttendanceChange, Event, Registration, User, utcnow
+from ..models.attendance import REASON_LENGTH
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
@@ -192,20 +200,30 @@ def checkin_window(event: Event) -> tuple[datetime, datetime]:
 
 
 def checkin_open(event: Event, now: datetime | None = None) -> bool:
-    """Self check-in is open: a published event, within its window."""
+    """Self check-in is open: a published event, within its window (and
+    never once its attendance is final, however long the window is set)."""
     now = now or utcnow()
     opens, closes = checkin_window(event)
-    return event.is_published and opens <= now <= closes
+    return event.is_published and opens <= now <= closes and not attendance_is_final(event, now)
 
 
-def set_checked_in(registration: Registration, by: User, checked_in: bool) -> None:
-    """The organiser's toggle on the attendance page."""
+def set_checked_in(registration: Registration, by: User, checked_in: bool,
+                   reason: str | None = None, now: datetime | None = None) -> None:
+    """The organiser's toggle on the attendance page (an admin's, with a
+    ``reason``, once the attendance is final)."""
+    now = now or utcnow()
+    event = registration.event
+    refuse(attendance_refusal(event, by, reason, now))
     if not registration.can_be_checked_in:
         raise RuleError(Refusal.NOT_REGISTERED)
+    if checked_in == (registration.checked_in_at is not None):
+        return  # nothing changes (a second click, a stale page)
     if checked_in:
-        registration.check_in(by.id, utcnow())
+        registration.check_in(by.id, now)
     else:
         registration.undo_check_in()
+    _log(event, registration, by, AttendanceAction.CHECK_IN if checked_in
+         else AttendanceAction.UNDO_CHECK_IN, reason, now)
     db.session.flush()
 
 
@@ -223,25 +241,92 @@ def self_check_in(event: Event, user: User, code: str, now: datetime | None = No
         raise RuleError(Refusal.NOT_REGISTERED)
     if registration.checked_in_at is None:
         registration.check_in(user.id, now)
+        _log(event, registration, user, AttendanceAction.CHECK_IN, None, now)
         db.session.flush()
 
 
 def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
+                reason: str | None = None, now: datetime | None = None,
                 **demographics: str | None) -> Registration:
     """Someone who came without registering: a name, and no account needed.
-    They take no reserved seat: they are already in the room."""
+    They take no reserved seat: they are already in the room. Once the
+    attendance is final, only an admin adds one, with a ``reason``."""
+    now = now or utcnow()
     if not event.is_published:
         raise RuleError(Refusal.NOT_PUBLISHED)
+    refuse(attendance_refusal(event, by, reason, now))
     registration = Registration(
         event_id=event.id, source=Source.WALK_IN, status=REGISTERED, walk_in_name=name,
-        checked_in_at=utcnow(), checked_in_by_id=by.id, walk_in_consent=consent,
+        checked_in_at=now, checked_in_by_id=by.id, walk_in_consent=consent,
     )
     if consent:
         for field in User.DEMOGRAPHIC_FIELDS:
             setattr(registration, field, demographics.get(field) or None)
     db.session.add(registration)
     db.session.flush()
+    _log(event, registration, by, AttendanceAction.WALK_IN, reason, now)
+    db.session.flush()
     return registration
+
+
+# -- final attendance and its log --------------------------------------------------
+
+def final_before(now: datetime | None = None) -> datetime:
+    """Events that ended at or before this moment have final attendance."""
+    return (now or utcnow()) - timedelta(days=current_app.config["ATTENDANCE_LOCK_DAYS"])
+
+
+def attendance_final_at(event: Event) -> datetime:
+    """When the attendance of ``event`` becomes final."""
+    return event.ends_at + timedelta(days=current_app.config["ATTENDANCE_LOCK_DAYS"])
+
+
+def attendance_is_final(event: Event, now: datetime | None = None) -> bool:
+    return event.ends_at <= final_before(now)
+
+
+def attendance_refusal(event: Event, by: User, reason: str | None = None,
+                       now: datetime | None = None) -> Refusal | None:
+    """Why ``by`` may not change the attendance of ``event`` now, or None:
+    once it is final, only an admin may, and only giving a reason."""
+    if not attendance_is_final(event, now):
+        return None
+    if not by.is_admin:
+        return Refusal.ATTENDANCE_FINAL
+    if not (reason or "").strip():
+        return Refusal.REASON_REQUIRED
+    return None
+
+
+def date_change_refusal(event: Event, ends_at: datetime,
+                        now: datetime | None = None) -> Refusal | None:
+    """Why the end of ``event`` cannot move to ``ends_at``, or None: final
+    attendance stays final (moving the event later would reopen it to its
+    organisers)."""
+    if attendance_is_final(event, now) and ends_at > final_before(now):
+        return Refusal.FINAL_EVENT_DATES
+    return None
+
+
+def _log(event: Event, registration: Registration, by: User, action: AttendanceAction,
+         reason: str | None, now: datetime) -> None:
+    """Write down a change made after the event ended."""
+    if event.has_ended(now):
+        db.session.add(AttendanceChange(
+            event_id=event.id, registration_id=registration.id, actor_id=by.id,
+            action=action, reason=(reason or "").strip()[:REASON_LENGTH] or None, at=now))
+
+
+def attendance_changes(event: Event) -> list[AttendanceChange]:
+    """The event's log of attendance changes, oldest first, each with its
+    registration (and that one's account) and its author: one statement."""
+    return list(db.session.scalars(
+        select(AttendanceChange)
+        .options(joinedload(AttendanceChange.registration).joinedload(Registration.user),
+                 joinedload(AttendanceChange.actor))
+        .where(AttendanceChange.event_id == event.id)
+        .order_by(AttendanceChange.at, AttendanceChange.id)
+    ))
 
 
 # -- the organiser's list ----------------------------------------------------------

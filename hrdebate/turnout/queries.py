@@ -11,6 +11,9 @@ ended; registrations and the waitlist count for every event in the period.
 Who is a participant: a registration with status ``registered`` and a
 check-in time (DESIGN §3). A person is their account; a walk-in, or a
 registration whose account was deleted, counts as one person of its own.
+The demographic counts take only events whose attendance is final
+(``participation.services.final_before``), and add up each cell's record
+keys for the cell-key noise (:mod:`.perturbation`).
 
 Every figure is computed with GROUP BY over the filtered events, so the
 dashboard runs the same number of statements whatever the number of
@@ -30,6 +33,7 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
+    null,
     or_,
     select,
     true,
@@ -295,10 +299,19 @@ def breakdowns(scope: Scope) -> list[Row]:
     return list(db.session.execute(union_all(*parts, themes)))
 
 
-def demographics(scope: Scope) -> list[Row]:
-    """(dimension, key, n): unique consenting attendees by age band, gender
-    and affiliation, raw (not yet suppressed), in one statement. ``key`` is
-    None for no answer."""
+TOTAL = "total"  # the ``dimension`` of the row that counts everyone in the demographic tables
+
+
+def demographics(scope: Scope, final_before: datetime) -> list[Row]:
+    """(dimension, key, n, key_sum): unique consenting attendees by age band,
+    gender and affiliation, and (dimension ``TOTAL``) all of them, with the
+    sum of their record keys (the cell-key method, :mod:`.perturbation`),
+    raw (not yet perturbed nor suppressed), in one statement. Only events
+    whose attendance is final (ended at or before ``final_before``) count.
+    ``key`` is None for no answer.
+
+    A person's record key is their account's; a walk-in's is their
+    registration's, so the same people add up to the same key in any scope."""
     from_account = R.user_id.is_not(None)
 
     def answer(name):
@@ -309,20 +322,25 @@ def demographics(scope: Scope) -> list[Row]:
         and_(R.user_id.is_(None), R.source == Source.WALK_IN, R.walk_in_consent.is_(True)),
     )
     dimensions = [str(d) for d in TurnoutDimension.demographic()]
+    record_key = case((from_account, User.record_key), else_=R.record_key)
     people = (
-        select(PERSON.label("person"), *(answer(name) for name in dimensions))
+        select(PERSON.label("person"), record_key.label("record_key"),
+               *(answer(name) for name in dimensions))
         .select_from(R)
         .join(Event, Event.id == R.event_id)
         .outerjoin(User, User.id == R.user_id)
-        .where(*_conditions(scope), ATTENDED, consented)
+        .where(*_conditions(scope), Event.ends_at <= final_before, ATTENDED, consented)
         .distinct()
         .cte("consenting_people")
     )
-    parts = [
-        select(literal_column(f"'{name}'").label("dimension"), people.c[name].label("key"),
-               func.count().label("n")).group_by(people.c[name])
-        for name in dimensions
-    ]
+
+    def counted(dimension: str, key):
+        return (literal_column(f"'{dimension}'").label("dimension"), key.label("key"),
+                func.count().label("n"), func.sum(people.c.record_key).label("key_sum"))
+
+    parts = [select(*counted(name, people.c[name])).group_by(people.c[name])
+             for name in dimensions]
+    parts.append(select(*counted(TOTAL, null().cast(String))))
     return list(db.session.execute(union_all(*parts)))
 
 

@@ -1,9 +1,10 @@
 """The turnout dashboard and its CSV export, for organisers (their own clubs)
 and admins (the whole programme)."""
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_login import current_user, login_required
 
+from ..csvfile import csv_response
 from ..htmx import render_page
 from ..timeutil import local_today
 from . import bp, services
@@ -14,6 +15,8 @@ MAX_PAGE = 10_000
 
 # What a hidden cell says, for the page as for the export.
 bp.add_app_template_global(services.hidden_text, "turnout_hidden_text")
+bp.add_app_template_global(services.withheld_text, "turnout_withheld_text")
+bp.add_app_template_global(services.perturbation_note, "turnout_perturbation_note")
 
 
 def _load():
@@ -60,7 +63,5 @@ def export():
     _reach, form, scope = _load()
     if scope is None:
         abort(400)
-    return Response(services.export_csv(scope, form.in_use()), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="turnout-{local_today().isoformat()}.csv"',
-        "Cache-Control": "private, no-store",
-    })
+    return csv_response(f"turnout-{local_today().isoformat()}.csv", services.EXPORT_HEADER,
+                        services.export_rows(scope, form.in_use()))

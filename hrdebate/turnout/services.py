@@ -1,31 +1,35 @@
 """The turnout dashboard and its CSV export, for organisers (their own clubs)
 and admins (the whole programme): who may read which clubs, and the figures
-from :mod:`.queries` shaped for the page, with every demographic table
-passed through the small-group rule of :mod:`.suppression` (DESIGN §8)
-before anyone sees it. Reads only: nothing here writes or commits.
+from :mod:`.queries` shaped for the page. The demographic tables (DESIGN §8)
+count only events whose attendance is final, show nothing for a selection
+of fewer than ``TURNOUT_DEMOGRAPHICS_MIN_PEOPLE`` people, and pass every
+cell through the noise of :mod:`.perturbation` and then the small-group rule
+of :mod:`.suppression` before anyone sees it: no two reports differ by
+exactly one person's answers. Reads only: nothing here writes or commits.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import abort
+from flask import abort, current_app
 from flask_babel import format_date, pgettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 
 from ..access import get_club_or_404, managed_clubs
 from ..models import TOPICS, utcnow
+from ..participation.services import final_before
 from ..timeutil import utc_to_local
 from . import queries
 from .dimensions import NOT_STATED, TurnoutDimension
+from .perturbation import perturb
 from .queries import Scope
-from .suppression import Cell, Hidden, Suppressed, suppress_together
+from .suppression import THRESHOLD, Cell, Hidden, Suppressed, suppress_together
 
 PER_PAGE = 25
 
@@ -189,16 +193,82 @@ def breakdowns(scope: Scope) -> dict[str, dict[str, int]]:
     return result
 
 
-def demographics(scope: Scope) -> dict[str, dict[str, int]]:
-    """Unique consenting attendees by age band, gender and affiliation, raw
-    (not yet suppressed). Every answer is listed, with "not stated" (key
-    ``NOT_STATED``) last; an unknown code counts as not stated."""
-    result = {dimension: {**dict.fromkeys(dimension.names, 0), NOT_STATED: 0}
+@dataclass(frozen=True)
+class Counted:
+    """A demographic cell before anything is hidden: how many people, and
+    the sum of their record keys (the cell key, before the modulo)."""
+
+    n: int = 0
+    key_sum: int = 0
+
+    def __add__(self, other: Counted) -> Counted:
+        return Counted(self.n + other.n, self.key_sum + other.key_sum)
+
+    @property
+    def perturbed(self) -> int:
+        """The count with its noise (:mod:`.perturbation`): the same people
+        always give the same number."""
+        return perturb(self.n, self.key_sum)
+
+
+@dataclass(frozen=True)
+class PeopleCounts:
+    """Consenting people at events whose attendance is final, raw: by age
+    band, gender and affiliation (every answer listed, "not stated",
+    ``NOT_STATED``, last), and all of them."""
+
+    tables: dict[TurnoutDimension, dict[str, Counted]]
+    total: Counted
+
+
+def demographics(scope: Scope, now: datetime | None = None) -> PeopleCounts:
+    """Unique consenting attendees of the events in ``scope`` whose
+    attendance is final by ``now``, raw (not yet perturbed nor suppressed).
+    An unknown code counts as not stated."""
+    tables = {dimension: {key: Counted() for key in (*dimension.names, NOT_STATED)}
               for dimension in TurnoutDimension.demographic()}
-    for dimension, key, n in queries.demographics(scope):
-        cells = result[dimension]
-        cells[key if key in cells else NOT_STATED] += n
-    return result
+    total = Counted()
+    for dimension, key, n, key_sum in queries.demographics(scope, final_before(now)):
+        counted = Counted(int(n), int(key_sum or 0))
+        if dimension == queries.TOTAL:
+            total = counted
+            continue
+        cells = tables[TurnoutDimension(dimension)]
+        key = key if key in cells else NOT_STATED
+        cells[key] = cells[key] + counted
+    return PeopleCounts(tables, total)
+
+
+@dataclass(frozen=True)
+class Demographics:
+    """What the page and the export show of the people who took part: the
+    tables (None when the selection is too small to show any), and their
+    number, each perturbed, then passed through the small-group rule."""
+
+    tables: dict[TurnoutDimension, Suppressed] | None
+    total: Cell | None
+    min_people: int
+
+
+def demographic_tables(scope: Scope, now: datetime | None = None) -> Demographics:
+    """The demographic tables of ``scope`` (README, "Small groups"): only
+    final attendance counts; every cell is perturbed by its key; a selection
+    with fewer than ``TURNOUT_DEMOGRAPHICS_MIN_PEOPLE`` people (as perturbed)
+    shows none; the small-group rule then hides small cells and whatever
+    would give them away."""
+    counts = demographics(scope, now)
+    minimum = current_app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"]
+    total = counts.total.perturbed
+    if total < max(minimum, 1):
+        return Demographics(None, None, minimum)
+    tables = suppress_together({
+        dimension: {key: cell.perturbed for key, cell in cells.items()}
+        for dimension, cells in counts.tables.items()})
+    if any(table.total is Hidden.COMPLEMENT for table in tables.values()):
+        shown: Cell = Hidden.COMPLEMENT  # close to the tables' totals: hidden with them
+    else:
+        shown = Hidden.SMALL if total < THRESHOLD else total
+    return Demographics(tables, shown, minimum)
 
 
 # -- the dashboard ------------------------------------------------------------------------
@@ -209,8 +279,9 @@ class Dashboard:
     months: list[Figures]
     club_months: Pagination | None  # None for a single club
     breakdowns: dict[str, dict[str, int]]
-    demographics: dict[str, Suppressed]
-    demographics_total: Cell
+    demographics: dict[TurnoutDimension, Suppressed] | None  # None: too few people
+    demographics_total: Cell | None
+    demographics_min_people: int
     events: Pagination
 
 
@@ -224,16 +295,34 @@ def dashboard(scope: Scope, now: datetime | None = None, event_page: int = 1,
     club_months = None
     if not scope.single_club:
         club_months = by_club_month(scope, now, club_month_page, per_page)
-    demo = suppress_together(demographics(scope))
+    demo = demographic_tables(scope, now)
     return Dashboard(
         summary=totals,
         months=by_month(scope, now),
         club_months=club_months,
         breakdowns=breakdowns(scope),
-        demographics=demo,
-        demographics_total=next(iter(demo.values())).total,
+        demographics=demo.tables,
+        demographics_total=demo.total,
+        demographics_min_people=demo.min_people,
         events=per_event(scope, now, event_page, per_page, total=totals.events),
     )
+
+
+def withheld_text(min_people: int) -> str:
+    """Why a selection shows no demographic tables (the page and the export)."""
+    return ngettext(
+        "Who took part is shown only for a selection with at least %(num)d person "
+        "whose attendance is final and who agreed to share their answers. Choose a longer "
+        "period or more clubs.",
+        "Who took part is shown only for a selection with at least %(num)d people "
+        "whose attendance is final and who agreed to share their answers. Choose a longer "
+        "period or more clubs.", min_people)
+
+
+def perturbation_note() -> str:
+    """The note under the demographic tables (README, "Small groups")."""
+    return _("Figures are slightly perturbed and only include events whose attendance is "
+             "final, so the tables may not add up exactly to one another.")
 
 
 def hidden_text(value: Hidden) -> str:
@@ -245,28 +334,19 @@ def hidden_text(value: Hidden) -> str:
 
 # -- the export ---------------------------------------------------------------------------
 
-def export_csv(scope: Scope, filters: Iterable[tuple[str, str, str]],
-               now: datetime | None = None) -> str:
-    """The dashboard's figures, every row, as CSV in a long format: section,
-    key, label, measure, value; led by the ``filters`` in use (name, label,
-    value). Aggregates only: no person appears. UTF-8 with a BOM (so Excel
-    reads Cyrillic), every cell defused against spreadsheet formulas."""
+EXPORT_HEADER = ("section", "key", "label", "measure", "value")
+
+
+def export_rows(scope: Scope, filters: Iterable[tuple[str, str, str]],
+                now: datetime | None = None) -> Iterator[tuple]:
+    """The dashboard's figures, every row, for the CSV (``csvfile``) in a long
+    format under ``EXPORT_HEADER``: section, key, label, measure, value; led
+    by the ``filters`` in use (name, label, value). Aggregates only: no
+    person appears."""
     data = dashboard(scope, now, per_page=None)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["section", "key", "label", "measure", "value"])
     for name, label, value in filters:
-        writer.writerow([_defused(cell) for cell in ("filter", name, label, "value", value)])
-    for row in _csv_rows(data):
-        writer.writerow([_defused(value) for value in row])
-    return out.getvalue()
-
-
-def _defused(value) -> str:
-    """No spreadsheet formulas from event titles or club names."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        yield "filter", name, label, "value", value
+    yield from _csv_rows(data)
 
 
 def _csv_cell(value: Cell) -> str | int:
@@ -313,11 +393,18 @@ def _csv_rows(data: Dashboard) -> Iterator[tuple]:
         for key, n in counts.items():
             yield dimension, key, dimension.name_of(key), "participants", n
 
-    for dimension, table in data.demographics.items():
-        for key, value in table.cells.items():
-            yield (dimension, key or "not_stated", dimension.name_of(key), "people",
-                   _csv_cell(value))
-        yield dimension, "total", _("Total"), "people", _csv_cell(table.total)
+    if data.demographics is None:
+        yield ("demographics", "", withheld_text(data.demographics_min_people), "withheld",
+               data.demographics_min_people)
+    else:
+        yield ("demographics", "total", _("Number of people"), "people",
+               _csv_cell(data.demographics_total))
+        yield "demographics", "note", perturbation_note(), "method", "cell_key_perturbation"
+        for dimension, table in data.demographics.items():
+            for key, value in table.cells.items():
+                yield (dimension, key or "not_stated", dimension.name_of(key), "people",
+                       _csv_cell(value))
+            yield dimension, "total", _("Total"), "people", _csv_cell(table.total)
 
     for event in data.events.items:
         for measure, value in (

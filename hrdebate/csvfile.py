@@ -1,0 +1,54 @@
+"""The one CSV writer: every CSV download of the site is written here (DESIGN
+§8: "every CSV cell is neutralised against spreadsheet formulas";
+``tests/test_architecture.py`` checks that no other module writes CSV).
+
+A spreadsheet treats a cell that begins with ``=``, ``+``, ``-`` or ``@`` as a
+formula (and tab or carriage return can smuggle one in), so a display name
+such as ``=HYPERLINK("http://x","y")`` would run in the organiser's Excel.
+Such a cell gets a leading apostrophe, which spreadsheets show as text (the
+OWASP advice for CSV injection). Numbers are written as numbers: only text
+is neutralised, so a count of -1 stays a number.
+
+Files are UTF-8 with a byte-order mark, so that Excel reads Cyrillic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from flask import Response
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value) -> str | int | float:
+    """A cell as a spreadsheet may safely read it: text that could start a
+    formula gets a leading apostrophe; None is empty; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
+    """The file: a BOM, the header, then each row, every cell neutralised."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([neutralised(cell) for cell in header])
+    for row in rows:
+        writer.writerow([neutralised(cell) for cell in row])
+    return out.getvalue()
+
+
+def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> Response:
+    """A download of ``csv_text``, never stored by a cache on the way: these
+    files hold attendee lists and turnout (issue 9, item 7)."""
+    return Response(csv_text(header, rows), content_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+    })
