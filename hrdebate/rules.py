@@ -48,6 +48,7 @@ class Refusal(StrEnum):
     SLUG_TAKEN = "slug_taken"
     BAD_ROLE = "bad_role"
     COMMENT_HELD = "comment_held"
+    CLUB_ARCHIVED = "club_archived"
 
     @property
     def message(self) -> str:
@@ -96,6 +97,8 @@ MESSAGES = {
     Refusal.BAD_ROLE: _l("This is not possible."),
     Refusal.COMMENT_HELD: _l("This comment is waiting for review, so it cannot be changed now. "
                              "You can delete it and write it again."),
+    Refusal.CLUB_ARCHIVED: _l("This club is archived: nobody is left to run it, so it "
+                              "publishes no new events."),
 }
 
 

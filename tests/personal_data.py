@@ -79,7 +79,8 @@ def build(app, rows, name: str = "vera") -> tuple[Person, Person, dict]:
     published = rows.comment(debate, person_user, person.comment)
     rejected = rows.comment(debate, person_user, "a rejected one", status="rejected",
                             decided_by_id=moderator.id, decided_at=utcnow(),
-                            decision_reason="insults", appeal_message=person.appeal,
+                            decision_reason=f"{person.display_name} insults",
+                            appeal_message=person.appeal,
                             appealed_at=utcnow())
     others_comment = rows.comment(debate, other_user, other.comment)
     registration = rows.registration(project, person_user, checked_in=True,

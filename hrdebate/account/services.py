@@ -1,11 +1,9 @@
 """Profile, privacy and account rules. No Flask request objects here; nothing
 here commits (the request does, once). The data export is declared in
-``export.py``."""
+``export.py``, the account's deletion in ``erasure.py``."""
 
-from sqlalchemy import update
-
-from ..extensions import db
-from ..models import Comment, Flag, User
+from ..models import User
+from .erasure import clubs_after_deletion, delete_account  # noqa: F401
 from .export import export_data  # noqa: F401
 
 
@@ -27,16 +25,3 @@ def change_password(user: User, password: str) -> None:
     """Set a new password and end every session issued so far."""
     user.set_password(password)
     user.end_other_sessions()
-
-
-def delete_account(user: User) -> None:
-    """Erase the account at once (DESIGN §8). What the person wrote is erased
-    (comments keep their place in threads as "deleted", flag notes go); rows
-    that only count people (turnout, votes) lose their link to the user
-    through ON DELETE SET NULL; rows that belong to the person cascade."""
-    db.session.execute(
-        update(Comment).where(Comment.author_id == user.id)
-        .values(status="deleted", body="", body_html="", appeal_message=None)
-    )
-    db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(note=None))
-    db.session.delete(user)
