@@ -164,7 +164,8 @@ def test_moderation_notes_lose_the_person_but_keep_the_decision(app, client, peo
 def test_names_are_replaced_as_whole_words_only(app, make_user):
     from hrdebate.account.erasure import anonymise
 
-    assert anonymise("Banned Al for spam; also Alma", ["Al"]) == f"Banned {ERASED} for spam; also Alma"
+    assert anonymise("Banned Al for spam; also Alma", ["Al"]) \
+        == f"Banned {ERASED} for spam; also Alma"
     assert anonymise("Тимур и тимур", ["ТИМУР"]) == f"{ERASED} и {ERASED}"
     assert anonymise("no name here", ["x.y"]) == "no name here"
     assert anonymise("mail a.b@c.org now", ["a.b@c.org", ""]) == f"mail {ERASED} now"
