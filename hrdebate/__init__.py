@@ -160,6 +160,7 @@ def _tune_connections(engine):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted content is overwritten (DESIGN §8)
         cursor.close()
         # We emit BEGIN ourselves, as SQLAlchemy's pysqlite docs advise, so
         # that a transaction can become a write transaction (unit_of_work).

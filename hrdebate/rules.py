@@ -51,6 +51,7 @@ class Refusal(StrEnum):
     ATTENDANCE_FINAL = "attendance_final"
     REASON_REQUIRED = "reason_required"
     FINAL_EVENT_DATES = "final_event_dates"
+    CLUB_ARCHIVED = "club_archived"
 
     @property
     def message(self) -> str:
@@ -105,6 +106,8 @@ MESSAGES = {
                                 "log of attendance changes."),
     Refusal.FINAL_EVENT_DATES: _l("The attendance of this event is final, so it cannot be moved "
                                   "to a time that would reopen it."),
+    Refusal.CLUB_ARCHIVED: _l("This club is archived: nobody is left to run it, so it "
+                              "publishes no new events."),
 }
 
 

@@ -126,7 +126,8 @@ def test_export_holds_my_data_only(app, client, timur, make_user):
     data = json.loads(response.text)
     assert data["account"]["username"] == "timur"
     assert data["account"]["display_name"] == "Тимур"
-    assert "password_hash" not in response.text and "else@example.org" not in response.text
+    assert "password_hash" not in data["account"] and "else@example.org" not in response.text
+    assert fetch(app, User, username="timur").password_hash not in response.text
 
 
 def test_delete_account_erases_it_at_once(app, client, timur):

@@ -122,4 +122,5 @@ def delete():
         services.delete_account(user)
         flash(_("Your account has been deleted."), "success")
         return redirect(url_for("main.index"))
-    return render_form("account/delete.html", form)
+    return render_form("account/delete.html", form,
+                       successions=services.clubs_after_deletion(current_user))

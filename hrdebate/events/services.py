@@ -70,7 +70,14 @@ def _apply(event: Event, data: dict, topic_slugs: list[str]) -> None:
     ) if topic_slugs else []
 
 
+def _refuse_if_archived(club: Club) -> None:
+    """An archived club (nobody left to run it) publishes no new events."""
+    if club.archived_at is not None:
+        raise RuleError(Refusal.CLUB_ARCHIVED)
+
+
 def create_event(club, data: dict, topic_slugs: list[str]) -> Event:
+    _refuse_if_archived(club)
     event = Event(club=club, status=EventStatus.DRAFT)
     _apply(event, data, topic_slugs)
     db.session.add(event)
@@ -89,6 +96,7 @@ def publish_event(event: Event) -> None:
     """Make a draft public and tell the club's followers."""
     if not event.is_draft:
         raise RuleError(Refusal.ONLY_DRAFTS)
+    _refuse_if_archived(event.club)
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     followers = db.session.scalars(

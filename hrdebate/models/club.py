@@ -55,6 +55,9 @@ class Club(db.Model):
     verified: Mapped[bool] = mapped_column(default=False)
     moderation_mode: Mapped[str] = mapped_column(String(4), default=ModerationMode.POST.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when nobody is left to run the club (its last owner and organisers
+    # deleted their accounts): its events stay visible, no new one goes out.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="club", cascade="all, delete-orphan", passive_deletes=True
