@@ -48,6 +48,7 @@ NAMED_IN = (
     ("comments", "decision_reason"),
     ("notifications", "detail"),
     ("flags", "note"),
+    ("attendance_changes", "reason"),
 )
 
 RUNS_CLUB = (MemberRole.OWNER, MemberRole.ORGANISER)

@@ -83,7 +83,11 @@ SECTIONS: tuple[Section, ...] = (
 
 # Columns referring to users whose rows are about someone else (no section
 # exports them): "table", "column": why.
-NOT_ABOUT_THE_PERSON: dict[tuple[str, str], object] = {}
+NOT_ABOUT_THE_PERSON: dict[tuple[str, str], object] = {
+    ("attendance_changes", "actor_id"): _l("It names the organiser or administrator who changed "
+                                           "someone's attendance; your own attendance is under "
+                                           "registrations."),
+}
 
 # Columns of the person's own row that the file does not carry.
 ACCOUNT_LEFT_OUT: dict[str, object] = {

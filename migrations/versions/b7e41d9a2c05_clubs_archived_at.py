@@ -4,7 +4,7 @@ A club whose last owner and organisers deleted their accounts is archived:
 its events stay visible, no new one is published under its name.
 
 Revision ID: b7e41d9a2c05
-Revises: 3f1c0d2e8a41
+Revises: b7e4a91c2d05
 Create Date: 2026-12-05
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e41d9a2c05"
-down_revision = "3f1c0d2e8a41"
+down_revision = "b7e4a91c2d05"
 branch_labels = None
 depends_on = None
 
