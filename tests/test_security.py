@@ -145,7 +145,7 @@ def test_the_personal_calendar_is_never_stored_though_it_has_no_session(app, cli
                                                                         organiser_event):
     auth.login("aida")
     client.post_form("/me/calendar/token")
-    url = re.search(r'id="feed-url" value="http://localhost([^"]+)"',
+    url = re.search(r'id="feed-url" value="https://hrdebate.test([^"]+)"',
                     client.get("/me/events").text).group(1)
     calendar_app = app.test_client()  # sends no cookie at all
     response = calendar_app.get(url)
