@@ -115,6 +115,16 @@ def clean_query(value: str, limit: int = 100) -> str:
                                   if not _unsafe_at(value, i)))[:limit]
 
 
+def as_seen(value: str) -> str:
+    """The text as a reader sees it, for matching: NFKC, without format
+    characters (zero-width spaces and joiners, direction marks, soft
+    hyphens), case-folded. A text area keeps those characters, so that a
+    watched word written "пло\u00adхое" or in full-width letters is still
+    found."""
+    value = unicodedata.normalize("NFKC", value)
+    return "".join(c for c in value if unicodedata.category(c) != "Cf").casefold()
+
+
 def normalise_block(value: str) -> str:
     """Line ends as "\\n" (browsers send "\\r\\n"); the text is kept as written."""
     return value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n") \

@@ -327,3 +327,20 @@ def test_rule_edit_refusal(author, muted, closed, refusal):
     event = Event(status="published", discussion_closed=closed)
     comment = Comment(author_id=1, status="published", created_at=now, event=event)
     assert discussion_services.edit_refusal(comment, user, now) == refusal
+
+
+@pytest.mark.parametrize("body", [
+    "Это ПЛ\u200bОХОЕ слово",  # a zero-width space inside the word
+    "Это пло\u00adхое слово",  # a soft hyphen
+    "Это ＰＬＯＨＯＥ word",  # full-width letters (the watched word "plohoe")
+    "Это плохое\u200e слово",  # a direction mark glued to it
+])
+def test_a_watched_word_cannot_hide_behind_invisible_or_wide_letters(app, make_user, make_club,
+                                                                    make_event, body):
+    """Text areas keep zero-width characters and are not NFKC-normalised,
+    so the watched-word check reads the text as it looks."""
+    from hrdebate.discussions.services import matches_watched_word
+
+    with app.app_context():
+        assert matches_watched_word(body, ["плохое", "plohoe"])
+        assert not matches_watched_word("Это хорошее слово", ["плохое", "plohoe"])

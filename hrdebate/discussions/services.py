@@ -32,7 +32,7 @@ from ..models.comment import (
 )
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..text import render_markdown
+from ..text import as_seen, render_markdown
 
 # -- watched words ---------------------------------------------------------------------
 
@@ -57,10 +57,12 @@ def _word_pattern(words: tuple[str, ...]) -> re.Pattern | None:
 
 
 def matches_watched_word(text: str, words: list[str] | None = None) -> bool:
-    """Case-insensitive, whole-word match in Cyrillic and Latin alike."""
+    """Case-insensitive, whole-word match in Cyrillic and Latin alike, on
+    the text as it is seen (``text.as_seen``: no invisible characters, wide
+    letters as plain ones)."""
     words = watched_words() if words is None else words
-    pattern = _word_pattern(tuple(w.casefold() for w in words))
-    return bool(pattern and pattern.search(text.casefold()))
+    pattern = _word_pattern(tuple(as_seen(w) for w in words))
+    return bool(pattern and pattern.search(as_seen(text)))
 
 
 def add_watched_word(word: str) -> str:
