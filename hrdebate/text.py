@@ -1,5 +1,7 @@
 """User-written text: Markdown rendered by markdown-it-py, then sanitised by
-nh3 against an allow-list. Raw HTML is never passed through."""
+nh3 against an allow-list (raw HTML is never passed through); what a form
+field may hold (one line, or a block of text); and names that read as a staff
+title or the programme's name."""
 
 import re
 import unicodedata
@@ -62,7 +64,9 @@ BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066
 INVISIBLE = frozenset(chr(c) for c in (0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2800, 0x3164,
                                        0xFFA0, *range(0x180B, 0x1810)))
 ZWJ = "\u200d"
-VARIATION_SELECTORS = frozenset("\ufe0e\ufe0f")
+# Invisible when they follow a letter; after a symbol they choose its emoji look.
+VARIATION_SELECTORS = frozenset(chr(c) for c in (*range(0xFE00, 0xFE10),
+                                                 *range(0xE0100, 0xE01F0)))
 TAGS = range(0xE0020, 0xE0080)  # spell subdivision flags after U+1F3F4
 KEEP_AS_TYPED = "№"  # NFKC would make it "No": Russian writes "Школа № 5"
 _SPACES = re.compile(r"\s+")
@@ -119,8 +123,8 @@ def as_seen(value: str) -> str:
     """The text as a reader sees it, for matching: NFKC, without format
     characters (zero-width spaces and joiners, direction marks, soft
     hyphens), case-folded. A text area keeps those characters, so that a
-    watched word written "пло\u00adхое" or in full-width letters is still
-    found."""
+    watched word written with a soft hyphen inside, or in full-width
+    letters, is still found."""
     value = unicodedata.normalize("NFKC", value)
     return "".join(c for c in value if unicodedata.category(c) != "Cf").casefold()
 

@@ -117,7 +117,7 @@ def test_the_staff_keep_their_names(app, client, auth, make_user):
 # -- invisible and direction-changing characters ---------------------------------------------
 
 @pytest.mark.parametrize("name", [f"Aida{RLO}txt.exe", f"Ai{ZWSP}da", f"Ai{ZWJ}da",
-                                  f"Aida{LRM}", "Ai\u00adda", "\u3164", "Aida\x07",
+                                  f"Aida{LRM}", "Ai\u00adda", "\u3164", "Aida\x07", "Ai\ufe00da",
                                   f"\u2066Aida\u2069"])
 def test_a_display_name_with_hidden_characters_is_refused(app, client, name):
     response = sign_up(client, name)
