@@ -260,3 +260,23 @@ def test_every_text_field_of_every_form_is_cleaned(app):
                 assert field.process_errors, f"{cls.__name__}.{field.name} took {field.data!r}"
                 checked += 1
     assert checked >= 30
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("  Ｔａｌａｓ\u00a0\u00a0Ｂｅｋ ", "Talas Bek"),
+    ("Школа № 5", "Школа № 5"),  # NFKC would write "No"
+    ("ﬁnal ①", "final 1"),
+    ("Oʻtkir Gʻayrat", "Oʻtkir Gʻayrat"),
+    ("Айбек 🏳️‍🌈", "Айбек 🏳️‍🌈"),
+])
+def test_rule_single_line_normalises(typed, kept):
+    assert single_line(typed) == kept
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("one\r\ntwo\rthree", "one\ntwo\nthree"),
+    (f"tab\tand {LRM}mark and zero{ZWSP}width", f"tab\tand {LRM}mark and zero{ZWSP}width"),
+    ("x² and ½", "x² and ½"),  # a block is not NFKC-normalised
+])
+def test_rule_multi_line_keeps_the_text(typed, kept):
+    assert multi_line(typed) == kept
