@@ -8,14 +8,99 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from .text import (
+    imitates_staff,
+    normalise_block,
+    normalise_line,
+    unsafe_in_block,
+    unsafe_in_line,
+)
+
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+UNSAFE_LINE = _l("This text holds invisible or control characters (such as a zero-width "
+                 "space or a direction mark). Type it again without them.")
+UNSAFE_BLOCK = _l("This text holds control characters that hide it or change its direction. "
+                  "Type it again without them.")
 
 
 def strip(value):
     """WTForms filter: surrounding spaces never count."""
     return value.strip() if isinstance(value, str) else value
+
+
+# -- every text field, cleaned on the way in (issue #9 item 10) ----------------------------
+
+def single_line(value):
+    """WTForms filter of every one-line text field: NFKC, spaces collapsed;
+    refused (a ValueError is the field's error) with invisible or control
+    characters (``text.unsafe_in_line``)."""
+    if not isinstance(value, str):
+        return value
+    value = normalise_line(value)
+    if unsafe_in_line(value):
+        raise ValueError(UNSAFE_LINE)
+    return value
+
+
+def multi_line(value):
+    """WTForms filter of every text area: line ends unified, the rest as
+    written; refused with controls or direction overrides
+    (``text.unsafe_in_block``)."""
+    if not isinstance(value, str):
+        return value
+    value = normalise_block(value)
+    if unsafe_in_block(value):
+        raise ValueError(UNSAFE_BLOCK)
+    return value
+
+
+def text_filter(field_class):
+    """The cleaning a kind of field gets: text areas ``multi_line``, other
+    text fields (emails and links included) ``single_line``; passwords are
+    kept exactly as typed and hidden fields have filters of their own."""
+    if issubclass(field_class, TextAreaField):
+        return multi_line
+    if issubclass(field_class, (PasswordField, HiddenField)):
+        return None
+    if issubclass(field_class, StringField):
+        return single_line
+    return None
+
+
+class Form(FlaskForm):
+    """The base of every form of the app: each text field is cleaned first
+    (``text_filter``), before the filters it declares, so that no field can
+    forget it. tests/test_names.py walks every form to hold this."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            cleaner = text_filter(unbound_field.field_class)
+            if cleaner is not None:
+                declared = tuple(unbound_field.kwargs.get("filters") or ())
+                options = {**options, "filters": (cleaner, *declared)}
+            return super().bind_field(form, unbound_field, options)
+
+
+class NotImpersonating:
+    """A display name may not read as a staff title or the programme's name
+    (``text.imitates_staff``): refused when typed, except by the site's
+    staff and for the name a person already has."""
+
+    message = _l("This name looks like a title of the site’s staff or the name of hrdebate, "
+                 "so that others could take you for them. Please choose another.")
+
+    def __call__(self, form, field):
+        name = field.data or ""
+        if current_user.is_authenticated and (
+                current_user.is_site_moderator or name == current_user.display_name):
+            return
+        if imitates_staff(name):
+            raise ValidationError(self.message)
 
 
 @cache

@@ -595,10 +595,15 @@ HOSTILE = [
     '<details open ontoggle="alert(1)">x</details>',
     '[x](https://example.org "title" onmouseover=alert(1))',
     '<a href="https://example.org" target="_blank" rel="opener">x</a>',
+    "{{ 7*7 }} {% raw %}x{% endraw %}",
+    "Marks stay: \u200fright-to-left mark\u200e and zero\u200bwidth",
+]
+# Refused by every text area (forms.multi_line, issue #9 item 10).
+REFUSED = [
     "\u202egnp.exe",
     "Safe text \u202e and then reversed \u202c end",
     "\u2067isolated\u2069 and \u202d override",
-    "{{ 7*7 }} {% raw %}x{% endraw %}",
+    "Bell \x07 and escape \x1b[31m",
 ]
 
 INLINE_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -668,6 +673,10 @@ def test_scheme_reading():
 def test_hostile_inputs_render_inert(app, client, auth, people, debate):
     assert len(HOSTILE) >= 30
     auth.login("trusted")
+    for body in REFUSED:
+        response = post(client, debate, body, headers=HTMX)
+        assert response.status_code == 422, body
+        assert "change its direction" in response.text
     for body in HOSTILE:
         response = post(client, debate, body, headers=HTMX)
         assert response.status_code == 200, body
@@ -704,10 +713,10 @@ def test_hostile_inputs_render_inert(app, client, auth, people, debate):
 
 
 def test_direction_overrides_stay_inside_their_comment(app, client, auth, people, debate, make_comment):
-    """Decision: the text keeps its bidi characters (they are legitimate in
-    Arabic-script or mixed text), and each body and each author name is
-    isolated (dir="auto" on the body wrapper, <bdi> around the name), so an
-    override cannot reverse the page's text around it."""
+    """The forms refuse direction overrides (forms.multi_line); a text stored
+    before, or by another way in, is still isolated on the page (dir="auto"
+    on the body wrapper, <bdi> around the name), so an override cannot
+    reverse the page's text around it."""
     make_comment(debate, people["alice"], "\u202eevil")
     page = client.get(url(debate)).text
     body = re.search(r'<div class="comment-body prose" dir="auto" data-hx-disable>(.*?)</div>',

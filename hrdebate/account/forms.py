@@ -1,27 +1,26 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..choices import Affiliation, AgeBand, Gender, Region, as_choices
 from ..config import LANGUAGE_NAMES
-from ..forms import OptionalEmail, PasswordPolicy, strip
+from ..forms import Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
 
 NOT_SAID = _l("I prefer not to say")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
         _l("Display name"),
         filters=[strip],
-        validators=[DataRequired(), Length(max=60)],
+        validators=[DataRequired(), Length(max=60), NotImpersonating()],
         description=_l("Shown next to what you write. A pseudonym is fine."),
     )
     locale = SelectField(_l("Language"), choices=as_choices(LANGUAGE_NAMES))
     email = EmailField(_l("Email (optional)"), validators=[OptionalEmail()])
 
 
-class DemographicsForm(FlaskForm):
+class DemographicsForm(Form):
     age_band = SelectField(_l("Age"), choices=AgeBand.choices(NOT_SAID), default="")
     gender = SelectField(_l("Gender"), choices=Gender.choices(NOT_SAID), default="")
     affiliation = SelectField(_l("I am mainly a…"), choices=Affiliation.choices(NOT_SAID), default="")
@@ -41,7 +40,7 @@ class CurrentPassword:
             raise ValidationError(_l("This is not your current password."))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """A form about one user's own account."""
 
     def __init__(self, user, *args, **kwargs):

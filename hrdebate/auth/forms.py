@@ -1,11 +1,10 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms import OptionalEmail, PasswordPolicy, strip
+from ..forms import Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
 from ..models import User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
@@ -14,7 +13,7 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 
 USERNAME_TAKEN = _l("This username is taken. Please choose another.")
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     username = StringField(
         _l("Username"),
         filters=[strip],
@@ -26,7 +25,7 @@ class RegisterForm(FlaskForm):
     display_name = StringField(
         _l("Display name"),
         filters=[strip],
-        validators=[DataRequired(), Length(max=60)],
+        validators=[DataRequired(), Length(max=60), NotImpersonating()],
         description=_l("Shown next to what you write. A pseudonym is fine: you do not "
                        "have to use your real name."),
         render_kw={"autocomplete": "nickname"},
@@ -59,7 +58,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError(USERNAME_TAKEN)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Username"),
         filters=[strip],

@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..choices import Region, as_choices
-from ..forms import strip
+from ..forms import Form, strip
 from ..models import User
 from ..models.club import ClubType, MemberRole, ModerationMode
 from . import services
@@ -17,7 +16,7 @@ ROLE_DESCRIPTIONS = {
 }
 
 
-class ClubForm(FlaskForm):
+class ClubForm(Form):
     name = StringField(
         _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120)],
         description=_l("The club’s full name, as people know it."),
@@ -55,7 +54,7 @@ class ClubForm(FlaskForm):
         }
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     username = StringField(
         _l("Username"), filters=[strip], validators=[DataRequired(), Length(max=40)],
         description=_l("Ask the person for the username they log in with. "

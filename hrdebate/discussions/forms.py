@@ -2,7 +2,6 @@
 the organisers' settings. Their fixed lists come from models.comment."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -20,7 +19,7 @@ from wtforms.validators import (
 )
 
 from ..dbtypes import MAX_ID
-from ..forms import strip
+from ..forms import Form, strip
 from ..models.comment import FlagReason, Stance
 
 
@@ -34,7 +33,7 @@ def _optional_int(value):
     return number if 0 < number <= MAX_ID else -1
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"), filters=[strip], validators=[DataRequired(), Length(max=5000)],
         description=_l("Markdown works: *italic*, **bold**, [links](https://example.org), lists."),
@@ -55,7 +54,7 @@ class CommentForm(FlaskForm):
             raise ValidationError(_l("Choose for, against or neutral."))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """The reply box under one comment. It posts ``body`` (and ``parent_id``)
     to the comment form's URL; only its id is its own, so that every comment
     of a page has a box with a distinct label."""
@@ -79,12 +78,12 @@ class ReplyForm(FlaskForm):
         return field
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(Form):
     body = TextAreaField(_l("Your comment"), filters=[strip],
                          validators=[DataRequired(), Length(max=5000)])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = RadioField(_l("Why should moderators look at this comment?"),
                         choices=FlagReason.choices(),
                         validators=[InputRequired(message=_l("Choose a reason."))])
@@ -92,7 +91,7 @@ class FlagForm(FlaskForm):
                          validators=[Optional(), Length(max=500)])
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     message = TextAreaField(
         _l("Why should the decision be reconsidered?"), filters=[strip],
         validators=[DataRequired(), Length(max=2000)],
@@ -100,7 +99,7 @@ class AppealForm(FlaskForm):
     )
 
 
-class DiscussionSettingsForm(FlaskForm):
+class DiscussionSettingsForm(Form):
     closed = BooleanField(_l("Close the discussion: nobody can comment"))
     slow_mode_seconds = IntegerField(
         _l("Slow mode: seconds between one person's comments"),

@@ -93,17 +93,23 @@ def edit(comment_id):
     event = comment.event
     back = _event_url(event, anchor=f"comment-{comment.id}")
     refusal_goes_to(back)
-    refusal = comment.edit_refusal(current_user)
+    refusal = services.edit_refusal(comment, current_user)
     if refusal and request.method == "GET":
         services.check_editable(comment, current_user)  # nothing typed yet: back to it
     form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
         if refusal is None:
             services.edit_comment(comment, current_user, form.body.data)
-            flash(_("Your changes are saved."), "success")
+            if comment.held_after_edit:
+                flash(_("Your changes are saved and wait for review by a moderator. Until "
+                        "then, only you and the moderators can see this comment."), "info")
+            else:
+                flash(_("Your changes are saved."), "success")
             return redirect(back)
         form.body.errors.append(refusal.message)  # what was typed stays on the page
-    return render_form("discussions/edit.html", form, comment=comment, event=event)
+    # Would an edit wait for review whatever it says (pre-moderation)? Say so first.
+    held = services.hold_reason(event, current_user, "") is not None
+    return render_form("discussions/edit.html", form, comment=comment, event=event, held=held)
 
 
 @bp.post("/comments/<int:comment_id>/delete")

@@ -32,7 +32,7 @@ from ..models.comment import (
 )
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..text import render_markdown
+from ..text import as_seen, render_markdown
 
 # -- watched words ---------------------------------------------------------------------
 
@@ -57,10 +57,12 @@ def _word_pattern(words: tuple[str, ...]) -> re.Pattern | None:
 
 
 def matches_watched_word(text: str, words: list[str] | None = None) -> bool:
-    """Case-insensitive, whole-word match in Cyrillic and Latin alike."""
+    """Case-insensitive, whole-word match in Cyrillic and Latin alike, on
+    the text as it is seen (``text.as_seen``: no invisible characters, wide
+    letters as plain ones)."""
     words = watched_words() if words is None else words
-    pattern = _word_pattern(tuple(w.casefold() for w in words))
-    return bool(pattern and pattern.search(text.casefold()))
+    pattern = _word_pattern(tuple(as_seen(w) for w in words))
+    return bool(pattern and pattern.search(as_seen(text)))
 
 
 def add_watched_word(word: str) -> str:
@@ -178,13 +180,23 @@ def notify_reply(comment: Comment) -> None:
 
 # -- the author's own comment -------------------------------------------------------------
 
+def edit_refusal(comment: Comment, user, now: datetime | None = None) -> Refusal | None:
+    """Why ``user`` may not edit the comment now, or None: the comment's own
+    rule (``Comment.edit_refusal``: its author, published, first 15 minutes),
+    then what refuses a new comment on its event (a mute, a closed or
+    unpublished discussion): an edit is a post (DESIGN §8)."""
+    return comment.edit_refusal(user, now) or comment_refusal(comment.event, user, now)
+
+
 def check_editable(comment: Comment, user: User, now: datetime | None = None) -> None:
-    refuse(comment.edit_refusal(user, now))
+    refuse(edit_refusal(comment, user, now))
 
 
 def edit_comment(comment: Comment, author: User, body: str, now: datetime | None = None) -> None:
     """Change the text in the first 15 minutes. What would be held as a new
-    comment is held again, even after a moderator approved it."""
+    comment is held again (``hold_reason``), even after a moderator approved
+    it: the comment waits, hidden from the public like any held comment (its
+    replies keep their place), and the hold is logged as the system's."""
     now = now or utcnow()
     check_editable(comment, author, now)
     comment.body = body
@@ -193,6 +205,10 @@ def edit_comment(comment: Comment, author: User, body: str, now: datetime | None
     held_for = hold_reason(comment.event, author, body)
     if held_for:
         comment.status, comment.held_for = CommentStatus.PENDING, held_for
+        db.session.add(ModerationAction(
+            actor_id=None, action=LoggedAction.HOLD, comment_id=comment.id,
+            event_id=comment.event_id, target_user_id=comment.author_id,
+            reason=SystemReason.EDIT_HELD))
     db.session.flush()
 
 

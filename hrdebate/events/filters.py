@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..choices import Region
 from ..models import EVENT_LANGUAGES, Club, Event, Topic, utcnow
 from ..models.event import EventKind, EventStatus
+from ..text import clean_query
 
 WHEN = ("upcoming", "past", "all")
 
@@ -31,7 +32,7 @@ class EventFilters:
             return value if value in allowed else ""
 
         return cls(
-            q=" ".join(args.get("q", "").split())[:100],
+            q=clean_query(args.get("q", ""), 100),
             kind=pick("kind", EventKind.values()),
             region=pick("region", Region.values()),
             topic=args.get("topic", "")[:40],

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -26,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..choices import Region, as_choices
 from ..config import LANGUAGE_NAMES
-from ..forms import strip
+from ..forms import Form, strip
 from ..models import TOPICS
 from ..models.event import (
     KIND_FIELDS,
@@ -58,7 +57,7 @@ def _local_datetime(label, **kwargs):
     return DateTimeLocalField(label, format=LOCAL_INPUT_FORMAT, **kwargs)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     kind = RadioField(_l("Kind of event"), choices=EventKind.choices(),
                       validators=[DataRequired()], default=EventKind.DEBATE.value)
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=160)])
@@ -179,7 +178,7 @@ class EventForm(FlaskForm):
         return data, list(self.topics.data or [])
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     phase = HiddenField(validators=[AnyOf(VotePhase.values())])
     choice = RadioField(
         _l("Your vote"),
@@ -188,7 +187,7 @@ class VoteForm(FlaskForm):
     )
 
 
-class JudgementForm(FlaskForm):
+class JudgementForm(Form):
     judgement_outcome = StringField(
         _l("Outcome"), filters=[strip], validators=[DataRequired(), Length(max=300)],
         description=_l("For example: Violation of Article 19 ICCPR found."),
@@ -199,18 +198,18 @@ class JudgementForm(FlaskForm):
     )
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     title = StringField(_l("Milestone"), filters=[strip],
                         validators=[DataRequired(), Length(max=200)])
     due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=MilestoneStatus.choices())
 
 
-class MilestoneStatusForm(FlaskForm):
+class MilestoneStatusForm(Form):
     status = SelectField(_l("Status"), choices=MilestoneStatus.choices())
 
 
-class ProgressUpdateForm(FlaskForm):
+class ProgressUpdateForm(Form):
     posted_on = DateField(_l("Date"), validators=[DataRequired()])
     body = TextAreaField(_l("What happened"), filters=[strip],
                          validators=[DataRequired(), Length(max=5000)],

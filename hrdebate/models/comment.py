@@ -118,6 +118,7 @@ class SystemReason(Labelled):
     """Reasons the system gives for what it decides alone."""
 
     THREE_FLAGS = "three_flags", _l("Three people flagged it")
+    EDIT_HELD = "edit_held", _l("Edited after publication: waits for review again")
 
 
 # Held back from the public: only the author and the club's moderators read them.
@@ -211,6 +212,12 @@ class Comment(db.Model):
 
     def editable_by(self, user, now: datetime | None = None) -> bool:
         return self.edit_refusal(user, now) is None
+
+    @property
+    def held_after_edit(self) -> bool:
+        """Waiting for review because its author edited it once it was
+        published (only a published comment can be edited)."""
+        return self.status == CommentStatus.PENDING and self.edited_at is not None
 
     def appeal_refusal(self, user) -> Refusal | None:
         """Why ``user`` may not appeal this comment's rejection, or None: its

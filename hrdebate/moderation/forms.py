@@ -3,7 +3,6 @@ of the code of conduct (``ConductRule``, with its anchor on
 templates/main/conduct.html). Their fixed lists come from models.comment."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -13,7 +12,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import strip
+from ..forms import Form, strip
 from ..models.comment import ConductRule, ModerationDecision, Sanction, SystemReason
 
 NEEDS_REASON = (ModerationDecision.REJECT, ModerationDecision.HIDE)
@@ -50,7 +49,7 @@ def reason_label(reason: str | None) -> str:
     return ": ".join(part for part in (label, note) if part)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """One decision on a comment; the CSRF token is checked app-wide."""
 
     class Meta:
@@ -74,7 +73,7 @@ class DecisionForm(FlaskForm):
         return stored_reason(self.reason.data, self.note.data)
 
 
-class SanctionForm(FlaskForm):
+class SanctionForm(Form):
     kind = SelectField(_l("Sanction"), choices=Sanction.choices(), validators=[DataRequired()])
     days = IntegerField(_l("Days (for a mute)"), default=7,
                         validators=[Optional(), NumberRange(min=1, max=365)])
@@ -84,7 +83,7 @@ class SanctionForm(FlaskForm):
                            description=_l("The person reads this reason in their notification."))
 
 
-class WatchedWordForm(FlaskForm):
+class WatchedWordForm(Form):
     word = StringField(_l("Word or phrase"),
                        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
                        validators=[DataRequired(), Length(max=80)],

@@ -47,7 +47,8 @@ IS_APPEAL = and_(Comment.status == CommentStatus.REJECTED, Comment.appealed_at.i
 IN_QUEUE = or_(IS_PENDING, IS_FLAGGED, IS_APPEAL)
 # The kinds of waiting items, counted at the top of the queue (``kind=``).
 KIND_CONDITIONS = {"pending": IS_PENDING, "flagged": IS_FLAGGED, "appeals": IS_APPEAL}
-WAITING_SINCE = func.coalesce(Comment.appealed_at, Comment.created_at)
+# An edit held again waits since it was made (DESIGN §8).
+WAITING_SINCE = func.coalesce(Comment.appealed_at, Comment.edited_at, Comment.created_at)
 
 
 # -- the queue --------------------------------------------------------------------------

@@ -82,8 +82,16 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
         notify([comment.author_id], kind, event_id=comment.event_id, comment_id=comment.id,
                detail=reason or None)
     if action == ModerationDecision.APPROVE:
-        notify_reply(comment)
+        _announce_reply(comment)
     db.session.flush()
+
+
+def _announce_reply(comment: Comment) -> None:
+    """A reply is announced to the parent's author once, when it is first
+    published: an edited comment was published before (only a published
+    comment can be edited), so approving its edit announces nothing new."""
+    if comment.edited_at is None:
+        notify_reply(comment)
 
 
 def _decide_appeal(comment: Comment, moderator: User, action: ModerationDecision,
@@ -95,6 +103,7 @@ def _decide_appeal(comment: Comment, moderator: User, action: ModerationDecision
     if upheld:
         comment.status = CommentStatus.PUBLISHED
         _count_approval(comment)
+        _announce_reply(comment)
     kind = LoggedAction.APPEAL_UPHELD if upheld else LoggedAction.APPEAL_DISMISSED
     _log(moderator, kind, comment=comment, reason=reason)
     if comment.author_id:

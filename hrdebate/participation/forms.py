@@ -1,16 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..account.forms import NOT_SAID
 from ..choices import Affiliation, AgeBand, Gender, Region
-from ..forms import strip
+from ..forms import Form, strip
 from ..models.attendance import REASON_LENGTH
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     name = StringField(
         lazy_pgettext("name of a person", "Name"), filters=[strip],
         validators=[DataRequired(), Length(max=60)],
@@ -30,7 +29,7 @@ class WalkInForm(FlaskForm):
                          validators=[Length(max=REASON_LENGTH)])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     code = StringField(
         _l("Check-in code"), filters=[strip],
         validators=[DataRequired(), Length(max=20)],

@@ -3,16 +3,16 @@
 from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from ..choices import as_choices
+from ..forms import Form
 from .dimensions import TurnoutDimension
 
 
-class TurnoutFilterForm(FlaskForm):
+class TurnoutFilterForm(Form):
     class Meta:
         csrf = False
 
