@@ -28,6 +28,7 @@ from ..htmx import render_page, wants_fragment
 from ..models import User
 from ..models.attendance import REASON_LENGTH
 from ..models.registration import RegistrationStatus
+from ..text import clean_query
 from ..urls import absolute_url_for
 from . import bp, services
 from .forms import CheckInForm, WalkInForm
@@ -83,7 +84,7 @@ def _final_state(event) -> dict:
 
 
 def _attendance_page(event, status=200, walk_in_form=None):
-    q = " ".join(request.args.get("q", "").split())[:60]
+    q = clean_query(request.args.get("q", ""), 60)
     context = {
         "event": event,
         "registrants": services.registrants(event, q),
