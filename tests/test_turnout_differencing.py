@@ -326,6 +326,7 @@ def test_demographics_count_only_events_whose_attendance_is_final(app, client, a
     assert [row["measure"] for row in rows if row["section"] == "demographics"] == ["withheld"]
     assert _summary(rows)["participants"] == "24"  # the live figures count it already
     with frozen_clock(utcnow() + timedelta(days=2)):
+        auth.login("owner")  # two days idle: the session has ended
         page = page_text(client.get("/turnout/", headers=EN).text)
     assert "only for a selection" not in page and "Figures are slightly perturbed" in page
     app.config["ATTENDANCE_LOCK_DAYS"] = 1
