@@ -73,3 +73,9 @@ class Defaults:
 
     # Number of proxies in front of the app that set X-Forwarded-* headers.
     PROXY_COUNT = 0
+
+    # Club invitations (DESIGN §8: nobody becomes a member without accepting).
+    # An invitation not answered within this many days can no longer be
+    # accepted; inviting by username is limited per inviting account.
+    INVITATION_DAYS = 14
+    RATELIMIT_INVITE = "20 per hour;50 per day"

@@ -48,6 +48,10 @@ class Refusal(StrEnum):
     SLUG_TAKEN = "slug_taken"
     BAD_ROLE = "bad_role"
     COMMENT_HELD = "comment_held"
+    INVITATION_ANSWERED = "invitation_answered"
+    INVITATION_EXPIRED = "invitation_expired"
+    INVITATION_OWNER = "invitation_owner"
+    LAST_OWNER = "last_owner"
 
     @property
     def message(self) -> str:
@@ -96,6 +100,14 @@ MESSAGES = {
     Refusal.BAD_ROLE: _l("This is not possible."),
     Refusal.COMMENT_HELD: _l("This comment is waiting for review, so it cannot be changed now. "
                              "You can delete it and write it again."),
+    Refusal.INVITATION_ANSWERED: _l("This invitation has already been answered."),
+    Refusal.INVITATION_EXPIRED: _l("This invitation has expired. If you still want to join, "
+                                   "ask the club to invite you again."),
+    Refusal.INVITATION_OWNER: _l("You own this club: accepting this invitation would take "
+                                 "that away, so it cannot be accepted."),
+    Refusal.LAST_OWNER: _l("You are the club’s only owner, so you cannot leave it yet. First "
+                           "invite another member to be an owner (on the club’s members page); "
+                           "once they accept, you can leave."),
 }
 
 

@@ -3,6 +3,7 @@ fixed lists (``Labelled`` enumerations) each model module defines."""
 
 from ..dbtypes import UTCDateTime, utcnow
 from .club import Club, ClubFollow, ClubType, MemberRole, Membership, ModerationMode
+from .club import ClubInvitation, InvitationStatus
 from .comment import (
     HELD_STATUSES,
     MAX_DEPTH,
@@ -55,4 +56,6 @@ __all__ = [
     # constants and helpers
     "EVENT_LANGUAGES", "HELD_STATUSES", "MAX_DEPTH", "TOPICS", "UTCDateTime", "seed_topics",
     "utcnow",
+    # club invitations
+    "ClubInvitation", "InvitationStatus",
 ]
