@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Club, Comment, Event, Membership, Milestone, Registration, User
+from .models.club import ClubInvitation
 from .models.club import MemberRole
 
 MANAGER_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER)
@@ -187,6 +188,32 @@ def get_user_or_404(user_id: int) -> User:
     if person is None:
         abort(404)
     return person
+
+
+def get_membership_or_404(club: Club, user_id: int) -> Membership:
+    """A person's membership of a club the caller already opened (with
+    ``administer`` to change someone else's, or as themselves to leave):
+    404 for anyone who is not a member. Looked up by account id, never by
+    username."""
+    membership = db.session.scalar(
+        select(Membership).options(joinedload(Membership.user))
+        .where(Membership.club_id == club.id, Membership.user_id == user_id))
+    if membership is None:
+        abort(404)
+    return membership
+
+
+def get_invitation_or_404(token: str) -> ClubInvitation:
+    """An invitation to a club, by the token in its address, with its club:
+    it exists only for the person invited (404 for everyone else, the
+    inviter and admins included)."""
+    invitation = db.session.scalar(
+        select(ClubInvitation).options(joinedload(ClubInvitation.club))
+        .where(ClubInvitation.token == token))
+    if invitation is None or not current_user.is_authenticated \
+            or invitation.invitee_id != current_user.id:
+        abort(404)
+    return invitation
 
 
 def init_app(app):

@@ -104,3 +104,8 @@ class Defaults:
     # Demographic tables only for a selection with at least this many
     # consenting people (as perturbed) at events whose attendance is final.
     TURNOUT_DEMOGRAPHICS_MIN_PEOPLE = 20
+    # Club invitations (DESIGN §8: nobody becomes a member without accepting).
+    # An invitation not answered within this many days can no longer be
+    # accepted; inviting by username is limited per inviting account.
+    INVITATION_DAYS = 14
+    RATELIMIT_INVITE = "20 per hour;50 per day"

@@ -6,7 +6,13 @@ import smtplib
 import sys
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import (
+    after_this_request,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+)
 from flask_babel import force_locale
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -21,12 +27,44 @@ def mail_enabled() -> bool:
 
 
 def queue_notification_mail(notification_ids) -> None:
-    """Remember notifications to mail once the current transaction commits."""
+    """Remember notifications to mail once the current transaction commits.
+    In a request, the mail leaves after the answer has gone out, so how long
+    sending takes tells the requester nothing (such as whether the username
+    they typed into a club's invitation form has an account with an address)."""
     if mail_enabled():
         db.session.info.setdefault("outbox", []).extend(notification_ids)
+        if has_request_context() and "mail_after_response" not in g:
+            g.mail_after_response = None  # a list once the answer is on its way
+            after_this_request(_send_after_response)
+
+
+def _send_after_response(response):
+    """Mail rendered when the request commits is sent once the server has
+    written the answer (when it closes the response)."""
+    pending = g.mail_after_response = []
+    app = current_app._get_current_object()
+
+    def send_pending():
+        with app.app_context():
+            for message in pending:
+                try:
+                    _deliver(*message)
+                except (OSError, smtplib.SMTPException) as error:
+                    app.logger.warning("notification mail not sent: %s", error)
+
+    response.call_on_close(send_pending)
+    return response
 
 
 def send(to: str, subject: str, body: str) -> None:
+    pending = g.get("mail_after_response") if has_request_context() else None
+    if pending is not None:
+        pending.append((to, subject, body))
+    else:
+        _deliver(to, subject, body)
+
+
+def _deliver(to: str, subject: str, body: str) -> None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]

@@ -52,6 +52,10 @@ class Refusal(StrEnum):
     REASON_REQUIRED = "reason_required"
     FINAL_EVENT_DATES = "final_event_dates"
     CLUB_ARCHIVED = "club_archived"
+    INVITATION_ANSWERED = "invitation_answered"
+    INVITATION_EXPIRED = "invitation_expired"
+    INVITATION_OWNER = "invitation_owner"
+    LAST_OWNER = "last_owner"
 
     @property
     def message(self) -> str:
@@ -108,6 +112,14 @@ MESSAGES = {
                                   "to a time that would reopen it."),
     Refusal.CLUB_ARCHIVED: _l("This club is archived: nobody is left to run it, so it "
                               "publishes no new events."),
+    Refusal.INVITATION_ANSWERED: _l("This invitation has already been answered."),
+    Refusal.INVITATION_EXPIRED: _l("This invitation has expired. If you still want to join, "
+                                   "ask the club to invite you again."),
+    Refusal.INVITATION_OWNER: _l("You own this club: accepting this invitation would take "
+                                 "that away, so it cannot be accepted."),
+    Refusal.LAST_OWNER: _l("You are the club’s only owner, so you cannot leave it yet. First "
+                           "invite another member to be an owner (on the club’s members page); "
+                           "once they accept, you can leave."),
 }
 
 

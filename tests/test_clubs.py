@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, func, select
 
 from hrdebate.clubs import services
 from hrdebate.extensions import db
-from hrdebate.models import Club, ClubFollow, Membership, Notification, User
+from hrdebate.models import Club, ClubFollow, ClubInvitation, Membership, Notification, User
 from hrdebate.models.club import ClubType, MemberRole
 from hrdebate.rules import Refusal, RuleError
 from tests.helpers import count_queries, fetch, page_text
@@ -132,10 +132,52 @@ def test_appointment_refusals(app, world):
         owner, citizen = (db.session.get(User, u.id)
                           for u in (world.owner, world.citizen))
         assert services.appointment_refusal(club, citizen, "organiser") is None
-        assert services.appointment_refusal(club, citizen, "owner") == Refusal.BAD_ROLE
+        assert services.appointment_refusal(club, citizen, "owner") is None  # by invitation
+        assert services.appointment_refusal(club, citizen, "member") == Refusal.BAD_ROLE
         assert services.appointment_refusal(club, owner, "moderator") == Refusal.OWNER_ROLE
+        assert services.appointment_refusal(club, owner, "owner") is None
         with pytest.raises(RuleError, match="owner_role"):
             services.appoint(club, owner, "moderator")
+
+
+@pytest.mark.parametrize(("current", "new", "consent"), [
+    ("organiser", "moderator", False), ("moderator", "organiser", False),
+    ("organiser", "member", False), ("moderator", "member", False),
+    ("member", "organiser", True), ("member", "moderator", True),
+    ("organiser", "owner", True), ("member", "owner", True),
+])
+def test_which_role_changes_need_the_persons_consent(current, new, consent):
+    assert services.role_needs_consent(current, new) is consent
+
+
+def test_change_role_rules(app, world):
+    with app.app_context():
+        club = db.session.get(Club, world.club.id)
+        owner = db.session.get(User, world.owner.id)
+        organiser = services.membership_of(club.id, world.organiser.id)
+        with pytest.raises(RuleError, match="owner_role"):
+            services.change_role(club, owner, services.membership_of(club.id, owner.id), "member")
+        with pytest.raises(RuleError, match="bad_role"):
+            services.change_role(club, owner, organiser, "admin")
+        assert services.change_role(club, owner, organiser, "moderator") is True
+        assert organiser.role == "moderator"
+        assert services.change_role(club, owner, organiser, "owner") is False
+        assert organiser.role == "moderator"  # until they accept
+        db.session.commit()
+    invitation = fetch(app, ClubInvitation, invitee_id=world.organiser.id)
+    assert (invitation.role, invitation.status, invitation.inviter_id) == (
+        "owner", "pending", world.owner.id)
+
+
+def test_leave_refusal_keeps_one_owner(app, world, make_user):
+    with app.app_context():
+        club = db.session.get(Club, world.club.id)
+        owner = services.membership_of(club.id, world.owner.id)
+        assert services.leave_refusal(owner) == Refusal.LAST_OWNER
+        assert services.leave_refusal(services.membership_of(club.id, world.organiser.id)) is None
+        services.appoint(club, db.session.get(User, world.organiser.id), "owner")
+        db.session.flush()
+        assert services.leave_refusal(owner) is None
 
 
 def test_services_leave_the_commit_to_the_caller(app, world):
@@ -466,8 +508,10 @@ def test_members_permissions(app, client, auth, world, who, status):
     assert client.get("/clubs/ordo/members").status_code == status
     response = client.post_form("/clubs/ordo/members", {"username": "tima", "role": "organiser"})
     assert response.status_code == (302 if status == 200 else status)
-    added = fetch(app, Membership, club_id=world.club.id, user_id=world.citizen.id)
-    assert (added is not None) is (status == 200)
+    invited = fetch(app, ClubInvitation, club_id=world.club.id, invitee_id=world.citizen.id)
+    assert (invited is not None) is (status == 200)
+    # Nobody is a member before accepting.
+    assert fetch(app, Membership, club_id=world.club.id, user_id=world.citizen.id) is None
 
 
 def test_members_page_lists_the_team(client, auth, world):
@@ -476,10 +520,13 @@ def test_members_page_lists_the_team(client, auth, world):
     text = " ".join(page_text(response.text).split())
     assert "Omar the Organiser Organiser" in text and "Мира Модератор Club moderator" in text
     assert "Ольга Сатыбалдиева Owner" in text
-    # Everyone but the owner has a remove button.
-    assert f'/clubs/ordo/members/{world.organiser.id}/remove' in response.text
-    assert f'/clubs/ordo/members/{world.moderator.id}/remove' in response.text
+    # Everyone but the owner has a row to change their role and a remove button.
+    for user in (world.organiser, world.moderator):
+        assert f'/clubs/ordo/members/{user.id}/remove' in response.text
+        assert f'action="/clubs/ordo/members/{user.id}/role"' in response.text
     assert f'/clubs/ordo/members/{world.owner.id}/remove' not in response.text
+    assert f'/clubs/ordo/members/{world.owner.id}/role' not in response.text
+    assert "never says whether a username exists" in text
 
 
 def test_members_fragment_for_htmx(client, auth, world):
@@ -489,38 +536,103 @@ def test_members_fragment_for_htmx(client, auth, world):
     assert "Omar the Organiser" in response.text
 
 
-def test_add_organiser_and_change_role(app, client, auth, world):
+def test_invite_then_accept_then_change_the_role(app, client, auth, world):
     auth.login("olga")
     response = client.post_form("/clubs/ordo/members", {"username": " TIMA ", "role": "organiser"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location.endswith("/clubs/ordo/members")
+    invitation = fetch(app, ClubInvitation, invitee_id=world.citizen.id)
+    assert (invitation.club_id, invitation.inviter_id, invitation.role, invitation.status) == (
+        world.club.id, world.owner.id, "organiser", "pending")
+    # Tima accepts.
+    auth.logout()
+    auth.login("tima")
+    assert client.post_form(f"/invitations/{invitation.token}",
+                            {"action": "accept"}).status_code == 302
     assert fetch(app, Membership, club_id=world.club.id, user_id=world.citizen.id).role == "organiser"
-    assert "Тимур is now an organiser" in client.get("/clubs/ordo/members?lang=en").text
+    answered = fetch(app, ClubInvitation, id=invitation.id)
+    assert answered.status == "accepted" and answered.answered_at is not None
     # The new organiser may now manage the club's events, but not the club.
     with app.test_request_context():
         from hrdebate.access import can_administer_club, can_manage_club
         user = db.session.get(User, world.citizen.id)
         assert can_manage_club(user, world.club.id) and not can_administer_club(user, world.club.id)
-    # Changing a role keeps one membership.
-    client.post_form("/clubs/ordo/members", {"username": "tima", "role": "moderator"})
+    # The owner changes the role from Tima's row: one membership still.
+    auth.logout()
+    auth.login("olga")
+    response = client.post_form(f"/clubs/ordo/members/{world.citizen.id}/role",
+                                {"role": "moderator"})
+    assert response.status_code == 302 and response.location.endswith("/clubs/ordo/members")
+    assert "Тимур’s role is now: Club moderator." in client.get("/clubs/ordo/members").text
     assert count(app, Membership, Membership.user_id == world.citizen.id) == 1
     assert fetch(app, Membership, club_id=world.club.id, user_id=world.citizen.id).role == "moderator"
 
 
+def test_a_role_shown_publicly_is_offered_not_imposed(app, client, auth, world, make_user):
+    """A plain member made an organiser, or anyone made an owner, is invited
+    to it from their row; the role changes when they accept."""
+    plain = make_user("pavel", display_name="Plain Pavel")
+    with app.app_context():
+        db.session.add(Membership(club_id=world.club.id, user_id=plain.id, role="member"))
+        db.session.commit()
+    auth.login("olga")
+    response = client.post_form(f"/clubs/ordo/members/{plain.id}/role", {"role": "organiser"})
+    assert response.status_code == 302
+    assert "Plain Pavel is invited to take this role: Organiser" in client.get(
+        "/clubs/ordo/members").text
+    assert fetch(app, Membership, user_id=plain.id).role == "member"
+    assert "Plain Pavel" not in client.get("/clubs/ordo").text
+    invitation = fetch(app, ClubInvitation, invitee_id=plain.id)
+    assert (invitation.role, invitation.status) == ("organiser", "pending")
+    # Demoting needs nobody's consent.
+    client.post_form(f"/clubs/ordo/members/{world.organiser.id}/role", {"role": "member"})
+    assert fetch(app, Membership, user_id=world.organiser.id, club_id=world.club.id).role == "member"
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("anonymous", 302), ("citizen", 403), ("outsider", 403), ("moderator", 403),
+    ("organiser", 403), ("owner", 302), ("admin", 302),
+])
+def test_change_role_permissions(app, client, auth, world, who, status):
+    login_as(auth, world, who)
+    response = client.post_form(f"/clubs/ordo/members/{world.moderator.id}/role",
+                                {"role": "organiser"})
+    assert response.status_code == status
+    role = fetch(app, Membership, club_id=world.club.id, user_id=world.moderator.id).role
+    assert role == ("organiser" if who in ("owner", "admin") else "moderator")
+
+
+@pytest.mark.parametrize(("user", "role", "status", "message"), [
+    ("owner", "organiser", 302, "The owner’s role cannot be changed here."),
+    ("moderator", "admin", 302, "This is not possible."),
+    ("moderator", "", 302, "This is not possible."),
+    ("outsider", "organiser", 404, None),
+    ("citizen", "organiser", 404, None),
+])
+def test_change_role_bad_input(app, client, auth, world, user, role, status, message):
+    auth.login("olga")
+    user_id = getattr(world, user).id
+    response = client.post_form(f"/clubs/ordo/members/{user_id}/role", {"role": role})
+    assert response.status_code == status
+    if message:
+        assert response.location.endswith("/clubs/ordo/members")
+        assert message in client.get("/clubs/ordo/members").text
+    assert fetch(app, Membership, club_id=world.club.id, user_id=world.owner.id).role == "owner"
+    assert fetch(app, Membership, club_id=world.club.id, user_id=world.moderator.id).role == "moderator"
+    assert count(app, ClubInvitation) == 0
+
+
 @pytest.mark.parametrize(("data", "message"), [
-    ({"username": "nobody", "role": "organiser"}, "Nobody has this username"),
     ({"username": "", "role": "organiser"}, "This field is required"),
-    ({"username": "tima", "role": "owner"}, "Not a valid choice"),
+    ({"username": "x" * 41, "role": "organiser"}, "Field cannot be longer than 40 characters"),
     ({"username": "tima", "role": "member"}, "Not a valid choice"),
-    ({"username": "olga", "role": "organiser"}, "The owner’s role cannot be changed here"),
+    ({"username": "tima", "role": "admin"}, "Not a valid choice"),
 ])
 def test_add_member_bad_input(app, client, auth, world, data, message):
     auth.login("olga")
-    before = count(app, Membership)
     response = client.post_form("/clubs/ordo/members?lang=en", data)
     assert response.status_code == 422
     assert message in response.text and "Please correct the marked fields" in response.text
-    assert count(app, Membership) == before
-    assert fetch(app, Membership, club_id=world.club.id, user_id=world.owner.id).role == "owner"
+    assert count(app, ClubInvitation) == 0
 
 
 # -- /clubs/<slug>/members/<id>/remove ------------------------------------------------------

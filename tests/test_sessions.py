@@ -336,3 +336,15 @@ def test_the_idle_time_is_told_exactly(app, minutes, shown):
 
     with app.test_request_context("/?lang=en"):
         assert _exact_duration(timedelta(minutes=minutes)) == shown
+
+
+def test_the_login_lifetime_may_be_given_in_seconds_from_the_environment(app, client, timur):
+    """HRDEBATE_REMEMBER_COOKIE_DURATION=86400 arrives as a number, as Flask-Login allows."""
+    app.config["REMEMBER_COOKIE_DURATION"] = 24 * 3600
+    with frozen_clock(T0):
+        login(client, remember=True)
+        copy = stolen(client, SESSION, REMEMBER)
+    with frozen_clock(T0 + timedelta(hours=23)):
+        assert opens_account(replay(app, copy))
+    with frozen_clock(T0 + timedelta(hours=25)):
+        assert not opens_account(replay(app, copy))

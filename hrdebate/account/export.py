@@ -55,6 +55,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("club_memberships", "memberships", "user_id",
             _l("The clubs you belong to, with your role and since when."),
             order_by=("club_id",)),
+    Section("club_invitations", "club_invitations", "invitee_id",
+            _l("The invitations to a club you received: the club, the role offered, when, "
+               "and your answer."),
+            left_out={"inviter_id": _l("Who invited you: that person's data is theirs."),
+                      "token": _l("The secret in the invitation's address, which opens only "
+                                  "for you.")}),
     Section("club_follows", "club_follows", "user_id",
             _l("The clubs you follow, and since when."), order_by=("club_id",)),
     Section("comments", "comments", "author_id",

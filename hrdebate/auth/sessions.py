@@ -52,9 +52,11 @@ def _now() -> int:
 def load_user(login_id: str) -> User | None:
     """Flask-Login's user loader, for the session and the remember-me cookie."""
     identity, _sep, logged_in_at = login_id.rpartition(":")
-    if not logged_in_at.isdigit():
+    if not (logged_in_at.isascii() and logged_in_at.isdigit()):
         return None
-    max_age = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+    duration = current_app.config["REMEMBER_COOKIE_DURATION"]
+    # From the environment (HRDEBATE_REMEMBER_COOKIE_DURATION) it is seconds, as for Flask-Login.
+    max_age = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
     if _now() - int(logged_in_at) > max_age:
         return None
     return User.from_login_id(identity)

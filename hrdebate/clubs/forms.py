@@ -1,16 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..choices import Region, as_choices
 from ..forms import Form, strip
-from ..models import User
 from ..models.club import ClubType, MemberRole, ModerationMode
 from . import services
 
-# What each role an owner may give lets the person do (longer than the
+# What each role an owner may offer lets the person do (longer than the
 # role's name, ``MemberRole.label``, which the members' list shows).
 ROLE_DESCRIPTIONS = {
+    MemberRole.OWNER: _l("Owner: edits the club, invites people and can hand the club over"),
     MemberRole.ORGANISER: _l("Organiser: creates and runs the club’s events"),
     MemberRole.MODERATOR: _l("Club moderator: moderates comments on the club’s events"),
 }
@@ -54,7 +54,11 @@ class ClubForm(Form):
         }
 
 
-class MemberForm(Form):
+class InviteForm(Form):
+    """Invite a person by the username they log in with. Nothing here looks
+    the username up: the form must answer the same whether or not it exists
+    (``services.invite_by_username``)."""
+
     username = StringField(
         _l("Username"), filters=[strip], validators=[DataRequired(), Length(max=40)],
         description=_l("Ask the person for the username they log in with. "
@@ -63,28 +67,21 @@ class MemberForm(Form):
     )
     role = SelectField(
         _l("Role"),
-        choices=as_choices({role.value: ROLE_DESCRIPTIONS[role] for role in services.APPOINTABLE_ROLES}),
+        choices=as_choices({role.value: ROLE_DESCRIPTIONS[role]
+                            for role in services.INVITABLE_ROLES}),
         default=MemberRole.ORGANISER.value,
     )
 
-    user: User | None = None
 
-    def __init__(self, club, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.club = club
+class RoleForm(Form):
+    """A member's new role, chosen on their row of the members list."""
 
-    def validate_username(self, field):
-        self.user = User.by_username(field.data or "")
-        if self.user is None:
-            raise ValidationError(_l("Nobody has this username. Check the spelling."))
+    role = SelectField(
+        _l("Role"), choices=as_choices({role.value: role.label for role in services.ROW_ROLES}),
+    )
 
-    def validate(self, extra_validators=None) -> bool:
-        """The club's rules too (the owner keeps their role), so that a
-        refusal is shown beside the name that was typed."""
-        if not super().validate(extra_validators):
-            return False
-        refusal = services.appointment_refusal(self.club, self.user, self.role.data)
-        if refusal is not None:
-            self.username.errors.append(refusal.message)
-            return False
-        return True
+
+class AnswerForm(Form):
+    """The invitee's answer: the button they pressed."""
+
+    action = StringField(validators=[AnyOf(("accept", "decline"))])

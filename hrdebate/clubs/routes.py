@@ -1,15 +1,24 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..access import can_manage_club, get_club_or_404, site_role_required
+from ..access import (
+    can_manage_club,
+    club_role,
+    get_club_or_404,
+    get_invitation_or_404,
+    get_membership_or_404,
+    site_role_required,
+)
 from ..errors import refusal_goes_to
+from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models.club import MemberRole
+from ..rules import Refusal, RuleError
 from ..text import render_markdown, safe_html
 from . import bp, services
-from .forms import ClubForm, MemberForm
+from .forms import AnswerForm, ClubForm, InviteForm, RoleForm
 
 UPCOMING_LIMIT = 20
 
@@ -42,7 +51,8 @@ def new():
 def _show_context(club):
     """Everything the club page and its follow button need."""
     user_id = current_user.id if current_user.is_authenticated else None
-    return {"club": club, "counts": services.club_counts(club.id, user_id)}
+    return {"club": club, "counts": services.club_counts(club.id, user_id),
+            "my_role": club_role(current_user, club.id)}
 
 
 @bp.get("/clubs/<slug>")
@@ -75,44 +85,111 @@ def edit(slug):
 
 
 def _members_page(club, form, status=200):
-    context = {"club": club, "form": form,
+    context = {"club": club, "form": form, "row_roles": services.ROW_ROLES,
                "members": services.members_for_management(club.id)}
     if status == 200:
         return render_page("clubs/members.html", "members", **context)
     return render_template("clubs/members.html", **context), status
 
 
+def _per_account() -> str:
+    """Rate-limit key of a signed-in person's action: their account, not
+    their address (DESIGN §8: a hall of people may share one Wi-Fi)."""
+    return f"account:{current_user.id}"
+
+
 @bp.route("/clubs/<slug>/members", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"], key_func=_per_account,
+               methods=["POST"])
 def members(slug):
     club = get_club_or_404(slug, administer=True)
-    # The form checks the club's rules too, so a refusal shows beside the field.
-    form = MemberForm(club)
+    form = InviteForm()
     if form.validate_on_submit():
-        services.appoint(club, form.user, form.role.data)
-        name = form.user.display_name
-        if form.role.data == MemberRole.ORGANISER:
-            flash(_("%(name)s is now an organiser of the club.", name=name), "success")
-        else:
-            flash(_("%(name)s is now a moderator of the club.", name=name), "success")
+        services.invite_by_username(club, current_user, form.username.data, form.role.data)
+        # The same answer whatever happened: it must not tell whether the
+        # username exists, or whose it is (DESIGN §8).
+        flash(_("If an account with this username exists and is not yet in the club, it has "
+                "been invited. The person appears in the list below once they accept."), "success")
         return redirect(url_for(".members", slug=club.slug))
     return _members_page(club, form, 422 if form.is_submitted() else 200)
+
+
+@bp.post("/clubs/<slug>/members/<int:user_id>/role")
+@login_required
+def change_role(slug, user_id):
+    club = get_club_or_404(slug, administer=True)
+    membership = get_membership_or_404(club, user_id)
+    refusal_goes_to(url_for(".members", slug=club.slug))
+    form = RoleForm()
+    if not form.validate():
+        raise RuleError(Refusal.BAD_ROLE)
+    role = MemberRole(form.role.data)
+    name = membership.user.display_name
+    if services.change_role(club, current_user, membership, role):
+        flash(_("%(name)s’s role is now: %(role)s.", name=name, role=role.label), "success")
+    else:
+        flash(_("%(name)s is invited to take this role: %(role)s. It changes once they accept.",
+                name=name, role=role.label), "success")
+    return redirect(url_for(".members", slug=club.slug))
 
 
 @bp.post("/clubs/<slug>/members/<int:user_id>/remove")
 @login_required
 def remove_member(slug, user_id):
     club = get_club_or_404(slug, administer=True)
-    membership = services.membership_of(club.id, user_id)
-    if membership is None:
-        abort(404)
+    membership = get_membership_or_404(club, user_id)
     name = membership.user.display_name
     refusal_goes_to(url_for(".members", slug=club.slug))
     services.remove_member(membership)
     if wants_fragment():
-        return _members_page(club, MemberForm(club, formdata=None), 200)
+        return _members_page(club, InviteForm(formdata=None), 200)
     flash(_("%(name)s is no longer a member of the club.", name=name), "success")
     return redirect(url_for(".members", slug=club.slug))
+
+
+@bp.route("/clubs/<slug>/leave", methods=["GET", "POST"])
+@login_required
+def leave(slug):
+    """Any member leaves the club; the page asks first (no JavaScript needed)."""
+    club = get_club_or_404(slug)
+    membership = get_membership_or_404(club, current_user.id)
+    if request.method == "GET":
+        return render_template("clubs/leave.html", club=club, membership=membership,
+                               refusal=services.leave_refusal(membership))
+    refusal_goes_to(url_for(".show", slug=club.slug))
+    services.leave(membership)
+    flash(_("You have left %(name)s.", name=club.name), "success")
+    return redirect(url_for(".show", slug=club.slug))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(token):
+    """The invitee reads an invitation and accepts or declines it."""
+    invitation = get_invitation_or_404(token)
+    url = url_for(".invitation", token=invitation.token)
+    if request.method == "POST":
+        refusal_goes_to(url)
+        form = AnswerForm()
+        if not form.validate():
+            raise RuleError(Refusal.BAD_ROLE)
+        accept = form.action.data == "accept"
+        services.answer_invitation(invitation, accept)
+        if not wants_fragment():
+            club, role = invitation.club.name, invitation.role
+            if not accept:
+                flash(_("You declined the invitation. The club is not told."), "success")
+            elif role == MemberRole.OWNER:
+                flash(_("You are now an owner of %(club)s.", club=club), "success")
+            elif role == MemberRole.ORGANISER:
+                flash(_("You are now an organiser of %(club)s.", club=club), "success")
+            else:
+                flash(_("You are now a moderator of %(club)s.", club=club), "success")
+            return redirect(url)
+    return render_page("clubs/invitation.html", "invitation", invitation=invitation,
+                       state=invitation.state(services.invitation_days()),
+                       expires_at=invitation.expires_at(services.invitation_days()))
 
 
 def _set_verified(slug, verified):

@@ -5,24 +5,32 @@ commits (the request does, once)."""
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, or_, select
+from flask import current_app
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
-from ..models import Club, ClubFollow, Event, Membership, User, utcnow
-from ..models.club import MemberRole
+from ..models import Club, ClubFollow, ClubInvitation, Event, Membership, User, utcnow
+from ..models.club import InvitationStatus, MemberRole
+from ..models.notification import NotificationKind
+from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
+from ..unit_of_work import write_lock
 
 CLUBS_PER_PAGE = 20
 PAST_PER_PAGE = 10
 EDITABLE_FIELDS = ("name", "club_type", "city", "region", "description", "moderation_mode")
-# Roles an owner may give; the owner is whoever founded the club.
+# Roles of the people who run a club beside its owners (the demo gives them).
 APPOINTABLE_ROLES = (MemberRole.ORGANISER, MemberRole.MODERATOR)
+# Roles an invitation may offer: an owner may share the club, and so hand it over.
+INVITABLE_ROLES = (*APPOINTABLE_ROLES, MemberRole.OWNER)
+# Roles an owner may pick on a member's row (``change_role``).
+ROW_ROLES = (*INVITABLE_ROLES, MemberRole.MEMBER)
 # Shown publicly by display name; plain members are only counted.
 PUBLIC_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER, MemberRole.MODERATOR)
 # Slugs that would hide a fixed URL under /clubs/.
@@ -105,6 +113,10 @@ def set_verified(club: Club, verified: bool) -> None:
 
 
 # -- members ------------------------------------------------------------------
+#
+# Nobody becomes a member of a club, or takes a role that shows their name on
+# its page, without accepting an invitation; and the members form never tells
+# whether a username exists or whose it is (DESIGN §8).
 
 def membership_of(club_id: int, user_id: int) -> Membership | None:
     return db.session.scalar(
@@ -113,19 +125,21 @@ def membership_of(club_id: int, user_id: int) -> Membership | None:
 
 
 def appointment_refusal(club: Club, user: User, role: str) -> Refusal | None:
-    """Why ``user`` cannot be given ``role`` in the club, or None. The form
-    asks this first, to show the answer beside the field; ``appoint`` asks
-    it again."""
-    if role not in APPOINTABLE_ROLES:
+    """Why ``user`` cannot take ``role`` in the club, or None. The owner's
+    role is never taken away this way: an owner leaves by themselves."""
+    if role not in INVITABLE_ROLES:
         return Refusal.BAD_ROLE
     membership = membership_of(club.id, user.id)
-    if membership is not None and membership.role == MemberRole.OWNER:
+    if membership is not None and membership.role == MemberRole.OWNER \
+            and role != MemberRole.OWNER:
         return Refusal.OWNER_ROLE
     return None
 
 
 def appoint(club: Club, user: User, role: str) -> Membership:
-    """Make ``user`` an organiser or club moderator, or change their role."""
+    """Give ``user`` a role in the club, or change the one they have. Only
+    for an accepted invitation (``answer_invitation``), and for the demo,
+    whose people agreed to their roles in its story."""
     refuse(appointment_refusal(club, user, role))
     membership = membership_of(club.id, user.id)
     if membership is None:
@@ -139,6 +153,169 @@ def appoint(club: Club, user: User, role: str) -> Membership:
 def remove_member(membership: Membership) -> None:
     if membership.role == MemberRole.OWNER:
         raise RuleError(Refusal.REMOVE_OWNER)
+    db.session.delete(membership)
+
+
+# -- invitations ---------------------------------------------------------------
+
+def invitation_days() -> int:
+    return int(current_app.config["INVITATION_DAYS"])
+
+
+def invite_by_username(club: Club, inviter: User, username: str, role: str) -> None:
+    """Invite whoever has ``username`` to take ``role`` in the club, if an
+    invitation makes sense: the account exists, is not the inviter, is not
+    yet in the club, and is not already invited (nor declined lately). It
+    answers nothing, on purpose: whatever happened, the inviter is told the
+    same, and the same queries run, so that neither the answer nor its
+    timing tells whether the username exists (DESIGN §8). Nothing is stored
+    for an unknown username. A member's role changes from their row
+    (``change_role``), never by username."""
+    refuse(None if role in INVITABLE_ROLES else Refusal.BAD_ROLE)
+    invitee = User.by_username(username)
+    invitee_id = invitee.id if invitee is not None else 0  # no account has id 0
+    _close_expired(club.id, invitee_id)
+    already_member = membership_of(club.id, invitee_id) is not None
+    blocked = _invitation_blocked(club.id, invitee_id)
+    if invitee is None or invitee.id == inviter.id or already_member or blocked:
+        return
+    _invite(club, inviter, invitee, role)
+
+
+def _invitation_blocked(club_id: int, invitee_id: int, now: datetime | None = None) -> bool:
+    """The person already has an invitation of this club waiting, or
+    declined one lately: they are not asked again (and notified again) until
+    ``INVITATION_DAYS`` have passed."""
+    since = (now or utcnow()) - timedelta(days=invitation_days())
+    waiting = (ClubInvitation.status == InvitationStatus.PENDING) \
+        & (ClubInvitation.created_at > since)
+    declined = (ClubInvitation.status == InvitationStatus.DECLINED) \
+        & (ClubInvitation.answered_at > since)
+    return db.session.scalar(select(exists().where(
+        ClubInvitation.club_id == club_id, ClubInvitation.invitee_id == invitee_id,
+        or_(waiting, declined),
+    )))
+
+
+def _close_expired(club_id: int, invitee_id: int, now: datetime | None = None) -> None:
+    """File the person's expired invitations of this club as expired: one
+    waits for an answer per club and person, and an expired one makes room
+    for a new one."""
+    since = (now or utcnow()) - timedelta(days=invitation_days())
+    db.session.execute(
+        update(ClubInvitation)
+        .where(ClubInvitation.club_id == club_id, ClubInvitation.invitee_id == invitee_id,
+               ClubInvitation.status == InvitationStatus.PENDING,
+               ClubInvitation.created_at <= since)
+        .values(status=InvitationStatus.EXPIRED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _invite(club: Club, inviter: User, invitee: User, role: str) -> ClubInvitation | None:
+    """A new invitation, and the invitee's notification; None when another
+    request invited the same person a moment ago (the database keeps one
+    waiting invitation per club and person)."""
+    now = utcnow()
+    invitation = ClubInvitation(club_id=club.id, inviter_id=inviter.id, invitee_id=invitee.id,
+                                role=role, status=InvitationStatus.PENDING, created_at=now)
+    try:
+        with db.session.begin_nested():  # a savepoint: a clash undoes this insert only
+            db.session.add(invitation)
+    except IntegrityError:
+        if invitation in db.session:
+            db.session.expunge(invitation)
+        return None
+    notify([invitee.id], NotificationKind.CLUB_INVITATION, invitation_id=invitation.id)
+    return invitation
+
+
+def invitation_refusal(invitation: ClubInvitation, now: datetime | None = None) -> Refusal | None:
+    """Why the invitation cannot be answered now, or None."""
+    state = invitation.state(invitation_days(), now)
+    if state == InvitationStatus.EXPIRED:
+        return Refusal.INVITATION_EXPIRED
+    if state != InvitationStatus.PENDING:
+        return Refusal.INVITATION_ANSWERED
+    return None
+
+
+def answer_invitation(invitation: ClubInvitation, accept: bool) -> None:
+    """The invitee accepts (and takes the role offered) or declines. The
+    answer is written only if the invitation was still waiting, so a double
+    click, or two tabs, cannot answer it twice."""
+    now = utcnow()
+    refuse(invitation_refusal(invitation, now))
+    status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    answered = db.session.execute(
+        update(ClubInvitation)
+        .where(ClubInvitation.id == invitation.id,
+               ClubInvitation.status == InvitationStatus.PENDING)
+        .values(status=status, answered_at=now)
+    ).rowcount
+    if answered != 1:
+        raise RuleError(Refusal.INVITATION_ANSWERED)
+    if accept:
+        if appointment_refusal(invitation.club, invitation.invitee, invitation.role):
+            raise RuleError(Refusal.INVITATION_OWNER)
+        appoint(invitation.club, invitation.invitee, invitation.role)
+
+
+# -- changing a member's role, leaving -------------------------------------------
+
+def role_needs_consent(current: str, new: str) -> bool:
+    """A role that makes the person answer for the club (owner), or puts their
+    name on its public page when it was not there, is only ever taken by
+    accepting an invitation. Anything else an owner changes at once."""
+    return new == MemberRole.OWNER or (current not in PUBLIC_ROLES and new in PUBLIC_ROLES)
+
+
+def change_role(club: Club, by: User, membership: Membership, role: str) -> bool:
+    """Change a member's role from their row of the members list, or, when
+    the new role needs their consent, invite them to it. True if the role
+    changed at once, False if they were invited (or already are)."""
+    if role not in ROW_ROLES:
+        raise RuleError(Refusal.BAD_ROLE)
+    if membership.role == MemberRole.OWNER:
+        raise RuleError(Refusal.OWNER_ROLE)
+    if role == membership.role:
+        return True
+    if role_needs_consent(membership.role, role):
+        _close_expired(club.id, membership.user_id)
+        if not _invitation_blocked(club.id, membership.user_id):
+            _invite(club, by, membership.user, role)
+        return False
+    membership.role = role
+    return True
+
+
+def _lock_club(club_id: int) -> None:
+    """Whoever else changes the club's owners waits for this request to
+    commit: its row on PostgreSQL (SELECT … FOR UPDATE), the database's write
+    lock on SQLite."""
+    if db.engine.dialect.name == "sqlite":
+        write_lock()
+    else:
+        db.session.execute(select(Club.id).where(Club.id == club_id).with_for_update())
+
+
+def leave_refusal(membership: Membership) -> Refusal | None:
+    """A club keeps at least one owner: the only owner hands the club over
+    (invites another owner, who accepts) before leaving."""
+    if membership.role != MemberRole.OWNER:
+        return None
+    owners = db.session.scalar(
+        select(func.count()).select_from(Membership)
+        .where(Membership.club_id == membership.club_id, Membership.role == MemberRole.OWNER)
+    )
+    return Refusal.LAST_OWNER if owners <= 1 else None
+
+
+def leave(membership: Membership) -> None:
+    """A member leaves the club, whatever their role, unless they are its
+    only owner."""
+    _lock_club(membership.club_id)
+    refuse(leave_refusal(membership))
     db.session.delete(membership)
 
 

@@ -4,6 +4,7 @@ fixed lists (``Labelled`` enumerations) each model module defines."""
 from ..dbtypes import UTCDateTime, utcnow
 from .attendance import AttendanceAction, AttendanceChange
 from .club import Club, ClubFollow, ClubType, MemberRole, Membership, ModerationMode
+from .club import ClubInvitation, InvitationStatus
 from .comment import (
     HELD_STATUSES,
     MAX_DEPTH,
@@ -56,4 +57,6 @@ __all__ = [
     # constants and helpers
     "EVENT_LANGUAGES", "HELD_STATUSES", "MAX_DEPTH", "TOPICS", "UTCDateTime", "seed_topics",
     "utcnow",
+    # club invitations
+    "ClubInvitation", "InvitationStatus",
 ]

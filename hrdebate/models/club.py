@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..choices import Labelled
@@ -101,3 +102,63 @@ class ClubFollow(db.Model):
         ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class InvitationStatus(Labelled):
+    """An invitation waits for its answer until it expires (DESIGN §8)."""
+
+    PENDING = "pending", _l("Waiting for an answer")
+    ACCEPTED = "accepted", _l("Accepted")
+    DECLINED = "declined", _l("Declined")
+    EXPIRED = "expired", _l("Expired")
+
+
+class ClubInvitation(db.Model):
+    """An offer of a role in a club. Nobody becomes a member, or gets another
+    public role, without accepting one (DESIGN §8). At most one waits for an
+    answer per club and person."""
+
+    __tablename__ = "club_invitations"
+    __table_args__ = (
+        CheckConstraint(one_of("role", MemberRole.values()), name="role"),
+        CheckConstraint(one_of("status", InvitationStatus.values()), name="status"),
+        Index("uq_club_invitations_pending", "club_id", "invitee_id", unique=True,
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The invitation's address (/invitations/<token>). Not the id: ids that
+    # count up would let whoever sees two invitations of their own tell
+    # whether one was written in between, for a username they typed.
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=_new_token)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"), index=True)
+    inviter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    invitee_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default=InvitationStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    club: Mapped[Club] = relationship()
+    inviter: Mapped[User | None] = relationship(foreign_keys=[inviter_id])
+    invitee: Mapped[User] = relationship(foreign_keys=[invitee_id])
+
+    def __repr__(self) -> str:
+        return f"<ClubInvitation {self.id} {self.status}>"
+
+    def expires_at(self, days: int) -> datetime:
+        return self.created_at + timedelta(days=days)
+
+    def state(self, days: int, now: datetime | None = None) -> InvitationStatus:
+        """The status as the invitee sees it: a pending invitation older than
+        ``days`` is expired, whether or not that was written down yet."""
+        if self.status == InvitationStatus.PENDING and (now or utcnow()) >= self.expires_at(days):
+            return InvitationStatus.EXPIRED
+        return InvitationStatus(self.status)

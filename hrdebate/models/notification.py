@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..choices import Labelled
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from .club import ClubInvitation
 from .event import Event
 
 
@@ -31,6 +32,7 @@ class NotificationKind(Labelled):
     WARNED = "warned"
     MUTED = "muted"
     BANNED = "banned"
+    CLUB_INVITATION = "club_invitation"
 
 
 class Notification(db.Model):
@@ -42,9 +44,12 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(24))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("club_invitations.id", ondelete="CASCADE"), index=True)
     # Free text a kind may carry, such as a moderator's reason.
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event | None] = relationship()
+    invitation: Mapped[ClubInvitation | None] = relationship()

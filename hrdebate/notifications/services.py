@@ -8,17 +8,18 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..mail import queue_notification_mail
-from ..models import Event, Notification, utcnow
+from ..models import ClubInvitation, Event, Notification, utcnow
 
 PER_PAGE = 30
 
 
 def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
-           detail: str | None = None, comment_id: int | None = None) -> int:
+           detail: str | None = None, comment_id: int | None = None,
+           invitation_id: int | None = None) -> int:
     """Queue one notification per user (duplicates removed). The caller commits."""
     rows = [
         {"user_id": uid, "kind": kind, "event_id": event_id, "comment_id": comment_id,
-         "detail": detail, "created_at": utcnow()}
+         "invitation_id": invitation_id, "detail": detail, "created_at": utcnow()}
         for uid in sorted(set(user_ids))
     ]
     if rows:
@@ -33,7 +34,8 @@ def latest(user_id: int, limit: int = PER_PAGE) -> list[Notification]:
     """The user's newest notifications, with their events and clubs."""
     return list(db.session.scalars(
         select(Notification)
-        .options(joinedload(Notification.event).joinedload(Event.club))
+        .options(joinedload(Notification.event).joinedload(Event.club),
+                 joinedload(Notification.invitation).joinedload(ClubInvitation.club))
         .where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
