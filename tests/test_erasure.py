@@ -253,6 +253,9 @@ def test_the_delete_page_says_what_becomes_of_the_clubs(app, client, auth, found
     assert "Handed Club" in page and "Lonely Club" in page
     assert "passes to its longest-serving organiser" in page
     assert "archived" in page
+    # Before it is too late, the founder is shown the way to hand the lonely club over.
+    lonely = fetch(app, Club, name="Lonely Club")
+    assert f'href="/clubs/{lonely.slug}/members"' in page
 
 
 def founder_as_person(user):

@@ -115,6 +115,7 @@ class Succession:
 
     club_id: int
     club_name: str
+    club_slug: str
     successor: Membership | None
     successor_name: str | None
 
@@ -125,7 +126,7 @@ def clubs_after_deletion(user: User) -> list[Succession]:
     run = select(Membership.club_id).where(Membership.user_id == user.id,
                                            Membership.role.in_(RUNS_CLUB))
     clubs = db.session.execute(
-        select(Club.id, Club.name).where(Club.id.in_(run)).order_by(Club.name, Club.id)).all()
+        select(Club.id, Club.name, Club.slug).where(Club.id.in_(run)).order_by(Club.name, Club.id)).all()
     others = db.session.execute(
         select(Membership, User.display_name).join(User, User.id == Membership.user_id)
         .where(Membership.club_id.in_(run), Membership.user_id != user.id,
@@ -133,12 +134,12 @@ def clubs_after_deletion(user: User) -> list[Succession]:
         .order_by(Membership.created_at, Membership.id)
     ).all()
     successions = []
-    for club_id, name in clubs:
+    for club_id, name, slug in clubs:
         team = [(m, n) for m, n in others if m.club_id == club_id]
         if any(m.role == MemberRole.OWNER for m, _n in team):
             continue  # another owner runs it already
         successor, successor_name = team[0] if team else (None, None)
-        successions.append(Succession(club_id, name, successor, successor_name))
+        successions.append(Succession(club_id, name, slug, successor, successor_name))
     return successions
 
 
