@@ -506,3 +506,22 @@ def test_an_admin_may_record_a_past_event_and_an_organiser_may_edit_a_started_on
                               headers=EN)
     assert edited.status_code == 302, edited.text
     assert fetch(app, Event, id=started.id).title == "Under way, renamed"
+
+
+def test_the_reason_of_a_correction_is_cleaned_like_every_line(app, client, auth, club_day):
+    """The admin's reason for un-checking someone goes through the shared
+    single-line cleaning (hrdebate/forms.py::Form): spaces and line breaks
+    collapsed; invisible characters refused (no reason, so no correction)."""
+    from hrdebate.models import AttendanceChange
+
+    event, registration = club_day["event"], club_day["registration"]
+    url = f"/events/{event.id}/attendance/{registration.id}"
+    auth.login("admin")
+    hidden = client.post_form(url, {"checked_in": "0", "reason": "Mis\u200btake"}, headers=HTMX)
+    assert hidden.status_code == 422 and "Give a reason" in hidden.text
+    assert fetch(app, Registration, id=registration.id).checked_in_at is not None
+    done = client.post_form(url, {"checked_in": "0", "reason": "Checked  in\nby mistake "},
+                            headers=HTMX)
+    assert done.status_code == 200
+    assert fetch(app, AttendanceChange, registration_id=registration.id).reason == \
+        "Checked in by mistake"

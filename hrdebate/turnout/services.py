@@ -403,11 +403,11 @@ def withheld_text(min_people: int) -> str:
     """Why a selection shows no demographic tables (the page and the export)."""
     return ngettext(
         "Who took part is shown only for a selection with at least %(num)d person "
-        "whose attendance is final and who agreed to share their answers. Choose a longer "
-        "period or more clubs.",
+        "whose attendance is final and who agreed to share their answers. Choose another "
+        "quarter or all clubs.",
         "Who took part is shown only for a selection with at least %(num)d people "
-        "whose attendance is final and who agreed to share their answers. Choose a longer "
-        "period or more clubs.", min_people)
+        "whose attendance is final and who agreed to share their answers. Choose another "
+        "quarter or all clubs.", min_people)
 
 
 def perturbation_note() -> str:
