@@ -56,6 +56,7 @@ class Refusal(StrEnum):
     INVITATION_EXPIRED = "invitation_expired"
     INVITATION_OWNER = "invitation_owner"
     LAST_OWNER = "last_owner"
+    PAST_START = "past_start"
 
     @property
     def message(self) -> str:
@@ -120,6 +121,8 @@ MESSAGES = {
     Refusal.LAST_OWNER: _l("You are the club’s only owner, so you cannot leave it yet. First "
                            "invite another member to be an owner (on the club’s members page); "
                            "once they accept, you can leave."),
+    Refusal.PAST_START: _l("An event cannot start in the past. Choose a start that is still "
+                           "to come, or ask an administrator to record a past event."),
 }
 
 

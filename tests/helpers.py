@@ -90,3 +90,16 @@ def fetch(app, model, **where):
         if obj is not None:
             db.session.expunge(obj)
         return obj
+
+
+def quarter_closed(app, *events):
+    """A moment (aware UTC) when the calendar quarters of ``events`` are
+    closed, so the turnout's demographic tables may describe them (their
+    last day ended ``ATTENDANCE_LOCK_DAYS`` ago, and an hour more)."""
+    from datetime import timedelta
+
+    from hrdebate.timeutil import utc_to_local
+    from hrdebate.turnout.services import Quarter
+
+    ends = max(Quarter.of(utc_to_local(event.starts_at).date()).ends_at for event in events)
+    return ends + timedelta(days=app.config["ATTENDANCE_LOCK_DAYS"], hours=1)

@@ -141,7 +141,7 @@ def test_uid_is_stable_across_edits(app, client, club, make_event):
     with app.app_context():
         stored = db.session.get(Event, event.id)
         update_event(stored, {"title": "Second title",
-                              "starts_at": stored.starts_at + timedelta(hours=1)}, [])
+                              "starts_at": stored.starts_at + timedelta(hours=1)}, [], by=None)
         db.session.commit()
     (after,) = vevents(ics(client, "/events.ics"))
     assert str(after["SUMMARY"]) == "Second title"
@@ -312,7 +312,7 @@ def test_atom_entry_ids_are_stable_and_newest_published_comes_first(app, client,
     ids = [e.find(f"{ATOM}id").text for e in feed.findall(f"{ATOM}entry")]
 
     with app.app_context():
-        update_event(db.session.get(Event, new.id), {"title": "Renamed"}, [])
+        update_event(db.session.get(Event, new.id), {"title": "Renamed"}, [], by=None)
         db.session.commit()
     feed = atom(client, "/events.atom")
     assert [e.find(f"{ATOM}id").text for e in feed.findall(f"{ATOM}entry")] == ids

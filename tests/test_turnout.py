@@ -12,7 +12,8 @@ import pytest
 from hrdebate.extensions import db
 from hrdebate.models import Registration, User, utcnow
 from hrdebate.turnout.suppression import Hidden, suppress, suppress_together
-from tests.helpers import count_queries, page_text
+from hrdebate.dbtypes import frozen_clock
+from tests.helpers import count_queries, page_text, quarter_closed
 
 HTMX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}
@@ -566,8 +567,9 @@ def test_suppressed_cells_are_not_drawn(app, client, auth, make_user, make_club,
     for gender, n in (("woman", 7), ("man", 2), ("other", 6)):
         for _ in range(n):
             _walk_in(make_registration, event, consent=True, gender=gender, record_key=0)
-    auth.login("owner")
-    html = client.get("/turnout/", headers=EN).text
+    with frozen_clock(quarter_closed(app, event)):  # the event's quarter is the latest closed
+        auth.login("owner")
+        html = client.get("/turnout/", headers=EN).text
     start = html.index('<title id="chart-gender-title"')
     chart = html[start:html.index("</svg>", start)]
     # With every key 0, 7 women show as 7 and 6 of another gender as 8
@@ -584,7 +586,7 @@ def test_suppressed_cells_are_not_drawn(app, client, auth, make_user, make_club,
 def test_a_breakdown_with_nothing_to_draw_has_no_chart(app, client, auth, programme):
     app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
     auth.login("organiser")
-    html = client.get("/turnout/", headers=EN).text
+    html = client.get("/turnout/?quarter=2026-Q1", headers=EN).text
     assert 'id="chart-gender-heading"' in html and 'id="chart-gender-title"' not in html
 
 
@@ -743,7 +745,7 @@ def test_export_is_utf8_csv_with_a_bom(client, auth, programme):
 def test_export_names_no_one_and_suppresses_like_the_page(app, client, auth, programme):
     app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
     auth.login("organiser")
-    response = client.get("/turnout/export.csv", headers=EN)
+    response = client.get("/turnout/export.csv?quarter=2026-Q1", headers=EN)
     body = response.get_data(as_text=True)
     for name in ("Secret Person", "Organiser Olga", "organiser", "p0", "Walk-in person"):
         assert name not in body
@@ -758,8 +760,11 @@ def test_export_names_no_one_and_suppresses_like_the_page(app, client, auth, pro
 def test_export_keeps_the_filters(client, auth, programme):
     auth.login("admin")
     rows = _csv(client.get("/turnout/export.csv?club=osh&kind=civic_project", headers=EN))
-    assert {row["key"]: row["value"] for row in rows if row["section"] == "filter"} == {
-        "club": "osh", "kind": "civic_project"}
+    filters = {row["key"]: row["value"] for row in rows if row["section"] == "filter"}
+    latest = filters.pop("quarter")  # the demographic tables' quarter: the latest closed one
+    assert filters == {"club": "osh", "kind": "civic_project"}
+    assert [(row["key"], row["value"]) for row in rows if row["measure"] == "period"] == [
+        ("quarter", latest)]
     assert {row["label"] for row in rows if row["section"] == "event"} == {"Clean river"}
 
 

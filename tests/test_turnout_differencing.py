@@ -22,7 +22,7 @@ from hrdebate.dbtypes import frozen_clock
 from hrdebate.extensions import db
 from hrdebate.models import Club, Registration, User, utcnow
 from hrdebate.timeutil import utc_to_local
-from tests.helpers import fetch, page_text
+from tests.helpers import fetch, page_text, quarter_closed
 
 EN = {"Accept-Language": "en"}
 HTMX = {"HX-Request": "true", **EN}
@@ -74,13 +74,18 @@ def _reseed_record_keys(app, rng):
 
 @pytest.fixture
 def club_day(app, make_user, make_club, make_event, make_registration):
-    """The issue's setting: one club, one debate ten days ago (its attendance
-    final), 24 consenting attendees and the victim, "Target Tolkun"
-    (25-34, a man, NGO), checked in by name."""
+    """The issue's setting: one club, one debate in the latest closed quarter
+    (its attendance final), 24 consenting attendees and the victim, "Target
+    Tolkun" (25-34, a man, NGO), checked in by name."""
+    from hrdebate.turnout.services import latest_closed_quarter
+
     organiser = make_user("organiser")
     make_user("admin", site_role="admin", display_name="Admin Aida")
     club = make_club(owner=organiser, slug="auca")
-    event = make_event(club, starts_in=timedelta(days=-10), title="Debate of the day")
+    with app.app_context():
+        quarter = latest_closed_quarter()
+    event = make_event(club, starts_at=quarter.ends_at - timedelta(days=40),
+                       title="Debate of the day")
     _attend(make_registration, event, _crowd(make_user))
     target = make_user("tolkun", display_name="Target Tolkun", demographics_consent_at=utcnow(),
                        age_band="25_34", gender="man", affiliation="ngo")
@@ -225,20 +230,23 @@ def test_self_check_in_after_the_end_is_logged(app, make_user, make_club, make_e
 
 def test_a_final_event_cannot_be_moved_to_reopen_its_attendance(app, club_day):
     """Moving the end of a final event into the future would unlock it for
-    the organiser; fixing a date within the past stays possible."""
+    the organiser; fixing a date within the past stays possible for an
+    admin (an organiser cannot date an event into the past at all)."""
     from hrdebate.events.services import update_event
     from hrdebate.models import Event
     from hrdebate.rules import RuleError
 
     with app.app_context():
+        admin = db.session.scalars(select(User).filter_by(username="admin")).one()
         event = db.session.get(Event, club_day["event"].id)
         with pytest.raises(RuleError, match="final_event_dates"):
-            update_event(event, {"ends_at": utcnow() + timedelta(days=1)}, [])
+            update_event(event, {"ends_at": utcnow() + timedelta(days=1)}, [], by=admin)
         db.session.rollback()
+        admin = db.session.scalars(select(User).filter_by(username="admin")).one()
         event = db.session.get(Event, club_day["event"].id)
         update_event(event, {"starts_at": event.starts_at - timedelta(days=1),
-                             "ends_at": event.ends_at - timedelta(days=1)}, [])
-        update_event(event, {"title": "A corrected title"}, [])
+                             "ends_at": event.ends_at - timedelta(days=1)}, [], by=admin)
+        update_event(event, {"title": "A corrected title"}, [], by=admin)
         db.session.commit()
 
 
@@ -312,25 +320,39 @@ def test_the_same_people_give_the_same_cells_in_every_scope(app, make_user, make
 
 # -- only final attendance, only large enough scopes -------------------------------------------
 
-def test_demographics_count_only_events_whose_attendance_is_final(app, client, auth, make_user,
-                                                                  make_club, make_event,
-                                                                  make_registration):
+def test_demographics_count_only_closed_quarters(app, client, auth, make_user, make_club,
+                                                make_event, make_registration):
+    """An event two days before the end of a quarter: two days after that
+    end its attendance is final, but the quarter is not closed (its last day
+    ended less than ATTENDANCE_LOCK_DAYS ago), so it is not offered; a day
+    later it is, and its tables show."""
+    from hrdebate.turnout.services import latest_closed_quarter
+
     club = make_club(owner=make_user("owner"), slug="auca")
-    event = make_event(club, starts_in=timedelta(days=-2))  # ended 2 days ago; final after 3
+    with app.app_context():
+        quarter = latest_closed_quarter().next()  # still open today
+    event = make_event(club, starts_at=quarter.ends_at - timedelta(days=2))
     _attend(make_registration, event, _crowd(make_user))
-    auth.login("owner")
-    page = page_text(client.get("/turnout/", headers=EN).text)
-    assert "only for a selection with at least 20 people" in page
-    rows = _csv(client.get("/turnout/export.csv", headers=EN))
-    assert not [row for row in rows if row["section"] in ("age_band", "gender", "affiliation")]
-    assert [row["measure"] for row in rows if row["section"] == "demographics"] == ["withheld"]
-    assert _summary(rows)["participants"] == "24"  # the live figures count it already
-    with frozen_clock(utcnow() + timedelta(days=2)):
-        auth.login("owner")  # two days idle: the session has ended
+    with frozen_clock(quarter.ends_at + timedelta(days=2)):
+        auth.login("owner")
+        page = page_text(client.get("/turnout/", headers=EN).text)
+        assert "only for a selection with at least 20 people" in page
+        assert quarter.label not in page  # not a choice yet
+        assert client.get(f"/turnout/?quarter={quarter.code}").status_code == 422
+        rows = _csv(client.get("/turnout/export.csv", headers=EN))
+        assert not [row for row in rows if row["section"] in ("age_band", "gender", "affiliation")]
+        assert [row["measure"] for row in rows if row["section"] == "demographics"] == [
+            "period", "withheld"]
+        assert _summary(rows)["participants"] == "24"  # the live figures count it already
+        app.config["ATTENDANCE_LOCK_DAYS"] = 1
+        page = page_text(client.get("/turnout/", headers=EN).text)
+        assert "only for a selection" not in page and f"Who took part · {quarter.label}" in page
+        app.config["ATTENDANCE_LOCK_DAYS"] = 3
+    with frozen_clock(quarter_closed(app, event)):
+        auth.login("owner")  # the session has ended meanwhile
         page = page_text(client.get("/turnout/", headers=EN).text)
     assert "only for a selection" not in page and "Figures are slightly perturbed" in page
-    app.config["ATTENDANCE_LOCK_DAYS"] = 1
-    assert "only for a selection" not in page_text(client.get("/turnout/", headers=EN).text)
+    assert f"Who took part · {quarter.label}" in page
 
 
 def test_a_small_scope_shows_no_demographics(app, client, auth, make_user, make_club, make_event,
@@ -338,12 +360,13 @@ def test_a_small_scope_shows_no_demographics(app, client, auth, make_user, make_
     club = make_club(owner=make_user("owner"), slug="auca")
     event = make_event(club, starts_in=timedelta(days=-10))
     _attend(make_registration, event, _crowd(make_user, 4))  # 12 people
-    auth.login("owner")
-    page = page_text(client.get("/turnout/", headers=EN).text)
-    assert "only for a selection with at least 20 people" in page
-    assert "25–34" not in page  # no table
-    app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
-    assert "only for a selection" not in page_text(client.get("/turnout/", headers=EN).text)
+    with frozen_clock(quarter_closed(app, event)):
+        auth.login("owner")
+        page = page_text(client.get("/turnout/", headers=EN).text)
+        assert "only for a selection with at least 20 people" in page
+        assert "25–34" not in page  # no table
+        app.config["TURNOUT_DEMOGRAPHICS_MIN_PEOPLE"] = 5
+        assert "only for a selection" not in page_text(client.get("/turnout/", headers=EN).text)
 
 
 # -- the method --------------------------------------------------------------------------------
@@ -397,3 +420,108 @@ def test_the_perturbation_needs_no_app_nor_database():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- (d) averaging over many selections that all hold the target ---------------------------------
+
+def _event_form(starts_at, **overrides):
+    """The new-event form of tests/test_events.py, starting at ``starts_at`` (UTC)."""
+    start = utc_to_local(starts_at)
+    return {"kind": "debate", "title": "Made-up debate", "summary": "Made up.",
+            "description": "Made up.", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "venue": "Nowhere", "region": "bishkek", "language": "ru", "capacity": "40",
+            "topics": ["participation"], "motion": "This house would average",
+            "debate_format": "oxford", **overrides}
+
+
+def test_averaging_many_selections_that_hold_the_target_gains_nothing(
+        app, client, auth, club_day, make_event):
+    """The reviewer's attack (issue 9, item 1): the noise is fixed per set of
+    people but fresh for every other set, so the organiser (1) creates N
+    events dated in the past, (2) fills them with made-up consenting walk-ins
+    of known answers, (3) exports start=day of E..end=day of F_k for each k:
+    N independent noisy samples of the target's cell, averaged. Before the
+    fix each export was a different selection (20 of them: the target's gender
+    right 88% of the time). Now (1) is refused, and whatever the day range,
+    kind or region, the demographic rows of the target's quarter are one
+    fixed table: N samples are the same sample."""
+    from hrdebate.models import Event
+
+    event = club_day["event"]
+    auth.login("organiser")
+    # (1) Past events are refused, the form kept; nothing is created.
+    for k in range(1, 6):
+        refused = client.post_form("/events/new?club=auca",
+                                   _event_form(event.starts_at + timedelta(days=k)), headers=EN)
+        assert refused.status_code == 422
+        assert "An event cannot start in the past" in refused.text
+        assert 'value="Nowhere"' in refused.text
+    assert fetch(app, Event, title="Made-up debate") is None
+    # Nor can an upcoming event be moved into the past.
+    upcoming = make_event(fetch(app, Club, slug="auca"), title="Next week")
+    moved = client.post_form(f"/events/{upcoming.id}/edit",
+                             _event_form(event.starts_at + timedelta(days=1), title="Next week"),
+                             headers=EN)
+    assert moved.status_code == 422 and "An event cannot start in the past" in moved.text
+    assert fetch(app, Event, id=upcoming.id).starts_at == upcoming.starts_at
+
+    # (3) Every selection the organiser can make holds the same demographic rows.
+    day = utc_to_local(event.starts_at).date()
+    selections = [f"start={day}&end={day + timedelta(days=k)}" for k in range(0, 30, 3)]
+    selections += [f"start={day - timedelta(days=k)}&end={day}" for k in range(1, 30, 7)]
+    selections += ["", "club=auca", "kind=debate", "kind=moot_court", "region=bishkek",
+                   "region=osh", f"start={day}&end={day}&kind=debate&region=bishkek"]
+    samples = []
+    for query in selections:
+        rows = _csv(client.get(f"/turnout/export.csv?{query}", headers=EN))
+        samples.append(_demographic_rows(rows))
+    first = samples[0]
+    assert any(row["section"] == "gender" and row["value"].isdigit() for row in first)
+    assert ("quarter", "period") in {(row["key"], row["measure"]) for row in first}
+    assert all(sample == first for sample in samples), "one fixed table per club and quarter"
+    # The page shows the same quarter and the same figures.
+    page = page_text(client.get(f"/turnout/?start={day}&end={day}&kind=debate", headers=EN).text)
+    quarter = next(row["label"] for row in first if row["key"] == "quarter")
+    assert f"Who took part · {quarter}" in page
+
+
+def test_an_admin_may_record_a_past_event_and_an_organiser_may_edit_a_started_one(
+        app, client, auth, club_day, make_event):
+    """Dating an event into the past is the admin's privileged act; an
+    organiser still edits an event already under way, its start unchanged."""
+    from hrdebate.models import Event
+
+    auth.login("admin")
+    past = utcnow() - timedelta(days=2)
+    done = client.post_form("/events/new?club=auca", _event_form(past, title="Recorded late"),
+                            headers=EN)
+    assert done.status_code == 302 and fetch(app, Event, title="Recorded late") is not None
+
+    started = make_event(fetch(app, Club, slug="auca"), starts_in=timedelta(minutes=-30),
+                         title="Under way")
+    auth.login("organiser")
+    edited = client.post_form(f"/events/{started.id}/edit",
+                              _event_form(started.starts_at, title="Under way, renamed"),
+                              headers=EN)
+    assert edited.status_code == 302, edited.text
+    assert fetch(app, Event, id=started.id).title == "Under way, renamed"
+
+
+def test_the_reason_of_a_correction_is_cleaned_like_every_line(app, client, auth, club_day):
+    """The admin's reason for un-checking someone goes through the shared
+    single-line cleaning (hrdebate/forms.py::Form): spaces and line breaks
+    collapsed; invisible characters refused (no reason, so no correction)."""
+    from hrdebate.models import AttendanceChange
+
+    event, registration = club_day["event"], club_day["registration"]
+    url = f"/events/{event.id}/attendance/{registration.id}"
+    auth.login("admin")
+    hidden = client.post_form(url, {"checked_in": "0", "reason": "Mis\u200btake"}, headers=HTMX)
+    assert hidden.status_code == 422 and "Give a reason" in hidden.text
+    assert fetch(app, Registration, id=registration.id).checked_in_at is not None
+    done = client.post_form(url, {"checked_in": "0", "reason": "Checked  in\nby mistake "},
+                            headers=HTMX)
+    assert done.status_code == 200
+    assert fetch(app, AttendanceChange, registration_id=registration.id).reason == \
+        "Checked in by mistake"

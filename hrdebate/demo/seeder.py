@@ -172,7 +172,7 @@ def _create_event(story: Timeline, spec: dict, times) -> None:
     unknown = set(data) - set(EDITABLE_FIELDS)
     assert not unknown, f"not event fields: {unknown}"
     data.update(starts_at=times.starts, ends_at=times.ends, region=club.region)
-    event = create_event(club, data, spec["topics"])
+    event = create_event(club, data, spec["topics"], by=None)  # the system
     for title, day, _status in spec.get("milestones", ()):
         add_milestone(event, title, story.today + timedelta(days=day), "planned")
     story.events[spec["title"]] = event

@@ -16,7 +16,7 @@ from ..htmx import render_page, wants_fragment
 from ..models import TOPICS
 from ..models.event import EventKind
 from ..rules import Refusal, RuleError
-from ..timeutil import utc_to_local
+from ..timeutil import local_to_utc, utc_to_local
 from . import bp, services
 from .filters import EventFilters
 from .forms import (
@@ -48,6 +48,19 @@ def index():
 
 # -- create and edit -------------------------------------------------------------
 
+def _valid(form: EventForm, event=None) -> bool:
+    """The form is sent and valid, and its start is one the person may give
+    (``services.start_refusal``): a refused start is the field's error, so
+    the form comes back (422) as it was typed."""
+    if not form.validate_on_submit():
+        return False
+    refusal = services.start_refusal(local_to_utc(form.starts_at.data), current_user, event)
+    if refusal:
+        form.starts_at.errors.append(refusal.message)
+        return False
+    return True
+
+
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -55,9 +68,9 @@ def new():
     form = EventForm()
     if request.method == "GET":
         form.region.data = club.region
-    if form.validate_on_submit():
+    if _valid(form):
         data, topic_slugs = form.to_data()
-        event = services.create_event(club, data, topic_slugs)
+        event = services.create_event(club, data, topic_slugs, by=current_user)
         flash(_("The draft is saved. Publish it when it is ready."), "success")
         return redirect(_event_url(event))
     return render_form("events/form.html", form, club=club, event=None)
@@ -73,9 +86,9 @@ def edit(event_id):
             form[name].data = utc_to_local(getattr(event, name))
         form.topics.data = [t.slug for t in event.topics]
         form.instruments.data = event.instrument_codes
-    if form.validate_on_submit():
+    if _valid(form, event):
         data, topic_slugs = form.to_data()
-        services.update_event(event, data, topic_slugs)
+        services.update_event(event, data, topic_slugs, by=current_user)
         flash(_("Your changes are saved."), "success")
         return redirect(_event_url(event))
     return render_form("events/form.html", form, club=event.club, event=event)

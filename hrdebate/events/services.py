@@ -76,8 +76,28 @@ def _refuse_if_archived(club: Club) -> None:
         raise RuleError(Refusal.CLUB_ARCHIVED)
 
 
-def create_event(club, data: dict, topic_slugs: list[str]) -> Event:
+def start_refusal(starts_at: datetime | None, by: User | None, event: Event | None = None,
+                  now: datetime | None = None) -> Refusal | None:
+    """Why ``by`` may not give an event (``event``, or a new one) this start,
+    or None: an organiser cannot date an event into the past, so no made-up
+    past event adds a selection to the turnout report (README, "Small
+    groups"); an event that already started keeps its start when edited. An
+    admin may (a privileged act, as is correcting final attendance); None
+    for ``by`` is the system itself (the demo seeder, on its own clock)."""
+    if by is None or by.is_admin or starts_at is None:
+        return None
+    if event is not None and _to_the_minute(event.starts_at) == _to_the_minute(starts_at):
+        return None  # unchanged (the form gives minutes)
+    return Refusal.PAST_START if starts_at < (now or utcnow()) else None
+
+
+def _to_the_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def create_event(club, data: dict, topic_slugs: list[str], *, by: User | None) -> Event:
     _refuse_if_archived(club)
+    refuse(start_refusal(data.get("starts_at"), by))
     event = Event(club=club, status=EventStatus.DRAFT)
     _apply(event, data, topic_slugs)
     db.session.add(event)
@@ -85,7 +105,10 @@ def create_event(club, data: dict, topic_slugs: list[str]) -> Event:
     return event
 
 
-def update_event(event: Event, data: dict, topic_slugs: list[str]) -> None:
+def update_event(event: Event, data: dict, topic_slugs: list[str], *,
+                 by: User | None) -> None:
+    if "starts_at" in data:
+        refuse(start_refusal(data["starts_at"], by, event))
     if "ends_at" in data:  # final attendance stays final (participation.services)
         refuse(date_change_refusal(event, data["ends_at"]))
     _apply(event, data, topic_slugs)

@@ -29,6 +29,14 @@ class WalkInForm(Form):
                          validators=[Length(max=REASON_LENGTH)])
 
 
+class CorrectionForm(Form):
+    """The reason an admin gives for changing final attendance (the check-in
+    toggle), cleaned like every single-line field."""
+
+    reason = StringField(_l("Reason for the correction"), filters=[strip],
+                         validators=[Length(max=REASON_LENGTH)])
+
+
 class CheckInForm(Form):
     code = StringField(
         _l("Check-in code"), filters=[strip],

@@ -31,7 +31,7 @@ from ..models.registration import RegistrationStatus
 from ..text import clean_query
 from ..urls import absolute_url_for
 from . import bp, services
-from .forms import CheckInForm, WalkInForm
+from .forms import CheckInForm, CorrectionForm, WalkInForm
 
 # -- registering ----------------------------------------------------------------
 
@@ -111,8 +111,11 @@ def toggle_checkin(event_id, registration_id):
     registration = get_registration_or_404(event, registration_id)
     back = url_for(".attendance", event_id=event.id, q=request.args.get("q") or None)
     refusal_goes_to(back)
+    # The token is checked for every POST (CSRFProtect); htmx sends it as a header.
+    correction = CorrectionForm(request.form, meta={"csrf": False})
+    reason = correction.reason.data if correction.validate() else None  # unclean: no reason
     services.set_checked_in(registration, current_user, request.form.get("checked_in") == "1",
-                            reason=request.form.get("reason"))
+                            reason=reason)
     if wants_fragment():
         return render_block("participation/attendance.html", "row", event=event,
                             registration=registration, seats=services.seat_counts(event.id),

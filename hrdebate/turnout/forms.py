@@ -26,10 +26,19 @@ class TurnoutFilterForm(Form):
     region = SelectField(_l("Region"), default="",
                          choices=as_choices(TurnoutDimension.REGION.names,
                                             blank=_l("All regions")))
+    quarter = SelectField(
+        _l("Quarter of “Who took part”"),
+        description=_l("The tables of who took part always describe one closed calendar "
+                       "quarter, in the chosen club or all clubs: the other filters do not "
+                       "apply to them."))
 
-    def __init__(self, formdata, reach, **kwargs):
-        """``reach``: the clubs the person may see (``services.Reach``)."""
+    def __init__(self, formdata, reach, quarters, **kwargs):
+        """``reach``: the clubs the person may see (``services.Reach``);
+        ``quarters``: the closed quarters offered, newest first (the default)."""
         super().__init__(formdata=formdata, **kwargs)
+        self.quarter.choices = [SelectChoice(q.code, q.label) for q in quarters]
+        if not self.quarter.raw_data:
+            self.quarter.data = quarters[0].code
         blank = _l("All clubs") if reach.every_club else _l("All my clubs")
         self.club.choices = [SelectChoice("", blank)] + [
             SelectChoice(club.slug, club.name) for club in reach.clubs]
@@ -41,13 +50,14 @@ class TurnoutFilterForm(Form):
     def in_use(self) -> Iterator[tuple[str, str, str]]:
         """(name, label, value) of each filter in use, for the export."""
         args = self.as_args()
-        for name in ("start", "end", "club", "kind", "region"):
+        for name in ("start", "end", "club", "kind", "region", "quarter"):
             if name in args:
                 yield name, str(self[name].label.text), args[name]
 
     def as_args(self) -> dict:
         """The filters in use, for links that keep them (pager, export)."""
-        args = {name: self[name].data for name in ("club", "kind", "region") if self[name].data}
+        args = {name: self[name].data for name in ("club", "kind", "region", "quarter")
+                if self[name].data}
         for name in ("start", "end"):
             if self[name].data:
                 args[name] = self[name].data.isoformat()

@@ -344,6 +344,12 @@ def demographics(scope: Scope, final_before: datetime) -> list[Row]:
     return list(db.session.execute(union_all(*parts)))
 
 
+def first_event_start(club_ids: tuple[int, ...] | None) -> datetime | None:
+    """When the first published event of these clubs (None: of every club) starts."""
+    return db.session.scalar(select(func.min(Event.starts_at))
+                             .where(*_conditions(Scope(club_ids=club_ids))))
+
+
 # -- each event -----------------------------------------------------------------------
 
 def events(scope: Scope, page: int = 1, per_page: int | None = None,

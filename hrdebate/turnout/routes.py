@@ -22,15 +22,17 @@ bp.add_app_template_global(services.perturbation_note, "turnout_perturbation_not
 def _load():
     """Load and check access (403 for someone who organises no club; 404 or
     403 for a club out of reach), then the filters. Returns the reach, the
-    filter form and the scope, None when the filters are not valid."""
+    filter form, the scope and the quarter of the demographic tables (one
+    closed quarter: README, "Small groups"); None for both when the filters
+    are not valid."""
     reach = services.reach(current_user)
     club_ids = reach.club_ids(request.args.get("club", ""))
-    form = TurnoutFilterForm(request.args, reach)
+    form = TurnoutFilterForm(request.args, reach, services.closed_quarters(club_ids))
     if not form.validate():
-        return reach, form, None
+        return reach, form, None, None
     scope = services.Scope(club_ids=club_ids, start=form.start.data, end=form.end.data,
                            kind=form.kind.data, region=form.region.data)
-    return reach, form, scope
+    return reach, form, scope, services.Quarter.parse(form.quarter.data)
 
 
 def _page(name: str) -> int:
@@ -40,12 +42,13 @@ def _page(name: str) -> int:
 @bp.get("/turnout/")
 @login_required
 def index():
-    reach, form, scope = _load()
+    reach, form, scope, quarter = _load()
     if scope is None:
         return render_page("turnout/index.html", "dashboard", form=form, data=None, args={},
                            every_club=reach.every_club), 422
     event_page, club_month_page = _page("page"), _page("cm_page")
-    data = services.dashboard(scope, event_page=event_page, club_month_page=club_month_page)
+    data = services.dashboard(scope, event_page=event_page, club_month_page=club_month_page,
+                              quarter=quarter)
     args = form.as_args()
     # Each pager keeps the filters and the other table's page.
     event_args = {**args, **({"cm_page": club_month_page} if club_month_page > 1 else {}),
@@ -60,8 +63,8 @@ def index():
 @bp.get("/turnout/export.csv")
 @login_required
 def export():
-    _reach, form, scope = _load()
+    _reach, form, scope, quarter = _load()
     if scope is None:
         abort(400)
     return csv_response(f"turnout-{local_today().isoformat()}.csv", services.EXPORT_HEADER,
-                        services.export_rows(scope, form.in_use()))
+                        services.export_rows(scope, form.in_use(), quarter=quarter))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import abort, current_app
@@ -24,7 +24,7 @@ from flask_sqlalchemy.pagination import Pagination
 from ..access import get_club_or_404, managed_clubs
 from ..models import TOPICS, utcnow
 from ..participation.services import final_before
-from ..timeutil import utc_to_local
+from ..timeutil import local_to_utc, utc_to_local
 from . import queries
 from .dimensions import NOT_STATED, TurnoutDimension
 from .perturbation import perturb
@@ -64,6 +64,89 @@ def reach(user) -> Reach:
     if not user.is_admin and not clubs:
         abort(403)
     return Reach(clubs=clubs, every_club=user.is_admin)
+
+
+# -- the period of the demographic tables --------------------------------------------
+
+MAX_QUARTERS = 40  # ten years back is plenty for a choice
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter in Bishkek time: the only periods the demographic
+    tables describe (README, "Small groups"), so a person is in one fixed
+    selection per club and quarter and one for all clubs, and there is
+    nothing to average."""
+
+    year: int
+    number: int  # 1-4
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, code: str) -> Quarter | None:
+        """``'2026-Q3'``, or None."""
+        year, _, number = (code or "").partition("-Q")
+        if not (year.isdigit() and number in ("1", "2", "3", "4")):
+            return None
+        return cls(int(year), int(number))
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} Q{self.number}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        return self.next().start - timedelta(days=1)
+
+    @property
+    def ends_at(self) -> datetime:
+        """The moment its last day ends (Bishkek midnight), in UTC."""
+        return local_to_utc(datetime.combine(self.next().start, time()))
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def scope(self, club_ids: tuple[int, ...] | None) -> Scope:
+        """The one selection the demographic tables of this quarter use: the
+        clubs, the quarter's days, no other filter."""
+        return Scope(club_ids=club_ids, start=self.start, end=self.end)
+
+
+def latest_closed_quarter(now: datetime | None = None) -> Quarter:
+    """The newest quarter whose last day ended at least ``ATTENDANCE_LOCK_DAYS``
+    ago: every event in it is final, and no organiser can add one (an event
+    cannot be dated into the past, ``events.services.start_refusal``)."""
+    final = final_before(now)
+    quarter = Quarter.of(utc_to_local(final).date())
+    while quarter.ends_at > final:
+        quarter = quarter.previous()
+    return quarter
+
+
+def closed_quarters(club_ids: tuple[int, ...] | None, now: datetime | None = None) -> list[Quarter]:
+    """The closed quarters the demographic section offers, newest first: from
+    the latest closed one back to that of the first event of the clubs."""
+    latest = latest_closed_quarter(now)
+    first = queries.first_event_start(club_ids)
+    oldest = Quarter.of(utc_to_local(first).date()) if first else latest
+    quarters = [latest]
+    while quarters[-1] > oldest and len(quarters) < MAX_QUARTERS:
+        quarters.append(quarters[-1].previous())
+    return quarters
 
 
 # -- the figures -----------------------------------------------------------------------
@@ -228,7 +311,10 @@ def demographics(scope: Scope, now: datetime | None = None) -> PeopleCounts:
     tables = {dimension: {key: Counted() for key in (*dimension.names, NOT_STATED)}
               for dimension in TurnoutDimension.demographic()}
     total = Counted()
-    for dimension, key, n, key_sum in queries.demographics(scope, final_before(now)):
+    cutoff = final_before(now)
+    if scope.end:  # only events over by the end of the period: a closed period stays fixed
+        cutoff = min(cutoff, local_to_utc(datetime.combine(scope.end + timedelta(days=1), time())))
+    for dimension, key, n, key_sum in queries.demographics(scope, cutoff):
         counted = Counted(int(n), int(key_sum or 0))
         if dimension == queries.TOTAL:
             total = counted
@@ -283,19 +369,23 @@ class Dashboard:
     demographics_total: Cell | None
     demographics_min_people: int
     events: Pagination
+    quarter: Quarter | None = None  # the period of the demographic tables
 
 
 def dashboard(scope: Scope, now: datetime | None = None, event_page: int = 1,
-              club_month_page: int = 1, per_page: int | None = PER_PAGE) -> Dashboard:
+              club_month_page: int = 1, per_page: int | None = PER_PAGE,
+              quarter: Quarter | None = None) -> Dashboard:
     """Everything the page (``per_page`` rows of the long tables) or the export
     (``per_page=None``: every row, on one page) shows, in a fixed number of
-    statements."""
+    statements. With ``quarter`` (the page and the export always give one),
+    the demographic tables describe that quarter in the scope's clubs,
+    whatever the other filters; without it, the scope itself."""
     now = now or utcnow()
     totals = summary(scope, now)
     club_months = None
     if not scope.single_club:
         club_months = by_club_month(scope, now, club_month_page, per_page)
-    demo = demographic_tables(scope, now)
+    demo = demographic_tables(quarter.scope(scope.club_ids) if quarter else scope, now)
     return Dashboard(
         summary=totals,
         months=by_month(scope, now),
@@ -305,6 +395,7 @@ def dashboard(scope: Scope, now: datetime | None = None, event_page: int = 1,
         demographics_total=demo.total,
         demographics_min_people=demo.min_people,
         events=per_event(scope, now, event_page, per_page, total=totals.events),
+        quarter=quarter,
     )
 
 
@@ -312,11 +403,11 @@ def withheld_text(min_people: int) -> str:
     """Why a selection shows no demographic tables (the page and the export)."""
     return ngettext(
         "Who took part is shown only for a selection with at least %(num)d person "
-        "whose attendance is final and who agreed to share their answers. Choose a longer "
-        "period or more clubs.",
+        "whose attendance is final and who agreed to share their answers. Choose another "
+        "quarter or all clubs.",
         "Who took part is shown only for a selection with at least %(num)d people "
-        "whose attendance is final and who agreed to share their answers. Choose a longer "
-        "period or more clubs.", min_people)
+        "whose attendance is final and who agreed to share their answers. Choose another "
+        "quarter or all clubs.", min_people)
 
 
 def perturbation_note() -> str:
@@ -338,12 +429,12 @@ EXPORT_HEADER = ("section", "key", "label", "measure", "value")
 
 
 def export_rows(scope: Scope, filters: Iterable[tuple[str, str, str]],
-                now: datetime | None = None) -> Iterator[tuple]:
+                now: datetime | None = None, quarter: Quarter | None = None) -> Iterator[tuple]:
     """The dashboard's figures, every row, for the CSV (``csvfile``) in a long
     format under ``EXPORT_HEADER``: section, key, label, measure, value; led
     by the ``filters`` in use (name, label, value). Aggregates only: no
     person appears."""
-    data = dashboard(scope, now, per_page=None)
+    data = dashboard(scope, now, per_page=None, quarter=quarter)
     for name, label, value in filters:
         yield "filter", name, label, "value", value
     yield from _csv_rows(data)
@@ -393,6 +484,8 @@ def _csv_rows(data: Dashboard) -> Iterator[tuple]:
         for key, n in counts.items():
             yield dimension, key, dimension.name_of(key), "participants", n
 
+    if data.quarter is not None:
+        yield "demographics", "quarter", data.quarter.label, "period", data.quarter.code
     if data.demographics is None:
         yield ("demographics", "", withheld_text(data.demographics_min_people), "withheld",
                data.demographics_min_people)
