@@ -5,6 +5,7 @@ title or the programme's name."""
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -39,6 +40,37 @@ def render_markdown(source: str | None) -> str:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
+
+
+# Tags that end a word: between them the text runs on ("ду<strong>р</strong>ак"
+# reads "дурак"), at them it breaks ("<p>a</p><p>b</p>" reads "a b").
+_INLINE_TAGS = frozenset({"strong", "em", "del", "s", "code", "a"})
+
+
+class _SeenText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def seen_text(html: str) -> str:
+    """The words a reader sees in sanitised HTML: entities decoded, tags
+    gone, and a space where a block or a line break separates words."""
+    parser = _SeenText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
 
 
 def safe_html(html: str | None) -> Markup:
@@ -127,6 +159,14 @@ def as_seen(value: str) -> str:
     letters, is still found."""
     value = unicodedata.normalize("NFKC", value)
     return "".join(c for c in value if unicodedata.category(c) != "Cf").casefold()
+
+
+def skeleton(value: str) -> str:
+    """``as_seen``, with letters of other scripts that look like Latin ones
+    read as those (``LOOK_ALIKES``: Cyrillic "а", "і", dotless "ı" are "a",
+    "i"), and runs of spaces as one: a text and a watched word folded
+    alike match however their letters were mixed."""
+    return _SPACES.sub(" ", as_seen(value).translate(LOOK_ALIKES).casefold()).strip()
 
 
 def normalise_block(value: str) -> str:
