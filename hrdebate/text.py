@@ -236,16 +236,19 @@ AS_LETTERS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7
                             "l": "i"})
 APOSTROPHES = "'’‘`ʻʼ"  # inside Uzbek words (oʻ, gʻ, maʼno): not a break
 
-# Reserved anywhere in a reading (they make no ordinary name), except inside
-# the ordinary words of NOT_RESERVED; and as a whole word of a name (short or
-# common words that are staff titles only alone, "Mod", "Support").
-RESERVED_ANYWHERE = ("admin", "moderator", "moderatsi", "hrdeb", "eychardeb",
-                     "ofitsial", "mamuriyat", "sluzhbapodderzhk")
-NOT_RESERVED = ("badminton",)
-RESERVED_WORDS = ("adm", "admn", "mod", "modr", "moder", "staff", "support",
-                  "official", "rasmiy", "rasmii", "podderzhka", "podderzhki",
-                  "helpdesk", "system", "sistema", "tizim", "root", "sotrudnik",
-                  "kyzmatker", "xodim", "hodim")
+# Reserved anywhere in a reading (they make no ordinary name: stems, so
+# that "Moderation", "Техподдержка", "TechSupport", "Модерлер" are found),
+# except inside the ordinary words of NOT_RESERVED ("Badminton", "Moderate
+# Voice", a "Supporters club" of fans, "norasmiy" = unofficial); and as a
+# whole word of a name (short or common words that are staff titles only
+# alone, "Mod", "Staff", "Officials").
+RESERVED_ANYWHERE = ("admin", "moderat", "moderador", "moderler", "moderlar", "hrdeb",
+                     "eychardeb", "ofitsial", "mamuriyat", "podderzhk", "support", "rasmiy")
+NOT_RESERVED = ("badminton", "moderate", "supporter", "supportive", "norasmiy")
+RESERVED_WORDS = ("adm", "admn", "mod", "modr", "moder", "modery", "moderka", "staff", "staffs",
+                  "staffer", "staffers", "official", "officials", "rasmii", "helpdesk",
+                  "system", "sistema", "tizim", "root", "sotrudnik", "kyzmatker", "xodim",
+                  "hodim")
 
 
 def _letters(text: str) -> str:
