@@ -87,9 +87,10 @@ class Form(FlaskForm):
 
 
 class NotImpersonating:
-    """A display name may not read as a staff title or the programme's name
-    (``text.imitates_staff``): refused when typed, except by the site's
-    staff and for the name a person already has."""
+    """A name people see (a display name, a club's, a walk-in's) may not
+    read as a staff title or the programme's name (``text.imitates_staff``):
+    refused when typed, except by the site's staff and for the name a person
+    or the edited object already has."""
 
     message = _l("This name looks like a title of the site’s staff or the name of hrdebate, "
                  "so that others could take you for them. Please choose another.")
@@ -97,7 +98,8 @@ class NotImpersonating:
     def __call__(self, form, field):
         name = field.data or ""
         if current_user.is_authenticated and (
-                current_user.is_site_moderator or name == current_user.display_name):
+                current_user.is_site_moderator or name == current_user.display_name
+                or name == field.object_data):
             return
         if imitates_staff(name):
             raise ValidationError(self.message)

@@ -5,6 +5,7 @@ title or the programme's name."""
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -39,6 +40,37 @@ def render_markdown(source: str | None) -> str:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
+
+
+# Tags that end a word: between them the text runs on ("ду<strong>р</strong>ак"
+# reads "дурак"), at them it breaks ("<p>a</p><p>b</p>" reads "a b").
+_INLINE_TAGS = frozenset({"strong", "em", "del", "s", "code", "a"})
+
+
+class _SeenText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def seen_text(html: str) -> str:
+    """The words a reader sees in sanitised HTML: entities decoded, tags
+    gone, and a space where a block or a line break separates words."""
+    parser = _SeenText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
 
 
 def safe_html(html: str | None) -> Markup:
@@ -129,6 +161,14 @@ def as_seen(value: str) -> str:
     return "".join(c for c in value if unicodedata.category(c) != "Cf").casefold()
 
 
+def skeleton(value: str) -> str:
+    """``as_seen``, with letters of other scripts that look like Latin ones
+    read as those (``LOOK_ALIKES``: Cyrillic "а", "і", dotless "ı" are "a",
+    "i"), and runs of spaces as one: a text and a watched word folded
+    alike match however their letters were mixed."""
+    return _SPACES.sub(" ", as_seen(value).translate(LOOK_ALIKES).casefold()).strip()
+
+
 def normalise_block(value: str) -> str:
     """Line ends as "\\n" (browsers send "\\r\\n"); the text is kept as written."""
     return value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n") \
@@ -196,16 +236,19 @@ AS_LETTERS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7
                             "l": "i"})
 APOSTROPHES = "'’‘`ʻʼ"  # inside Uzbek words (oʻ, gʻ, maʼno): not a break
 
-# Reserved anywhere in a reading (they make no ordinary name), except inside
-# the ordinary words of NOT_RESERVED; and as a whole word of a name (short or
-# common words that are staff titles only alone, "Mod", "Support").
-RESERVED_ANYWHERE = ("admin", "moderator", "moderatsi", "hrdeb", "eychardeb",
-                     "ofitsial", "mamuriyat", "sluzhbapodderzhk")
-NOT_RESERVED = ("badminton",)
-RESERVED_WORDS = ("adm", "admn", "mod", "modr", "moder", "staff", "support",
-                  "official", "rasmiy", "rasmii", "podderzhka", "podderzhki",
-                  "helpdesk", "system", "sistema", "tizim", "root", "sotrudnik",
-                  "kyzmatker", "xodim", "hodim")
+# Reserved anywhere in a reading (they make no ordinary name: stems, so
+# that "Moderation", "Техподдержка", "TechSupport", "Модерлер" are found),
+# except inside the ordinary words of NOT_RESERVED ("Badminton", "Moderate
+# Voice", a "Supporters club" of fans, "norasmiy" = unofficial); and as a
+# whole word of a name (short or common words that are staff titles only
+# alone, "Mod", "Staff", "Officials").
+RESERVED_ANYWHERE = ("admin", "moderat", "moderador", "moderler", "moderlar", "hrdeb",
+                     "eychardeb", "ofitsial", "mamuriyat", "podderzhk", "support", "rasmiy")
+NOT_RESERVED = ("badminton", "moderate", "supporter", "supportive", "norasmiy")
+RESERVED_WORDS = ("adm", "admn", "mod", "modr", "moder", "modery", "moderka", "staff", "staffs",
+                  "staffer", "staffers", "official", "officials", "rasmii", "helpdesk",
+                  "system", "sistema", "tizim", "root", "sotrudnik", "kyzmatker", "xodim",
+                  "hodim")
 
 
 def _letters(text: str) -> str:

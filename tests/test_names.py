@@ -38,6 +38,11 @@ IMPERSONATIONS = [
     "hrdebate team", "HR-Debate", "hrd3bate", "ХРДебейт", "Эйчар Дебейт", "Хрдебат",
     "Official", "Официальный", "Расмий", "Rasmiy", "Support", "S u p p o r t", "Sup port",
     "Служба поддержки", "Поддержка", "Staff", "Maʼmuriyat", "System",
+    # found by the security review: stems, plurals, glued words
+    "Moderation", "Site Moderation", "Moderation Team", "Техподдержка", "Тех. поддержка",
+    "Модерлер", "Модераторлор", "Модеры", "Officials", "Staffs", "Supportteam", "TechSupport",
+    "Moderador", "Администрация", "Администрация сайта", "Administration", "Rasmiysahifa",
+    "Moderatorship", "Техническая поддержка",
 ]
 ORDINARY = [
     "Адилет", "Айгерим", "Бакыт", "Жылдыз", "Нурлан", "Гүлнара", "Чолпон", "Эрмек", "Алмазбек",
@@ -47,6 +52,8 @@ ORDINARY = [
     "Mohammad", "Admira", "Kanykei", "Meerim", "Nodira", "Amina", "Mode",
     "Badminton fan", "Modern Law Club", "Moderate Voice", "Supporters of Article 19",
     "Debate Team Osh", "Айбек 🏳️‍🌈", "Школа № 5",
+    "Supporters club", "Moderately Serious Debaters", "Modern Moderate", "Norasmiy klub",
+    "Staffordshire Exchange", "Officina Debate", "Модник", "Модель ООН", "Бишкек Дебат Клуб",
 ]
 
 

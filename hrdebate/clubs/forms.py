@@ -3,7 +3,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..choices import Region, as_choices
-from ..forms import Form, strip
+from ..forms import Form, NotImpersonating, strip
 from ..models.club import ClubType, MemberRole, ModerationMode
 from . import services
 
@@ -18,7 +18,8 @@ ROLE_DESCRIPTIONS = {
 
 class ClubForm(Form):
     name = StringField(
-        _l("Name"), filters=[strip], validators=[DataRequired(), Length(max=120)],
+        _l("Name"), filters=[strip],
+        validators=[DataRequired(), Length(max=120), NotImpersonating()],
         description=_l("The club’s full name, as people know it."),
     )
     club_type = SelectField(

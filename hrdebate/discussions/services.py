@@ -32,7 +32,7 @@ from ..models.comment import (
 )
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..text import as_seen, render_markdown
+from ..text import render_markdown, seen_text, skeleton
 
 # -- watched words ---------------------------------------------------------------------
 
@@ -51,18 +51,21 @@ def _word_pattern(words: tuple[str, ...]) -> re.Pattern | None:
     if not words:
         return None
     # Whole words in any script: a word boundary is anything that is not a
-    # letter, digit or underscore (\w is Unicode-aware in Python).
+    # letter or digit ([^\W_] is one, Unicode-aware); "_" is no letter, or
+    # "_word_" would hide the word.
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
 def matches_watched_word(text: str, words: list[str] | None = None) -> bool:
-    """Case-insensitive, whole-word match in Cyrillic and Latin alike, on
-    the text as it is seen (``text.as_seen``: no invisible characters, wide
-    letters as plain ones)."""
+    """Does the Markdown ``text``, as readers see it, hold a watched word?
+    Read is the plain text of the rendered, sanitised HTML (entities
+    decoded, emphasis inside a word gone, blocks apart), folded like the
+    words (``text.skeleton``: case, invisible characters, wide and look-alike
+    letters); whole words only, in Cyrillic and Latin alike."""
     words = watched_words() if words is None else words
-    pattern = _word_pattern(tuple(as_seen(w) for w in words))
-    return bool(pattern and pattern.search(as_seen(text)))
+    pattern = _word_pattern(tuple(filter(None, (skeleton(w) for w in words))))
+    return bool(pattern and pattern.search(skeleton(seen_text(render_markdown(text)))))
 
 
 def add_watched_word(word: str) -> str:

@@ -5,14 +5,14 @@ from wtforms.validators import DataRequired, Length
 
 from ..account.forms import NOT_SAID
 from ..choices import Affiliation, AgeBand, Gender, Region
-from ..forms import Form, strip
+from ..forms import Form, NotImpersonating, strip
 from ..models.attendance import REASON_LENGTH
 
 
 class WalkInForm(Form):
     name = StringField(
         lazy_pgettext("name of a person", "Name"), filters=[strip],
-        validators=[DataRequired(), Length(max=60)],
+        validators=[DataRequired(), Length(max=60), NotImpersonating()],
         description=_l("As the person wants it on the list and the certificate. No account needed."),
     )
     consent = BooleanField(
