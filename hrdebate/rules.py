@@ -57,6 +57,8 @@ class Refusal(StrEnum):
     INVITATION_OWNER = "invitation_owner"
     LAST_OWNER = "last_owner"
     PAST_START = "past_start"
+    PAST_END = "past_end"
+    PAST_CANCEL = "past_cancel"
 
     @property
     def message(self) -> str:
@@ -123,6 +125,10 @@ MESSAGES = {
                            "once they accept, you can leave."),
     Refusal.PAST_START: _l("An event cannot start in the past. Choose a start that is still "
                            "to come, or ask an administrator to record a past event."),
+    Refusal.PAST_END: _l("An event cannot be made to end in the past. Choose an end that is still "
+                         "to come, or ask an administrator."),
+    Refusal.PAST_CANCEL: _l("This event has already taken place, so it stays in the records. "
+                            "Ask an administrator if it must be cancelled."),
 }
 
 

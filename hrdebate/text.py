@@ -55,6 +55,8 @@ class _SeenText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag not in _INLINE_TAGS:
             self.parts.append(" ")
+        # A link's title shows as a tooltip: it is read too.
+        self.parts.extend(f" {value} " for name, value in attrs if name == "title" and value)
 
     def handle_endtag(self, tag):
         if tag not in _INLINE_TAGS:
@@ -151,14 +153,33 @@ def clean_query(value: str, limit: int = 100) -> str:
                                   if not _unsafe_at(value, i)))[:limit]
 
 
+# Characters that show nothing but are neither format characters nor marks:
+# the combining grapheme joiner, Hangul fillers, Khmer inherent vowels,
+# Mongolian variation selectors (Unicode's Default_Ignorable_Code_Point).
+_IGNORABLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f"
+                       "\u3164\uffa0")
+
+
 def as_seen(value: str) -> str:
     """The text as a reader sees it, for matching: NFKC, without format
     characters (zero-width spaces and joiners, direction marks, soft
-    hyphens), case-folded. A text area keeps those characters, so that a
-    watched word written with a soft hyphen inside, or in full-width
-    letters, is still found."""
-    value = unicodedata.normalize("NFKC", value)
-    return "".join(c for c in value if unicodedata.category(c) != "Cf").casefold()
+    hyphens), other invisible fillers, or combining marks (a stress mark or
+    a variation selector inside a word; "й" reads as "и"), case-folded. A
+    text area keeps those characters, so that a watched word written with
+    one inside, or in full-width letters, is still found."""
+    value = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", value))
+    value = "".join(c for c in value if c not in _IGNORABLE
+                    and unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+    return unicodedata.normalize("NFC", value).casefold()
+
+
+def mixes_scripts(word: str) -> bool:
+    """Does ``word`` mix letters of several scripts, or hold a Latin letter
+    that only looks like a plain one ("ı")? Only such a word is read through
+    ``LOOK_ALIKES``: an English "Ron" is not the Russian "гоп"."""
+    scripts = {unicodedata.name(c, "?").split(" ")[0] for c in word if c.isalpha()}
+    return len(scripts) > 1 or any(ord(c) > 127 and ord(c) in LOOK_ALIKES and
+                                   unicodedata.name(c, "").startswith("LATIN") for c in word)
 
 
 def skeleton(value: str) -> str:

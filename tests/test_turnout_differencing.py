@@ -525,3 +525,49 @@ def test_the_reason_of_a_correction_is_cleaned_like_every_line(app, client, auth
     assert done.status_code == 200
     assert fetch(app, AttendanceChange, registration_id=registration.id).reason == \
         "Checked in by mistake"
+
+
+def test_a_running_event_cannot_be_ended_in_the_past_to_join_a_reported_quarter(
+        app, client, auth, club_day, make_event):
+    """Second review: an event that started on a closed quarter's last day
+    and runs on could be given an end inside that quarter, bringing the
+    walk-ins added while it ran into a quarter already reported (a new set
+    of people, fresh noise, again and again). Ending an event in the past is
+    now refused to organisers, like starting one there."""
+    from hrdebate.models import Event
+
+    club = fetch(app, Club, slug="auca")
+    running = make_event(club, title="Long project", starts_in=timedelta(days=-3),
+                         duration=timedelta(days=30))
+    start = utc_to_local(running.starts_at)
+    auth.login("organiser")
+    form = _event_form(running.starts_at, title="Long project",
+                       ends_at=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    moved = client.post_form(f"/events/{running.id}/edit", form, headers=EN)
+    assert moved.status_code == 422
+    assert "An event cannot be made to end in the past" in moved.text
+    assert fetch(app, Event, id=running.id).ends_at == running.ends_at
+    # Its end may still move within the future.
+    later = (utc_to_local(running.ends_at) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    kept = client.post_form(f"/events/{running.id}/edit",
+                            _event_form(running.starts_at, title="Long project", ends_at=later),
+                            headers=EN)
+    assert kept.status_code == 302
+
+
+def test_an_event_that_took_place_is_cancelled_only_by_an_admin(app, client, auth, club_day):
+    """Second review: cancelling the events of a closed quarter one by one
+    gave the organiser as many different sets of people as events. An event
+    that has ended stays in the records; only an admin may cancel it."""
+    from hrdebate.models import Event
+
+    event = club_day["event"]
+    auth.login("organiser")
+    refused = client.post_form(f"/events/{event.id}/cancel", headers=EN, follow_redirects=True)
+    assert "This event has already taken place" in page_text(refused.text)
+    assert fetch(app, Event, id=event.id).status == "published"
+    auth.logout()
+    auth.login("admin")
+    done = client.post_form(f"/events/{event.id}/cancel", headers=EN)
+    assert done.status_code == 302, done.text
+    assert fetch(app, Event, id=event.id).status == "cancelled"

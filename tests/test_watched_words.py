@@ -30,6 +30,17 @@ EVASIONS = [
     "[id](https://example.org)iot",  # half of the word is a link
     "ты ДУРАК",
     "you IDIOT!",
+    # Second review: invisible characters that are neither format characters
+    # nor spaces, and marks readers hardly see, kept a word apart.
+    "ты ду\u0301рак",  # a stress mark
+    "ты ду\u034fрак",  # the combining grapheme joiner
+    "ты ду&#847;рак",  # the same, as an entity
+    "дур\ufe00ак",  # a variation selector
+    "дур\u180bак",  # a Mongolian variation selector
+    "дур\u17b4ак",  # a Khmer inherent vowel
+    "дур\u3164ак", "дур\uffa0ак", "дур\u115fак",  # Hangul fillers
+    "id\u034fiot", "idio\u0308t",
+    '[a link](https://example.org "дурак")',  # the title shows as a tooltip
 ]
 INNOCENT = [
     "An idiom is a phrase whose meaning is not that of its words.",
@@ -122,3 +133,14 @@ def test_innocent_comments_are_published(app, client, auth, setting, make_commen
     comment = make_comment(event, setting["author"], "Clean words")
     client.post_form(f"/comments/{comment.id}/edit", {"body": body})
     assert fetch(app, Comment, id=comment.id).status == "published"
+
+
+def test_rule_look_alike_letters_are_folded_only_in_words_that_mix_scripts(app):
+    """Second review: folding every word through the look-alike table held
+    "Ron Weasley" with "гоп" listed and "XEP-0045" with "хер". Only a word
+    that mixes scripts is folded now; a mixed one is still caught."""
+    with app.app_context():
+        assert not matches_watched_word("Ron Weasley is a character.", ["гоп"])
+        assert not matches_watched_word("See XEP-0045 for group chats.", ["хер"])
+        assert matches_watched_word("ну ты г\u043e\u0440 и \u0433o\u043f", ["гоп"])
+        assert matches_watched_word("ты дурак", ["дурак"])

@@ -32,7 +32,7 @@ from ..models.comment import (
 )
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..text import render_markdown, seen_text, skeleton
+from ..text import as_seen, mixes_scripts, render_markdown, seen_text, skeleton
 
 # -- watched words ---------------------------------------------------------------------
 
@@ -44,6 +44,9 @@ def watched_word_rows() -> list:
     """(id, word) of every watched word, for the admins' list."""
     return db.session.execute(select(WatchedWord.id, WatchedWord.word)
                               .order_by(WatchedWord.word)).all()
+
+
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=64)
@@ -64,8 +67,17 @@ def matches_watched_word(text: str, words: list[str] | None = None) -> bool:
     words (``text.skeleton``: case, invisible characters, wide and look-alike
     letters); whole words only, in Cyrillic and Latin alike."""
     words = watched_words() if words is None else words
-    pattern = _word_pattern(tuple(filter(None, (skeleton(w) for w in words))))
-    return bool(pattern and pattern.search(skeleton(seen_text(render_markdown(text)))))
+    seen = " ".join(as_seen(seen_text(render_markdown(text))).split())
+    # Letters are read through the look-alike table only in the words that
+    # mix scripts ("дурaк" with a Latin a): "Ron" stays "Ron" with "гоп" listed.
+    mixed = " ".join(skeleton(w) for w in _TOKEN.findall(seen) if mixes_scripts(w))
+    plain = _word_pattern(tuple(filter(None, (as_seen(" ".join(w.split())) for w in words))))
+    folded = _word_pattern(tuple(filter(None, (skeleton(w) for w in words))))
+    # A listed word typed in mixed letters ("дурaк") is read folded everywhere.
+    folded_list = _word_pattern(tuple(skeleton(w) for w in words if mixes_scripts(w)))
+    return (bool(plain and plain.search(seen))
+            or bool(mixed and folded and folded.search(mixed))
+            or bool(folded_list and folded_list.search(skeleton(seen))))
 
 
 def add_watched_word(word: str) -> str:

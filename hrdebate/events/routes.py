@@ -50,15 +50,18 @@ def index():
 
 def _valid(form: EventForm, event=None) -> bool:
     """The form is sent and valid, and its start is one the person may give
-    (``services.start_refusal``): a refused start is the field's error, so
+    (``services.start_refusal``, ``end_refusal``): a refused date is the field's error, so
     the form comes back (422) as it was typed."""
     if not form.validate_on_submit():
         return False
-    refusal = services.start_refusal(local_to_utc(form.starts_at.data), current_user, event)
-    if refusal:
-        form.starts_at.errors.append(refusal.message)
-        return False
-    return True
+    valid = True
+    for field, refusal_of in ((form.starts_at, services.start_refusal),
+                              (form.ends_at, services.end_refusal)):
+        refusal = field.data and refusal_of(local_to_utc(field.data), current_user, event)
+        if refusal:
+            field.errors.append(refusal.message)
+            valid = False
+    return valid
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -111,7 +114,7 @@ def cancel(event_id):
     if request.method == "GET":
         return render_template("events/cancel.html", event=event)
     refusal_goes_to(_event_url(event))
-    services.cancel_event(event)
+    services.cancel_event(event, by=current_user)
     flash(_("The event is cancelled. Its followers have been told."), "success")
     return redirect(_event_url(event))
 

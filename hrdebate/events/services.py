@@ -84,11 +84,24 @@ def start_refusal(starts_at: datetime | None, by: User | None, event: Event | No
     groups"); an event that already started keeps its start when edited. An
     admin may (a privileged act, as is correcting final attendance); None
     for ``by`` is the system itself (the demo seeder, on its own clock)."""
-    if by is None or by.is_admin or starts_at is None:
+    return _past_refusal(starts_at, event.starts_at if event else None, by,
+                         Refusal.PAST_START, now)
+
+
+def end_refusal(ends_at: datetime | None, by: User | None, event: Event | None = None,
+                now: datetime | None = None) -> Refusal | None:
+    """The same for the end: moving a running event's end into the past
+    would put it, with the walk-ins added while it ran, into a quarter that
+    is already reported (README, "Small groups")."""
+    return _past_refusal(ends_at, event.ends_at if event else None, by, Refusal.PAST_END, now)
+
+
+def _past_refusal(moment, before, by, refusal, now) -> Refusal | None:
+    if by is None or by.is_admin or moment is None:
         return None
-    if event is not None and _to_the_minute(event.starts_at) == _to_the_minute(starts_at):
+    if before is not None and _to_the_minute(before) == _to_the_minute(moment):
         return None  # unchanged (the form gives minutes)
-    return Refusal.PAST_START if starts_at < (now or utcnow()) else None
+    return refusal if moment < (now or utcnow()) else None
 
 
 def _to_the_minute(moment: datetime) -> datetime:
@@ -98,6 +111,7 @@ def _to_the_minute(moment: datetime) -> datetime:
 def create_event(club, data: dict, topic_slugs: list[str], *, by: User | None) -> Event:
     _refuse_if_archived(club)
     refuse(start_refusal(data.get("starts_at"), by))
+    refuse(end_refusal(data.get("ends_at"), by))
     event = Event(club=club, status=EventStatus.DRAFT)
     _apply(event, data, topic_slugs)
     db.session.add(event)
@@ -110,6 +124,7 @@ def update_event(event: Event, data: dict, topic_slugs: list[str], *,
     if "starts_at" in data:
         refuse(start_refusal(data["starts_at"], by, event))
     if "ends_at" in data:  # final attendance stays final (participation.services)
+        refuse(end_refusal(data["ends_at"], by, event))
         refuse(date_change_refusal(event, data["ends_at"]))
     _apply(event, data, topic_slugs)
     db.session.flush()
@@ -129,10 +144,14 @@ def publish_event(event: Event) -> None:
     db.session.flush()
 
 
-def cancel_event(event: Event) -> None:
-    """Cancel an event and tell everyone who follows it."""
+def cancel_event(event: Event, *, by: User | None = None) -> None:
+    """Cancel an event and tell everyone who follows it. An event that has
+    ended is part of what the turnout report holds: only an admin may cancel
+    it then (README, "Small groups")."""
     if event.is_cancelled:
         raise RuleError(Refusal.ALREADY_CANCELLED)
+    if by is not None and not by.is_admin and event.ends_at < utcnow():
+        raise RuleError(Refusal.PAST_CANCEL)
     was_public = event.is_published
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
