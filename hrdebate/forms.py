@@ -35,28 +35,24 @@ def strip(value):
 
 # -- every text field, cleaned on the way in (issue #9 item 10) ----------------------------
 
-def single_line(value):
-    """WTForms filter of every one-line text field: NFKC, spaces collapsed;
-    refused (a ValueError is the field's error) with invisible or control
-    characters (``text.unsafe_in_line``)."""
-    if not isinstance(value, str):
+def _cleaner(normalise, unsafe, message):
+    """A WTForms filter: ``normalise`` the text, then refuse it (a ValueError
+    is the field's error) when ``unsafe`` finds a character in it."""
+    def clean(value):
+        if not isinstance(value, str):
+            return value
+        value = normalise(value)
+        if unsafe(value):
+            raise ValueError(message)
         return value
-    value = normalise_line(value)
-    if unsafe_in_line(value):
-        raise ValueError(UNSAFE_LINE)
-    return value
+    return clean
 
 
-def multi_line(value):
-    """WTForms filter of every text area: line ends unified, the rest as
-    written; refused with controls or direction overrides
-    (``text.unsafe_in_block``)."""
-    if not isinstance(value, str):
-        return value
-    value = normalise_block(value)
-    if unsafe_in_block(value):
-        raise ValueError(UNSAFE_BLOCK)
-    return value
+# Every one-line text field: NFKC, spaces collapsed; refused with invisible or
+# control characters. Every text area: line ends unified, the rest as written;
+# refused with controls or direction overrides.
+single_line = _cleaner(normalise_line, unsafe_in_line, UNSAFE_LINE)
+multi_line = _cleaner(normalise_block, unsafe_in_block, UNSAFE_BLOCK)
 
 
 def text_filter(field_class):
