@@ -153,13 +153,6 @@ def clean_query(value: str, limit: int = 100) -> str:
                                   if not _unsafe_at(value, i)))[:limit]
 
 
-# Characters that show nothing but are neither format characters nor marks:
-# the combining grapheme joiner, Hangul fillers, Khmer inherent vowels,
-# Mongolian variation selectors (Unicode's Default_Ignorable_Code_Point).
-_IGNORABLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f"
-                       "\u3164\uffa0")
-
-
 def as_seen(value: str) -> str:
     """The text as a reader sees it, for matching: NFKC, without format
     characters (zero-width spaces and joiners, direction marks, soft
@@ -168,7 +161,7 @@ def as_seen(value: str) -> str:
     text area keeps those characters, so that a watched word written with
     one inside, or in full-width letters, is still found."""
     value = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", value))
-    value = "".join(c for c in value if c not in _IGNORABLE
+    value = "".join(c for c in value if c not in INVISIBLE
                     and unicodedata.category(c) not in ("Cf", "Mn", "Me"))
     return unicodedata.normalize("NFC", value).casefold()
 

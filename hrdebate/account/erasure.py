@@ -32,6 +32,7 @@ from sqlalchemy import bindparam, event, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ..access import MANAGER_ROLES
 from ..extensions import db
 from ..models import Club, Comment, Flag, Membership, Registration, User, utcnow
 from ..models.club import MemberRole
@@ -50,8 +51,6 @@ NAMED_IN = (
     ("flags", "note"),
     ("attendance_changes", "reason"),
 )
-
-RUNS_CLUB = (MemberRole.OWNER, MemberRole.ORGANISER)
 
 
 # -- names in free text ----------------------------------------------------------------------
@@ -124,13 +123,13 @@ def clubs_after_deletion(user: User) -> list[Succession]:
     """The clubs that would be left without an owner if ``user`` went, and
     who takes each over (two queries, whatever the number of clubs)."""
     run = select(Membership.club_id).where(Membership.user_id == user.id,
-                                           Membership.role.in_(RUNS_CLUB))
+                                           Membership.role.in_(MANAGER_ROLES))
     clubs = db.session.execute(
         select(Club.id, Club.name, Club.slug).where(Club.id.in_(run)).order_by(Club.name, Club.id)).all()
     others = db.session.execute(
         select(Membership, User.display_name).join(User, User.id == Membership.user_id)
         .where(Membership.club_id.in_(run), Membership.user_id != user.id,
-               Membership.role.in_(RUNS_CLUB))
+               Membership.role.in_(MANAGER_ROLES))
         .order_by(Membership.created_at, Membership.id)
     ).all()
     successions = []

@@ -16,6 +16,7 @@ from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import wants_fragment
 from ..models.comment import CommentStatus
+from ..rules import refuse
 from . import bp, services
 from .context import comment_page, thread_context
 from .forms import (
@@ -94,8 +95,8 @@ def edit(comment_id):
     back = _event_url(event, anchor=f"comment-{comment.id}")
     refusal_goes_to(back)
     refusal = services.edit_refusal(comment, current_user)
-    if refusal and request.method == "GET":
-        services.check_editable(comment, current_user)  # nothing typed yet: back to it
+    if request.method == "GET":
+        refuse(refusal)  # nothing typed yet: back to it
     form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
         if refusal is None:

@@ -144,14 +144,13 @@ def publish_event(event: Event) -> None:
     db.session.flush()
 
 
-def cancel_event(event: Event, *, by: User | None = None) -> None:
+def cancel_event(event: Event, *, by: User | None = None, now: datetime | None = None) -> None:
     """Cancel an event and tell everyone who follows it. An event that has
     ended is part of what the turnout report holds: only an admin may cancel
     it then (README, "Small groups")."""
     if event.is_cancelled:
         raise RuleError(Refusal.ALREADY_CANCELLED)
-    if by is not None and not by.is_admin and event.ends_at < utcnow():
-        raise RuleError(Refusal.PAST_CANCEL)
+    refuse(_past_refusal(event.ends_at, None, by, Refusal.PAST_CANCEL, now))
     was_public = event.is_published
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..choices import Labelled
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
-from .user import User
+from .user import User, new_token
 
 
 class ClubType(Labelled):
@@ -104,10 +103,6 @@ class ClubFollow(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class InvitationStatus(Labelled):
     """An invitation waits for its answer until it expires (DESIGN §8)."""
 
@@ -135,7 +130,7 @@ class ClubInvitation(db.Model):
     # The invitation's address (/invitations/<token>). Not the id: ids that
     # count up would let whoever sees two invitations of their own tell
     # whether one was written in between, for a username they typed.
-    token: Mapped[str] = mapped_column(String(32), unique=True, default=_new_token)
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
     club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"), index=True)
     inviter_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)

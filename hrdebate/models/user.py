@@ -17,7 +17,8 @@ from ..extensions import db
 from .attendance import RECORD_KEY_RANGE, new_record_key
 
 
-def _new_session_token() -> str:
+def new_token() -> str:
+    """A random secret for a cookie or an address: 22 URL-safe characters."""
     return secrets.token_urlsafe(16)
 
 
@@ -37,7 +38,7 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     site_role: Mapped[str] = mapped_column(String(10), default=SiteRole.CITIZEN.value)
     # Part of the login cookie: rotating it ends every other session.
-    session_token: Mapped[str] = mapped_column(String(32), default=_new_session_token)
+    session_token: Mapped[str] = mapped_column(String(32), default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Self-declared, optional, only with consent; reported only in aggregate.
@@ -98,7 +99,7 @@ class User(UserMixin, db.Model):
 
     def end_other_sessions(self) -> None:
         """Invalidate every login cookie issued so far, this one included."""
-        self.session_token = _new_session_token()
+        self.session_token = new_token()
 
     # -- roles ---------------------------------------------------------------
     @property

@@ -282,7 +282,7 @@ def attendance_final_at(event: Event) -> datetime:
 
 
 def attendance_is_final(event: Event, now: datetime | None = None) -> bool:
-    return event.ends_at <= final_before(now)
+    return attendance_final_at(event) <= (now or utcnow())
 
 
 def attendance_refusal(event: Event, by: User, reason: str | None = None,

@@ -122,7 +122,6 @@ def _local_month_default(element, compiler, **kw):
 # -- SQL building blocks -------------------------------------------------------
 
 R = Registration
-ATTENDED = R.attended
 REGISTERED_ONLINE = and_(R.status == RegistrationStatus.REGISTERED, R.source == Source.ONLINE)
 # A person: their account, or the registration itself (walk-ins, deleted accounts).
 PERSON = case((R.user_id.is_(None), -R.id), else_=R.user_id)
@@ -143,8 +142,8 @@ def _counts_per_event(event_ids, name: str):
         select(R.event_id,
                _count_if(REGISTERED_ONLINE).label("registered"),
                _count_if(R.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
-               _count_if(and_(ATTENDED, R.source == Source.ONLINE)).label("attended_online"),
-               _count_if(and_(ATTENDED, R.source == Source.WALK_IN)).label("walk_ins"))
+               _count_if(and_(R.attended, R.source == Source.ONLINE)).label("attended_online"),
+               _count_if(and_(R.attended, R.source == Source.WALK_IN)).label("walk_ins"))
         .where(R.event_id.in_(event_ids))
         .group_by(R.event_id)
         .subquery(name)
@@ -157,7 +156,7 @@ def _attendances(scope: Scope, *columns):
         select(R.id.label("registration_id"), PERSON.label("person"), *columns)
         .select_from(R)
         .join(Event, Event.id == R.event_id)
-        .where(*_conditions(scope), ATTENDED)
+        .where(*_conditions(scope), R.attended)
         .cte("attendances")
     )
 
@@ -223,7 +222,7 @@ def _rolled_up(scope: Scope, now: datetime, keys: tuple[str, ...]):
     visits = (
         select(*key_columns(events), PERSON.label("person"), func.count().label("n"))
         .select_from(events.join(R, R.event_id == events.c.event_id))
-        .where(ATTENDED)
+        .where(R.attended)
         .group_by(*key_columns(events), PERSON)
         .subquery("visits")
     )
@@ -329,7 +328,7 @@ def demographics(scope: Scope, final_before: datetime) -> list[Row]:
         .select_from(R)
         .join(Event, Event.id == R.event_id)
         .outerjoin(User, User.id == R.user_id)
-        .where(*_conditions(scope), Event.ends_at <= final_before, ATTENDED, consented)
+        .where(*_conditions(scope), Event.ends_at <= final_before, R.attended, consented)
         .distinct()
         .cte("consenting_people")
     )
