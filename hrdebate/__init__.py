@@ -9,10 +9,10 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import unit_of_work, urls
+from . import ratelimits, unit_of_work, urls
 from .config import Defaults
 from .dbtypes import MAX_ID
-from .extensions import babel, compress, csrf, db, limiter, login, migrate
+from .extensions import babel, compress, csrf, db, login, migrate
 
 
 def create_app(test_config=None):
@@ -37,7 +37,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db)
     csrf.init_app(app)
     compress.init_app(app)
-    limiter.init_app(app)
+    ratelimits.init_app(app)  # the limiter, and its start-up warnings
 
     from . import i18n, security
     from .auth import sessions

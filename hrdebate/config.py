@@ -30,11 +30,39 @@ class Defaults:
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # Rate limits (hrdebate/ratelimits.py; README "Rate limits"). Production
+    # runs several workers and must share one Redis (redis://...): with
+    # memory:// each worker counts on its own, and the app warns loudly at
+    # start when it sees more than one worker. If Redis goes away, limits
+    # go on in each worker's memory (with a warning in the log) instead of
+    # every request failing; they return to Redis when it answers again.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
-    RATELIMIT_SIGNUP = "5 per minute;20 per hour"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Anonymous actions, per address. A venue's Wi-Fi or a carrier's NAT in
+    # Osh puts a hall of 300 people (or more) behind one address, so these
+    # are sized for a crowd, not a person: 300 people logging in at the
+    # start of an event, a third of them mistyping once, is about 400
+    # attempts in a few minutes. They stop one machine from spraying
+    # guesses over many usernames at full speed; guessing one account's
+    # password is stopped by the per-username limit below, whatever the
+    # address.
+    RATELIMIT_LOGIN = "500 per minute;3000 per hour"
+    # Sign-up: a hall asked to create accounts at the door (300 in ten
+    # minutes), while one address cannot create thousands of accounts a day.
+    RATELIMIT_SIGNUP = "120 per minute;600 per hour;1500 per day"
+    # Failed logins per username tried, from any address: ten wrong
+    # passwords in 15 minutes pause logging in with that username until the
+    # window ends (unknown usernames the same, so it tells nothing about
+    # which exist). Only failures count: a person who mistypes twice and
+    # then logs in has used nothing. At most 40 guesses an hour per account;
+    # requests in flight together may each pass the check before the first
+    # failure is counted, so the overshoot is at most the server's
+    # concurrent requests (workers x threads).
+    RATELIMIT_LOGIN_TARGET = "10 per 15 minutes"
+    # Signed-in actions, per account (one person, wherever they are).
     RATELIMIT_VOTE = "20 per minute"
     RATELIMIT_CHECKIN = "10 per minute;30 per hour"
     RATELIMIT_REGISTER = "20 per minute"

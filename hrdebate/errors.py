@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import ratelimits
 from .extensions import db
 from .htmx import wants_fragment
 from .rules import RuleError
@@ -63,6 +64,20 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        """Over a rate limit (ratelimits.py). A plain form may come back as
+        its page with what was typed (the limit's ``on_breach`` built it);
+        htmx gets the sentence in the message area, so the form on the page
+        keeps its text; otherwise the error page. Each says how long to wait."""
+        if getattr(error, "response", None) is not None:
+            return error.response
+        message = ratelimits.message_for_this_request()
+        if wants_fragment():
+            html = render_template("errors/fragment.html", message=message)
+            return html, 429, {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
+        return render_error(429, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

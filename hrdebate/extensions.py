@@ -35,6 +35,7 @@ login = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
-# The key is the client address, kept only in the limiter's short-lived
-# storage (memory or Redis), never in the database.
+# Every limit names its key (ratelimits.py: per account, per address, per
+# login target); the default, the client address, is kept only in the
+# limiter's short-lived storage (memory or Redis), never in the database.
 limiter = Limiter(key_func=get_remote_address)

@@ -1,31 +1,63 @@
-"""Rate limits on sign-up, login, votes, comments and flags answer 429 with a
-translated page (or a fragment for htmx), in memory and in Redis."""
+"""Rate limits (hrdebate/ratelimits.py): signed-in actions count per account,
+anonymous ones per address with room for a hall of 300 on one Wi-Fi, failed
+logins per username tried whatever the address; X-Forwarded-For only behind
+the configured proxies; the answer at a limit keeps what was typed and says
+how long to wait; a Redis that is down degrades to memory; several workers
+on memory:// are warned about. In memory and, with HRDEBATE_TEST_REDIS_URL,
+in Redis."""
 
+import logging
 import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from hrdebate import ratelimits
 from hrdebate.errors import MESSAGES
+from hrdebate.extensions import db
+from hrdebate.models import Comment, Event, Registration, User, Vote
 from tests.conftest import PASSWORD, _empty_database, _prepare_schema, make_test_app
 from tests.factories import Rows
 
-STORAGES = ["memory://"] + (
-    [os.environ["HRDEBATE_TEST_REDIS_URL"]] if os.environ.get("HRDEBATE_TEST_REDIS_URL") else []
-)
+REDIS = os.environ.get("HRDEBATE_TEST_REDIS_URL")
+STORAGES = ["memory://"] + ([REDIS] if REDIS else [])
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _app(tmp_path, storage="memory://", **limits):
+    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage,
+                        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}", **limits)
+    _prepare_schema(app)
+    return app
 
 
 @pytest.fixture(params=STORAGES)
-def limited(request, tmp_path):
+def storage(request):
+    return request.param
+
+
+@pytest.fixture
+def limited(tmp_path, storage):
     """An app whose limits allow two requests a minute, on the given storage."""
     two = "2 per minute"
-    app = make_test_app(
-        tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=request.param,
-        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}", RATELIMIT_VOTE=two,
-        RATELIMIT_COMMENT=two, RATELIMIT_FLAG=two, RATELIMIT_SIGNUP=two,
-    )
-    _prepare_schema(app)
+    app = _app(tmp_path, storage, RATELIMIT_VOTE=two, RATELIMIT_COMMENT=two,
+               RATELIMIT_FLAG=two, RATELIMIT_SIGNUP=two, RATELIMIT_LOGIN=two)
+    yield app
+    _empty_database(app)
+
+
+@pytest.fixture
+def production_limits(tmp_path, storage):
+    """An app with the limits as configured for production."""
+    app = _app(tmp_path, storage)
     yield app
     _empty_database(app)
 
@@ -40,41 +72,337 @@ def _setup(app):
     return event.id, comment.id
 
 
-def _login(app):
+def _login(app, username="aida"):
     client = app.test_client()
     client.set_cookie("lang", "ru")
-    client.post_form("/auth/login", {"username": "aida", "password": PASSWORD})
+    client.post_form("/auth/login", {"username": username, "password": PASSWORD})
     return client
+
+
+def _ru(app, text):
+    with app.test_request_context("/?lang=ru"):
+        return str(text)
+
+
+def _flash_errors(page: str) -> list[str]:
+    return re.findall(r'<p class="flash flash-error"[^>]*>(.*?)</p>', page, re.S)
 
 
 def _expect_429(app, client, url, data):
     statuses = [client.post_form(url, data).status_code for _ in range(3)]
     assert statuses[-1] == 429, statuses
-    with app.test_request_context("/?lang=ru"):
-        title = str(MESSAGES[429][0])
     page = client.post_form(url, data)
-    assert page.status_code == 429 and title in page.text and "<html" in page.text
+    assert page.status_code == 429 and "<html" in page.text
     fragment = client.post_form(url, data, headers={"HX-Request": "true"})
     assert fragment.status_code == 429 and "<html" not in fragment.text
+    # htmx: the sentence goes to the message area; the form keeps its text.
+    assert fragment.headers["HX-Retarget"] == "#flashes"
+    return page, fragment
 
+
+# -- each limit answers 429, translated, with how long to wait -------------------
 
 def test_votes(limited):
     event_id, _comment_id = _setup(limited)
-    _expect_429(limited, _login(limited), f"/events/{event_id}/vote",
-                {"phase": "before", "choice": "for"})
-
-
-def test_comments(limited):
-    event_id, _comment_id = _setup(limited)
-    _expect_429(limited, _login(limited), f"/events/{event_id}/comments", {"body": "Hello"})
+    page, _ = _expect_429(limited, _login(limited), f"/events/{event_id}/vote",
+                          {"phase": "before", "choice": "for"})
+    assert _ru(limited, MESSAGES[429][0]) in page.text
 
 
 def test_flags(limited):
     _event_id, comment_id = _setup(limited)
-    _expect_429(limited, _login(limited), f"/comments/{comment_id}/flag",
-                {"reason": "spam", "note": ""})
+    page, _ = _expect_429(limited, _login(limited), f"/comments/{comment_id}/flag",
+                          {"reason": "spam", "note": ""})
+    assert _ru(limited, MESSAGES[429][0]) in page.text
 
 
-def test_sign_up(limited):
+def test_a_comment_at_the_limit_keeps_its_text(limited):
+    event_id, _comment_id = _setup(limited)
+    client = _login(limited)
+    for n in range(2):
+        assert client.post_form(f"/events/{event_id}/comments",
+                                {"body": f"Comment {n}"}).status_code == 302
+    page, fragment = _expect_429(limited, client, f"/events/{event_id}/comments",
+                                 {"body": "My long careful argument"})
+    # The event page again, the comment form holding the text, and why.
+    assert "My long careful argument</textarea>" in page.text
+    with limited.test_request_context("/?lang=ru"):
+        waits = [ratelimits.wait_message(s) for s in range(1, 61)]
+    assert any(w in page.text for w in waits)
+    assert any(w in fragment.text for w in waits)
+
+
+def test_sign_up_at_the_limit_keeps_what_was_typed(limited):
     client = limited.test_client()
-    _expect_429(limited, client, "/auth/register", {"username": "x"})
+    client.set_cookie("lang", "ru")
+    data = {"username": "newcomer", "display_name": "New Comer", "email": "n@example.org",
+            "password": "secret password one", "confirm": "different"}
+    page, _ = _expect_429(limited, client, "/auth/register", data)
+    assert 'value="newcomer"' in page.text and 'value="New Comer"' in page.text
+    assert "secret password one" not in page.text
+    assert _flash_errors(page.text)
+
+
+def test_login_at_the_address_limit_keeps_the_username(limited):
+    client = limited.test_client()
+    client.set_cookie("lang", "ru")
+    data = {"username": "someone", "password": "secret password one"}
+    page, _ = _expect_429(limited, client, "/auth/login", data)
+    assert 'value="someone"' in page.text and "secret password one" not in page.text
+    with limited.test_request_context("/?lang=ru"):
+        waits = [ratelimits.wait_message(s) for s in range(1, 61)]
+    assert any(w in page.text for w in waits)
+
+
+def test_wait_message_counts_seconds_then_minutes(app):
+    with app.test_request_context("/?lang=en"):
+        assert ratelimits.wait_message(1) == (
+            "Too many attempts. Please wait 1 second and try again.")
+        assert ratelimits.wait_message(61) == (
+            "Too many attempts. Please wait 2 minutes and try again.")
+    with app.test_request_context("/?lang=ru"):
+        assert "Too many" not in ratelimits.wait_message(61)
+
+
+# -- a hall of 300 on one address --------------------------------------------------
+
+HALL = 300
+
+
+def test_a_hall_of_300_on_one_address_all_get_through(production_limits):
+    """300 people on the venue's Wi-Fi (one address), within a minute: each
+    logs in, registers, checks in, votes and comments. Before, the 11th login,
+    the 21st vote and the 11th check-in from the address got a 429."""
+    app = production_limits
+    rows = Rows(app)
+    club = rows.club(slug="hall", club_type="ngo", city="Osh", region="osh_city")
+    event = rows.event(club, starts_in=timedelta(minutes=30), voting_state="before_open")
+    with app.app_context():
+        code = db.session.get(Event, event.id).checkin_code
+        first = User(username="p0", display_name="P 0")
+        first.set_password(PASSWORD)
+        db.session.add_all([first] + [
+            User(username=f"p{n}", display_name=f"P {n}", password_hash=first.password_hash)
+            for n in range(1, HALL)])
+        db.session.commit()
+    base = f"/events/{event.id}"
+    statuses = set()
+    for n in range(HALL):
+        person = app.test_client()  # every one from 127.0.0.1
+        token = person.csrf_token()
+        login = person.post("/auth/login", data={"username": f"P{n}", "password": PASSWORD,
+                                                 "csrf_token": token})
+        assert login.status_code == 302, (n, login.status_code)
+        token = person.csrf_token()
+        for url, data in ((f"{base}/register", {}), (f"{base}/checkin", {"code": code}),
+                          (f"{base}/vote", {"phase": "before", "choice": "for"}),
+                          (f"{base}/comments", {"body": f"Well argued, from {n}"})):
+            response = person.post(url, data={**data, "csrf_token": token})
+            statuses.add((url.rsplit("/", 1)[1], response.status_code))
+    assert statuses == {("register", 302), ("checkin", 302), ("vote", 302),
+                        ("comments", 302)}
+    with app.app_context():
+        for model in (Registration, Vote, Comment):
+            assert db.session.query(model).filter_by(event_id=event.id).count() == HALL
+        assert db.session.query(Registration).filter(
+            Registration.checked_in_at.is_not(None)).count() == HALL
+    # One account is still limited: the 21st vote in a minute is refused.
+    last = person.post(f"{base}/vote", data={"phase": "before", "choice": "against",
+                                             "csrf_token": token})
+    votes = [person.post(f"{base}/vote", data={"phase": "before", "choice": "for",
+                                               "csrf_token": token}).status_code
+             for _ in range(20)]
+    assert last.status_code == 302 and votes[-1] == 429 and 302 in votes
+
+
+# -- per-target login limit ------------------------------------------------------
+
+def _target_app(tmp_path, storage, **config):
+    config.setdefault("RATELIMIT_LOGIN_TARGET", "10 per 15 minutes")
+    return _app(tmp_path, storage, **config)
+
+
+def _attempt(client, username, password, **kwargs):
+    return client.post_form("/auth/login", {"username": username, "password": password},
+                            **kwargs)
+
+
+def test_guessing_one_account_from_40_forwarded_addresses_stops_at_10(tmp_path, storage):
+    """Behind a proxy (PROXY_COUNT=1) each X-Forwarded-For is an address of its
+    own; the guesses for one username are still counted together."""
+    app = _target_app(tmp_path, storage, PROXY_COUNT=1)
+    try:
+        Rows(app).user("aida")
+        statuses = []
+        for n in range(40):
+            client = app.test_client()
+            client.set_cookie("lang", "ru")
+            forwarded = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
+            statuses.append(_attempt(client, "Aida", f"guess {n}", headers=forwarded).status_code)
+        assert statuses == [422] * 10 + [429] * 30
+        # Even the right password waits for the window to end...
+        right = _attempt(client, " aida ", PASSWORD, headers={"X-Forwarded-For": "203.0.113.9"})
+        assert right.status_code == 429
+        message = _flash_errors(right.text)
+        assert message and "Too many" not in message[0]  # translated
+        with app.test_request_context("/?lang=ru"):
+            assert message[0] == str(ratelimits.login_target_message()) or "15" in message[0]
+        # ...while another account, from the same addresses, is not affected.
+        Rows(app).user("bek")
+        other = _attempt(client, "bek", PASSWORD, headers={"X-Forwarded-For": "198.51.100.1"})
+        assert other.status_code == 302
+    finally:
+        _empty_database(app)
+
+
+def test_guessing_from_40_real_addresses_stops_at_10(tmp_path, storage):
+    app = _target_app(tmp_path, storage)
+    try:
+        Rows(app).user("aida")
+        statuses = []
+        for n in range(40):
+            client = app.test_client()
+            address = {"REMOTE_ADDR": f"192.0.2.{n + 1}"}
+            client.environ_base.update(address)
+            statuses.append(_attempt(client, "aida", f"guess {n}").status_code)
+        assert statuses == [422] * 10 + [429] * 30
+    finally:
+        _empty_database(app)
+
+
+def test_only_failures_count(tmp_path, storage):
+    app = _target_app(tmp_path, storage, RATELIMIT_LOGIN_TARGET="3 per 15 minutes")
+    try:
+        Rows(app).user("aida")
+        for _ in range(5):  # five good logins: none counted
+            client = app.test_client()
+            assert _attempt(client, "aida", PASSWORD).status_code == 302
+        client = app.test_client()
+        statuses = [_attempt(client, "aida", "wrong").status_code for _ in range(4)]
+        assert statuses == [422, 422, 422, 429]
+    finally:
+        _empty_database(app)
+
+
+def test_the_limit_tells_nothing_about_whether_the_account_exists(tmp_path, storage):
+    app = _target_app(tmp_path, storage)
+    try:
+        Rows(app).user("aida")
+        answers = {}
+        for username in ("aida", "nobody-has-this-name"):
+            client = app.test_client()
+            client.set_cookie("lang", "ru")
+            before = [_attempt(client, username, "wrong") for _ in range(10)]
+            at_limit = _attempt(client, username, "wrong")
+            answers[username] = (
+                [r.status_code for r in before], _flash_errors(before[-1].text),
+                at_limit.status_code, _flash_errors(at_limit.text),
+                # the page, but for the session's CSRF token and the name typed
+                re.sub(r"[\w.-]{40,}", "TOKEN", at_limit.text).replace(username, "NAME"),
+            )
+        assert answers["aida"] == answers["nobody-has-this-name"]
+        assert answers["aida"][2] == 429
+    finally:
+        _empty_database(app)
+
+
+# -- X-Forwarded-For only behind configured proxies --------------------------------
+
+def test_forged_forwarded_for_does_not_help_without_a_proxy(tmp_path):
+    app = _app(tmp_path, RATELIMIT_LOGIN="3 per minute")
+    try:
+        statuses = [
+            _attempt(app.test_client(), f"user{n}", "wrong",
+                     headers={"X-Forwarded-For": f"198.51.100.{n + 1}"}).status_code
+            for n in range(6)]
+        assert statuses == [422, 422, 422, 429, 429, 429]
+    finally:
+        _empty_database(app)
+
+
+def test_forwarded_for_is_the_address_behind_the_configured_proxy(tmp_path):
+    app = _app(tmp_path, RATELIMIT_LOGIN="3 per minute", PROXY_COUNT=1)
+    try:
+        statuses = [
+            _attempt(app.test_client(), f"user{n}", "wrong",
+                     headers={"X-Forwarded-For": f"198.51.100.{n + 1}"}).status_code
+            for n in range(6)]
+        assert statuses == [422] * 6
+        same = [_attempt(app.test_client(), f"other{n}", "wrong",
+                         headers={"X-Forwarded-For": "203.0.113.7"}).status_code
+                for n in range(4)]
+        assert same == [422, 422, 422, 429]
+    finally:
+        _empty_database(app)
+
+
+# -- Redis down --------------------------------------------------------------------
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_redis_down_degrades_to_memory_with_a_warning(tmp_path, caplog):
+    app = _app(tmp_path, f"redis://127.0.0.1:{_closed_port()}/0",
+               RATELIMIT_VOTE="2 per minute")
+    try:
+        event_id, _comment_id = _setup(app)
+        with caplog.at_level(logging.WARNING):
+            client = _login(app)
+            assert client.get("/").status_code == 200
+            statuses = [client.post_form(f"/events/{event_id}/vote",
+                                         {"phase": "before", "choice": "for"}).status_code
+                        for _ in range(3)]
+        assert statuses == [302, 302, 429]
+        assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
+    finally:
+        _empty_database(app)
+
+
+# -- several workers on memory:// ------------------------------------------------------
+
+def test_worker_count_from_the_command_line_and_environment():
+    count = ratelimits.worker_count
+    assert count(["gunicorn", "-w", "4", "app"], {}) == 4
+    assert count(["gunicorn", "--workers", "3"], {}) == 3
+    assert count(["gunicorn", "--workers=2"], {}) == 2
+    assert count(["gunicorn", "-w5"], {}) == 5
+    assert count(["gunicorn"], {"WEB_CONCURRENCY": "6"}) == 6
+    assert count(["flask", "run"], {}) == 1
+
+
+def _gunicorn_log(app, workers, storage):
+    port = _closed_port()
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "HRDEBATE_SECRET_KEY": "worker-test", "HRDEBATE_RATELIMIT_STORAGE_URI": storage}
+    env.pop("WEB_CONCURRENCY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "hrdebate:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=20)[0].decode()
+    assert "Traceback" not in output, output
+    return output
+
+
+def test_two_workers_on_memory_storage_are_warned_about(app):
+    assert "RATE LIMITS ARE NOT SHARED" in _gunicorn_log(app, 2, "memory://")
+
+
+def test_one_worker_or_redis_is_not_warned_about(app):
+    assert "RATE LIMITS ARE NOT SHARED" not in _gunicorn_log(app, 1, "memory://")
+    if REDIS:
+        assert "RATE LIMITS ARE NOT SHARED" not in _gunicorn_log(app, 2, REDIS)

@@ -1,9 +1,9 @@
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import limiter
+from .. import ratelimits
 from ..forms import render_form
 from ..security import safe_next
 from . import bp, services
@@ -14,8 +14,19 @@ def _next_url():
     return safe_next(request.args.get("next"), url_for("main.index"))
 
 
+def _register_page(_message):
+    """The sign-up form again, with what was typed (not the passwords)."""
+    return render_template("auth/register.html", form=RegisterForm())
+
+
+def _login_page(_message):
+    """The login form again, with the username typed (not the password)."""
+    return render_template("auth/login.html", form=LoginForm())
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNUP"], methods=["POST"])
+@ratelimits.for_address("RATELIMIT_SIGNUP", methods=["POST"],
+                        on_breach=ratelimits.keeping_form(_register_page))
 def register():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -35,7 +46,10 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@ratelimits.for_address("RATELIMIT_LOGIN", methods=["POST"],
+                        on_breach=ratelimits.keeping_form(_login_page))
+@ratelimits.for_login_target(
+    on_breach=ratelimits.keeping_form(_login_page, ratelimits.login_target_message))
 def login():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -43,6 +57,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
+            ratelimits.login_failed()
             form.password.errors.append(_("The username or password is wrong."))
         elif not user.is_active:
             form.username.errors.append(_("This account has been suspended."))

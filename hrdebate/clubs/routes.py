@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +11,7 @@ from ..access import (
     site_role_required,
 )
 from ..errors import refusal_goes_to
-from ..extensions import limiter
+from .. import ratelimits
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models.club import MemberRole
@@ -92,16 +92,9 @@ def _members_page(club, form, status=200):
     return render_template("clubs/members.html", **context), status
 
 
-def _per_account() -> str:
-    """Rate-limit key of a signed-in person's action: their account, not
-    their address (DESIGN §8: a hall of people may share one Wi-Fi)."""
-    return f"account:{current_user.id}"
-
-
 @bp.route("/clubs/<slug>/members", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"], key_func=_per_account,
-               methods=["POST"])
+@ratelimits.for_account("RATELIMIT_INVITE", methods=["POST"])
 def members(slug):
     club = get_club_or_404(slug, administer=True)
     form = InviteForm()

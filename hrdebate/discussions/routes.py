@@ -4,7 +4,7 @@ and the organisers' discussion settings. Each request: load through
 thread or redirect. Refusals are answered by the one handler (errors.py);
 the request commits once (unit_of_work.py)."""
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
@@ -12,7 +12,7 @@ from jinja2_fragments.flask import render_block
 from ..access import get_comment_or_404, get_event_or_404
 from ..errors import refusal_goes_to
 from ..events import page as event_pages
-from ..extensions import limiter
+from .. import ratelimits
 from ..forms import render_form
 from ..htmx import wants_fragment
 from ..models.comment import CommentStatus
@@ -53,9 +53,15 @@ def thread(event_id):
 
 # -- posting ----------------------------------------------------------------------------
 
+def _comment_page(_message):
+    """The event page with the comment form as it was sent."""
+    event = get_event_or_404(request.view_args["event_id"])
+    return event_pages.event_page(event, 429, comment=CommentForm(debate=event.is_debate))
+
+
 @bp.post("/events/<int:event_id>/comments")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"])
+@ratelimits.for_account("RATELIMIT_COMMENT", on_breach=ratelimits.keeping_form(_comment_page))
 def post(event_id):
     event = get_event_or_404(event_id)
     form = CommentForm(debate=event.is_debate)
@@ -145,7 +151,7 @@ def appeal(comment_id):
 
 @bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_FLAG"], methods=["POST"])
+@ratelimits.for_account("RATELIMIT_FLAG", methods=["POST"])
 def flag(comment_id):
     comment = get_comment_or_404(comment_id)
     event = comment.event

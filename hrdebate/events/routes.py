@@ -3,14 +3,14 @@ a debate's vote, a moot court's judgement, a civic project's progress.
 Each route loads through ``access``, calls a service and answers; refusals
 go to the one handler in ``errors``."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
 from ..errors import refusal_goes_to
-from ..extensions import limiter
+from .. import ratelimits
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS
@@ -144,7 +144,7 @@ def _voting_response(event):
 
 @bp.post("/events/<int:event_id>/vote")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"])
+@ratelimits.for_account("RATELIMIT_VOTE")
 def vote(event_id):
     event = get_event_or_404(event_id)
     refusal_goes_to(_event_url(event, "voting"))

@@ -1,16 +1,18 @@
 """The home page's queries, and the health check's. No Flask request objects
 here; a fixed number of queries, whatever the number of events."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager
 
 from ..events.filters import EventFilters
 from ..events.services import tallies
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import (
     Comment,
     CommentStatus,
@@ -95,6 +97,32 @@ def active_discussions(now: datetime) -> list:
         .order_by(latest.desc())
         .limit(HOME_DISCUSSIONS)
     ).all()
+
+
+def health() -> tuple[bool, dict]:
+    """Whether the site can serve, and each part's state: the database, and
+    Redis when the rate limits are kept there. Names and states only: no
+    addresses, URLs or error texts (the answer is public)."""
+    parts = {"database": "ok" if database_reachable() else "unreachable"}
+    if rate_limits_in_redis():
+        parts["redis"] = "ok" if redis_reachable() else "unreachable"
+    healthy = all(state == "ok" for state in parts.values())
+    return healthy, {"status": "ok" if healthy else "unavailable", **parts}
+
+
+def rate_limits_in_redis() -> bool:
+    config = current_app.config
+    scheme = str(config.get("RATELIMIT_STORAGE_URI") or "").split(":", 1)[0]
+    return bool(config.get("RATELIMIT_ENABLED", True)) and scheme.startswith(("redis", "valkey"))
+
+
+def redis_reachable() -> bool:
+    """A PING through the rate limiter's own storage (its pool, its settings)."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # a storage that cannot even be asked is not reachable
+        logging.getLogger(__name__).warning("Redis health check failed", exc_info=True)
+        return False
 
 
 def database_reachable() -> bool:

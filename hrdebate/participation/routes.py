@@ -8,7 +8,6 @@ import io
 import segno
 from flask import (
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +21,7 @@ from jinja2_fragments.flask import render_block
 from ..access import get_event_or_404, get_registration_or_404
 from ..csvfile import csv_response
 from ..errors import refusal_goes_to
-from ..extensions import limiter
+from .. import ratelimits
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import User
@@ -48,7 +47,7 @@ def _registration_response(event):
 
 @bp.post("/events/<int:event_id>/register")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"])
+@ratelimits.for_account("RATELIMIT_REGISTER")
 def register(event_id):
     event = get_event_or_404(event_id)
     refusal_goes_to(_registration_url(event))
@@ -64,7 +63,7 @@ def register(event_id):
 
 @bp.post("/events/<int:event_id>/unregister")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"])
+@ratelimits.for_account("RATELIMIT_REGISTER")
 def unregister(event_id):
     event = get_event_or_404(event_id)
     refusal_goes_to(_registration_url(event))
@@ -174,7 +173,7 @@ def checkin_svg(event_id):
 
 @bp.route("/events/<int:event_id>/checkin", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_CHECKIN"], methods=["POST"])
+@ratelimits.for_account("RATELIMIT_CHECKIN", methods=["POST"])
 def checkin(event_id):
     event = get_event_or_404(event_id)
     form = CheckInForm()

@@ -1,0 +1,230 @@
+"""Who each rate limit counts, stated once (DESIGN §8, README "Rate limits").
+
+- A signed-in person's actions (vote, comment, flag, check-in, register and
+  unregister, invitations) count per account: a hall of 300 people on the
+  venue's Wi-Fi share one address, and each of them is a person of their own.
+- Anonymous actions (login, sign-up) can only count per address; their limits
+  are sized for a hall on one address (config.py).
+- Login attempts also count per target: the username being tried, whoever
+  tries it and from wherever. Only failed attempts count, and unknown
+  usernames count exactly like known ones, so the refusal says nothing about
+  whether an account exists. Rotating addresses does not help guessing.
+
+The address is the peer's address, or the one the proxies in front of the app
+reported when (and only when) ``PROXY_COUNT`` says there are such proxies
+(ProxyFix in ``create_app``): a forged ``X-Forwarded-For`` changes nothing.
+Keys live only in the limiter's short-lived storage (memory or Redis); the
+username in a login key is hashed.
+"""
+
+import hashlib
+import logging
+import math
+import os
+import sys
+import time
+import unicodedata
+
+from flask import current_app, flash, g, make_response, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from .extensions import limiter
+from .htmx import wants_fragment
+
+log = logging.getLogger(__name__)
+
+
+# -- keys ----------------------------------------------------------------------------
+
+def per_address() -> str:
+    return f"address:{get_remote_address()}"
+
+
+def per_account() -> str:
+    """A signed-in person's account (their address only if, against every
+    route's ``login_required``, nobody is signed in)."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return per_address()
+
+
+def login_target(username: str) -> str:
+    """The account a login tries, as the lookup sees it (``User.by_username``
+    strips and lower-cases; forms fold to NFKC), hashed: the same key for
+    "Aida", " aida" and "ａｉｄａ", and no usernames in the limiter's storage."""
+    name = unicodedata.normalize("NFKC", username or "").strip().lower()
+    return "login:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def per_login_target() -> str:
+    return login_target(request.form.get("username", ""))
+
+
+# -- decorators ----------------------------------------------------------------------
+
+def _configured(name):
+    return lambda: current_app.config[name]
+
+
+def for_account(setting: str, methods=None, on_breach=None):
+    """Limit a signed-in action per account, by the limits in ``setting``.
+    Place it under ``@login_required``."""
+    return limiter.limit(_configured(setting), key_func=per_account, methods=methods,
+                         on_breach=on_breach)
+
+
+def for_address(setting: str, methods=None, on_breach=None):
+    """Limit an anonymous action per address."""
+    return limiter.limit(_configured(setting), key_func=per_address, methods=methods,
+                         on_breach=on_breach)
+
+
+def for_login_target(on_breach=None):
+    """Limit failed logins per username tried (``RATELIMIT_LOGIN_TARGET``).
+    The view calls ``login_failed()`` when a password is wrong or the
+    username unknown; only those requests are counted. The check comes before
+    the password is read, so once the limit is reached even the right password
+    is refused until the window ends."""
+    return limiter.limit(_configured("RATELIMIT_LOGIN_TARGET"), key_func=per_login_target,
+                         methods=["POST"], scope="login-target",
+                         deduct_when=lambda response: g.get("login_failed", False),
+                         on_breach=on_breach)
+
+
+def login_failed() -> None:
+    g.login_failed = True
+
+
+# -- the answer at the limit ---------------------------------------------------------
+
+def seconds_to_wait() -> int | None:
+    """Seconds until the limit this request broke lets it through again."""
+    try:
+        breached = limiter.current_limit
+        if breached is None:
+            return None
+        return max(1, math.ceil(breached.window[0] - time.time()))
+    except Exception:  # the storage went away meanwhile: say "a while"
+        log.warning("Could not read when a rate limit ends", exc_info=True)
+        return None
+
+
+def wait_message(seconds: int | None = None) -> str:
+    """"Too many attempts; wait N minutes", translated."""
+    if seconds is None:
+        seconds = seconds_to_wait()
+    if seconds is None:
+        return _("You are doing this too often. Please wait a minute and try again.")
+    if seconds < 60:
+        return ngettext("Too many attempts. Please wait %(num)d second and try again.",
+                        "Too many attempts. Please wait %(num)d seconds and try again.",
+                        seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("Too many attempts. Please wait %(num)d minute and try again.",
+                    "Too many attempts. Please wait %(num)d minutes and try again.", minutes)
+
+
+def login_target_message() -> str:
+    minutes = math.ceil((seconds_to_wait() or 60) / 60)
+    return ngettext(
+        "Too many failed attempts to log in with this username. For its safety, logging in "
+        "with it is paused: please wait %(num)d minute and try again.",
+        "Too many failed attempts to log in with this username. For its safety, logging in "
+        "with it is paused: please wait %(num)d minutes and try again.", minutes)
+
+
+def keeping_form(render, message=wait_message):
+    """An ``on_breach`` callback for a plain form: the form's page again with
+    what was typed (password fields are never echoed back) and why it was
+    refused, status 429. ``render(message)`` builds the page. htmx requests
+    get the short fragment of ``errors.py`` instead, aimed at the message area,
+    so the form on the page keeps its text."""
+    def on_breach(_request_limit):
+        if wants_fragment():
+            g.rate_limit_message = message()
+            return None
+        text = message()
+        flash(text, "error")
+        response = make_response(render(text))
+        response.status_code = 429
+        return response
+    return on_breach
+
+
+def explaining(message):
+    """An ``on_breach`` callback that only sets the message of the 429 answer."""
+    def on_breach(_request_limit):
+        g.rate_limit_message = message()
+    return on_breach
+
+
+def message_for_this_request() -> str:
+    return g.get("rate_limit_message") or wait_message()
+
+
+# -- start-up checks -----------------------------------------------------------------
+
+def worker_count(argv=None, environ=None) -> int:
+    """How many worker processes the server was asked for: gunicorn's
+    ``-w``/``--workers`` on the command line, else ``WEB_CONCURRENCY`` (which
+    gunicorn reads too), else 1."""
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    for i, arg in enumerate(argv):
+        value = None
+        if arg in ("-w", "--workers") and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--workers="):
+            value = arg.split("=", 1)[1]
+        elif arg.startswith("-w") and arg[2:].isdigit():
+            value = arg[2:]
+        if value is not None and value.strip().isdigit():
+            return int(value)
+    value = environ.get("WEB_CONCURRENCY", "").strip()
+    return int(value) if value.isdigit() else 1
+
+
+def _gunicorn_workers() -> int | None:
+    """The worker count of the gunicorn arbiter we run under, if any (it is
+    the authoritative one: it includes a config file's ``workers``)."""
+    module = sys.modules.get("gunicorn.arbiter")
+    arbiter = getattr(module, "Arbiter", None) if module else None
+    if arbiter is None:
+        return None
+    for obj in _arbiters(arbiter):
+        return int(obj.num_workers)
+    return None
+
+
+def _arbiters(arbiter_class):
+    import gc
+
+    return (obj for obj in gc.get_referrers(arbiter_class)
+            if isinstance(obj, arbiter_class))
+
+
+def warn_if_memory_storage_is_split(app) -> None:
+    """Loud warning: several workers with ``memory://`` means each worker
+    counts on its own, so every limit is multiplied by the number of workers."""
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    if not str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
+        return
+    workers = max(worker_count(), _gunicorn_workers() or 0)
+    if workers > 1:
+        app.logger.warning(
+            "RATE LIMITS ARE NOT SHARED: %d workers with RATELIMIT_STORAGE_URI=memory:// each "
+            "count on their own, so every limit is %d times too high. Set "
+            "HRDEBATE_RATELIMIT_STORAGE_URI to a Redis URL in production (README, "
+            "\"Rate limits\").", workers, workers)
+
+
+def init_app(app) -> None:
+    limiter.init_app(app)
+    # A new app has a new storage: whether the last one was reachable says
+    # nothing about it (one limiter object serves every app a test builds).
+    limiter._storage_dead = False
+    warn_if_memory_storage_is_split(app)
