@@ -223,8 +223,10 @@ def warn_if_memory_storage_is_split(app) -> None:
 
 
 def init_app(app) -> None:
+    # One limiter object serves every app a process builds (the tests build
+    # many): the key prefix is each app's own, and a new app has a new
+    # storage, whose reachability the last one's says nothing about.
+    limiter._key_prefix = None
     limiter.init_app(app)
-    # A new app has a new storage: whether the last one was reachable says
-    # nothing about it (one limiter object serves every app a test builds).
     limiter._storage_dead = False
     warn_if_memory_storage_is_split(app)
