@@ -41,6 +41,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
+    # A Redis that hangs (rather than refusing) costs a request at most a
+    # second before the fallback takes over; /healthz answers as quickly.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     # Anonymous actions, per address. A venue's Wi-Fi or a carrier's NAT in
     # Osh puts a hall of 300 people (or more) behind one address, so these
     # are sized for a crowd, not a person: 300 people logging in at the

@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import ratelimits
 from ..access import (
     can_manage_club,
     club_role,
@@ -11,7 +12,6 @@ from ..access import (
     site_role_required,
 )
 from ..errors import refusal_goes_to
-from .. import ratelimits
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models.club import MemberRole

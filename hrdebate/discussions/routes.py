@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
+from .. import ratelimits
 from ..access import get_comment_or_404, get_event_or_404
 from ..errors import refusal_goes_to
 from ..events import page as event_pages
-from .. import ratelimits
 from ..forms import render_form
 from ..htmx import wants_fragment
 from ..models.comment import CommentStatus

@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
+from .. import ratelimits
 from ..access import get_event_or_404, get_registration_or_404
 from ..csvfile import csv_response
 from ..errors import refusal_goes_to
-from .. import ratelimits
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import User
