@@ -373,13 +373,20 @@ def test_worker_count_from_the_command_line_and_environment():
     assert count(["flask", "run"], {}) == 1
 
 
-def _gunicorn_log(app, workers, storage):
+def _gunicorn_log(app, workers, storage, config_file=None):
+    """Start gunicorn (workers given on the command line, or in a
+    configuration file), wait until it serves, stop it; its log."""
     port = _closed_port()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "HRDEBATE_SECRET_KEY": "worker-test", "HRDEBATE_RATELIMIT_STORAGE_URI": storage}
     env.pop("WEB_CONCURRENCY", None)
+    if config_file:
+        config_file.write_text(f"workers = {workers}\n")
+        how = ["--config", str(config_file)]
+    else:
+        how = ["--workers", str(workers)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+        [sys.executable, "-m", "gunicorn", *how, "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "hrdebate:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -398,8 +405,12 @@ def _gunicorn_log(app, workers, storage):
     return output
 
 
-def test_two_workers_on_memory_storage_are_warned_about(app):
+def test_two_workers_on_memory_storage_are_warned_about(app, tmp_path):
     assert "RATE LIMITS ARE NOT SHARED" in _gunicorn_log(app, 2, "memory://")
+    # Workers set in gunicorn's configuration file, not on the command line:
+    # read from the arbiter.
+    log = _gunicorn_log(app, 2, "memory://", config_file=tmp_path / "gunicorn.conf.py")
+    assert "RATE LIMITS ARE NOT SHARED: 2 workers" in log
 
 
 def test_one_worker_or_redis_is_not_warned_about(app):
