@@ -32,7 +32,6 @@ def test_up_with_memory_storage(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.is_json
     assert response.json == {"status": "ok", "database": "ok"}
-    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_database_down(client, monkeypatch):

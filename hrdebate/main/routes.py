@@ -43,4 +43,4 @@ def healthz():
     Redis, when the rate limits live there) answer; 503 naming the part that
     does not. Never rate limited."""
     healthy, report = services.health()
-    return report, 200 if healthy else 503, {"Cache-Control": "no-store"}
+    return report, 200 if healthy else 503
