@@ -61,6 +61,9 @@ def main() -> int:
     parser.add_argument("--redis-url",
                         default=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--prove-checks", action="store_true",
+                        help="lose an acknowledged comment and vote on purpose after the run "
+                             "and overfill an event: the run must then fail")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="hrdebate-load-"))
@@ -81,6 +84,8 @@ def main() -> int:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+    if args.prove_checks:
+        sabotage(app)
     problems = check(app, log_path, faults)
     report(stats, faults, problems)
     return 1 if problems else 0
@@ -244,6 +249,21 @@ def check(app, log_path, faults) -> list[str]:
     if lost:
         problems.append(f"{len(lost)} acknowledged writes not in the database, e.g. {lost[:5]}")
     return problems
+
+
+def sabotage(app):
+    """What the checks must catch: a lost comment, a lost vote, an overrun."""
+    from sqlalchemy import delete, update
+
+    from hrdebate.extensions import db
+    from hrdebate.models import Comment, Event, Vote
+
+    with app.app_context():
+        db.session.execute(delete(Comment).where(Comment.body == LEDGER.comments[0]))
+        db.session.execute(delete(Vote))
+        db.session.execute(update(Event).values(capacity=1))
+        db.session.commit()
+        db.engine.dispose()
 
 
 def report(stats, faults, problems):
