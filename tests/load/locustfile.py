@@ -41,6 +41,8 @@ class Ledger:
         self.statuses: Counter = Counter()
         self.retried_503: Counter = Counter()  # deliberate 503 + Retry-After, sent again
         self.bad_5xx: list[str] = []
+        self.surprises: list[str] = []
+        self.refused: Counter = Counter()  # 4xx answers, by request name
 
     def next_account(self) -> str:
         with self.lock:
@@ -110,8 +112,13 @@ class Person(HttpUser):
                 response.failure(f"{code}")
             elif code in (429,):
                 response.failure("429 rate limited")
+                with LEDGER.lock:
+                    LEDGER.refused[f"{code} {method} {label}"] += 1
             else:
                 response.success()  # 2xx, 3xx and refusals (4xx) are answers
+                if code >= 400:
+                    with LEDGER.lock:
+                        LEDGER.refused[f"{code} {method} {label}"] += 1
             return response
 
     # -- what people do -------------------------------------------------------------
@@ -147,8 +154,12 @@ class Person(HttpUser):
             with LEDGER.lock:
                 LEDGER.registered[key] = not registered
         elif response is not None and response.status_code == 422:
-            # Refused: the state we believed was wrong (e.g. an earlier answer was lost).
+            # Refused ("already registered", "not registered"): what the server
+            # acknowledged before was not kept, unless its fate was unknown.
             with LEDGER.lock:
+                if ("registration",) + key not in LEDGER.uncertain:
+                    LEDGER.surprises.append(f"{action} {self.username}/{event_id} refused "
+                                            f"after the opposite was acknowledged")
                 LEDGER.uncertain.add(("registration",) + key)
 
     @task(2)

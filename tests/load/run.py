@@ -246,6 +246,7 @@ def check(app, log_path, faults) -> list[str]:
         flags = {(f.reporter_id, f.comment_id) for f in db.session.scalars(select(Flag))}
         lost += [f"flag {u}/{c}" for u, c in LEDGER.flags if (users[u], c) not in flags]
         db.engine.dispose()
+    lost += LEDGER.surprises
     if lost:
         problems.append(f"{len(lost)} acknowledged writes not in the database, e.g. {lost[:5]}")
     return problems
@@ -275,6 +276,8 @@ def report(stats, faults, problems):
     errors = {k: v for k, v in statuses.items() if not k.isdigit() or int(k) >= 429}
     print("Errors by status: " + (", ".join(f"{k}: {v}" for k, v in sorted(errors.items()))
                                   or "none"))
+    if LEDGER.refused:
+        print("Refusals and limits: " + ", ".join(f"{k}: {v}" for k, v in LEDGER.refused.items()))
     if LEDGER.retried_503:
         print("Forms answered 503 + Retry-After and sent again: "
               + ", ".join(f"{k}: {v}" for k, v in LEDGER.retried_503.items()))
