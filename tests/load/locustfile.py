@@ -15,7 +15,7 @@ import random
 import re
 import threading
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 
 import gevent
 from locust import HttpUser, between, task
@@ -58,7 +58,6 @@ class Person(HttpUser):
     def on_start(self):
         self.username = LEDGER.next_account()
         self.token = None
-        self.my_events: dict[int, bool] = defaultdict(bool)
         self.get("/auth/login")
         response = self.post("/auth/login", {"username": self.username, "password": PASSWORD},
                              htmx=False, key=None)
