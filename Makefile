@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test install translations compile-translations db clean
+.PHONY: run test install translations compile-translations db clean loadtest
 
 $(BIN)/flask: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: db
 
 test: compile-translations
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# 30 signed-in people against gunicorn (4 workers) while a worker is killed
+# and the database connections are terminated; not part of `make test`.
+# LOADTEST_SECONDS (default 60); HRDEBATE_LOADTEST_DATABASE_URL=postgresql://...
+# runs on that PostgreSQL database (emptied first!) with Redis rate limits.
+loadtest: install compile-translations
+	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	$(BIN)/python -m tests.load.run
 
 # Extract every message, update the ky, ru, uz and en catalogues, compile.
 translations: install

@@ -74,6 +74,7 @@ def create_app(test_config=None):
         discussions,
         errors,
         events,
+        faults,
         feeds,
         main,
         me,
@@ -98,6 +99,7 @@ def create_app(test_config=None):
     app.jinja_env.globals["reason_label"] = reason_label
     errors.init_app(app)
     unit_of_work.init_app(app)
+    faults.init_app(app)
     cli.init_app(app)
     return app
 

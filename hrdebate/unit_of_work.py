@@ -80,6 +80,8 @@ def watch_sqlite_writes(engine) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _end(connection):
+        if connection.invalidated:  # lost (faults.py): a new connection starts afresh
+            return
         connection.info["sqlite_writer"] = True  # outside a transaction: nothing to do
 
 

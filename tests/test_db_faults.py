@@ -1,0 +1,202 @@
+"""Database connections killed under the app (faults.py): idle ones are
+replaced unseen (pool pre-ping), a safe request whose connection dies half
+way is run once more and answers 200, and a form whose connection dies
+answers a translated 503 with Retry-After, keeps nothing, and can be sent
+again.
+
+On PostgreSQL the connections are killed the way an operator or a restart
+does, with ``pg_terminate_backend``. SQLite has no server and no
+connections to kill from outside; there a request's own connection is
+closed under it, which SQLAlchemy sees as the same kind of loss."""
+
+import threading
+
+import psycopg
+import pytest
+from flask import has_request_context, request
+from sqlalchemy import event, func, select, text
+
+from hrdebate.extensions import db
+from hrdebate.models import Comment
+from tests.conftest import TEST_DATABASE_URL, make_test_app
+
+ON_POSTGRES = TEST_DATABASE_URL is not None
+
+
+def _admin_connection():
+    return psycopg.connect(TEST_DATABASE_URL.replace("postgresql+psycopg://", "postgresql://"),
+                           autocommit=True)
+
+
+def terminate_all_app_connections():
+    """What an operator does before a restart: every other connection to
+    this database ends, the app's idle pooled ones included."""
+    with _admin_connection() as admin:
+        pids = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()").fetchall()
+        for (pid,) in pids:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+    return len(pids)
+
+
+def _kill(dbapi_connection):
+    if ON_POSTGRES:
+        pid = dbapi_connection.info.backend_pid
+        with _admin_connection() as admin:  # from another connection, and wait for it
+            assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,)).fetchone()[0]
+    else:
+        dbapi_connection.close()
+
+
+class Saboteur:
+    """Kills the connection of the request to ``path`` right after its first
+    statement that begins with ``after`` — once."""
+
+    def __init__(self, app):
+        self.path = None
+        self.after = ""
+        self.kills = 0
+        self.lock = threading.Lock()
+        with app.app_context():
+            event.listen(db.engine, "after_cursor_execute", self._after)
+
+    def arm(self, path, after="SELECT"):
+        self.path, self.after = path, after
+
+    def _after(self, connection, _cursor, statement, *_args):
+        if self.path is None or not has_request_context() or request.path != self.path:
+            return
+        if not statement.lstrip().upper().startswith(self.after):
+            return
+        with self.lock:
+            if self.path is None:
+                return
+            self.path = None
+        self.kills += 1
+        _kill(connection.connection.dbapi_connection)
+
+
+@pytest.fixture
+def saboteur(app):
+    return Saboteur(app)
+
+
+@pytest.fixture
+def world(rows):
+    organiser = rows.user("organiser")
+    club = rows.club(owner=organiser)
+    return {"person": rows.user("aziza"), "event": rows.event(club)}
+
+
+def comment_count(app, event_id):
+    with app.app_context():
+        return db.session.scalar(select(func.count(Comment.id)).where(Comment.event_id == event_id))
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has no server connections to terminate")
+def test_idle_connections_killed_by_the_server_are_replaced(app, client, auth, world):
+    auth.login("aziza")
+    page = f"/events/{world['event'].id}"
+    assert client.get(page).status_code == 200
+    assert terminate_all_app_connections() >= 1
+    assert client.get(page).status_code == 200
+    assert client.get("/events/").status_code == 200
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has no server connections to terminate")
+def test_the_pool_is_tested_before_use_on_postgres(app):
+    with app.app_context():
+        assert db.engine.pool._pre_ping
+
+
+def test_a_page_whose_connection_dies_half_way_is_served_anyway(app, client, auth, world, saboteur):
+    auth.login("aziza")
+    page = f"/events/{world['event'].id}"
+    saboteur.arm(page)
+    response = client.get(page)
+    assert saboteur.kills == 1
+    assert response.status_code == 200
+    assert world["event"].title in response.text
+    assert 'action="/auth/logout"' in response.text  # still signed in
+
+
+def test_a_head_request_is_retried_too(app, client, world, saboteur):
+    page = f"/events/{world['event'].id}"
+    saboteur.arm(page)
+    assert client.head(page).status_code == 200
+    assert saboteur.kills == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_form_whose_connection_dies_answers_503_keeps_nothing_and_can_be_resent(
+        app, client, auth, world, saboteur, htmx):
+    auth.login("aziza")
+    client.set_cookie("lang", "en")
+    event_id = world["event"].id
+    url = f"/events/{event_id}/comments"
+    headers = {"HX-Request": "true"} if htmx else {}
+    saboteur.arm(url, after="INSERT")
+    response = client.post_form(url, {"body": "Said once, when the line went down"},
+                                headers=headers)
+    assert saboteur.kills == 1
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "nothing was saved" in response.text
+    assert comment_count(app, event_id) == 0  # nothing half-written
+
+    response = client.post_form(url, {"body": "Said once, when the line went down"},
+                                headers=headers)
+    assert response.status_code in (200, 302)
+    assert comment_count(app, event_id) == 1
+
+
+def test_the_503_page_is_translated(app, client, auth, world, saboteur):
+    auth.login("aziza")
+    client.set_cookie("lang", "ru")
+    url = f"/events/{world['event'].id}/comments"
+    saboteur.arm(url, after="INSERT")
+    response = client.post_form(url, {"body": "Текст"})
+    assert response.status_code == 503
+    assert "Временно недоступно" in response.text
+    assert 'lang="ru"' in response.text
+
+
+def test_other_database_errors_are_not_retried(app, client, world):
+    """Only a lost connection is retried: a broken query stays a bug."""
+    calls = []
+
+    with app.app_context():
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def _count(conn, cursor, statement, *args):
+            if has_request_context() and request.path == "/events/" \
+                    and not statement.startswith("BEGIN"):
+                calls.append(statement)
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.before_request
+    def broken():
+        if request.path == "/events/":
+            db.session.execute(text("SELECT no_such_column FROM events"))
+
+    assert app.test_client().get("/events/").status_code == 500
+    assert len(calls) == 1
+
+
+def test_a_database_that_stays_away_answers_503_not_500(tmp_path, world, rows):
+    """Every connection fails: the page answers 503 with Retry-After."""
+    app = make_test_app(tmp_path)
+    kills = []
+
+    with app.app_context():
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def _always(connection, _cursor, statement, *_args):
+            if has_request_context() and request.path == "/events/":
+                kills.append(statement)
+                _kill(connection.connection.dbapi_connection)
+
+    response = app.test_client().get("/events/")
+    assert response.status_code == 503
+    assert "Retry-After" in response.headers
+    assert len(kills) == 2  # the request and its one retry
