@@ -418,3 +418,141 @@ def test_every_query_parameter_in_the_source_was_fuzzed():
     # ?v= is read on /static/ answers (a cache-busting version), a rule left out.
     seen = set().union(*_ARGS_SEEN.values(), {"v"})
     assert named - seen == set()
+
+
+# -- the causes the fuzz run found, one test each (issue #10) ------------------------------
+
+BIG = str(10**20)
+
+
+def test_ids_are_ascii_digits_within_max_id():
+    from hrdebate.bounds import as_id
+    from hrdebate.dbtypes import MAX_ID
+
+    assert [as_id(v) for v in ("7", str(MAX_ID), "²", "١٢", "0", "-1", str(MAX_ID + 1),
+                               BIG, "", " 7", "abc", None)] == \
+        [7, MAX_ID, None, None, None, None, None, None, None, None, None, None]
+
+
+def test_page_numbers_are_clamped(app):
+    from hrdebate.bounds import MAX_PAGE, page_arg
+
+    cases = {"5": 5, "0": 1, "-3": 1, BIG: MAX_PAGE, "-" + BIG: 1, "²": 1, "abc": 1, "": 1}
+    with app.test_request_context():
+        assert {v: page_arg(args={"page": v}) for v in cases} == cases
+
+
+@pytest.mark.parametrize("url", [
+    "/events/?page=" + BIG, "/clubs/?page=" + BIG, "/topics/women?page=" + BIG,
+    "/clubs/fuzz-club?page=" + BIG, "/events/1?comments_page=" + BIG,
+])
+def test_a_huge_page_number_names_no_page(app, client, url):
+    """The last page, or 404 where the list answers so past its end."""
+    World(app)
+    assert client.get(url).status_code in (200, 404)
+
+
+@pytest.mark.parametrize("query", [
+    "page=" + BIG, "actor=²", "actor=" + BIG, "target=" + BIG, "date=0001-01-01",
+    "date=9999-12-31",
+])
+def test_moderation_log_filters_out_of_range_are_ignored(app, client, auth, query):
+    World(app)
+    auth.login("moderator")
+    assert client.get("/moderation/log?" + query).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["page=" + BIG, "event=" + BIG, "event=²"])
+def test_moderation_queue_filters_out_of_range_are_ignored(app, client, auth, query):
+    World(app)
+    auth.login("moderator")
+    assert client.get("/moderation/?" + query).status_code == 200
+
+
+@pytest.mark.parametrize("ids", [["²"], [BIG], ["-1", "abc"]])
+def test_bulk_moderation_ignores_ids_that_name_nothing(app, client, auth, ids):
+    World(app)
+    auth.login("moderator")
+    response = client.post_form("/moderation/bulk", {"comment_ids": ids, "action": "approve"})
+    assert response.status_code == 422
+
+
+DATE_ERROR = "Enter a date between 2000-01-01 and 2100-12-31."
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_the_turnout_filter_refuses_dates_out_of_range(app, client, auth, english, day):
+    World(app)
+    auth.login("admin")
+    for url in ("/turnout/", "/turnout/export.csv"):
+        response = client.get(f"{url}?start={day}&end={day}")
+        assert response.status_code < 500
+    assert DATE_ERROR in client.get(f"/turnout/?start={day}").text
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_the_event_form_refuses_dates_out_of_range(app, client, auth, english, moment,
+                                                   monkeypatch):
+    recorder = Recorder()
+    recorder.install(app, monkeypatch)
+    World(app)
+    auth.login("organiser")
+    client.get("/events/1/edit")
+    fields = {field.name: good_value(field) for form in recorder.forms for field in form
+              if good_value(field) is not None and field.name != "csrf_token"}
+    for name in ("starts_at", "ends_at", "registration_opens_at"):
+        response = client.post_form("/events/1/edit", {**fields, name: moment})
+        assert response.status_code == 422, name
+        assert DATE_ERROR in response.text
+        response = client.post_form("/events/new?club=fuzz-club", {**fields, name: moment})
+        assert response.status_code == 422, name
+
+
+def _checked_in(app):
+    from hrdebate.models import Registration
+    from tests.helpers import fetch
+
+    return fetch(app, Registration, event_id=1, user_id=1).checked_in_at is not None
+
+
+@pytest.mark.parametrize("code", ["abcd 2345", "ABCD-2345", "ＡＢＣＤ２３４５", "АВСD2345"])
+def test_check_in_codes_are_normalised(app, client, auth, code):
+    World(app)  # the citizen (user 1) is registered for event 1, whose code is ABCD2345
+    auth.login("citizen")
+    response = client.post_form("/events/1/checkin", {"code": code})
+    assert response.status_code == 302
+    assert _checked_in(app)
+
+
+@pytest.mark.parametrize("code", ["ёжик", "ABCD234٥", "ABCDÉ345"])
+def test_a_check_in_code_in_other_letters_is_a_form_error(app, client, auth, english, code):
+    World(app)
+    auth.login("citizen")
+    response = client.post_form("/events/1/checkin", {"code": code})
+    assert response.status_code == 422
+    assert "Please type it again in Latin letters" in response.text
+    assert not _checked_in(app)
+
+
+def test_the_check_in_service_refuses_other_letters(app):
+    from hrdebate.extensions import db as database
+    from hrdebate.models import Event, User
+    from hrdebate.participation.services import self_check_in
+    from hrdebate.rules import Refusal, RuleError
+
+    World(app)
+    with app.app_context():
+        event, user = database.session.get(Event, 1), database.session.get(User, 1)
+        with pytest.raises(RuleError) as refused:
+            self_check_in(event, user, "ёжик")
+        assert refused.value.code == Refusal.WRONG_CODE
+
+
+def test_feeds_hold_titles_and_names_with_line_breaks(app, client):
+    World(app)  # "Club\r\nwith a line break", titles "debate\nnew line"...
+    for url in ("/clubs/fuzz-club/events.ics", "/events/1.ics", "/events.ics", "/events.atom"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    calendar = client.get("/clubs/fuzz-club/events.ics").text
+    assert "Club with a line break" in calendar
+    assert "SUMMARY:debate new line" in calendar
