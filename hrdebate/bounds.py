@@ -5,6 +5,7 @@ URL parts are bounded by ``IdConverter`` (``<int:>``, up to ``MAX_ID``);
 query parameters and form values go through the helpers here; every date
 field of every form gets ``SaneDate`` (``forms.Form`` adds it)."""
 
+import re
 from datetime import date, datetime
 
 from flask import request
@@ -16,6 +17,9 @@ from .dbtypes import MAX_ID
 # The last page a list answers: a larger number shows the (empty) last one,
 # and never becomes an OFFSET the database cannot hold.
 MAX_PAGE = 10_000
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: \d is any script's digit
+_NUMBER = re.compile(r"(-?)([0-9]+)")
+
 # The days the site deals in: events, milestones, filters.
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
@@ -26,23 +30,23 @@ def as_id(value) -> int | None:
     ``str.isdigit`` and ``int`` accept "²" or "١٢"; ids are ASCII only."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 0 < value <= MAX_ID else None
-    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value) or len(value) > 10:
         return None
-    number = int(value[:12])
-    return number if 0 < number <= MAX_ID and len(value) <= 12 else None
-
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def page_arg(name: str = "page", args=None) -> int:
-    """The page number in the query parameter ``name``: 1 to ``MAX_PAGE``,
-    1 when absent or not a number."""
+    """The page number in the query parameter ``name``: 1 to ``MAX_PAGE``
+    (a larger one is the last), 1 when absent or not a number."""
     value = (request.args if args is None else args).get(name, "")
-    if not (value.isascii() and value.strip().lstrip("-").isdigit()):
+    match = _NUMBER.fullmatch(value)
+    if match is None:
         return 1
-    value = value.strip()
-    if len(value) > 8:
-        return 1 if value.startswith("-") else MAX_PAGE
-    return min(max(int(value), 1), MAX_PAGE)
+    sign, digits = match.groups()
+    if sign:
+        return 1
+    return MAX_PAGE if len(digits) > 8 else min(max(int(digits), 1), MAX_PAGE)
 
 
 def sane_day(day: date | datetime | None) -> bool:

@@ -254,9 +254,8 @@ class Run:
                 return values
         return self.sample()
 
-    def sample(self, k=PER_NAME_SAMPLE, everything=False):
-        if everything:
-            return HOSTILE
+    def sample(self, k=PER_NAME_SAMPLE):
+        """``k`` hostile values, a different few for each role."""
         start = (self.turn * k) % len(HOSTILE)
         return tuple(HOSTILE[(start + i) % len(HOSTILE)] for i in range(k))
 
@@ -437,7 +436,8 @@ def test_ids_are_ascii_digits_within_max_id():
 def test_page_numbers_are_clamped(app):
     from hrdebate.bounds import MAX_PAGE, page_arg
 
-    cases = {"5": 5, "0": 1, "-3": 1, BIG: MAX_PAGE, "-" + BIG: 1, "²": 1, "abc": 1, "": 1}
+    cases = {"5": 5, "0": 1, "-3": 1, BIG: MAX_PAGE, "-" + BIG: 1, "²": 1, "abc": 1, "": 1,
+             "--5": 1, "١٢": 1, " 7": 1}
     with app.test_request_context():
         assert {v: page_arg(args={"page": v}) for v in cases} == cases
 
