@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import DateTimeField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from .bounds import SaneDate
 from .text import (
     imitates_staff,
     normalise_block,
@@ -71,7 +72,9 @@ def text_filter(field_class):
 class Form(FlaskForm):
     """The base of every form of the app: each text field is cleaned first
     (``text_filter``), before the filters it declares, so that no field can
-    forget it. tests/test_names.py walks every form to hold this."""
+    forget it; each date or date-time field accepts days from 2000 to 2100
+    only (``bounds.SaneDate``, after the checks it declares). tests/test_names.py
+    walks every form to hold this."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -79,6 +82,9 @@ class Form(FlaskForm):
             if cleaner is not None:
                 declared = tuple(unbound_field.kwargs.get("filters") or ())
                 options = {**options, "filters": (cleaner, *declared)}
+            if issubclass(unbound_field.field_class, DateTimeField):  # DateField too
+                declared = tuple(unbound_field.kwargs.get("validators") or ())
+                options = {**options, "validators": (*declared, SaneDate())}
             return super().bind_field(form, unbound_field, options)
 
 

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import ratelimits
+from ..bounds import page_arg
 from ..access import (
     can_manage_club,
     club_role,
@@ -24,7 +25,7 @@ UPCOMING_LIMIT = 20
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return page_arg()
 
 
 @bp.get("/clubs/")

@@ -7,6 +7,7 @@ from flask import request
 from flask_login import current_user
 
 from ..access import can_manage_club, can_moderate_club
+from ..bounds import page_arg
 from ..models.comment import Stance
 from .forms import CommentForm, DiscussionSettingsForm, ReplyForm
 from .services import comment_refusal
@@ -17,7 +18,7 @@ def _thread_args():
     args = request.args
     stance = args.get("stance", "")
     view = args.get("view", "list")
-    page = args.get("comments_page", 1, type=int)
+    page = page_arg("comments_page")
     return (stance if stance in Stance.values() else None, view if view in VIEWS else "list",
             max(page, 1))
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from .. import ratelimits
+from ..bounds import page_arg
 from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
 from ..errors import refusal_goes_to
 from ..forms import render_form
@@ -41,7 +42,7 @@ def _event_url(event, anchor=None):
 @bp.get("/events/")
 def index():
     filters = EventFilters.from_args(request.args)
-    pagination = services.event_list(filters, request.args.get("page", 1, type=int))
+    pagination = services.event_list(filters, page_arg())
     return render_page("events/list.html", "results", filters=filters, pagination=pagination,
                        clubs=services.club_options(), topic_names=TOPIC_NAMES)
 

@@ -43,6 +43,14 @@ def clean(text: str | None) -> str:
     return _FORBIDDEN.sub("", text or "")
 
 
+def line(text: str | None) -> str:
+    """``clean`` text on one line: line breaks (and runs of spaces) become one
+    space. A calendar's name cannot hold a line break at all, and a title
+    with one, as rows written by hand or by older code may hold, reads
+    badly in a one-line field (SUMMARY, LOCATION, CATEGORIES)."""
+    return " ".join(clean(text).split())
+
+
 def stable_id(name: str) -> str:
     """A URN that depends on ``name`` only: the same on every host and after
     every edit."""
@@ -79,12 +87,12 @@ def calendar_event(event: Event, url: str, tentative: bool = False) -> CalendarE
         created=_utc(event.created_at),
         start=_utc(event.starts_at),
         end=_utc(event.ends_at),
-        summary=clean(event.title),
+        summary=line(event.title),
         description=description,
-        location=clean(event.venue) or None,
+        location=line(event.venue) or None,
         url=url,
         status=_calendar_status(event, tentative),
-        categories=[clean(str(topic.name)) for topic in event.topics],
+        categories=[line(str(topic.name)) for topic in event.topics],
     )
     return vevent
 
@@ -96,7 +104,7 @@ def build_calendar(events: Iterable[Event], *, name: str, feed: str,
     Events whose id is in ``tentative`` (a waitlisted seat) are TENTATIVE."""
     calendar = Calendar.new(
         prodid=PRODID,
-        name=clean(name),  # NAME and X-WR-CALNAME
+        name=line(name),  # NAME and X-WR-CALNAME: never a line break
         uid=stable_id(feed),
         refresh_interval=REFRESH_INTERVAL,
     )

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
+from ..bounds import page_arg
 from ..config import LANGUAGES
 from ..feeds.responses import event_page_url, feed_response
 from ..feeds.services import build_calendar
@@ -35,7 +36,7 @@ def _feed_url(user: User) -> str | None:
 @login_required
 def events():
     upcoming = services.upcoming_registrations(current_user.id)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     past = services.past_attendance_page(current_user.id, page)
     return render_page(
         "me/events.html", "past",

@@ -1,6 +1,7 @@
 """Short codes people read off a screen or paper and type on a phone."""
 
 import secrets
+import unicodedata
 
 # No 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -19,3 +20,24 @@ def new_checkin_code() -> str:
 
 def new_certificate_code() -> str:
     return new_code(CERTIFICATE_CODE_LENGTH)
+
+
+# Cyrillic capitals drawn like the Latin letters of the alphabet: a phone set
+# to Russian or Kyrgyz types these for a code read off a screen.
+_LOOK_ALIKES = str.maketrans("АВЕКМНРСТУХ", "ABEKMHPCTYX")
+
+
+def normalise_code(value: str | None) -> str:
+    """A code as typed, in the form it is stored: NFKC (full-width letters
+    become plain ones), without spaces or dashes, upper case, Cyrillic
+    look-alike letters read as Latin. The result may still hold other
+    characters than ASCII; ``is_code_text`` tells."""
+    value = unicodedata.normalize("NFKC", value or "")
+    value = "".join(c for c in value if not (c.isspace() or unicodedata.category(c) == "Pd"))
+    return value.upper().translate(_LOOK_ALIKES)
+
+
+def is_code_text(value: str) -> bool:
+    """True for ASCII letters and digits only: the only text a code is compared
+    with (``secrets.compare_digest`` refuses other characters)."""
+    return value.isascii() and value.isalnum()

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..bounds import as_id, sane_day
 from ..choices import Labelled
 from ..extensions import db
 from ..models import Club, Comment, Event, Flag, ModerationAction, User, utcnow
@@ -67,7 +68,7 @@ class QueueFilters:
         reasons = (*HeldFor.values(), *FlagReason.values(), APPEAL)
         return cls(
             club=args.get("club", "")[:80],
-            event=args.get("event", type=int),
+            event=as_id(args.get("event", "")),
             reason=reason if reason in reasons else "",
             age=args.get("age", "") if args.get("age") in QueueAge.values() else "",
             kind=args.get("kind", "") if args.get("kind") in KIND_CONDITIONS else "",
@@ -194,13 +195,14 @@ class LogFilters:
         actor = args.get("actor", "")
         day = args.get("date", "")[:10]
         try:
-            date.fromisoformat(day)
+            if not sane_day(date.fromisoformat(day)):
+                day = ""
         except ValueError:
             day = ""
         return cls(
             action=action if action in LoggedAction.values() else "",
-            actor=actor if actor == "system" or actor.isdigit() else "",
-            target=args.get("target", type=int),
+            actor=actor if actor == "system" or as_id(actor) else "",
+            target=as_id(args.get("target", "")),
             date=day,
         )
 

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
+from ..bounds import as_id, page_arg
 from ..access import (
     get_comment_or_404,
     get_user_or_404,
@@ -33,7 +34,7 @@ from .forms import DecisionForm, SanctionForm, WatchedWordForm, describe_reason
 
 def _queue_page(status=200):
     club_ids = moderated_club_ids(current_user)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     context = queues.queue_page(club_ids, queues.QueueFilters.from_args(request.args), page)
     return render_page("moderation/queue.html", "queue", form=DecisionForm(formdata=None),
                        describe_reason=describe_reason, **context), status
@@ -81,7 +82,7 @@ def decide(comment_id):
 def bulk():
     club_ids = moderated_club_ids(current_user)
     form = DecisionForm()
-    ids = {int(i) for i in request.form.getlist("comment_ids") if i.isdigit()}
+    ids = {as_id(i) for i in request.form.getlist("comment_ids")} - {None}
     if not form.validate() or not ids:
         message = " ".join(str(e) for field in form for e in field.errors) or _(
             "Tick at least one comment.")
@@ -103,7 +104,7 @@ def bulk():
 @site_role_required("moderator")
 def log():
     filters = queues.LogFilters.from_args(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_page("moderation/log.html", "entries", describe_reason=describe_reason,
                        **queues.log_page(filters, page))
 

@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..account.forms import NOT_SAID
 from ..choices import Affiliation, AgeBand, Gender, Region
 from ..forms import Form, NotImpersonating, strip
 from ..models.attendance import REASON_LENGTH
+from ..models.codes import is_code_text, normalise_code
 
 
 class WalkInForm(Form):
@@ -37,10 +38,19 @@ class CorrectionForm(Form):
                          validators=[Length(max=REASON_LENGTH)])
 
 
+class LatinCode:
+    """A code holds Latin letters and digits only (after ``normalise_code``)."""
+
+    def __call__(self, form, field):
+        if field.data and not is_code_text(field.data):
+            raise ValidationError(_l("The code has Latin letters and digits only, as shown "
+                                     "at the venue. Please type it again in Latin letters."))
+
+
 class CheckInForm(Form):
     code = StringField(
-        _l("Check-in code"), filters=[strip],
-        validators=[DataRequired(), Length(max=20)],
+        _l("Check-in code"), filters=[strip, normalise_code],
+        validators=[DataRequired(), Length(max=20), LatinCode()],
         description=_l("The code shown at the venue."),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )

@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import AttendanceAction, AttendanceChange, Event, Registration, User, utcnow
 from ..models.attendance import REASON_LENGTH
+from ..models.codes import is_code_text, normalise_code
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
@@ -233,8 +234,8 @@ def self_check_in(event: Event, user: User, code: str, now: datetime | None = No
     if not checkin_open(event, now):
         raise RuleError(Refusal.CHECKIN_CLOSED)
     expected = event.checkin_code or ""
-    given = "".join((code or "").split()).upper()
-    if not expected or not secrets.compare_digest(given, expected):
+    given = normalise_code(code)
+    if not expected or not is_code_text(given) or not secrets.compare_digest(given, expected):
         raise RuleError(Refusal.WRONG_CODE)
     registration = registration_of(event.id, user.id)
     if registration is None or registration.status != REGISTERED:

@@ -2,6 +2,7 @@
 
 from flask import abort, request
 
+from ..bounds import page_arg
 from ..htmx import render_page
 from ..models import utcnow
 from . import bp, services
@@ -19,7 +20,7 @@ def show(slug):
         abort(404)
     now = utcnow()
     upcoming, more_upcoming = services.upcoming_events(topic, now)
-    past = services.past_events_page(topic, request.args.get("page", 1, type=int), now)
+    past = services.past_events_page(topic, page_arg(), now)
     return render_page(
         "topics/show.html", "past_events", topic=topic,
         upcoming=upcoming, more_upcoming=more_upcoming, past=past,

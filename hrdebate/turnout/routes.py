@@ -4,13 +4,12 @@ and admins (the whole programme)."""
 from flask import abort, request
 from flask_login import current_user, login_required
 
+from ..bounds import page_arg
 from ..csvfile import csv_response
 from ..htmx import render_page
 from ..timeutil import local_today
 from . import bp, services
 from .forms import TurnoutFilterForm
-
-MAX_PAGE = 10_000
 
 
 # What a hidden cell says, for the page as for the export.
@@ -36,7 +35,7 @@ def _load():
 
 
 def _page(name: str) -> int:
-    return min(max(request.args.get(name, 1, type=int), 1), MAX_PAGE)
+    return page_arg(name)
 
 
 @bp.get("/turnout/")
