@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import ratelimits
-from ..bounds import page_arg
 from ..access import (
     can_manage_club,
     club_role,
@@ -12,6 +11,7 @@ from ..access import (
     get_membership_or_404,
     site_role_required,
 )
+from ..bounds import page_arg
 from ..errors import refusal_goes_to
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from .. import ratelimits
-from ..bounds import page_arg
 from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
+from ..bounds import page_arg
 from ..errors import refusal_goes_to
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
