@@ -1,0 +1,181 @@
+"""The same POST ten times at the same instant, from one person (the same
+cookies: a double click, a nervous tap, a retrying phone), through a real
+multi-worker server: each action is done once, every request gets the answer
+of the first (no 5xx, no refusal, no "taken"), and the server's log holds no
+traceback and no "database is locked" (tests/server.py checks the log).
+Runs on SQLite and, with HRDEBATE_TEST_DATABASE_URL, PostgreSQL."""
+
+import pytest
+
+from hrdebate.extensions import db
+from hrdebate.models import (
+    Club,
+    ClubFollow,
+    ClubInvitation,
+    Comment,
+    Flag,
+    Membership,
+    Registration,
+    User,
+    Vote,
+    WatchedWord,
+)
+from tests.conftest import PASSWORD
+from tests.server import Browser, at_once, server  # noqa: F401  (server is a fixture)
+
+TIMES = 10
+# htmx asks: a refusal is a 422 fragment, so it cannot hide behind a redirect.
+HTMX = {"HX-Request": "true"}
+
+
+def fire(browser, path, data, times=TIMES, headers=HTMX):
+    """POST the same form ``times`` times at once; every answer must be the
+    same success (2xx, or one redirect to one place)."""
+    data = {"csrf_token": browser.token_for, **data}
+    answers = at_once([lambda: browser.send(path, data, headers)] * times)
+    statuses = [a.status for a in answers]
+    assert all(200 <= s < 400 for s in statuses), [(a.status, a.body[:300]) for a in answers]
+    assert len(set(statuses)) == 1, statuses
+    assert len({a.location for a in answers}) == 1, [a.location for a in answers]
+    return answers
+
+
+def signed_in(server, username, page="/"):
+    browser = Browser(server)
+    browser.login(username)
+    browser.token_for = browser.token(page)
+    return browser
+
+
+def count(app, model, *where):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
+
+
+def test_follow(app, server, make_user, make_club):
+    club = make_club(owner=make_user("owner"))
+    me = make_user("fan")
+    browser = signed_in(server, "fan", f"/clubs/{club.slug}")
+    fire(browser, f"/clubs/{club.slug}/follow", {})
+    assert count(app, ClubFollow, ClubFollow.user_id == me.id) == 1
+    fire(browser, f"/clubs/{club.slug}/unfollow", {})
+    assert count(app, ClubFollow, ClubFollow.user_id == me.id) == 0
+
+
+def test_flag(app, server, make_user, make_club, make_event, make_comment):
+    event = make_event(make_club(owner=make_user("owner")))
+    comment = make_comment(event, make_user("author"))
+    make_user("reporter")
+    browser = signed_in(server, "reporter", f"/comments/{comment.id}/flag")
+    fire(browser, f"/comments/{comment.id}/flag", {"reason": "spam"})
+    assert count(app, Flag, Flag.comment_id == comment.id) == 1
+    with app.app_context():
+        assert db.session.get(Comment, comment.id).open_flags == 1
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["seat", "waitlist"])
+def test_register(app, server, make_user, make_club, make_event, rows, full):
+    event = make_event(make_club(owner=make_user("owner")), capacity=1)
+    if full:
+        rows.registration(event, make_user("early"))
+    me = make_user("keen")
+    browser = signed_in(server, "keen", f"/events/{event.id}")
+    fire(browser, f"/events/{event.id}/register", {})
+    with app.app_context():
+        statuses = db.session.scalars(db.select(Registration.status)
+                                      .where(Registration.user_id == me.id)).all()
+    assert statuses == ["waitlisted" if full else "registered"]
+    fire(browser, f"/events/{event.id}/unregister", {})
+    assert count(app, Registration, Registration.user_id == me.id,
+                 Registration.status == "cancelled") == 1
+
+
+def test_sign_up(app, server):
+    browser = Browser(server)
+    browser.token_for = browser.token("/auth/register")
+    form = {"username": "twice", "display_name": "Twice Clicked", "password": PASSWORD,
+            "password_confirm": PASSWORD, "email": "twice@example.org"}
+    fire(browser, "/auth/register", form)
+    assert count(app, User, User.username == "twice") == 1
+    assert "Twice Clicked" in browser.get("/account/")  # signed in
+
+
+def test_sign_up_taken_by_someone_else(app, server, make_user):
+    """Who does not know the account's password gets the form back with the
+    usual "taken" error: a clash is never a way in."""
+    make_user("taken")
+    browser = Browser(server)
+    token = browser.token("/auth/register")
+    answer = browser.send("/auth/register", {
+        "csrf_token": token, "username": "taken", "display_name": "Other", "password":
+        "another long passphrase", "password_confirm": "another long passphrase"})
+    assert answer.status in (200, 422) and "taken" in answer.body
+    assert count(app, User) == 1
+
+
+def test_club_creation(app, server, make_user):
+    founder = make_user("founder")
+    browser = signed_in(server, "founder", "/clubs/new")
+    answers = fire(browser, "/clubs/new", {
+        "name": "Osh Debate Society", "club_type": "university_club", "city": "Osh",
+        "region": "osh_city", "description": "", "moderation_mode": "post"})
+    assert answers[0].location.endswith("/clubs/osh-debate-society")
+    assert count(app, Club) == 1
+    assert count(app, Membership, Membership.user_id == founder.id) == 1
+
+
+def test_invitation_sent_and_accepted(app, server, make_user, make_club):
+    club = make_club(owner=make_user("owner"))
+    invitee = make_user("invitee")
+    owner = signed_in(server, "owner", f"/clubs/{club.slug}/members")
+    fire(owner, f"/clubs/{club.slug}/members", {"username": "invitee", "role": "organiser"},
+         headers={})
+    with app.app_context():
+        invitations = db.session.scalars(db.select(ClubInvitation)).all()
+        assert len(invitations) == 1
+        token = invitations[0].token
+    browser = signed_in(server, "invitee", f"/invitations/{token}")
+    fire(browser, f"/invitations/{token}", {"action": "accept"})
+    with app.app_context():
+        roles = db.session.scalars(db.select(Membership.role)
+                                   .where(Membership.user_id == invitee.id)).all()
+    assert roles == ["organiser"]
+
+
+def test_appointment_from_the_members_list(app, server, make_user, make_club):
+    owner = make_user("owner")
+    member = make_user("member")
+    club = make_club(owner=owner)
+    with app.app_context():
+        db.session.add(Membership(club_id=club.id, user_id=member.id, role="member"))
+        db.session.commit()
+    browser = signed_in(server, "owner", f"/clubs/{club.slug}/members")
+    fire(browser, f"/clubs/{club.slug}/members/{member.id}/role", {"role": "moderator"},
+         headers={})
+    assert count(app, ClubInvitation, ClubInvitation.invitee_id == member.id) == 1
+
+
+def test_vote_and_change(app, server, make_user, make_club, make_event):
+    event = make_event(make_club(owner=make_user("owner")))
+    me = make_user("voter")
+    browser = signed_in(server, "voter", f"/events/{event.id}")
+    for choice in ("for", "against"):
+        fire(browser, f"/events/{event.id}/vote", {"phase": "before", "choice": choice})
+        with app.app_context():
+            votes = db.session.scalars(db.select(Vote.choice).where(Vote.user_id == me.id)).all()
+        assert votes == [choice]
+
+
+def test_watched_word(app, server, make_user):
+    make_user("admin", site_role="admin")
+    browser = signed_in(server, "admin", "/moderation/words")
+    fire(browser, "/moderation/words", {"word": "Scam"}, headers={})
+    assert count(app, WatchedWord) == 1
+
+
+def test_calendar_token(app, server, make_user):
+    me = make_user("planner")
+    browser = signed_in(server, "planner", "/me/events")
+    fire(browser, "/me/calendar/token", {})
+    with app.app_context():
+        assert db.session.get(User, me.id).calendar_token is not None
