@@ -17,7 +17,7 @@ needs it (``participation.services.lock_event``) and counters change in one
 UPDATE."""
 
 from flask import current_app, request
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -51,6 +51,17 @@ def write_lock() -> None:
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         _become_writer(connection)
+
+
+def lock_row(model, row_id: int) -> None:
+    """Whoever else locks the same row waits until this request has
+    committed, and then reads what it wrote: the row itself on PostgreSQL
+    (``SELECT … FOR UPDATE``), the database's write lock on SQLite."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        _become_writer(connection)
+    else:
+        db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 def _become_writer(connection) -> None:

@@ -179,3 +179,62 @@ def test_calendar_token(app, server, make_user):
     fire(browser, "/me/calendar/token", {})
     with app.app_context():
         assert db.session.get(User, me.id).calendar_token is not None
+
+
+# -- each service, called twice in one process: the second call answers with
+# -- what the first did (cheap; no server) ---------------------------------------------------
+
+def test_insert_once_answers_with_the_row_there(app):
+    from hrdebate.idempotent import insert_once
+
+    with app.app_context():
+        first, new = insert_once(WatchedWord, {"word": "scam"}, key=("word",))
+        assert new
+        again, new = insert_once(WatchedWord, {"word": "scam"}, key=("word",))
+        assert not new and again.id == first.id
+        db.session.commit()
+    assert count(app, WatchedWord) == 1
+
+
+def test_services_called_twice(app, rows, make_user, make_club, make_event, make_comment):
+    from hrdebate.auth.services import register_user
+    from hrdebate.clubs import services as clubs
+    from hrdebate.discussions.services import add_watched_word, flag_comment
+    from hrdebate.events.services import cast_vote
+    from hrdebate.participation.services import register, unregister
+
+    owner, person = make_user("owner"), make_user("person")
+    club = make_club(owner=owner)
+    event = make_event(club)
+    comment = make_comment(event, owner)
+    with app.app_context():
+        o, p = db.session.get(User, owner.id), db.session.get(User, person.id)
+        c, e = db.session.get(Club, club.id), db.session.get(type(event), event.id)
+        assert clubs.follow(p, c).created_at == clubs.follow(p, c).created_at
+        flag_comment(db.session.get(Comment, comment.id), p, "spam", None)
+        flag_comment(db.session.get(Comment, comment.id), p, "other", None)
+        assert register(e, p) is register(e, p)
+        unregister(e, p)
+        assert unregister(e, p) is None
+        cast_vote(e, p, "before", "for")
+        cast_vote(e, p, "before", "for")
+        assert add_watched_word(" Scam ") == add_watched_word("scam") == "scam"
+        data = {"name": "Twice Club", "club_type": "university_club", "city": "Osh",
+                "region": "osh_city", "description": "", "moderation_mode": "post"}
+        assert clubs.found_club(p, data).id == clubs.found_club(p, data).id
+        clubs.invite_by_username(c, o, "person", "organiser")
+        clubs.invite_by_username(c, o, "person", "organiser")
+        invitation = db.session.scalars(db.select(ClubInvitation)).one()
+        clubs.answer_invitation(invitation, True)
+        clubs.answer_invitation(invitation, True)
+        first = register_user("newbie", "New Person", "a long passphrase 1", None)
+        assert register_user("newbie", "New Person", "a long passphrase 1", None) is first
+        assert register_user("newbie", "Someone Else", "a long passphrase 1", None) is None
+        assert register_user("newbie", "New Person", "another passphrase", None) is None
+        db.session.commit()
+    assert count(app, ClubFollow) == count(app, Flag) == count(app, Vote) == 1
+    assert count(app, Registration) == count(app, WatchedWord) == count(app, ClubInvitation) == 1
+    assert count(app, Club, Club.name == "Twice Club") == 1
+    assert count(app, Membership, Membership.user_id == person.id) == 2  # founder, organiser
+    with app.app_context():
+        assert db.session.get(Comment, comment.id).open_flags == 1
