@@ -6,6 +6,7 @@ test_concurrent_flags.py and test_double_submit.py."""
 import http.cookiejar
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -46,7 +47,8 @@ def server(app, tmp_path):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "hrdebate:create_app()"],
+         "--graceful-timeout", "5", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "hrdebate:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -63,8 +65,12 @@ def server(app, tmp_path):
             pytest.fail("gunicorn did not start")
         yield base
     finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0].decode()
+        process.send_signal(signal.SIGQUIT)  # quick shutdown: every answer has come
+        try:
+            output = process.communicate(timeout=30)[0].decode()
+        except subprocess.TimeoutExpired:  # a worker that would not stop
+            process.kill()
+            output = process.communicate()[0].decode()
     for fault in FAULTS:
         assert fault not in output, output
 
