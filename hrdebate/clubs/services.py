@@ -155,11 +155,9 @@ def appoint(club: Club, user: User, role: str) -> Membership:
     for an accepted invitation (``answer_invitation``), and for the demo,
     whose people agreed to their roles in its story."""
     refuse(appointment_refusal(club, user, role))
-    membership = membership_of(club.id, user.id)
-    if membership is None:
-        membership = Membership(club_id=club.id, user_id=user.id, role=role)
-        db.session.add(membership)
-    else:
+    membership, new = insert_once(Membership, {"club_id": club.id, "user_id": user.id,
+                                               "role": role}, key=("club_id", "user_id"))
+    if not new:
         membership.role = role
     return membership
 
