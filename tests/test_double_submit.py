@@ -173,6 +173,24 @@ def test_watched_word(app, server, make_user):
     assert count(app, WatchedWord) == 1
 
 
+def test_self_check_in(app, server, make_user, make_club, make_event, rows):
+    from datetime import timedelta
+
+    from hrdebate.models import Event
+
+    event = make_event(make_club(owner=make_user("owner")), starts_in=timedelta(minutes=10))
+    me = make_user("present")
+    rows.registration(event, me)
+    with app.app_context():
+        code = db.session.get(Event, event.id).checkin_code
+    browser = signed_in(server, "present", f"/events/{event.id}/checkin")
+    fire(browser, f"/events/{event.id}/checkin", {"code": code}, headers={})
+    with app.app_context():
+        registration = db.session.scalars(db.select(Registration)
+                                          .where(Registration.user_id == me.id)).one()
+        assert registration.checked_in_at is not None and registration.certificate_code
+
+
 def test_calendar_token(app, server, make_user):
     me = make_user("planner")
     browser = signed_in(server, "planner", "/me/events")
