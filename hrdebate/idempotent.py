@@ -1,9 +1,9 @@
 """Doing a thing once when the same request arrives twice, or ten times, at
 the same instant (a double click, a retrying phone): the database's unique
 key decides which request wrote the row, and the others answer with that
-row, as if they had written it. No service catches a unique violation by
-itself, and none reads "is it there?" before inserting (two requests both
-read "no").
+row, as if they had written it. A service does not read "is it there?"
+before inserting (two requests both read "no", and on SQLite a transaction
+that read before it became the writer would then insert a duplicate).
 
 ``insert_once`` is one ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and
 PostgreSQL alike): on PostgreSQL it waits for a concurrent insert of the

@@ -13,8 +13,10 @@ for the write lock (``busy_timeout``). The lock is held only from the first
 write to the commit: never while a request body arrives or a password is
 hashed. A rule whose reads must not change before its write (counting seats)
 calls ``write_lock()`` first. On PostgreSQL, rows are locked where a rule
-needs it (``participation.services.lock_event``) and counters change in one
-UPDATE."""
+needs it (``participation.services.lock_event``, ``lock_row``) and counters
+change in one UPDATE. A row that must exist once (a follow, a flag) is
+inserted with ``idempotent.insert_once``, so the same request sent twice at
+once answers twice with the one row."""
 
 from flask import current_app, request
 from sqlalchemy import event, select
