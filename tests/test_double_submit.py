@@ -5,6 +5,8 @@ of the first (no 5xx, no refusal, no "taken"), and the server's log holds no
 traceback and no "database is locked" (tests/server.py checks the log).
 Runs on SQLite and, with HRDEBATE_TEST_DATABASE_URL, PostgreSQL."""
 
+import re
+
 import pytest
 
 from hrdebate.extensions import db
@@ -192,11 +194,21 @@ def test_self_check_in(app, server, make_user, make_club, make_event, rows):
 
 
 def test_calendar_token(app, server, make_user):
+    """Created, then replaced: each sent ten times at once from the page's
+    form (which says which address it replaces), and every answer shows the
+    one address that works."""
     me = make_user("planner")
     browser = signed_in(server, "planner", "/me/events")
-    fire(browser, "/me/calendar/token", {})
-    with app.app_context():
-        assert db.session.get(User, me.id).calendar_token is not None
+    tokens = set()
+    for _ in range(2):
+        replaces = re.search(r'name="replaces" value="([^"]*)"', browser.get("/me/events"))
+        answers = fire(browser, "/me/calendar/token", {"replaces": replaces.group(1)})
+        with app.app_context():
+            token = db.session.get(User, me.id).calendar_token
+        assert token is not None
+        assert all(token in a.body for a in answers)
+        tokens.add(token)
+    assert len(tokens) == 2
 
 
 # -- each service, called twice in one process: the second call answers with
