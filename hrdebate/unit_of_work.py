@@ -13,11 +13,13 @@ for the write lock (``busy_timeout``). The lock is held only from the first
 write to the commit: never while a request body arrives or a password is
 hashed. A rule whose reads must not change before its write (counting seats)
 calls ``write_lock()`` first. On PostgreSQL, rows are locked where a rule
-needs it (``participation.services.lock_event``) and counters change in one
-UPDATE."""
+needs it (``participation.services.lock_event``, ``lock_row``) and counters
+change in one UPDATE. A row that must exist once (a follow, a flag) is
+inserted with ``idempotent.insert_once``, so the same request sent twice at
+once answers twice with the one row."""
 
 from flask import current_app, request
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -51,6 +53,17 @@ def write_lock() -> None:
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         _become_writer(connection)
+
+
+def lock_row(model, row_id: int) -> None:
+    """Whoever else locks the same row waits until this request has
+    committed, and then reads what it wrote: the row itself on PostgreSQL
+    (``SELECT … FOR UPDATE``), the database's write lock on SQLite."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        _become_writer(connection)
+    else:
+        db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 def _become_writer(connection) -> None:

@@ -297,9 +297,18 @@ def test_found_a_club(app, client, make_user, auth):
     assert club.verified is False
     owner = fetch(app, Membership, club_id=club.id)
     assert (owner.user_id, owner.role) == (founder.id, "owner")
-    # The same name again gets its own address.
+    # The same form again (a double click) is the same club...
+    again = client.post_form("/clubs/new", VALID_CLUB)
+    assert again.location.endswith("/clubs/klub-debatov-ordo")
+    assert fetch(app, Club, slug="klub-debatov-ordo-2") is None
+    # ... and the same name by someone else gets its own address.
+    make_user("other")
+    auth.logout()
+    auth.login("other")
     client.post_form("/clubs/new", VALID_CLUB)
     assert fetch(app, Club, slug="klub-debatov-ordo-2") is not None
+    auth.logout()
+    auth.login("timur")
     page = client.get("/clubs/klub-debatov-ordo?lang=en")
     assert "<strong>human rights</strong>" in page.text
     assert "Not yet verified" in page.text

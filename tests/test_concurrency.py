@@ -1,98 +1,15 @@
 """Capacity holds when many people register at the same instant through a
 real multi-worker server: 30 people, 5 seats, 4 gunicorn workers, separate
-connections. Runs on SQLite and, with HRDEBATE_TEST_DATABASE_URL, PostgreSQL."""
+connections (tests/server.py). Runs on SQLite and, with HRDEBATE_TEST_DATABASE_URL, PostgreSQL."""
 
-import http.cookiejar
-import os
-import re
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
-
-import pytest
 
 from hrdebate.extensions import db
 from hrdebate.models import Registration
 from tests.conftest import PASSWORD
+from tests.server import Browser, server  # noqa: F401  (server is a fixture)
 
-PEOPLE, SEATS, WORKERS = 30, 5, 4
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(app, tmp_path):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "HRDEBATE_SECRET_KEY": "concurrency-test",
-        "HRDEBATE_RATELIMIT_ENABLED": "false",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "hrdebate:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(process.stdout.read().decode())
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield base
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0].decode()
-    assert "Traceback" not in output, output
-
-
-class Browser:
-    """One person: their own cookies and connections, like a phone."""
-
-    def __init__(self, base):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-            _NoRedirect(),
-        )
-
-    def get(self, path) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read().decode()
-
-    def post(self, path, data) -> int:
-        body = urllib.parse.urlencode(data).encode()
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=30) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def token(self, path) -> str:
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', self.get(path)).group(1)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+PEOPLE, SEATS = 30, 5
 
 
 def test_thirty_at_once_for_five_seats(app, server, make_user, make_club, make_event):

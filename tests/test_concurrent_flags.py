@@ -3,14 +3,14 @@ through a real multi-worker server (gunicorn, separate connections): every
 flag is counted (``open_flags`` is raised in SQL, never read-modify-written)
 and the comment is hidden exactly once, decided from the counter's value
 after the UPDATE. Runs on SQLite and, with HRDEBATE_TEST_DATABASE_URL,
-PostgreSQL. The server and the browsers are tests/test_concurrency.py's."""
+PostgreSQL. The server and the browsers are tests/server.py's."""
 
 import threading
 
 from hrdebate.extensions import db
 from hrdebate.models import Comment, Flag, ModerationAction
 from tests.conftest import PASSWORD
-from tests.test_concurrency import Browser, server  # noqa: F401  (server is a fixture)
+from tests.server import Browser, server  # noqa: F401  (server is a fixture)
 
 # (flags, then what the comment must be): the ones at the threshold are hidden
 # once; the one below it stays published with both flags counted. The crowd's

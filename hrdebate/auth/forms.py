@@ -5,12 +5,8 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms import Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
-from ..models import User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
-
-
-
 USERNAME_TAKEN = _l("This username is taken. Please choose another.")
 
 class RegisterForm(Form):
@@ -49,13 +45,14 @@ class RegisterForm(Form):
     )
 
     def validate_username(self, field):
+        # Whether it is taken is decided when the account is written
+        # (``auth.services.register_user``): a sign-up sent twice is not
+        # "taken" by itself, and only the database knows at that instant.
         field.data = (field.data or "").lower()
         if not USERNAME_RE.match(field.data):
             raise ValidationError(
                 _l("Use 3 to 40 Latin letters, digits, dots, dashes or underscores.")
             )
-        if User.username_taken(field.data):
-            raise ValidationError(USERNAME_TAKEN)
 
 
 class LoginForm(Form):

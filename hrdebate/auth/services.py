@@ -1,11 +1,15 @@
 """Sign-up and sign-in rules. No Flask request objects here; nothing here
 commits (the request does, once)."""
 
-from sqlalchemy.exc import IntegrityError
+from datetime import timedelta
+
 from werkzeug.security import check_password_hash
 
-from ..extensions import db
-from ..models import User
+from ..idempotent import add_once
+from ..models import User, utcnow
+
+# A sign-up sent again this soon with the same details is the same sign-up.
+RESUBMIT_WINDOW = timedelta(minutes=1)
 
 # Checked when the username is unknown, so a wrong username costs as much
 # time as a wrong password and does not reveal who has an account.
@@ -16,17 +20,27 @@ def register_user(username: str, display_name: str, password: str, email: str | 
                   locale: str | None = None) -> User | None:
     """A new account; ``locale`` is the language the person signed up in
     (mail and a new device use it until the profile changes it). None when
-    the username was taken at the same instant by someone else (a double
-    click, or two people): the database's unique constraint decides."""
-    user = User(username=username.strip().lower(), display_name=display_name.strip(), email=email,
-                locale=locale)
+    the username was taken by someone else, a moment or long ago: the
+    database's unique constraint decides.
+
+    The same sign-up sent twice (a double click, a phone that retries)
+    answers the second time with the account the first created, so both
+    requests sign the person in: only when that account is younger than
+    ``RESUBMIT_WINDOW`` and has the same name, e-mail address and password.
+    Anyone else gets the "taken" answer; and a clash is no way to try
+    passwords on established accounts (logging in counts those tries)."""
+    username = username.strip().lower()
+    display_name = display_name.strip()
+    user = User(username=username, display_name=display_name, email=email, locale=locale)
     user.set_password(password)
-    try:
-        with db.session.begin_nested():
-            db.session.add(user)  # flushed: its id and session token, to log in
-    except IntegrityError:
-        return None
-    return user
+    user, new = add_once(user, lambda: User.by_username(username))
+    if new:
+        return user  # flushed: its id and session token, to log in
+    if user is not None and user.created_at > utcnow() - RESUBMIT_WINDOW \
+            and user.display_name == display_name and user.email == email \
+            and user.check_password(password):
+        return user
+    return None
 
 
 def authenticate(username: str, password: str) -> User | None:

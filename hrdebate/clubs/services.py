@@ -9,18 +9,17 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
+from ..idempotent import insert_once
 from ..models import Club, ClubFollow, ClubInvitation, Event, Membership, User, utcnow
 from ..models.club import InvitationStatus, MemberRole
 from ..models.notification import NotificationKind
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..unit_of_work import write_lock
+from ..unit_of_work import lock_row, write_lock
 
 CLUBS_PER_PAGE = 20
 PAST_PER_PAGE = 10
@@ -36,6 +35,9 @@ PUBLIC_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER, MemberRole.MODERATOR)
 # Slugs that would hide a fixed URL under /clubs/.
 RESERVED_SLUGS = frozenset({"new"})
 SLUG_MAX = 60
+# A club of the same name founded again by the same person within this time
+# is the same club, sent twice (``found_club``).
+REFOUNDING_WINDOW = timedelta(minutes=10)
 
 
 # -- slugs --------------------------------------------------------------------
@@ -83,7 +85,19 @@ def unique_slug(name: str) -> str:
 
 def found_club(founder: User, data: dict) -> Club:
     """Create an unverified club owned by ``founder`` (flushed, so it has its
-    id and slug)."""
+    id and slug). The same founder founding a club of the same name again
+    within ``REFOUNDING_WINDOW`` (a double click, a form sent twice) gets the
+    club they founded, not a second one with a "-2" slug: the founder's row
+    is locked, so two such requests go one after the other."""
+    lock_row(User, founder.id)
+    founded = db.session.scalar(
+        select(Club).join(Membership, Membership.club_id == Club.id)
+        .where(Membership.user_id == founder.id, Membership.role == MemberRole.OWNER,
+               Club.name == data["name"], Club.created_at > utcnow() - REFOUNDING_WINDOW)
+        .order_by(Club.id).limit(1)
+    )
+    if founded is not None:
+        return founded
     for _attempt in range(3):
         club = Club(slug=unique_slug(data["name"]), verified=False,
                     **{field: data[field] for field in EDITABLE_FIELDS})
@@ -141,11 +155,9 @@ def appoint(club: Club, user: User, role: str) -> Membership:
     for an accepted invitation (``answer_invitation``), and for the demo,
     whose people agreed to their roles in its story."""
     refuse(appointment_refusal(club, user, role))
-    membership = membership_of(club.id, user.id)
-    if membership is None:
-        membership = Membership(club_id=club.id, user_id=user.id, role=role)
-        db.session.add(membership)
-    else:
+    membership, new = insert_once(Membership, {"club_id": club.id, "user_id": user.id,
+                                               "role": role}, key=("club_id", "user_id"))
+    if not new:
         membership.role = role
     return membership
 
@@ -216,15 +228,12 @@ def _invite(club: Club, inviter: User, invitee: User, role: str) -> ClubInvitati
     """A new invitation, and the invitee's notification; None when another
     request invited the same person a moment ago (the database keeps one
     waiting invitation per club and person)."""
-    now = utcnow()
-    invitation = ClubInvitation(club_id=club.id, inviter_id=inviter.id, invitee_id=invitee.id,
-                                role=role, status=InvitationStatus.PENDING, created_at=now)
-    try:
-        with db.session.begin_nested():  # a savepoint: a clash undoes this insert only
-            db.session.add(invitation)
-    except IntegrityError:
-        if invitation in db.session:
-            db.session.expunge(invitation)
+    invitation, new = insert_once(
+        ClubInvitation,
+        {"club_id": club.id, "inviter_id": inviter.id, "invitee_id": invitee.id, "role": role,
+         "status": InvitationStatus.PENDING, "created_at": utcnow()},
+        key=("club_id", "invitee_id"), where=ClubInvitation.status == InvitationStatus.PENDING)
+    if not new:
         return None
     notify([invitee.id], NotificationKind.CLUB_INVITATION, invitation_id=invitation.id)
     return invitation
@@ -243,10 +252,13 @@ def invitation_refusal(invitation: ClubInvitation, now: datetime | None = None) 
 def answer_invitation(invitation: ClubInvitation, accept: bool) -> None:
     """The invitee accepts (and takes the role offered) or declines. The
     answer is written only if the invitation was still waiting, so a double
-    click, or two tabs, cannot answer it twice."""
+    click, or two tabs, cannot answer it twice; the same answer again (a
+    double click) is answered as the first was, changing nothing."""
     now = utcnow()
-    refuse(invitation_refusal(invitation, now))
     status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    if invitation.status == status:
+        return
+    refuse(invitation_refusal(invitation, now))
     answered = db.session.execute(
         update(ClubInvitation)
         .where(ClubInvitation.id == invitation.id,
@@ -254,6 +266,10 @@ def answer_invitation(invitation: ClubInvitation, accept: bool) -> None:
         .values(status=status, answered_at=now)
     ).rowcount
     if answered != 1:
+        # Answered a moment ago by another request (this UPDATE waited for it).
+        db.session.refresh(invitation)
+        if invitation.status == status:
+            return
         raise RuleError(Refusal.INVITATION_ANSWERED)
     if accept:
         if appointment_refusal(invitation.club, invitation.invitee, invitation.role):
@@ -351,14 +367,10 @@ def public_team(club_id: int) -> dict[str, list[str]]:
 
 # -- follows ------------------------------------------------------------------
 
-def follow(user: User, club: Club) -> None:
+def follow(user: User, club: Club) -> ClubFollow:
     """Follow a club; following it twice changes nothing (safe on double clicks)."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(ClubFollow)
-        .values(user_id=user.id, club_id=club.id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["user_id", "club_id"])
-    )
+    return insert_once(ClubFollow, {"user_id": user.id, "club_id": club.id,
+                                    "created_at": utcnow()}, key=("user_id", "club_id"))[0]
 
 
 def unfollow(user: User, club: Club) -> None:

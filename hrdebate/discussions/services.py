@@ -9,10 +9,10 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..access import can_moderate_club
 from ..extensions import db
+from ..idempotent import insert_once
 from ..models import (
     Comment,
     Event,
@@ -83,9 +83,8 @@ def matches_watched_word(text: str, words: list[str] | None = None) -> bool:
 def add_watched_word(word: str) -> str:
     """Put a word or phrase on the list (once); returns it as stored."""
     word = " ".join(word.split()).casefold()
-    if word and not db.session.scalar(select(WatchedWord.id).where(WatchedWord.word == word)):
-        db.session.add(WatchedWord(word=word))
-        db.session.flush()
+    if word:
+        insert_once(WatchedWord, {"word": word}, key=("word",))
     return word
 
 
@@ -256,7 +255,8 @@ def appeal(comment: Comment, author: User, message: str) -> None:
 
 def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None) -> None:
     """One flag per person and comment; ``FLAGS_TO_HIDE`` from different
-    people hide a published comment until a moderator reviews it.
+    people hide a published comment until a moderator reviews it. Flagging
+    again is answered like the first flag, and changes nothing.
 
     Safe under concurrency: the count is raised in SQL and read back from
     the same statement, so flags sent at the same instant on several workers
@@ -267,16 +267,11 @@ def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None
         raise RuleError(Refusal.OWN_COMMENT)
     if comment.status != CommentStatus.PUBLISHED:
         raise RuleError(Refusal.CANNOT_FLAG)
-    exists = db.session.scalar(select(Flag.id).where(
-        Flag.comment_id == comment.id, Flag.reporter_id == reporter.id))
-    if exists:
-        raise RuleError(Refusal.ALREADY_FLAGGED)
-    try:
-        with db.session.begin_nested():
-            db.session.add(Flag(comment_id=comment.id, reporter_id=reporter.id, reason=reason,
-                                note=note or None))
-    except IntegrityError:  # the same person's second flag, at the same instant
-        raise RuleError(Refusal.ALREADY_FLAGGED) from None
+    _flag, new = insert_once(Flag, {"comment_id": comment.id, "reporter_id": reporter.id,
+                                    "reason": reason, "note": note or None},
+                             key=("comment_id", "reporter_id"))
+    if not new:  # their flag stands (a double click, or flagging again): counted once
+        return
     flags = db.session.scalar(
         update(Comment).where(Comment.id == comment.id)
         .values(open_flags=Comment.open_flags + 1).returning(Comment.open_flags)

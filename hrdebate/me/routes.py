@@ -58,7 +58,7 @@ def _calendar_feed_response():
 @login_required
 def new_calendar_token():
     replaced = current_user.calendar_token is not None
-    services.issue_calendar_token(current_user)
+    services.issue_calendar_token(current_user, request.form.get("replaces"))
     if not wants_fragment():
         flash(_("Your calendar has a new address. The old one no longer works.") if replaced
               else _("Your calendar address is ready."), "success")

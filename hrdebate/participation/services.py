@@ -103,12 +103,14 @@ def unregister_refusal(event: Event, registration: Registration | None,
 
 
 def register(event: Event, user: User, now: datetime | None = None) -> Registration:
-    """Register ``user``: a seat if one is free, else the waitlist."""
+    """Register ``user``: a seat if one is free, else the waitlist. Already
+    registered (a double click, two tabs): their registration as it is, so
+    they are told the same again."""
     event = lock_event(event.id)
     refuse(event.registration_refusal(now))
     registration = registration_of(event.id, user.id)
     if registration is not None and registration.is_active:
-        raise RuleError(Refusal.ALREADY_REGISTERED)
+        return registration
     full = event.is_full(_registered_count(event.id))
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id,
@@ -123,9 +125,13 @@ def register(event: Event, user: User, now: datetime | None = None) -> Registrat
 
 def unregister(event: Event, user: User, now: datetime | None = None) -> Registration | None:
     """Cancel ``user``'s registration. A freed seat goes to the person who has
-    waited longest, who is told. Returns that person's registration, if any."""
+    waited longest, who is told. Returns that person's registration, if any.
+    Cancelled already (a double click): nothing changes, and the answer is
+    the same."""
     event = lock_event(event.id)
     registration = registration_of(event.id, user.id)
+    if registration is not None and registration.status == CANCELLED:
+        return None
     refuse(unregister_refusal(event, registration, now))
     freed_seat = registration.status == REGISTERED
     registration.status = CANCELLED
