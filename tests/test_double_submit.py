@@ -11,6 +11,7 @@ import pytest
 
 from hrdebate.extensions import db
 from hrdebate.models import (
+    AttendanceChange,
     Club,
     ClubFollow,
     ClubInvitation,
@@ -180,7 +181,9 @@ def test_self_check_in(app, server, make_user, make_club, make_event, rows):
 
     from hrdebate.models import Event
 
-    event = make_event(make_club(owner=make_user("owner")), starts_in=timedelta(minutes=10))
+    # Ended half an hour ago: check-in is still open, and each check-in is logged.
+    event = make_event(make_club(owner=make_user("owner")), starts_in=-timedelta(hours=2),
+                       duration=timedelta(hours=1, minutes=30))
     me = make_user("present")
     rows.registration(event, me)
     with app.app_context():
@@ -191,6 +194,26 @@ def test_self_check_in(app, server, make_user, make_club, make_event, rows):
         registration = db.session.scalars(db.select(Registration)
                                           .where(Registration.user_id == me.id)).one()
         assert registration.checked_in_at is not None and registration.certificate_code
+        # Checked in once: one entry in the attendance log, one certificate code.
+        assert count(app, AttendanceChange,
+                     AttendanceChange.registration_id == registration.id) == 1
+
+
+def test_comment(app, server, make_user, make_club, make_event):
+    """A double click on "Publish": one comment, and every answer goes to it."""
+    event = make_event(make_club(owner=make_user("owner")))
+    me = make_user("speaker")
+    browser = signed_in(server, "speaker", f"/events/{event.id}")
+    answers = fire(browser, f"/events/{event.id}/comments", {"body": "Equality before the law."},
+                   headers={})
+    assert count(app, Comment, Comment.author_id == me.id) == 1
+    with app.app_context():
+        comment_id = db.session.scalar(db.select(Comment.id).where(Comment.author_id == me.id))
+    assert answers[0].location.endswith(f"#comment-{comment_id}")
+    # The same words again later, or under another comment, are a new comment.
+    fire(browser, f"/events/{event.id}/comments",
+         {"body": "Equality before the law.", "parent_id": str(comment_id)}, times=1, headers={})
+    assert count(app, Comment, Comment.author_id == me.id) == 2
 
 
 def test_calendar_token(app, server, make_user):

@@ -66,20 +66,24 @@ def post(event_id):
     event = get_event_or_404(event_id)
     form = CommentForm(debate=event.is_debate)
     valid = form.validate()
-    refusal = services.posting_refusal(event, current_user)
-    if refusal:  # the form comes back with what was typed, and why
-        form.body.errors.append(refusal.message)
-        if not wants_fragment():  # the whole page: say it at the top too
-            flash(refusal.message, "error")
-    if not valid or refusal:
-        if wants_fragment():
-            return _thread_response(event, 422, comment_form=form)
-        return event_pages.event_page(event, 422, comment=form)
-    refusal_goes_to(_event_url(event))
-    comment = services.post_comment(
-        event, current_user, form.body.data,
-        stance=form.stance.data if "stance" in form else None,
-        parent_id=form.parent_id.data)
+    # The same form sent again (a double click) gets the first one's answer.
+    comment = valid and services.just_posted(event, current_user, form.body.data,
+                                             form.parent_id.data)
+    if not comment:
+        refusal = services.posting_refusal(event, current_user)
+        if refusal:  # the form comes back with what was typed, and why
+            form.body.errors.append(refusal.message)
+            if not wants_fragment():  # the whole page: say it at the top too
+                flash(refusal.message, "error")
+        if not valid or refusal:
+            if wants_fragment():
+                return _thread_response(event, 422, comment_form=form)
+            return event_pages.event_page(event, 422, comment=form)
+        refusal_goes_to(_event_url(event))
+        comment = services.post_comment(
+            event, current_user, form.body.data,
+            stance=form.stance.data if "stance" in form else None,
+            parent_id=form.parent_id.data)
     page = comment_page(comment, event)
     if wants_fragment():
         return _thread_response(event, page=page)

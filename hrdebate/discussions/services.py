@@ -33,6 +33,7 @@ from ..models.comment import (
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
 from ..text import as_seen, mixes_scripts, render_markdown, seen_text, skeleton
+from ..unit_of_work import lock_row
 
 # -- watched words ---------------------------------------------------------------------
 
@@ -162,6 +163,29 @@ def reply_parent(event: Event, parent_id: int | None, author: User) -> Comment |
 
 
 # -- posting ------------------------------------------------------------------------------
+
+# The same words by the same person in the same place within this time are
+# one comment sent twice (a double click, a phone resending a form).
+RESENT_WITHIN = timedelta(minutes=1)
+
+
+def just_posted(event: Event, author: User, body: str, parent_id: int | None,
+                now: datetime | None = None) -> Comment | None:
+    """The comment a resent form already wrote, if this is one: the same
+    text, by the same author, under the same parent, in the last minute.
+    The author's row is locked first, so that of ten identical posts at once
+    one writes and the other nine find it."""
+    lock_row(User, author.id)
+    since = (now or utcnow()) - RESENT_WITHIN
+    return db.session.scalars(
+        select(Comment).where(
+            Comment.event_id == event.id, Comment.author_id == author.id,
+            Comment.parent_id == parent_id if parent_id else Comment.parent_id.is_(None),
+            Comment.body == body, Comment.created_at >= since,
+            Comment.status != CommentStatus.DELETED)
+        .order_by(Comment.id.desc()).limit(1)
+    ).first()
+
 
 def post_comment(event: Event, author: User, body: str, stance: str | None = None,
                  parent_id: int | None = None, now: datetime | None = None) -> Comment:
