@@ -40,18 +40,6 @@ from tests.load.locustfile import LEDGER, Person  # noqa: E402
 
 EVENTS = 6
 CAPACITY = 8
-# The 30 people share one address (the machine running the test). Until
-# signed-in actions are limited per account, the per-address limits would
-# refuse most of them; these stay on, sized for a hall.
-HALL_LIMITS = {
-    "HRDEBATE_RATELIMIT_LOGIN": "300 per minute",
-    "HRDEBATE_RATELIMIT_VOTE": "3000 per minute",
-    "HRDEBATE_RATELIMIT_REGISTER": "3000 per minute",
-    "HRDEBATE_RATELIMIT_COMMENT": "3000 per minute",
-    "HRDEBATE_RATELIMIT_FLAG": "3000 per minute",
-}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -140,7 +128,7 @@ def start_gunicorn(url, storage, workers, log_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, **HALL_LIMITS,
+    env = {**os.environ,
            "DATABASE_URL": url, "HRDEBATE_SECRET_KEY": "load-test",
            "HRDEBATE_RATELIMIT_STORAGE_URI": storage}
     log = open(log_path, "w")
