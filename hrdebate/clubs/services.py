@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
-from ..idempotent import insert_once
+from ..idempotent import add_once, insert_once
 from ..models import Club, ClubFollow, ClubInvitation, Event, Membership, User, utcnow
 from ..models.club import InvitationStatus, MemberRole
 from ..models.notification import NotificationKind
@@ -102,16 +101,10 @@ def found_club(founder: User, data: dict) -> Club:
         club = Club(slug=unique_slug(data["name"]), verified=False,
                     **{field: data[field] for field in EDITABLE_FIELDS})
         club.memberships.append(Membership(user_id=founder.id, role=MemberRole.OWNER))
-        try:
-            # A savepoint: a clash undoes this attempt only.
-            with db.session.begin_nested():
-                db.session.add(club)
-        except IntegrityError:
-            # Someone took the same slug a moment ago: pick the next one.
-            if club in db.session:
-                db.session.expunge(club)
-            continue
-        return club
+        # Someone who took the same slug a moment ago: pick the next one.
+        club, added = add_once(club, lambda: None)
+        if added:
+            return club
     raise RuleError(Refusal.SLUG_TAKEN)
 
 
