@@ -39,8 +39,8 @@ def set_language(code):
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    """For the load balancer and monitoring: 200 when the database (and
-    Redis, when the rate limits live there) answer; 503 naming the part that
-    does not. Never rate limited."""
-    healthy, report = services.health()
-    return report, 200 if healthy else 503
+    """For the load balancer and monitoring: 200 while the site can serve
+    (Redis down is "degraded", still 200), 503 when the database does not
+    answer; each part named. Never rate limited."""
+    serving, report = services.health()
+    return report, 200 if serving else 503

@@ -101,13 +101,19 @@ def active_discussions(now: datetime) -> list:
 
 def health() -> tuple[bool, dict]:
     """Whether the site can serve, and each part's state: the database, and
-    Redis when the rate limits are kept there. Names and states only: no
-    addresses, URLs or error texts (the answer is public)."""
+    Redis when the rate limits are kept there. Without the database nothing
+    works ("unavailable"); without Redis every page still does, the limits
+    counting in each worker's memory meanwhile ("degraded"), so a load
+    balancer must not take the host out for it, while monitoring sees it.
+    Names and states only: no addresses, URLs or error texts (the answer
+    is public)."""
     parts = {"database": "ok" if database_reachable() else "unreachable"}
     if rate_limits_in_redis():
         parts["redis"] = "ok" if redis_reachable() else "unreachable"
-    healthy = all(state == "ok" for state in parts.values())
-    return healthy, {"status": "ok" if healthy else "unavailable", **parts}
+    serving = parts["database"] == "ok"
+    status = "unavailable" if not serving else (
+        "ok" if all(state == "ok" for state in parts.values()) else "degraded")
+    return serving, {"status": status, **parts}
 
 
 def rate_limits_in_redis() -> bool:
