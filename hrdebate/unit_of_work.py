@@ -66,6 +66,14 @@ def lock_row(model, row_id: int) -> None:
         db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
+def lock_and_reread(row, *attributes: str) -> None:
+    """Lock ``row`` (``lock_row``) and read it (or the named attributes)
+    again as the last request to commit left it: of two requests changing it
+    at once (a double click), the second sees what the first one did."""
+    lock_row(type(row), row.id)
+    db.session.refresh(row, list(attributes) or None)
+
+
 def _become_writer(connection) -> None:
     if connection.info.get("sqlite_writer", True):
         return

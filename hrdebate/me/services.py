@@ -11,7 +11,7 @@ from ..certificates.services import past_attendance_query
 from ..extensions import db
 from ..feeds.services import MAX_CALENDAR_EVENTS
 from ..models import Event, EventStatus, Registration, RegistrationStatus, User, utcnow
-from ..unit_of_work import lock_row
+from ..unit_of_work import lock_and_reread
 
 # Nobody holds more upcoming registrations than this; the bound keeps the
 # page's cost fixed all the same.
@@ -99,8 +99,7 @@ def issue_calendar_token(user: User, replaces: str | None = None) -> str:
     another secret is stored by now, the same form was sent twice at once (a
     double click), and that secret is the answer, so that every answer shows
     the address that works. Without ``replaces``, the secret is replaced."""
-    lock_row(User, user.id)
-    db.session.refresh(user, ["calendar_token"])
+    lock_and_reread(user, "calendar_token")
     if replaces is not None and user.calendar_token not in (None, replaces):
         return user.calendar_token
     user.calendar_token = secrets.token_urlsafe(32)

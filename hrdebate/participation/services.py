@@ -31,7 +31,7 @@ from ..models.codes import is_code_text, normalise_code
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..unit_of_work import lock_row, write_lock
+from ..unit_of_work import lock_and_reread, write_lock
 
 REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED,
                                      RegistrationStatus.CANCELLED)
@@ -223,7 +223,9 @@ def set_checked_in(registration: Registration, by: User, checked_in: bool,
     refuse(attendance_refusal(event, by, reason, now))
     if not registration.can_be_checked_in:
         raise RuleError(Refusal.NOT_REGISTERED)
-    _as_committed(registration)
+    # Of two check-ins at once (a double tap, the organiser and the person),
+    # the second sees the first: one log entry, one certificate code.
+    lock_and_reread(registration)
     if checked_in == (registration.checked_in_at is not None):
         return  # nothing changes (a second click, a stale page)
     if checked_in:
@@ -233,14 +235,6 @@ def set_checked_in(registration: Registration, by: User, checked_in: bool,
     _log(event, registration, by, AttendanceAction.CHECK_IN if checked_in
          else AttendanceAction.UNDO_CHECK_IN, reason, now)
     db.session.flush()
-
-
-def _as_committed(registration: Registration) -> None:
-    """Lock the registration and read it again: of two check-ins sent at once
-    (a double tap, the organiser and the person), the second sees the first
-    one's, so the log has one entry and the certificate one code."""
-    lock_row(Registration, registration.id)
-    db.session.refresh(registration)
 
 
 def self_check_in(event: Event, user: User, code: str, now: datetime | None = None) -> None:
@@ -255,7 +249,7 @@ def self_check_in(event: Event, user: User, code: str, now: datetime | None = No
     registration = registration_of(event.id, user.id)
     if registration is None or registration.status != REGISTERED:
         raise RuleError(Refusal.NOT_REGISTERED)
-    _as_committed(registration)
+    lock_and_reread(registration)  # a double tap checks in once (set_checked_in)
     if registration.checked_in_at is None:
         registration.check_in(user.id, now)
         _log(event, registration, user, AttendanceAction.CHECK_IN, None, now)
