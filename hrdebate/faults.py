@@ -6,6 +6,8 @@ connection that dies while a request is using it (the server restarted, an
 operator ran ``pg_terminate_backend``, a network glitch) raises a
 ``DBAPIError`` whose ``connection_invalidated`` is true; SQLAlchemy has
 already thrown that connection away and marked the rest of the pool stale.
+A database that cannot be reached at all (down, restarting) raises an
+``OperationalError`` while connecting; it is answered the same way.
 
 Here, around the whole request (hooks, view, commit): a safe request (GET,
 HEAD, OPTIONS) writes nothing, so it is run once more from the start on a
@@ -17,7 +19,7 @@ sends it again. If the database is still gone, a safe request gets the same
 503 after its one retry."""
 
 from flask import current_app, g, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .extensions import db
 from .unit_of_work import SAFE_METHODS
@@ -26,7 +28,13 @@ RETRY_AFTER_SECONDS = 5
 
 
 def lost_connection(error: BaseException) -> bool:
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    """The connection died under the request, or none could be made (the
+    server is down or restarting: an error raised while connecting names no
+    statement). A statement the database refused is not one: that is a bug."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return bool(error.connection_invalidated) or (
+        isinstance(error, OperationalError) and error.statement is None)
 
 
 def _start_afresh() -> None:

@@ -9,6 +9,7 @@ does, with ``pg_terminate_backend``. SQLite has no server and no
 connections to kill from outside; there a request's own connection is
 closed under it, which SQLAlchemy sees as the same kind of loss."""
 
+import socket
 import threading
 
 import psycopg
@@ -200,3 +201,23 @@ def test_a_database_that_stays_away_answers_503_not_500(tmp_path, world, rows):
     assert response.status_code == 503
     assert "Retry-After" in response.headers
     assert len(kills) == 2  # the request and its one retry
+
+
+def test_a_database_that_cannot_be_reached_answers_503_not_500(tmp_path):
+    """The server is down or restarting: no connection can be made at all.
+    Pages and forms answer the translated 503 with Retry-After, not a 500."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there
+    app = make_test_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"postgresql://nobody@127.0.0.1:{port}/x")
+    client = app.test_client()
+    client.set_cookie("lang", "ru")
+    token = client.csrf_token()  # the login page needs no database
+    for response in (client.get("/events/"), client.get("/"),
+                     client.post("/auth/login", data={"username": "aida", "password": "x" * 12,
+                                                      "csrf_token": token})):
+        assert response.status_code == 503, response.status_code
+        assert "Retry-After" in response.headers
+    with app.test_request_context("/?lang=ru"):
+        from hrdebate.errors import UNAVAILABLE_MESSAGE
+        assert str(UNAVAILABLE_MESSAGE) in response.text
