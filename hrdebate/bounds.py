@@ -67,5 +67,5 @@ class SaneDate:
     def __call__(self, form, field):
         if not sane_day(field.data):
             field.data = None
-            raise StopValidation(_("Enter a date between %(first)s and %(last)s.",
-                                   first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+            raise StopValidation(_("Enter a date between the years %(first)d and %(last)d.",
+                                   first=FIRST_DAY.year, last=LAST_DAY.year))

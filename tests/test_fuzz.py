@@ -483,7 +483,7 @@ def test_bulk_moderation_ignores_ids_that_name_nothing(app, client, auth, ids):
     assert response.status_code == 422
 
 
-DATE_ERROR = "Enter a date between 2000-01-01 and 2100-12-31."
+DATE_ERROR = "Enter a date between the years 2000 and 2100."
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
@@ -521,7 +521,8 @@ def _checked_in(app):
     return fetch(app, Registration, event_id=1, user_id=1).checked_in_at is not None
 
 
-@pytest.mark.parametrize("code", ["abcd 2345", "ABCD-2345", "ＡＢＣＤ２３４５", "АВСD2345"])
+@pytest.mark.parametrize("code", ["abcd 2345", "ABCD-2345", "ＡＢＣＤ２３４５", "АВСD2345",
+                                  "abcd2З45", "abʻcd 2345", "AB’CD-2345"])
 def test_check_in_codes_are_normalised(app, client, auth, code):
     World(app)  # the citizen (user 1) is registered for event 1, whose code is ABCD2345
     auth.login("citizen")
@@ -537,6 +538,29 @@ def test_a_check_in_code_in_other_letters_is_a_form_error(app, client, auth, eng
     response = client.post_form("/events/1/checkin", {"code": code})
     assert response.status_code == 422
     assert "Please type it again in Latin letters" in response.text
+    # The letter that is not Latin is named: on a phone it may look like one.
+    foreign = next(c for c in code.upper() if not (c.isascii() and c.isalnum()))
+    assert f"“{foreign}”" in response.text
+    assert not _checked_in(app)
+
+
+def test_kyrgyz_and_uzbek_keyboards_type_the_code_shown():
+    from hrdebate.models.codes import normalise_code
+
+    assert normalise_code("р585үм") == "P585YM"  # Kyrgyz Cyrillic, Ү for Y
+    assert normalise_code("Р5 8 5-ҮМ") == "P585YM"
+    assert normalise_code("pʻ585ym") == "P585YM"  # an Uzbek apostrophe typed in
+
+
+def test_a_wrong_code_comes_back_as_typed(app, client, auth, english):
+    """A wrong code is an error next to the field, and the field keeps what
+    was typed, to compare with the screen."""
+    World(app)
+    auth.login("citizen")
+    response = client.post_form("/events/1/checkin", {"code": "zzzz 9999"})
+    assert response.status_code == 422
+    assert "This check-in code is wrong" in response.text
+    assert 'value="ZZZZ9999"' in response.text
     assert not _checked_in(app)
 
 

@@ -18,17 +18,17 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
 from ..models import Event, Registration, utcnow
-from ..models.codes import CERTIFICATE_CODE_LENGTH, new_certificate_code  # noqa: F401
+from ..models.codes import (  # noqa: F401
+    CERTIFICATE_CODE_LENGTH,
+    is_code_text,
+    new_certificate_code,
+    normalise_code,
+)
 from ..models.registration import CertificateState
 
 CODE_LENGTH = CERTIFICATE_CODE_LENGTH
 
 VALID, REVOKED = CertificateState.VALID, CertificateState.REVOKED
-
-
-def normalise_code(code: str) -> str:
-    """What someone typed, as stored: upper case, without spaces or dashes."""
-    return "".join(c for c in (code or "").upper() if c not in " -\t")
 
 
 def eligible(registration, event, now: datetime):
@@ -83,7 +83,7 @@ def attended_registration(event_id: int, user_id: int) -> Registration | None:
 
 def certificate_by_code(code: str) -> Registration | None:
     code = normalise_code(code)
-    if not code or len(code) > CODE_LENGTH + 4:
+    if not code or len(code) > CODE_LENGTH + 4 or not is_code_text(code):
         return None
     return db.session.scalar(_certificate_query().where(Registration.certificate_code == code))
 

@@ -22,18 +22,23 @@ def new_certificate_code() -> str:
     return new_code(CERTIFICATE_CODE_LENGTH)
 
 
-# Cyrillic capitals drawn like the Latin letters of the alphabet: a phone set
-# to Russian or Kyrgyz types these for a code read off a screen.
-_LOOK_ALIKES = str.maketrans("АВЕКМНРСТУХ", "ABEKMHPCTYX")
+# Cyrillic capitals drawn like the letters and digits of the alphabet: a
+# phone set to Kyrgyz, Russian or Uzbek Cyrillic types these for a code read
+# off a screen (Ү is a key of its own on a Kyrgyz keyboard, З is a 3).
+_LOOK_ALIKES = str.maketrans("АВЕКМНРСТУХҮҰЗ", "ABEKMHPCTYXYY3")
+# Typed between the characters of a code, never part of one: spaces, dashes,
+# and the apostrophes an Uzbek keyboard offers (ʻ ʼ ' ’ ‘ `).
+_SEPARATORS = frozenset("'ʻʼ’‘`´")
 
 
 def normalise_code(value: str | None) -> str:
     """A code as typed, in the form it is stored: NFKC (full-width letters
-    become plain ones), without spaces or dashes, upper case, Cyrillic
-    look-alike letters read as Latin. The result may still hold other
-    characters than ASCII; ``is_code_text`` tells."""
+    become plain ones), without spaces, dashes or apostrophes, upper case,
+    Cyrillic look-alikes read as Latin. The result may still hold other
+    characters than ASCII; ``is_code_text`` tells, ``first_foreign`` names one."""
     value = unicodedata.normalize("NFKC", value or "")
-    value = "".join(c for c in value if not (c.isspace() or unicodedata.category(c) == "Pd"))
+    value = "".join(c for c in value if not (
+        c.isspace() or c in _SEPARATORS or unicodedata.category(c) == "Pd"))
     return value.upper().translate(_LOOK_ALIKES)
 
 
@@ -41,3 +46,8 @@ def is_code_text(value: str) -> bool:
     """True for ASCII letters and digits only: the only text a code is compared
     with (``secrets.compare_digest`` refuses other characters)."""
     return value.isascii() and value.isalnum()
+
+
+def first_foreign(value: str) -> str | None:
+    """The first character of ``value`` that is not an ASCII letter or digit."""
+    return next((c for c in value if not (c.isascii() and c.isalnum())), None)

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import BooleanField, SelectField, StringField
@@ -7,7 +8,7 @@ from ..account.forms import NOT_SAID
 from ..choices import Affiliation, AgeBand, Gender, Region
 from ..forms import Form, NotImpersonating, strip
 from ..models.attendance import REASON_LENGTH
-from ..models.codes import is_code_text, normalise_code
+from ..models.codes import first_foreign, normalise_code
 
 
 class WalkInForm(Form):
@@ -39,12 +40,16 @@ class CorrectionForm(Form):
 
 
 class LatinCode:
-    """A code holds Latin letters and digits only (after ``normalise_code``)."""
+    """A code holds Latin letters and digits only (after ``normalise_code``):
+    the error names the character that is not one, since on a phone it may
+    look just like one (Ө, Ñ)."""
 
     def __call__(self, form, field):
-        if field.data and not is_code_text(field.data):
-            raise ValidationError(_l("The code has Latin letters and digits only, as shown "
-                                     "at the venue. Please type it again in Latin letters."))
+        foreign = first_foreign(field.data or "")
+        if foreign is not None:
+            raise ValidationError(_("The code has Latin letters and digits only, as shown at "
+                                    "the venue, and “%(character)s” is not one of them. Please "
+                                    "type it again in Latin letters.", character=foreign))
 
 
 class CheckInForm(Form):

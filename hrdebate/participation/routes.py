@@ -180,8 +180,11 @@ def checkin(event_id):
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
     if form.validate_on_submit():
-        refusal_goes_to(url_for(".checkin", event_id=event.id))
-        services.self_check_in(event, current_user, form.code.data)
-        flash(_("You are checked in. Welcome!"), "success")
-        return redirect(url_for("events.show", event_id=event.id))
+        refusal = services.self_checkin_refusal(event, current_user, form.code.data)
+        if refusal is None:
+            services.self_check_in(event, current_user, form.code.data)
+            flash(_("You are checked in. Welcome!"), "success")
+            return redirect(url_for("events.show", event_id=event.id))
+        # The form comes back with the code as typed, to compare with the screen.
+        form.code.errors.append(refusal.message)
     return render_form("participation/checkin.html", form, event=event)

@@ -237,18 +237,26 @@ def set_checked_in(registration: Registration, by: User, checked_in: bool,
     db.session.flush()
 
 
-def self_check_in(event: Event, user: User, code: str, now: datetime | None = None) -> None:
-    """A registrant checks in with the code shown at the venue."""
-    now = now or utcnow()
-    if not checkin_open(event, now):
-        raise RuleError(Refusal.CHECKIN_CLOSED)
+def self_checkin_refusal(event: Event, user: User, code: str,
+                         now: datetime | None = None) -> Refusal | None:
+    """Why ``user`` may not check in with ``code`` now, or None."""
+    if not checkin_open(event, now or utcnow()):
+        return Refusal.CHECKIN_CLOSED
     expected = event.checkin_code or ""
     given = normalise_code(code)
     if not expected or not is_code_text(given) or not secrets.compare_digest(given, expected):
-        raise RuleError(Refusal.WRONG_CODE)
+        return Refusal.WRONG_CODE
     registration = registration_of(event.id, user.id)
     if registration is None or registration.status != REGISTERED:
-        raise RuleError(Refusal.NOT_REGISTERED)
+        return Refusal.NOT_REGISTERED
+    return None
+
+
+def self_check_in(event: Event, user: User, code: str, now: datetime | None = None) -> None:
+    """A registrant checks in with the code shown at the venue."""
+    now = now or utcnow()
+    refuse(self_checkin_refusal(event, user, code, now))
+    registration = registration_of(event.id, user.id)
     lock_and_reread(registration)  # a double tap checks in once (set_checked_in)
     if registration.checked_in_at is None:
         registration.check_in(user.id, now)
