@@ -34,6 +34,7 @@ test: compile-translations
 loadtest: install compile-translations
 	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
 	$(BIN)/python -m tests.load.run
+	$(BIN)/python -m tests.load.run --postgres
 
 # Extract every message, update the ky, ru, uz and en catalogues, compile.
 translations: install

@@ -23,8 +23,9 @@ MESSAGES = {
     500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again later.")),
     503: (_l("Temporarily unavailable"), _l("The site is temporarily unavailable. Please try again later.")),
 }
-# A request whose database connection was lost (faults.py): nothing of it was kept.
-UNAVAILABLE_MESSAGE = _l("The connection to the database was lost for a moment, and nothing was saved. Please try again in a few seconds.")
+# The database could not be reached, or the line went down as a form was
+# being saved (faults.py).
+UNAVAILABLE_MESSAGE = _l("The site lost its connection to the database for a moment. Please try again in a few seconds.")
 CSRF_MESSAGE = _l("Your form has expired or was sent from another site. Please reload the page and try again.")
 
 

@@ -9,20 +9,25 @@ already thrown that connection away and marked the rest of the pool stale.
 A database that cannot be reached at all (down, restarting) raises an
 ``OperationalError`` while connecting; it is answered the same way.
 
-Here, around the whole request (hooks, view, commit): a safe request (GET,
-HEAD, OPTIONS) writes nothing, so it is run once more from the start on a
-fresh session and connection, and the person never notices. A state-changing
-request is not replayed: its transaction was rolled back, so nothing of it
-was written (unless the commit itself was under way, when only the database
-knows), and it answers 503 with ``Retry-After``, translated, so the person
-sends it again. If the database is still gone, a safe request gets the same
-503 after its one retry."""
+Here, around the whole request (hooks, view, commit): a request that had not
+begun to commit wrote nothing (its transaction died with the connection), so
+it is run once more from the start, on a fresh session and connection, with
+the cookie session and the after-request callbacks as they were when it
+arrived, and the person never notices: a page, and a form as well. Only a
+form whose connection died while committing is not replayed, since only the
+database knows whether the commit got through: it answers a translated 503
+with ``Retry-After``, so the person sends it again (a form sent twice
+does its thing once, README "Double submits"). If the database is still gone after
+the one retry, the answer is the same 503."""
 
-from flask import current_app, g, request
+import copy
+
+from flask import current_app, g, request, session
+from flask.globals import request_ctx
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from .extensions import db
-from .unit_of_work import SAFE_METHODS
+from .unit_of_work import commit_started
 
 RETRY_AFTER_SECONDS = 5
 
@@ -69,15 +74,22 @@ def init_app(app) -> None:
     dispatch = app.full_dispatch_request
 
     def full_dispatch_request():
+        context = request_ctx._get_current_object()
+        arrived_with = copy.deepcopy(dict(session))
+        callbacks = len(context._after_request_functions)
         try:
             return dispatch()
         except DBAPIError as error:
             if not lost_connection(error):
                 raise
+            replay = not commit_started()  # pages never commit
             _start_afresh()
-            if request.method in SAFE_METHODS:
+            if replay:
                 app.logger.warning("Database connection lost during %s %s; trying once more",
                                    request.method, request.path)
+                session.clear()
+                session.update(arrived_with)
+                del context._after_request_functions[callbacks:]
                 try:
                     return dispatch()
                 except DBAPIError as again:

@@ -26,6 +26,7 @@ from .extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
+COMMIT_STARTED = "hrdebate.commit_started"
 
 
 def _start():
@@ -37,8 +38,15 @@ def commit_on_success(response):
         if db.session.info.pop("wrote", False) and current_app.testing:
             raise RuntimeError(f"{request.method} {request.path} wrote to the database")
     elif response.status_code < 400:
+        request.environ[COMMIT_STARTED] = True
         db.session.commit()
     return response
+
+
+def commit_started() -> bool:
+    """Whether this request has begun to commit (from then on, only the
+    database knows whether what it wrote was kept)."""
+    return request.environ.get(COMMIT_STARTED, False)
 
 
 @event.listens_for(Session, "after_flush")

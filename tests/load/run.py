@@ -4,6 +4,7 @@ terminated once. Exits non-zero on any server error, "database is locked" or
 a traceback in the server's log, a capacity overrun or a lost write.
 
     python -m tests.load.run                      # SQLite file in a temp dir
+    python -m tests.load.run --postgres           # a new PostgreSQL database, dropped after
     HRDEBATE_LOADTEST_DATABASE_URL=postgresql://postgres@127.0.0.1/hr_load \\
         python -m tests.load.run                  # PostgreSQL (emptied first!)
     LOADTEST_SECONDS=30 LOADTEST_USERS=30 ...     # duration and people
@@ -48,12 +49,35 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("HRDEBATE_LOADTEST_DATABASE_URL"))
     parser.add_argument("--redis-url",
                         default=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--postgres", action="store_true",
+                        help="run on a new PostgreSQL database on LOADTEST_POSTGRES "
+                             "(default postgresql://postgres@127.0.0.1:5432), dropped afterwards")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--prove-checks", action="store_true",
                         help="lose an acknowledged comment and vote on purpose after the run "
                              "and overfill an event: the run must then fail")
     args = parser.parse_args()
 
+    if args.postgres and not args.database_url:
+        server = os.environ.get("LOADTEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+        name = f"hrdebate_load_{os.getpid()}"
+        _admin(server, f"CREATE DATABASE {name}")
+        try:
+            args.database_url = f"{server}/{name}"
+            return main_with(args)
+        finally:
+            _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return main_with(args)
+
+
+def _admin(server, statement):
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def main_with(args) -> int:
     folder = Path(tempfile.mkdtemp(prefix="hrdebate-load-"))
     url = args.database_url or f"sqlite:///{folder / 'load.sqlite'}"
     postgres = not url.startswith("sqlite")
