@@ -32,7 +32,7 @@ test: compile-translations
 # LOADTEST_SECONDS (default 60); HRDEBATE_LOADTEST_DATABASE_URL=postgresql://...
 # runs on that PostgreSQL database (emptied first!) with Redis rate limits.
 loadtest: install compile-translations
-	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	$(BIN)/python -c 'import locust' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,load]'
 	$(BIN)/python -m tests.load.run
 	$(BIN)/python -m tests.load.run --postgres
 
