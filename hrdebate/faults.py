@@ -18,7 +18,9 @@ form whose connection died while committing is not replayed, since only the
 database knows whether the commit got through: it answers a translated 503
 with ``Retry-After``, so the person sends it again (a form sent twice
 does its thing once, README "Double submits"). If the database is still gone after
-the one retry, the answer is the same 503."""
+the one retry, the answer is the same 503. A connection that dies after the
+answer was built only makes the session's closing rollback fail: the
+answer stands."""
 
 import copy
 
@@ -101,3 +103,17 @@ def init_app(app) -> None:
             return app.finalize_request(_unavailable(), from_error_handler=True)
 
     app.full_dispatch_request = full_dispatch_request
+
+    @app.teardown_appcontext
+    def close_session(_error):
+        """Close the request's session before Flask-SQLAlchemy's own teardown
+        (which then finds nothing to do): a connection that died after the
+        answer was built makes the rollback fail, and that must not turn a
+        good answer into a 500."""
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not lost_connection(error):
+                raise
+            app.logger.warning("Database connection lost as a request ended; its answer stands")
+            db.session.registry.clear()

@@ -253,3 +253,28 @@ def test_a_database_that_cannot_be_reached_answers_503_not_500(tmp_path):
     with app.test_request_context("/?lang=ru"):
         from hrdebate.errors import UNAVAILABLE_MESSAGE
         assert str(UNAVAILABLE_MESSAGE) in response.text
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_connection_that_dies_after_the_answer_is_ready_is_no_500(
+        app, client, auth, world, method):
+    """The line goes down after the answer was built, before the request's
+    session is closed: the answer stands; closing the dead session (its
+    rollback) is no error of the request's."""
+    event_id = world["event"].id
+    path = f"/events/{event_id}" if method == "GET" else f"/events/{event_id}/comments"
+
+    @app.teardown_request
+    def _line_goes_down(_error):
+        if request.path == path and request.method == method:
+            db.session.execute(text("SELECT 1"))  # a transaction is open on the connection
+            _kill(db.session.connection().connection.dbapi_connection)
+
+    auth.login("aziza")
+
+    if method == "GET":
+        response = client.get(path)
+    else:
+        response = client.post_form(path, {"body": "Said as the line went down"})
+    assert response.status_code in (200, 302)
+    assert client.get(f"/events/{event_id}").status_code == 200  # and the next one is served
