@@ -53,9 +53,9 @@ class Defaults:
     # password is stopped by the per-username limit below, whatever the
     # address.
     RATELIMIT_LOGIN = "500 per minute;3000 per hour"
-    # Sign-up: a hall asked to create accounts at the door (300 in ten
-    # minutes), while one address cannot create thousands of accounts a day.
-    RATELIMIT_SIGNUP = "120 per minute;600 per hour;1500 per day"
+    # Sign-up: a hall of 300 asked to create accounts at the door at once,
+    # while one address cannot create thousands of accounts a day.
+    RATELIMIT_SIGNUP = "300 per minute;1000 per hour;3000 per day"
     # Failed logins per username tried, from any address: ten wrong
     # passwords in 15 minutes pause logging in with that username until the
     # window ends (unknown usernames the same, so it tells nothing about
@@ -66,6 +66,10 @@ class Defaults:
     # concurrent requests (workers x threads).
     RATELIMIT_LOGIN_TARGET = "10 per 15 minutes"
     # Signed-in actions, per account (one person, wherever they are).
+    # Forms that check the current password (changing it, deleting the
+    # account): someone holding a borrowed or stolen session cannot use them
+    # to guess the password.
+    RATELIMIT_PASSWORD_CHECK = "5 per 15 minutes;20 per day"
     RATELIMIT_VOTE = "20 per minute"
     RATELIMIT_CHECKIN = "10 per minute;30 per hour"
     RATELIMIT_REGISTER = "20 per minute"

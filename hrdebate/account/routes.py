@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from .. import ratelimits
 from ..auth import services as auth_services
 from ..auth.sessions import stay_signed_in
 from ..forms import render_form
@@ -78,6 +79,7 @@ def withdraw_demographics():
 
 
 @bp.post("/password")
+@ratelimits.for_account("RATELIMIT_PASSWORD_CHECK")
 def change_password():
     form = PasswordForm(current_user, prefix="pw")
     if form.validate():
@@ -114,6 +116,7 @@ def export():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@ratelimits.for_account("RATELIMIT_PASSWORD_CHECK", methods=["POST"])
 def delete():
     form = DeleteForm(current_user)
     if form.validate_on_submit():

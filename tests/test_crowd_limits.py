@@ -1,0 +1,59 @@
+"""Limits that a crowd must pass and a guesser must not: a hall of 300
+signing up at the door from one address, and the forms that check a
+signed-in person's current password (a borrowed phone is no oracle)."""
+
+import os
+import uuid
+
+import pytest
+
+from hrdebate.extensions import db
+from hrdebate.models import User
+from tests.conftest import PASSWORD, _empty_database, _prepare_schema, make_test_app
+from tests.factories import Rows
+
+REDIS = os.environ.get("HRDEBATE_TEST_REDIS_URL")
+HALL = 300
+
+
+@pytest.fixture(params=["memory://"] + ([REDIS] if REDIS else []))
+def production_limits(request, tmp_path):
+    """The limits as configured for production, on the given storage."""
+    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=request.param,
+                        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    _prepare_schema(app)
+    yield app
+    _empty_database(app)
+
+
+def test_a_hall_of_300_signs_up_from_one_address(production_limits):
+    app = production_limits
+    statuses = []
+    for n in range(HALL):
+        person = app.test_client()  # every one from 127.0.0.1
+        statuses.append(person.post("/auth/register", data={
+            "username": f"student{n}", "display_name": f"Student {n}", "password": PASSWORD,
+            "password_confirm": PASSWORD, "csrf_token": person.csrf_token()}).status_code)
+    assert statuses == [302] * HALL
+    with app.app_context():
+        assert db.session.query(User).count() == HALL
+
+
+@pytest.mark.parametrize("form", ["password", "delete"])
+def test_a_borrowed_session_cannot_guess_the_password(production_limits, form):
+    """Someone holding a signed-in phone tries passwords in the forms that
+    check the current one: refused after a few, and the account is kept."""
+    app = production_limits
+    Rows(app).user("aida")
+    client = app.test_client()
+    client.post_form("/auth/login", {"username": "aida", "password": PASSWORD})
+    if form == "password":
+        url, field, extra = "/account/password", "pw-current_password", {
+            "pw-password": "a new long passphrase", "pw-password_confirm": "a new long passphrase"}
+    else:
+        url, field, extra = "/account/delete", "password", {"confirm": "y"}
+    statuses = [client.post_form(url, {field: f"guess {n}", **extra}).status_code
+                for n in range(40)]
+    assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
+    with app.app_context():
+        assert db.session.query(User).filter_by(username="aida").one().check_password(PASSWORD)
