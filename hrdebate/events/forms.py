@@ -53,8 +53,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# Shown without seconds; some browsers send them (a value set by a script).
+LOCAL_INPUT_FORMATS = [LOCAL_INPUT_FORMAT, LOCAL_INPUT_FORMAT + ":%S", LOCAL_INPUT_FORMAT + ":%S.%f"]
+
+
 def _local_datetime(label, **kwargs):
-    return DateTimeLocalField(label, format=LOCAL_INPUT_FORMAT, **kwargs)
+    return DateTimeLocalField(label, format=LOCAL_INPUT_FORMATS, **kwargs)
 
 
 class EventForm(Form):
