@@ -78,6 +78,7 @@ def lock_and_reread(row, *attributes: str) -> None:
     """Lock ``row`` (``lock_row``) and read it (or the named attributes)
     again as the last request to commit left it: of two requests changing it
     at once (a double click), the second sees what the first one did."""
+    row = row._get_current_object() if hasattr(row, "_get_current_object") else row  # current_user
     lock_row(type(row), row.id)
     db.session.refresh(row, list(attributes) or None)
 

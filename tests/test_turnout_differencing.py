@@ -13,7 +13,7 @@ import csv
 import io
 import random
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import bindparam, select
@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select
 from hrdebate.dbtypes import frozen_clock
 from hrdebate.extensions import db
 from hrdebate.models import Club, Registration, User, utcnow
-from hrdebate.timeutil import utc_to_local
+from hrdebate.timeutil import local_to_utc, utc_to_local
 from tests.helpers import fetch, page_text, quarter_closed
 
 EN = {"Accept-Language": "en"}
@@ -39,6 +39,14 @@ def _crowd(make_user, n_per_group=8, groups=GROUPS):
 
 def _attend(make_registration, event, people):
     return [make_registration(event, person, checked_in=True) for person in people]
+
+
+def _noon(days_ago: int):
+    """Noon in Bishkek ``days_ago`` days ago: an event then starts and ends on
+    that day, whatever the hour the test runs (one starting 20 days ago at
+    the current time could end after midnight, outside a one-day scope)."""
+    today = utc_to_local(utcnow()).date()
+    return local_to_utc(datetime.combine(today - timedelta(days=days_ago), time(12)))
 
 
 def _day(event):
@@ -271,8 +279,8 @@ def test_two_scopes_differing_by_one_small_event_do_not_give_its_people_away(
     depends on who is in it, so the difference is the truth only by chance,
     over many draws of the record keys."""
     club = make_club(owner=make_user())
-    big = make_event(club, starts_in=timedelta(days=-20))
-    small = make_event(club, starts_in=timedelta(days=-12))
+    big = make_event(club, starts_at=_noon(20))
+    small = make_event(club, starts_at=_noon(12))
     _attend(make_registration, big, _crowd(make_user))
     _attend(make_registration, small, _crowd(make_user, 2, groups=GROUPS[:1]))
     day = utc_to_local(big.starts_at).date()
@@ -306,8 +314,8 @@ def test_the_same_people_give_the_same_cells_in_every_scope(app, make_user, make
     one adds nobody: every demographic cell of the wider scope is the same,
     whatever the draw, so repeating scopes averages nothing away."""
     club = make_club(owner=make_user())
-    later = make_event(club, starts_in=timedelta(days=-10))
-    earlier = make_event(club, starts_in=timedelta(days=-30))
+    later = make_event(club, starts_at=_noon(10))
+    earlier = make_event(club, starts_at=_noon(30))
     crowd = _crowd(make_user)
     _attend(make_registration, later, crowd)
     _attend(make_registration, earlier, crowd[::3])
