@@ -33,7 +33,7 @@ import sys
 import time
 import unicodedata
 
-from flask import current_app, flash, g, make_response, request
+from flask import current_app, flash, g, make_response, request, session
 from itsdangerous import BadData, URLSafeSerializer
 from werkzeug.exceptions import HTTPException
 from flask_babel import gettext as _
@@ -227,12 +227,13 @@ def keeping_form(render, message=wait_message):
             g.rate_limit_message = message()
             return None
         text = message()
+        flash(text, "error")
         try:
             page = render(text)
         except HTTPException:  # no page to come back to (an event that is gone):
-            g.rate_limit_message = text  # the 429 handler's answer, with why
+            session.get("_flashes", []).pop()  # the 429 handler says it instead
+            g.rate_limit_message = text
             return None
-        flash(text, "error")
         response = make_response(page)
         response.status_code = 429
         return response
