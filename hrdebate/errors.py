@@ -3,12 +3,13 @@ one answer to a refusal by the rules (``RuleError``) lives here too."""
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import ratelimits
 from .extensions import db
-from .htmx import wants_fragment
+from .htmx import refresh_flashes, wants_fragment
 from .rules import RuleError
 from .security import safe_next
 from .urls import same_site_path
@@ -19,7 +20,9 @@ MESSAGES = {
     404: (_l("Page not found"), _l("This page does not exist, or it is not public.")),
     405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
-    429: (_l("Too many requests"), _l("You are doing this too often. Please wait a minute and try again.")),
+    429: (_l("Please wait a little"),
+          lazy_ngettext("You are sending too quickly. Please send again in %(num)d minute.",
+                        "You are sending too quickly. Please send again in %(num)d minutes.", 1)),
     500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again later.")),
     503: (_l("Temporarily unavailable"), _l("The site is temporarily unavailable. Please try again later.")),
 }
@@ -63,6 +66,8 @@ def answer_refusal(error: RuleError):
 
 def init_app(app):
     app.register_error_handler(RuleError, answer_refusal)
+    # What a 422 or 429 put in the message area goes at the next success.
+    app.after_request(refresh_flashes)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -73,13 +78,20 @@ def init_app(app):
         """Over a rate limit (ratelimits.py). A plain form may come back as
         its page with what was typed (the limit's ``on_breach`` built it);
         htmx gets the sentence in the message area, so the form on the page
-        keeps its text; otherwise the error page. Each says how long to wait."""
+        keeps its text. Any other form (plain or boosted) goes back to the
+        page it was sent from, like a refusal by the rules, and the sentence
+        is shown there (303: the browser asks for that page with GET); only a
+        GET over a limit gets the error page. Each says how long to wait."""
         if getattr(error, "response", None) is not None:
             return error.response
         message = ratelimits.message_for_this_request()
         if wants_fragment():
             html = render_template("errors/fragment.html", message=message)
             return html, 429, {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
+        if request.method not in ("GET", "HEAD"):
+            db.session.rollback()
+            flash(message, "error")
+            return redirect(_back(), 303)
         return render_error(429, message)
 
     @app.errorhandler(HTTPException)

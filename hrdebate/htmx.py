@@ -1,6 +1,6 @@
 """What kind of htmx request is this?"""
 
-from flask import render_template, request
+from flask import get_flashed_messages, get_template_attribute, render_template, request
 from jinja2_fragments.flask import render_block
 
 
@@ -20,3 +20,23 @@ def render_page(template: str, block: str, **context) -> str:
     if wants_fragment():
         return render_block(template, block, **context)
     return render_template(template, **context)
+
+
+def refresh_flashes(response):
+    """An ``after_request`` hook: a successful fragment answer also brings
+    the message area as it is now (the messages flashed meanwhile, or none),
+    swapped out of band. A "please wait" put there by an earlier 429 (or a
+    refusal's 422) does not stay on screen after the next success. Requests
+    the page makes by itself (the live tally's polling) leave it alone."""
+    from .auth.sessions import UNATTENDED_ENDPOINTS
+
+    if (not wants_fragment() or not 200 <= response.status_code < 300
+            or response.status_code == 204
+            or response.mimetype != "text/html" or response.is_streamed
+            or response.direct_passthrough or "HX-Retarget" in response.headers
+            or request.endpoint in UNATTENDED_ENDPOINTS):
+        return response
+    flash_area = get_template_attribute("_macros/flashes.html", "flash_area")
+    area = flash_area(get_flashed_messages(with_categories=True), oob=True)
+    response.set_data(response.get_data() + str(area).encode())
+    return response

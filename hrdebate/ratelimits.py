@@ -9,6 +9,13 @@
   tries it and from wherever. Only failed attempts count, and unknown
   usernames count exactly like known ones, so the refusal says nothing about
   whether an account exists. Rotating addresses does not help guessing.
+- Device cookies (OWASP, "Slow down online guessing attacks with device
+  cookies") keep that limit from locking the owner out: a browser where an
+  account logged in before holds a signed cookie naming it (by its hash), and
+  its attempts for that account count in a bucket of their own. Guesses from
+  everywhere else share the "unknown devices" bucket, and only logging in
+  from new devices pauses when it is full. The cookie is no session: it signs
+  nobody in, and logging out leaves it.
 
 The address is the peer's address, or the one the proxies in front of the app
 reported when (and only when) ``PROXY_COUNT`` says there are such proxies
@@ -21,11 +28,14 @@ import hashlib
 import logging
 import math
 import os
+import secrets
 import sys
 import time
 import unicodedata
 
-from flask import current_app, flash, g, make_response, request
+from flask import current_app, flash, g, make_response, request, session
+from itsdangerous import BadData, URLSafeSerializer
+from werkzeug.exceptions import HTTPException
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
@@ -60,7 +70,57 @@ def login_target(username: str) -> str:
 
 
 def per_login_target() -> str:
-    return login_target(request.form.get("username", ""))
+    """The username's shared bucket for unknown devices, or, on a device
+    where that account logged in before, this device's own bucket for it."""
+    target = login_target(request.form.get("username", ""))
+    device = known_device()
+    if device is not None and target in device["targets"]:
+        return f"{target}:device:{device['id']}"
+    return target
+
+
+# -- device cookies ------------------------------------------------------------------
+
+DEVICE_COOKIE = "hrdebate_device"
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
+DEVICE_ACCOUNTS = 5  # the accounts one browser remembers, the latest kept
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def known_device() -> dict | None:
+    """This browser's device cookie, if it is one we signed: ``{"id": …,
+    "targets": [login_target, …]}``; None for no cookie, a forged or a
+    tampered one."""
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    if not cookie:
+        return None
+    try:
+        data = _device_serializer().loads(cookie)
+    except (BadData, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    device_id, targets = data.get("id"), data.get("targets")
+    if not (isinstance(device_id, str) and isinstance(targets, list)
+            and all(isinstance(t, str) for t in targets)):
+        return None
+    return {"id": device_id, "targets": targets[-DEVICE_ACCOUNTS:]}
+
+
+def remember_device(response, username: str):
+    """After a successful login: this browser is a known device of the
+    account (its login target hash; no username, no session). Kept a year."""
+    device = known_device() or {"id": secrets.token_urlsafe(16), "targets": []}
+    target = login_target(username)
+    targets = [t for t in device["targets"] if t != target] + [target]
+    value = _device_serializer().dumps({"id": device["id"],
+                                        "targets": targets[-DEVICE_ACCOUNTS:]})
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_COOKIE_MAX_AGE, httponly=True,
+                        samesite="Lax", secure=request.is_secure)
+    return response
 
 
 # -- decorators ----------------------------------------------------------------------
@@ -87,7 +147,8 @@ def for_login_target(on_breach=None):
     The view calls ``login_failed()`` when a password is wrong or the
     username unknown; only those requests are counted. The check comes before
     the password is read, so once the limit is reached even the right password
-    is refused until the window ends."""
+    is refused until the window ends, on devices that are not known for
+    the account (``per_login_target``)."""
     return limiter.limit(_configured("RATELIMIT_LOGIN_TARGET"), key_func=per_login_target,
                          methods=["POST"], scope="login-target",
                          deduct_when=lambda response: g.get("login_failed", False),
@@ -112,28 +173,47 @@ def seconds_to_wait() -> int | None:
         return None
 
 
+def _minutes(seconds: int) -> int:
+    return math.ceil(seconds / 60)
+
+
 def wait_message(seconds: int | None = None) -> str:
-    """"Too many attempts; wait N minutes", translated."""
+    """"You are sending too quickly; send again in N seconds", translated:
+    the answer at every limit but the login's."""
     if seconds is None:
-        seconds = seconds_to_wait()
+        seconds = seconds_to_wait() or 60
+    if seconds < 60:
+        return ngettext("You are sending too quickly. Please send again in %(num)d second.",
+                        "You are sending too quickly. Please send again in %(num)d seconds.",
+                        seconds)
+    return ngettext("You are sending too quickly. Please send again in %(num)d minute.",
+                    "You are sending too quickly. Please send again in %(num)d minutes.",
+                    _minutes(seconds))
+
+
+def attempts_message(seconds: int | None = None) -> str:
+    """"Too many attempts; wait N minutes", translated: the login form's
+    answer at its per-address limit."""
     if seconds is None:
-        return _("You are doing this too often. Please wait a minute and try again.")
+        seconds = seconds_to_wait() or 60
     if seconds < 60:
         return ngettext("Too many attempts. Please wait %(num)d second and try again.",
                         "Too many attempts. Please wait %(num)d seconds and try again.",
                         seconds)
-    minutes = math.ceil(seconds / 60)
     return ngettext("Too many attempts. Please wait %(num)d minute and try again.",
-                    "Too many attempts. Please wait %(num)d minutes and try again.", minutes)
+                    "Too many attempts. Please wait %(num)d minutes and try again.",
+                    _minutes(seconds))
 
 
 def login_target_message() -> str:
-    minutes = math.ceil((seconds_to_wait() or 60) / 60)
+    minutes = _minutes(seconds_to_wait() or 60)
     return ngettext(
-        "Too many failed attempts to log in with this username. For its safety, logging in "
-        "with it is paused: please wait %(num)d minute and try again.",
-        "Too many failed attempts to log in with this username. For its safety, logging in "
-        "with it is paused: please wait %(num)d minutes and try again.", minutes)
+        "Too many failed attempts to log in with this username. To protect the account, "
+        "logging in with it from new devices is paused for %(num)d minute. On a device "
+        "where you have logged in before, you can log in as usual.",
+        "Too many failed attempts to log in with this username. To protect the account, "
+        "logging in with it from new devices is paused for %(num)d minutes. On a device "
+        "where you have logged in before, you can log in as usual.", minutes)
 
 
 def keeping_form(render, message=wait_message):
@@ -148,7 +228,13 @@ def keeping_form(render, message=wait_message):
             return None
         text = message()
         flash(text, "error")
-        response = make_response(render(text))
+        try:
+            page = render(text)
+        except HTTPException:  # no page to come back to (an event that is gone):
+            session.get("_flashes", []).pop()  # the 429 handler says it instead
+            g.rate_limit_message = text
+            return None
+        response = make_response(page)
         response.status_code = 429
         return response
     return on_breach

@@ -233,7 +233,7 @@ def test_login_is_rate_limited_with_a_translated_page(tmp_path, storage):
         # password), and how long to wait, translated.
         assert 'value="x"' in response.text and "wrong password" not in response.text
         with app.test_request_context("/?lang=ru"):
-            waits = [str(ratelimits.wait_message(s)) for s in range(1, 61)]
+            waits = [str(ratelimits.attempts_message(s)) for s in range(1, 61)]
         assert "Too many" not in waits[30]
         assert any(wait in response.text for wait in waits)
         # Reading the form is not limited, and htmx gets a small fragment.

@@ -49,7 +49,8 @@ def limited(tmp_path, storage):
     """An app whose limits allow two requests a minute, on the given storage."""
     two = "2 per minute"
     app = _app(tmp_path, storage, RATELIMIT_VOTE=two, RATELIMIT_COMMENT=two,
-               RATELIMIT_FLAG=two, RATELIMIT_SIGNUP=two, RATELIMIT_LOGIN=two)
+               RATELIMIT_FLAG=two, RATELIMIT_SIGNUP=two, RATELIMIT_LOGIN=two,
+               RATELIMIT_REGISTER=two, RATELIMIT_CHECKIN=two)
     yield app
     _empty_database(app)
 
@@ -89,6 +90,7 @@ def _flash_errors(page: str) -> list[str]:
 
 
 def _expect_429(app, client, url, data):
+    """A form whose page comes back at the limit: 429, the page, the text."""
     statuses = [client.post_form(url, data).status_code for _ in range(3)]
     assert statuses[-1] == 429, statuses
     page = client.post_form(url, data)
@@ -100,20 +102,65 @@ def _expect_429(app, client, url, data):
     return page, fragment
 
 
+def _expect_back(app, client, url, data, back):
+    """Any other form at the limit goes back to the page it was sent from
+    (303, like a refusal), where the sentence is shown: no dead end. So does
+    a boosted form (htmx follows the redirect and shows that page)."""
+    referer = {"Referer": f"http://localhost{back}"}
+    statuses = [client.post_form(url, data, headers=referer).status_code for _ in range(3)]
+    assert statuses[-1] == 303, statuses
+    for extra in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
+        token = client.csrf_token()
+        answer = client.post(url, data={**data, "csrf_token": token},
+                             headers={**referer, **extra})
+        assert answer.status_code == 303, extra
+        assert answer.headers["Location"] == back
+        page = client.get(back)
+        assert page.status_code == 200
+        with app.test_request_context("/?lang=ru"):
+            waits = [str(ratelimits.wait_message(s)) for s in range(1, 61)]
+        assert any(w in _flash_errors(page.text) for w in waits), _flash_errors(page.text)
+    fragment = client.post_form(url, data, headers={**referer, "HX-Request": "true"})
+    assert fragment.status_code == 429 and fragment.headers["HX-Retarget"] == "#flashes"
+    return page
+
+
 # -- each limit answers 429, translated, with how long to wait -------------------
 
 def test_votes(limited):
     event_id, _comment_id = _setup(limited)
-    page, _ = _expect_429(limited, _login(limited), f"/events/{event_id}/vote",
-                          {"phase": "before", "choice": "for"})
-    assert _ru(limited, MESSAGES[429][0]) in page.text
+    _expect_back(limited, _login(limited), f"/events/{event_id}/vote",
+                 {"phase": "before", "choice": "for"}, f"/events/{event_id}")
 
 
 def test_flags(limited):
-    _event_id, comment_id = _setup(limited)
-    page, _ = _expect_429(limited, _login(limited), f"/comments/{comment_id}/flag",
-                          {"reason": "spam", "note": ""})
-    assert _ru(limited, MESSAGES[429][0]) in page.text
+    event_id, comment_id = _setup(limited)
+    _expect_back(limited, _login(limited), f"/comments/{comment_id}/flag",
+                 {"reason": "spam", "note": ""}, f"/comments/{comment_id}/flag")
+
+
+def test_register_and_unregister(limited):
+    event_id, _comment_id = _setup(limited)
+    client = _login(limited)
+    _expect_back(limited, client, f"/events/{event_id}/register", {}, f"/events/{event_id}")
+    _expect_back(limited, client, f"/events/{event_id}/unregister", {},
+                 f"/events/{event_id}")
+
+
+def test_a_get_over_a_limit_gets_the_error_page_in_plain_words(limited):
+    with limited.test_request_context("/?lang=en"):
+        assert str(MESSAGES[429][0]) == "Please wait a little"
+
+
+def test_self_check_in_at_the_limit_keeps_the_code(limited):
+    event_id, _comment_id = _setup(limited)
+    client = _login(limited)
+    client.post_form(f"/events/{event_id}/register")
+    url = f"/events/{event_id}/checkin"
+    page, fragment = _expect_429(limited, client, url, {"code": "QX7KP2"})
+    # The check-in page again, the code as typed, and how long to wait.
+    assert 'value="QX7KP2"' in page.text and f'action="{url}"' in page.text
+    assert _flash_errors(page.text)
 
 
 def test_a_comment_at_the_limit_keeps_its_text(limited):
@@ -124,8 +171,11 @@ def test_a_comment_at_the_limit_keeps_its_text(limited):
                                 {"body": f"Comment {n}"}).status_code == 302
     page, fragment = _expect_429(limited, client, f"/events/{event_id}/comments",
                                  {"body": "My long careful argument"})
-    # The event page again, the comment form holding the text, and why.
+    # The event page again, the comment form holding the text, and why; the
+    # browser lands on the text (autofocus scrolls to it, also without JS).
     assert "My long careful argument</textarea>" in page.text
+    textarea = re.search(r"<textarea[^>]*>", page.text).group(0)
+    assert "autofocus" in textarea and page.text.count("autofocus") == 1
     with limited.test_request_context("/?lang=ru"):
         waits = [ratelimits.wait_message(s) for s in range(1, 61)]
     assert any(w in page.text for w in waits)
@@ -150,18 +200,21 @@ def test_login_at_the_address_limit_keeps_the_username(limited):
     page, _ = _expect_429(limited, client, "/auth/login", data)
     assert 'value="someone"' in page.text and "secret password one" not in page.text
     with limited.test_request_context("/?lang=ru"):
-        waits = [ratelimits.wait_message(s) for s in range(1, 61)]
+        waits = [ratelimits.attempts_message(s) for s in range(1, 61)]
     assert any(w in page.text for w in waits)
 
 
 def test_wait_message_counts_seconds_then_minutes(app):
     with app.test_request_context("/?lang=en"):
         assert ratelimits.wait_message(1) == (
-            "Too many attempts. Please wait 1 second and try again.")
+            "You are sending too quickly. Please send again in 1 second.")
         assert ratelimits.wait_message(61) == (
+            "You are sending too quickly. Please send again in 2 minutes.")
+        # the login form keeps its own words: attempts
+        assert ratelimits.attempts_message(61) == (
             "Too many attempts. Please wait 2 minutes and try again.")
     with app.test_request_context("/?lang=ru"):
-        assert "Too many" not in ratelimits.wait_message(61)
+        assert "too quickly" not in ratelimits.wait_message(61)
 
 
 # -- a hall of 300 on one address --------------------------------------------------
@@ -212,7 +265,7 @@ def test_a_hall_of_300_on_one_address_all_get_through(production_limits):
     votes = [person.post(f"{base}/vote", data={"phase": "before", "choice": "for",
                                                "csrf_token": token}).status_code
              for _ in range(20)]
-    assert last.status_code == 302 and votes[-1] == 429 and 302 in votes
+    assert last.status_code == 302 and votes[-1] == 303 and 302 in votes  # 303: back, at the limit
 
 
 # -- per-target login limit ------------------------------------------------------
@@ -306,6 +359,123 @@ def test_the_limit_tells_nothing_about_whether_the_account_exists(tmp_path, stor
         _empty_database(app)
 
 
+# -- device cookies: guessing does not lock the owner out ---------------------------
+
+def _device_cookie(client):
+    cookie = client.get_cookie(ratelimits.DEVICE_COOKIE)
+    return cookie.value if cookie else None
+
+
+def _exhaust(app, username, n=12):
+    """An attacker: wrong passwords from as many addresses, no cookies."""
+    statuses = []
+    for i in range(n):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{i + 1}"
+        statuses.append(_attempt(client, username, f"guess {i}").status_code)
+    assert statuses[-1] == 429, statuses
+    return statuses
+
+
+def test_guessing_does_not_lock_the_owner_out_of_a_known_device(tmp_path, storage):
+    """The organiser logged in on her phone last week; a student exhausts the
+    limit for her username just before check-in. Her phone logs in at once
+    with the right password; a new device still waits."""
+    app = _target_app(tmp_path, storage)
+    try:
+        Rows(app).user("aida")
+        phone = app.test_client()
+        assert _attempt(phone, "aida", PASSWORD).status_code == 302
+        assert _device_cookie(phone)
+        phone.post_form("/auth/logout")  # the device cookie is no session: it stays
+        assert _device_cookie(phone) and phone.get("/account/").status_code == 302
+        _exhaust(app, "aida")
+        assert _attempt(phone, " Aida", PASSWORD).status_code == 302
+        assert phone.get("/account/").status_code == 200
+        new_device = app.test_client()
+        assert _attempt(new_device, "aida", PASSWORD).status_code == 429
+    finally:
+        _empty_database(app)
+
+
+def test_a_forged_or_tampered_device_cookie_is_an_unknown_device(tmp_path, storage):
+    from itsdangerous import URLSafeSerializer
+
+    app = _target_app(tmp_path, storage)
+    try:
+        Rows(app).user("aida")
+        phone = app.test_client()
+        assert _attempt(phone, "aida", PASSWORD).status_code == 302
+        genuine = _device_cookie(phone)
+        _exhaust(app, "aida")
+        with app.app_context():
+            target = ratelimits.login_target("aida")
+        forged = URLSafeSerializer("not the secret", salt="known-device").dumps(
+            {"id": "x", "targets": [target]})
+        payload, _dot, signature = genuine.rpartition(".")
+        tampered = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature
+        for value in (forged, tampered, "garbage", genuine + "x"):
+            client = app.test_client()
+            client.set_cookie(ratelimits.DEVICE_COOKIE, value)
+            assert _attempt(client, "aida", PASSWORD).status_code == 429, value
+        # A genuine cookie of another account's login does not help either.
+        Rows(app).user("bek")
+        other = app.test_client()
+        assert _attempt(other, "bek", PASSWORD).status_code == 302
+        assert _attempt(other, "aida", PASSWORD).status_code == 429
+    finally:
+        _empty_database(app)
+
+
+def test_failures_on_a_known_device_count_on_its_own(tmp_path, storage):
+    app = _target_app(tmp_path, storage, RATELIMIT_LOGIN_TARGET="3 per 15 minutes")
+    try:
+        Rows(app).user("aida")
+        phone = app.test_client()
+        assert _attempt(phone, "aida", PASSWORD).status_code == 302
+        phone.post_form("/auth/logout")
+        statuses = [_attempt(phone, "aida", "wrong").status_code for _ in range(4)]
+        assert statuses == [422, 422, 422, 429]
+        assert _attempt(phone, "aida", PASSWORD).status_code == 429
+        # ...and they did not use up the other devices' bucket.
+        assert _attempt(app.test_client(), "aida", PASSWORD).status_code == 302
+    finally:
+        _empty_database(app)
+
+
+def test_the_device_cookie_holds_hashes_only(tmp_path):
+    app = _target_app(tmp_path, "memory://")
+    try:
+        rows = Rows(app)
+        names = [f"person{n}" for n in range(7)]
+        for name in names:
+            rows.user(name)
+        client = app.test_client()
+        for name in names:
+            assert _attempt(client, name, PASSWORD).status_code == 302
+            client.post_form("/auth/logout")
+        header = next(c for c in client.post_form(
+            "/auth/login", {"username": names[-1], "password": PASSWORD}
+        ).headers.getlist("Set-Cookie") if c.startswith(ratelimits.DEVICE_COOKIE + "="))
+        assert "HttpOnly" in header and "SameSite=Lax" in header
+        assert "Max-Age=31536000" in header
+        with app.test_request_context(headers={"Cookie": header.split(";")[0]}):
+            device = ratelimits.known_device()
+            targets = [ratelimits.login_target(n) for n in names]
+        assert device["targets"] == targets[-ratelimits.DEVICE_ACCOUNTS:]
+        assert not any(name in header for name in names)
+        # The same device id throughout.
+        assert len({device["id"]}) == 1 and device["id"]
+    finally:
+        _empty_database(app)
+
+
+def test_the_login_target_message_says_known_devices_still_work(app):
+    with app.test_request_context("/?lang=en"):
+        message = ratelimits.login_target_message()
+    assert "new devices" in message and "logged in before" in message
+
+
 # -- X-Forwarded-For only behind configured proxies --------------------------------
 
 def test_forged_forwarded_for_does_not_help_without_a_proxy(tmp_path):
@@ -355,7 +525,7 @@ def test_redis_down_degrades_to_memory_with_a_warning(tmp_path, caplog):
             statuses = [client.post_form(f"/events/{event_id}/vote",
                                          {"phase": "before", "choice": "for"}).status_code
                         for _ in range(3)]
-        assert statuses == [302, 302, 429]
+        assert statuses == [302, 302, 303]  # the third at the limit: back, with why
         assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
     finally:
         _empty_database(app)
@@ -417,3 +587,51 @@ def test_one_worker_or_redis_is_not_warned_about(app):
     assert "RATE LIMITS ARE NOT SHARED" not in _gunicorn_log(app, 1, "memory://")
     if REDIS:
         assert "RATE LIMITS ARE NOT SHARED" not in _gunicorn_log(app, 2, REDIS)
+
+
+# -- the message area after a 429 (htmx) -------------------------------------------
+
+OOB = re.compile(r'<div id="flashes"[^>]*data-hx-swap-oob="innerHTML"[^>]*>(.*?)</div>', re.S)
+
+
+def test_a_success_after_an_htmx_429_clears_the_wait_message(limited):
+    """The htmx 429 puts "please wait" in #flashes; the next successful htmx
+    answer carries the message area out of band, empty, so it goes away."""
+    event_id, _comment_id = _setup(limited)
+    client = _login(limited)
+    htmx = {"HX-Request": "true"}
+    vote = {"phase": "before", "choice": "for"}
+    answers = [client.post_form(f"/events/{event_id}/vote", vote, headers=htmx)
+               for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    for ok in answers[:2]:
+        area = OOB.findall(ok.text)
+        assert len(area) == 1 and "flash" not in area[0]  # empty: clears what was there
+    assert not OOB.search(answers[2].text)  # the 429 fills the area itself
+    # A later success (here: another htmx request that succeeds) clears it.
+    thread = client.get(f"/events/{event_id}/comments", headers=htmx)
+    assert thread.status_code == 200 and len(OOB.findall(thread.text)) == 1
+    # Whole pages and the page's own polling do not carry it.
+    assert not OOB.search(client.get(f"/events/{event_id}").text)
+    tally = client.get(f"/events/{event_id}/tally", headers=htmx)
+    assert not OOB.search(tally.text)
+
+
+def test_the_oob_message_area_holds_what_was_flashed_meanwhile(limited):
+    event_id, _comment_id = _setup(limited)
+    client = _login(limited)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Something to say")]
+    thread = client.get(f"/events/{event_id}/comments", headers={"HX-Request": "true"})
+    area = OOB.findall(thread.text)
+    assert len(area) == 1 and '<p class="flash flash-info">Something to say</p>' in area[0]
+
+
+def test_a_comment_sent_back_with_an_error_lands_on_the_form(limited):
+    event_id, _comment_id = _setup(limited)
+    client = _login(limited)
+    assert "autofocus" not in client.get(f"/events/{event_id}").text
+    page = client.post_form(f"/events/{event_id}/comments", {"body": ""})
+    assert page.status_code == 422
+    textarea = re.search(r"<textarea[^>]*>", page.text).group(0)
+    assert "autofocus" in textarea and page.text.count("autofocus") == 1

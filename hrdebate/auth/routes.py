@@ -41,13 +41,14 @@ def register():
             return render_form("auth/register.html", form)
         login_user(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
-        return redirect(_next_url())
+        return ratelimits.remember_device(redirect(_next_url()), user.username)
     return render_form("auth/register.html", form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @ratelimits.for_address("RATELIMIT_LOGIN", methods=["POST"],
-                        on_breach=ratelimits.keeping_form(_login_page))
+                        on_breach=ratelimits.keeping_form(_login_page,
+                                                          ratelimits.attempts_message))
 @ratelimits.for_login_target(
     on_breach=ratelimits.keeping_form(_login_page, ratelimits.login_target_message))
 def login():
@@ -64,7 +65,9 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect(_next_url())
+            # This browser is now a known device of the account: its failed
+            # attempts count apart from everyone else's (ratelimits.py).
+            return ratelimits.remember_device(redirect(_next_url()), form.username.data)
     return render_form("auth/login.html", form)
 
 

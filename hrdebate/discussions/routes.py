@@ -53,10 +53,13 @@ def thread(event_id):
 
 # -- posting ----------------------------------------------------------------------------
 
-def _comment_page(_message):
-    """The event page with the comment form as it was sent."""
+def _comment_page(message):
+    """The event page with the comment form as it was sent, and why it was
+    not posted beside the text (the browser lands there: autofocus)."""
     event = get_event_or_404(request.view_args["event_id"])
-    return event_pages.event_page(event, 429, comment=CommentForm(debate=event.is_debate))
+    form = CommentForm(debate=event.is_debate)
+    form.body.errors = [message]
+    return event_pages.event_page(event, 429, comment=form)
 
 
 @bp.post("/events/<int:event_id>/comments")

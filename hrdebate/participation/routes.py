@@ -171,9 +171,16 @@ def checkin_svg(event_id):
 
 # -- self check-in ---------------------------------------------------------------------
 
+def _checkin_page(_message):
+    """The check-in page again, with the code as it was typed."""
+    event = get_event_or_404(request.view_args["event_id"])
+    return render_template("participation/checkin.html", form=CheckInForm(), event=event)
+
+
 @bp.route("/events/<int:event_id>/checkin", methods=["GET", "POST"])
 @login_required
-@ratelimits.for_account("RATELIMIT_CHECKIN", methods=["POST"])
+@ratelimits.for_account("RATELIMIT_CHECKIN", methods=["POST"],
+                        on_breach=ratelimits.keeping_form(_checkin_page))
 def checkin(event_id):
     event = get_event_or_404(event_id)
     form = CheckInForm()
