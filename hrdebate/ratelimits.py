@@ -34,6 +34,7 @@ import time
 import unicodedata
 
 from flask import current_app, flash, g, make_response, request, session
+from flask.logging import default_handler
 from itsdangerous import BadData, URLSafeSerializer
 from werkzeug.exceptions import HTTPException
 from flask_babel import gettext as _
@@ -315,4 +316,9 @@ def init_app(app) -> None:
     limiter._key_prefix = None
     limiter.init_app(app)
     limiter._storage_dead = False
+    # Flask-Limiter's own warnings ("falling back to in-memory storage" when
+    # Redis is down) go where the app's do (the server's error log), not
+    # only to a logger nobody listens to.
+    if default_handler not in limiter.logger.handlers:
+        limiter.logger.addHandler(default_handler)
     warn_if_memory_storage_is_split(app)

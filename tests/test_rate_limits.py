@@ -514,7 +514,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_redis_down_degrades_to_memory_with_a_warning(tmp_path, caplog):
+def test_redis_down_degrades_to_memory_with_a_warning(tmp_path, caplog, capsys):
     app = _app(tmp_path, f"redis://127.0.0.1:{_closed_port()}/0",
                RATELIMIT_VOTE="2 per minute")
     try:
@@ -527,6 +527,8 @@ def test_redis_down_degrades_to_memory_with_a_warning(tmp_path, caplog):
                         for _ in range(3)]
         assert statuses == [302, 302, 303]  # the third at the limit: back, with why
         assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
+        # ...and it reaches the server's error log, as the app's own warnings do.
+        assert "falling back to in-memory" in capsys.readouterr().err
     finally:
         _empty_database(app)
 
