@@ -234,6 +234,94 @@ def test_calendar_token(app, server, make_user):
     assert len(tokens) == 2
 
 
+def test_event_draft(app, server, make_user, make_club):
+    """Ten "Save draft" at once: one draft, and every answer goes to it."""
+    from hrdebate.models import Event
+
+    club = make_club(owner=make_user("owner"))
+    browser = signed_in(server, "owner", f"/events/new?club={club.slug}")
+    answers = fire(browser, f"/events/new?club={club.slug}", {
+        "kind": "debate", "title": "Twice debated", "summary": "sum", "description": "",
+        "starts_at": "2030-03-01T10:00", "ends_at": "2030-03-01T12:00", "venue": "Hall",
+        "region": "chui", "online_url": "", "language": "ru", "capacity": "10",
+        "motion": "This house would test", "debate_format": "oxford",
+        "proposition_team": "A", "opposition_team": "B"}, headers={})
+    assert count(app, Event, Event.title == "Twice debated") == 1
+    with app.app_context():
+        event_id = db.session.scalar(db.select(Event.id).where(Event.title == "Twice debated"))
+    assert answers[0].location.endswith(f"/events/{event_id}")
+
+
+def test_publish_and_cancel(app, server, make_user, make_club, make_event, rows):
+    """Published once and cancelled once: a follower is told once of each."""
+    from hrdebate.models import Event, Notification
+
+    club = make_club(owner=make_user("owner"))
+    event = make_event(club, status="draft")
+    fan = make_user("fan")
+    with app.app_context():
+        db.session.add(ClubFollow(user_id=fan.id, club_id=club.id))
+        db.session.commit()
+    browser = signed_in(server, "owner", f"/events/{event.id}")
+    fire(browser, f"/events/{event.id}/publish", {}, headers={})
+    assert count(app, Notification, Notification.user_id == fan.id,
+                 Notification.kind == "new_event") == 1
+    fire(browser, f"/events/{event.id}/cancel", {"reason": "weather"}, headers={})
+    assert count(app, Notification, Notification.user_id == fan.id,
+                 Notification.kind == "event_cancelled") == 1
+    with app.app_context():
+        assert db.session.get(Event, event.id).status == "cancelled"
+
+
+def test_walk_in(app, server, make_user, make_club, make_event):
+    """The same name added ten times at once is one person in the room."""
+    from datetime import timedelta
+
+    event = make_event(make_club(owner=make_user("owner")), starts_in=-timedelta(hours=1))
+    browser = signed_in(server, "owner", f"/events/{event.id}/attendance")
+    fire(browser, f"/events/{event.id}/walk-ins", {"name": "Walk Inner", "consent": "y"},
+         headers={})
+    assert count(app, Registration, Registration.event_id == event.id,
+                 Registration.source == "walk_in") == 1
+
+
+@pytest.mark.parametrize("status, action, headers", [
+    ("pending", "approve", {}), ("pending", "reject", HTMX), ("hidden", "restore", {}),
+    ("published", "hide", HTMX)])
+def test_comment_decision(app, server, make_user, make_club, make_event, make_comment,
+                          status, action, headers):
+    """One decision logged and told once; every answer is the first one's."""
+    from hrdebate.models import ModerationAction, Notification
+
+    event = make_event(make_club(owner=make_user("owner")))
+    held = {"pending": "pre_moderation", "hidden": "flags"}.get(status)
+    comment = make_comment(event, make_user("author"), status=status, held_for=held)
+    make_user("mod", site_role="moderator")
+    browser = signed_in(server, "mod", "/moderation/")
+    answers = fire(browser, f"/moderation/comments/{comment.id}",
+                   {"action": action, "reason": "" if action in ("approve", "restore")
+                    else "respect", "note": "x", "next": "/moderation/"}, headers=headers)
+    assert len({a.body for a in answers}) == 1
+    assert count(app, ModerationAction, ModerationAction.comment_id == comment.id,
+                 ModerationAction.action == action) == 1
+    assert count(app, Notification, Notification.comment_id == comment.id,
+                 Notification.kind.like("comment_%")) == 1
+
+
+@pytest.mark.parametrize("kind", ["warn", "mute", "ban"])
+def test_sanction(app, server, make_user, kind):
+    from hrdebate.models import ModerationAction, Notification
+
+    target = make_user("target")
+    make_user("mod", site_role="moderator")
+    browser = signed_in(server, "mod", f"/moderation/users/{target.id}")
+    fire(browser, f"/moderation/users/{target.id}",
+         {"kind": kind, "days": "1", "reason": "respect"}, headers={})
+    assert count(app, ModerationAction, ModerationAction.target_user_id == target.id,
+                 ModerationAction.action == kind) == 1
+    assert count(app, Notification, Notification.user_id == target.id) == 1
+
+
 # -- each service, called twice in one process: the second call answers with
 # -- what the first did (cheap; no server) ---------------------------------------------------
 
