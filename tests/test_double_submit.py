@@ -322,6 +322,75 @@ def test_sanction(app, server, make_user, kind):
     assert count(app, Notification, Notification.user_id == target.id) == 1
 
 
+def test_watched_word_removed(app, server, make_user):
+    make_user("admin", site_role="admin")
+    with app.app_context():
+        word = WatchedWord(word="scam")
+        db.session.add(word)
+        db.session.commit()
+        word_id = word.id
+    browser = signed_in(server, "admin", "/moderation/words")
+    answers = fire(browser, f"/moderation/words/{word_id}/delete", {}, headers={})
+    assert answers[0].location.endswith("/moderation/words")
+    assert count(app, WatchedWord) == 0
+
+
+def test_member_removed(app, server, make_user, make_club):
+    owner, member = make_user("owner"), make_user("member")
+    club = make_club(owner=owner)
+    with app.app_context():
+        db.session.add(Membership(club_id=club.id, user_id=member.id, role="member"))
+        db.session.commit()
+    browser = signed_in(server, "owner", f"/clubs/{club.slug}/members")
+    answers = fire(browser, f"/clubs/{club.slug}/members/{member.id}/remove", {}, headers={})
+    assert answers[0].location.endswith(f"/clubs/{club.slug}/members")
+    assert count(app, Membership, Membership.user_id == member.id) == 0
+
+
+def test_flags_as_the_comment_hides(app, server, make_user, make_club, make_event,
+                                    make_comment):
+    """Ten people flag at once, five hide it: the other five are thanked
+    (not told it does not exist) and their flags counted."""
+    from hrdebate.models.comment import HeldFor
+    from tests.server import at_once
+
+    event = make_event(make_club(owner=make_user("owner")))
+    comment = make_comment(event, make_user("author"))
+    browsers = []
+    for n in range(TIMES):
+        make_user(f"reporter{n}")
+        browsers.append(signed_in(server, f"reporter{n}", f"/comments/{comment.id}/flag"))
+    path = f"/comments/{comment.id}/flag"
+    answers = at_once([lambda b=b: b.send(path, {"csrf_token": b.token_for, "reason": "spam"},
+                                          {}) for b in browsers])
+    assert [a.status for a in answers] == [302] * TIMES, [(a.status, a.body[:200]) for a in answers]
+    assert count(app, Flag, Flag.comment_id == comment.id) == TIMES
+    with app.app_context():
+        hidden = db.session.get(Comment, comment.id)
+        assert (hidden.status, hidden.held_for, hidden.open_flags) == ("hidden", HeldFor.FLAGS,
+                                                                       TIMES)
+
+
+def test_flag_just_hidden(app, client, auth, make_user, make_club, make_event, make_comment):
+    """The sixth reporter, whose page showed the comment before the fifth
+    flag hid it: thanked, and the flag counted. The flag form itself (which
+    shows the comment) stays closed to them."""
+    event = make_event(make_club(owner=make_user("owner")))
+    comment = make_comment(event, make_user("author"), status="hidden", held_for="flags",
+                           open_flags=5)
+    make_user("sixth")
+    auth.login("sixth")
+    assert client.get(f"/comments/{comment.id}/flag").status_code == 404
+    response = client.post_form(f"/comments/{comment.id}/flag", {"reason": "spam"})
+    assert response.status_code == 302 and f"/events/{event.id}" in response.location
+    assert count(app, Flag, Flag.comment_id == comment.id) == 1
+    with app.app_context():
+        assert db.session.get(Comment, comment.id).open_flags == 6
+    # An invalid form is not a way to read it.
+    assert client.post_form(f"/comments/{comment.id}/flag", {"reason": "nonsense"}
+                            ).status_code == 404
+
+
 # -- each service, called twice in one process: the second call answers with
 # -- what the first did (cheap; no server) ---------------------------------------------------
 
