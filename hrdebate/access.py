@@ -14,6 +14,7 @@ from .extensions import db
 from .models import Club, Comment, Event, Membership, Milestone, Registration, User
 from .models.club import ClubInvitation
 from .models.club import MemberRole
+from .models.comment import CommentStatus, HeldFor
 
 MANAGER_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER)
 
@@ -129,10 +130,14 @@ def get_event_or_404(event_id: int, manage: bool = False, kind: str | None = Non
     return event
 
 
-def get_comment_or_404(comment_id: int, own: bool = False, moderate: bool = False) -> Comment:
+def get_comment_or_404(comment_id: int, own: bool = False, moderate: bool = False,
+                       flag: bool = False) -> Comment:
     """A comment with its event. Held comments exist only for their author
     and the club's moderators; ``own`` is for the author's changes (403 for
-    others), ``moderate`` for a moderator's decisions (403 for others)."""
+    others), ``moderate`` for a moderator's decisions (403 for others).
+    ``flag`` is for a flag sent: a comment hidden by flags was public a
+    moment ago, so whoever flags it as it hides is thanked like the others,
+    not told it does not exist (its text is not shown by a flag's answer)."""
     comment = db.session.scalar(
         select(Comment).options(joinedload(Comment.event).joinedload(Event.club))
         .where(Comment.id == comment_id))
@@ -142,7 +147,9 @@ def get_comment_or_404(comment_id: int, own: bool = False, moderate: bool = Fals
     moderator = can_moderate_club(current_user, event.club_id)
     if event.is_draft and not can_manage_club(current_user, event.club_id):
         abort(404)
-    if not comment.readable_by(current_user, moderator):
+    if not (comment.readable_by(current_user, moderator)
+            or (flag and comment.status == CommentStatus.HIDDEN
+                     and comment.held_for == HeldFor.FLAGS)):
         abort(404)
     if own and not comment.written_by(current_user):
         abort(403)
@@ -190,14 +197,19 @@ def get_user_or_404(user_id: int) -> User:
     return person
 
 
-def get_membership_or_404(club: Club, user_id: int) -> Membership:
+def find_membership(club: Club, user_id: int) -> Membership | None:
     """A person's membership of a club the caller already opened (with
-    ``administer`` to change someone else's, or as themselves to leave):
-    404 for anyone who is not a member. Looked up by account id, never by
+    ``administer`` to change someone else's, or as themselves to leave), or
+    None for anyone who is not a member. Looked up by account id, never by
     username."""
-    membership = db.session.scalar(
+    return db.session.scalar(
         select(Membership).options(joinedload(Membership.user))
         .where(Membership.club_id == club.id, Membership.user_id == user_id))
+
+
+def get_membership_or_404(club: Club, user_id: int) -> Membership:
+    """``find_membership``, 404 for anyone who is not a member."""
+    membership = find_membership(club, user_id)
     if membership is None:
         abort(404)
     return membership

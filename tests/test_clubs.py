@@ -665,8 +665,10 @@ def test_remove_member(app, client, auth, world):
     assert fetch(app, Membership, club_id=world.club.id, user_id=world.organiser.id) is None
     assert "Omar the Organiser is no longer a member" in client.get(
         "/clubs/ordo/members?lang=en").text
-    # Removing again: there is nothing to remove.
-    assert client.post_form(f"/clubs/ordo/members/{world.organiser.id}/remove").status_code == 404
+    # Removing again (a double click): nothing to remove, the same answer.
+    again = client.post_form(f"/clubs/ordo/members/{world.organiser.id}/remove")
+    assert again.status_code == 302 and again.location.endswith("/clubs/ordo/members")
+    assert "This person is no longer a member" in client.get("/clubs/ordo/members?lang=en").text
 
 
 def test_remove_member_with_htmx_returns_the_list(app, client, auth, world):
@@ -693,10 +695,23 @@ def test_the_owner_cannot_be_removed_with_htmx(app, client, auth, world):
     assert fetch(app, Membership, club_id=world.club.id, user_id=world.owner.id).role == "owner"
 
 
-def test_remove_member_of_another_club_is_404(app, client, auth, world):
+def test_remove_member_of_another_club_changes_nothing(app, client, auth, world):
+    """Through her own club's list, its owner cannot touch another club's
+    member: the person is not in her list (the answer of a removal already
+    done, telling nothing she cannot see there), and stays in their club."""
     auth.login("olga")
     response = client.post_form(f"/clubs/ordo/members/{world.outsider.id}/remove")
-    assert response.status_code == 404
+    assert response.status_code == 302 and response.location.endswith("/clubs/ordo/members")
+    page = client.get("/clubs/ordo/members?lang=en").text
+    assert "This person is no longer a member" in page and world.outsider.display_name not in page
+    assert fetch(app, Membership, club_id=world.other_club.id, user_id=world.outsider.id)
+
+
+def test_remove_member_of_another_club_through_its_list_is_403(app, client, auth, world):
+    auth.login("olga")
+    response = client.post_form(
+        f"/clubs/{world.other_club.slug}/members/{world.outsider.id}/remove")
+    assert response.status_code in (403, 404)
     assert fetch(app, Membership, club_id=world.other_club.id, user_id=world.outsider.id)
 
 

@@ -234,6 +234,163 @@ def test_calendar_token(app, server, make_user):
     assert len(tokens) == 2
 
 
+def test_event_draft(app, server, make_user, make_club):
+    """Ten "Save draft" at once: one draft, and every answer goes to it."""
+    from hrdebate.models import Event
+
+    club = make_club(owner=make_user("owner"))
+    browser = signed_in(server, "owner", f"/events/new?club={club.slug}")
+    answers = fire(browser, f"/events/new?club={club.slug}", {
+        "kind": "debate", "title": "Twice debated", "summary": "sum", "description": "",
+        "starts_at": "2030-03-01T10:00", "ends_at": "2030-03-01T12:00", "venue": "Hall",
+        "region": "chui", "online_url": "", "language": "ru", "capacity": "10",
+        "motion": "This house would test", "debate_format": "oxford",
+        "proposition_team": "A", "opposition_team": "B"}, headers={})
+    assert count(app, Event, Event.title == "Twice debated") == 1
+    with app.app_context():
+        event_id = db.session.scalar(db.select(Event.id).where(Event.title == "Twice debated"))
+    assert answers[0].location.endswith(f"/events/{event_id}")
+
+
+def test_publish_and_cancel(app, server, make_user, make_club, make_event, rows):
+    """Published once and cancelled once: a follower is told once of each."""
+    from hrdebate.models import Event, Notification
+
+    club = make_club(owner=make_user("owner"))
+    event = make_event(club, status="draft")
+    fan = make_user("fan")
+    with app.app_context():
+        db.session.add(ClubFollow(user_id=fan.id, club_id=club.id))
+        db.session.commit()
+    browser = signed_in(server, "owner", f"/events/{event.id}")
+    fire(browser, f"/events/{event.id}/publish", {}, headers={})
+    assert count(app, Notification, Notification.user_id == fan.id,
+                 Notification.kind == "new_event") == 1
+    fire(browser, f"/events/{event.id}/cancel", {"reason": "weather"}, headers={})
+    assert count(app, Notification, Notification.user_id == fan.id,
+                 Notification.kind == "event_cancelled") == 1
+    with app.app_context():
+        assert db.session.get(Event, event.id).status == "cancelled"
+
+
+def test_walk_in(app, server, make_user, make_club, make_event):
+    """The same name added ten times at once is one person in the room."""
+    from datetime import timedelta
+
+    event = make_event(make_club(owner=make_user("owner")), starts_in=-timedelta(hours=1))
+    browser = signed_in(server, "owner", f"/events/{event.id}/attendance")
+    fire(browser, f"/events/{event.id}/walk-ins", {"name": "Walk Inner", "consent": "y"},
+         headers={})
+    assert count(app, Registration, Registration.event_id == event.id,
+                 Registration.source == "walk_in") == 1
+
+
+@pytest.mark.parametrize("status, action, headers", [
+    ("pending", "approve", {}), ("pending", "reject", HTMX), ("hidden", "restore", {}),
+    ("published", "hide", HTMX)])
+def test_comment_decision(app, server, make_user, make_club, make_event, make_comment,
+                          status, action, headers):
+    """One decision logged and told once; every answer is the first one's."""
+    from hrdebate.models import ModerationAction, Notification
+
+    event = make_event(make_club(owner=make_user("owner")))
+    held = {"pending": "pre_moderation", "hidden": "flags"}.get(status)
+    comment = make_comment(event, make_user("author"), status=status, held_for=held)
+    make_user("mod", site_role="moderator")
+    browser = signed_in(server, "mod", "/moderation/")
+    answers = fire(browser, f"/moderation/comments/{comment.id}",
+                   {"action": action, "reason": "" if action in ("approve", "restore")
+                    else "respect", "note": "x", "next": "/moderation/"}, headers=headers)
+    assert len({a.body for a in answers}) == 1
+    assert count(app, ModerationAction, ModerationAction.comment_id == comment.id,
+                 ModerationAction.action == action) == 1
+    assert count(app, Notification, Notification.comment_id == comment.id,
+                 Notification.kind.like("comment_%")) == 1
+
+
+@pytest.mark.parametrize("kind", ["warn", "mute", "ban"])
+def test_sanction(app, server, make_user, kind):
+    from hrdebate.models import ModerationAction, Notification
+
+    target = make_user("target")
+    make_user("mod", site_role="moderator")
+    browser = signed_in(server, "mod", f"/moderation/users/{target.id}")
+    fire(browser, f"/moderation/users/{target.id}",
+         {"kind": kind, "days": "1", "reason": "respect"}, headers={})
+    assert count(app, ModerationAction, ModerationAction.target_user_id == target.id,
+                 ModerationAction.action == kind) == 1
+    assert count(app, Notification, Notification.user_id == target.id) == 1
+
+
+def test_watched_word_removed(app, server, make_user):
+    make_user("admin", site_role="admin")
+    with app.app_context():
+        word = WatchedWord(word="scam")
+        db.session.add(word)
+        db.session.commit()
+        word_id = word.id
+    browser = signed_in(server, "admin", "/moderation/words")
+    answers = fire(browser, f"/moderation/words/{word_id}/delete", {}, headers={})
+    assert answers[0].location.endswith("/moderation/words")
+    assert count(app, WatchedWord) == 0
+
+
+def test_member_removed(app, server, make_user, make_club):
+    owner, member = make_user("owner"), make_user("member")
+    club = make_club(owner=owner)
+    with app.app_context():
+        db.session.add(Membership(club_id=club.id, user_id=member.id, role="member"))
+        db.session.commit()
+    browser = signed_in(server, "owner", f"/clubs/{club.slug}/members")
+    answers = fire(browser, f"/clubs/{club.slug}/members/{member.id}/remove", {}, headers={})
+    assert answers[0].location.endswith(f"/clubs/{club.slug}/members")
+    assert count(app, Membership, Membership.user_id == member.id) == 0
+
+
+def test_flags_as_the_comment_hides(app, server, make_user, make_club, make_event,
+                                    make_comment):
+    """Ten people flag at once, five hide it: the other five are thanked
+    (not told it does not exist) and their flags counted."""
+    from hrdebate.models.comment import HeldFor
+    from tests.server import at_once
+
+    event = make_event(make_club(owner=make_user("owner")))
+    comment = make_comment(event, make_user("author"))
+    browsers = []
+    for n in range(TIMES):
+        make_user(f"reporter{n}")
+        browsers.append(signed_in(server, f"reporter{n}", f"/comments/{comment.id}/flag"))
+    path = f"/comments/{comment.id}/flag"
+    answers = at_once([lambda b=b: b.send(path, {"csrf_token": b.token_for, "reason": "spam"},
+                                          {}) for b in browsers])
+    assert [a.status for a in answers] == [302] * TIMES, [(a.status, a.body[:200]) for a in answers]
+    assert count(app, Flag, Flag.comment_id == comment.id) == TIMES
+    with app.app_context():
+        hidden = db.session.get(Comment, comment.id)
+        assert (hidden.status, hidden.held_for, hidden.open_flags) == ("hidden", HeldFor.FLAGS,
+                                                                       TIMES)
+
+
+def test_flag_just_hidden(app, client, auth, make_user, make_club, make_event, make_comment):
+    """The sixth reporter, whose page showed the comment before the fifth
+    flag hid it: thanked, and the flag counted. The flag form itself (which
+    shows the comment) stays closed to them."""
+    event = make_event(make_club(owner=make_user("owner")))
+    comment = make_comment(event, make_user("author"), status="hidden", held_for="flags",
+                           open_flags=5)
+    make_user("sixth")
+    auth.login("sixth")
+    assert client.get(f"/comments/{comment.id}/flag").status_code == 404
+    response = client.post_form(f"/comments/{comment.id}/flag", {"reason": "spam"})
+    assert response.status_code == 302 and f"/events/{event.id}" in response.location
+    assert count(app, Flag, Flag.comment_id == comment.id) == 1
+    with app.app_context():
+        assert db.session.get(Comment, comment.id).open_flags == 6
+    # An invalid form is not a way to read it.
+    assert client.post_form(f"/comments/{comment.id}/flag", {"reason": "nonsense"}
+                            ).status_code == 404
+
+
 # -- each service, called twice in one process: the second call answers with
 # -- what the first did (cheap; no server) ---------------------------------------------------
 

@@ -277,7 +277,13 @@ def test_publish_notifies_followers(app, client, auth, people, make_event):
     assert fetch(app, Event, id=event.id).status == "published"
     note = fetch(app, Notification, user_id=people["citizen"].id)
     assert note.kind == "new_event" and note.event_id == event.id
-    # Publishing twice is refused with a message, not an error.
+    # Publishing twice (a double click) answers like the first and tells nobody again.
+    response = client.post_form(f"/events/{event.id}/publish?lang=en", follow_redirects=True)
+    assert "The event is published." in response.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 1
+    # A cancelled event cannot be published: refused with a message, not an error.
+    client.post_form(f"/events/{event.id}/cancel", {"reason": "rain"})
     response = client.post_form(f"/events/{event.id}/publish?lang=en", follow_redirects=True)
     assert "Only a draft can be published." in response.text
 

@@ -6,6 +6,7 @@ from .. import ratelimits
 from ..access import (
     can_manage_club,
     club_role,
+    find_membership,
     get_club_or_404,
     get_invitation_or_404,
     get_membership_or_404,
@@ -132,13 +133,21 @@ def change_role(slug, user_id):
 @login_required
 def remove_member(slug, user_id):
     club = get_club_or_404(slug, administer=True)
-    membership = get_membership_or_404(club, user_id)
-    name = membership.user.display_name
+    # Not a member (any more): removed by this same form a moment ago (a
+    # double click). Only those who administer the club get here, and they
+    # see its members anyway: the answer is the removal's, without a name
+    # (an account id never tells whose it is).
+    membership = find_membership(club, user_id)
     refusal_goes_to(url_for(".members", slug=club.slug))
-    services.remove_member(membership)
+    if membership is not None:
+        name = membership.user.display_name
+        services.remove_member(membership)
     if wants_fragment():
         return _members_page(club, InviteForm(formdata=None), 200)
-    flash(_("%(name)s is no longer a member of the club.", name=name), "success")
+    if membership is None:
+        flash(_("This person is no longer a member of the club."), "success")
+    else:
+        flash(_("%(name)s is no longer a member of the club.", name=name), "success")
     return redirect(url_for(".members", slug=club.slug))
 
 

@@ -160,7 +160,7 @@ def appeal(comment_id):
 @login_required
 @ratelimits.for_account("RATELIMIT_FLAG", methods=["POST"])
 def flag(comment_id):
-    comment = get_comment_or_404(comment_id)
+    comment = get_comment_or_404(comment_id, flag=request.method == "POST")
     event = comment.event
     form = FlagForm()
     if form.validate_on_submit():
@@ -168,6 +168,7 @@ def flag(comment_id):
         services.flag_comment(comment, current_user, form.reason.data, form.note.data)
         flash(_("Thank you, moderators will review it."), "success")
         return redirect(_event_url(event))
+    comment = get_comment_or_404(comment_id)  # the form shows it: only if readable
     return render_form("discussions/flag.html", form, comment=comment, event=event)
 
 

@@ -289,7 +289,10 @@ def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None
         raise RuleError(Refusal.MUTED)
     if comment.written_by(reporter):
         raise RuleError(Refusal.OWN_COMMENT)
-    if comment.status != CommentStatus.PUBLISHED:
+    # Hidden by flags a moment ago (the fifth flag came first): this flag
+    # counts too, for the moderator who reviews it.
+    hidden_by_flags = comment.status == CommentStatus.HIDDEN and comment.held_for == HeldFor.FLAGS
+    if comment.status != CommentStatus.PUBLISHED and not hidden_by_flags:
         raise RuleError(Refusal.CANNOT_FLAG)
     _flag, new = insert_once(Flag, {"comment_id": comment.id, "reporter_id": reporter.id,
                                     "reason": reason, "note": note or None},

@@ -3,7 +3,7 @@ judgements; civic-project milestones and updates. No Flask request objects
 here. Services add and flush; the request commits once (``unit_of_work``)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,6 +35,7 @@ from ..notifications.services import notify
 from ..participation.services import date_change_refusal
 from ..rules import Refusal, RuleError, refuse
 from ..text import render_markdown
+from ..unit_of_work import lock_and_reread, lock_row
 
 PER_PAGE = 20
 COMMON_FIELDS = (
@@ -42,6 +43,9 @@ COMMON_FIELDS = (
     "online_url", "language", "capacity", "registration_opens_at", "registration_closes_at",
 )
 EDITABLE_FIELDS = COMMON_FIELDS + tuple(f for fields in KIND_FIELDS.values() for f in fields)
+# A draft of the same title in the same club made again within this time is
+# the same draft, sent twice (``create_event``).
+RECREATED_WITHIN = timedelta(minutes=1)
 
 
 # -- the list ------------------------------------------------------------------
@@ -112,11 +116,30 @@ def create_event(club, data: dict, topic_slugs: list[str], *, by: User | None) -
     _refuse_if_archived(club)
     refuse(start_refusal(data.get("starts_at"), by))
     refuse(end_refusal(data.get("ends_at"), by))
+    made = just_drafted(club, data["title"])
+    if made is not None:
+        return made
     event = Event(club=club, status=EventStatus.DRAFT)
     _apply(event, data, topic_slugs)
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def just_drafted(club: Club, title: str) -> Event | None:
+    """The draft a resent "new event" form already made, if this is one: a
+    draft of the same title in the same club, made in the last minute (an
+    event records no author: any two organisers of one club sending the same
+    title within a minute share one draft, which both may edit). The club's
+    row is locked first, so of ten identical forms at once one writes and
+    the other nine find its draft."""
+    lock_row(Club, club.id)
+    return db.session.scalars(
+        select(Event).where(Event.club_id == club.id, Event.title == title,
+                            Event.status == EventStatus.DRAFT,
+                            Event.created_at >= utcnow() - RECREATED_WITHIN)
+        .order_by(Event.id).limit(1)
+    ).first()
 
 
 def update_event(event: Event, data: dict, topic_slugs: list[str], *,
@@ -131,7 +154,12 @@ def update_event(event: Event, data: dict, topic_slugs: list[str], *,
 
 
 def publish_event(event: Event) -> None:
-    """Make a draft public and tell the club's followers."""
+    """Make a draft public and tell the club's followers. Publishing it
+    again (a double click) changes nothing and tells nobody twice: the
+    event's row is locked and read again before its status is looked at."""
+    lock_and_reread(event)
+    if event.is_published:
+        return
     if not event.is_draft:
         raise RuleError(Refusal.ONLY_DRAFTS)
     _refuse_if_archived(event.club)
@@ -147,9 +175,12 @@ def publish_event(event: Event) -> None:
 def cancel_event(event: Event, *, by: User | None = None, now: datetime | None = None) -> None:
     """Cancel an event and tell everyone who follows it. An event that has
     ended is part of what the turnout report holds: only an admin may cancel
-    it then (README, "Small groups")."""
+    it then (README, "Small groups"). Cancelling it again (a double click)
+    changes nothing and tells nobody twice: the event's row is locked and
+    read again before its status is looked at."""
+    lock_and_reread(event)
     if event.is_cancelled:
-        raise RuleError(Refusal.ALREADY_CANCELLED)
+        return
     refuse(_past_refusal(event.ends_at, None, by, Refusal.PAST_CANCEL, now))
     was_public = event.is_published
     event.status = EventStatus.CANCELLED

@@ -4,7 +4,7 @@ sanctions and the watched-words list. Each request: load and check through
 for what moderators read) → render or redirect. Refusals are answered by the
 one handler (errors.py); the request commits once (unit_of_work.py)."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -147,6 +147,10 @@ def words():
 def delete_word(word_id):
     word = remove_watched_word(word_id)
     if word is None:
-        abort(404)
-    flash(_("“%(word)s” is off the watched list.", word=word), "success")
+        # Removed a moment ago by this same form (a double click): only
+        # admins get here, and they see the whole list, so a word that is not
+        # there answers like its removal (whatever the id), never 404.
+        flash(_("The word is off the watched list."), "success")
+    else:
+        flash(_("“%(word)s” is off the watched list.", word=word), "success")
     return redirect(url_for(".words"))

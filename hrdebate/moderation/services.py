@@ -20,9 +20,20 @@ from ..models.comment import (
 )
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
+from ..unit_of_work import lock_and_reread, lock_row
 
 # The notification a person gets for each sanction (an unban is not told).
 SANCTION_NOTICES = {Sanction.WARN: "warned", Sanction.MUTE: "muted", Sanction.BAN: "banned"}
+# The same decision by the same moderator within this time is the one already
+# taken, sent twice (a double click): it is neither logged nor told again.
+RESENT_WITHIN = timedelta(minutes=1)
+# The log entries a comment decision writes (an appeal's, when one is pending).
+_LOGGED_AS = {
+    ModerationDecision.APPROVE: (LoggedAction.APPROVE, LoggedAction.APPEAL_UPHELD),
+    ModerationDecision.REJECT: (LoggedAction.REJECT, LoggedAction.APPEAL_DISMISSED),
+    ModerationDecision.HIDE: (LoggedAction.HIDE,),
+    ModerationDecision.RESTORE: (LoggedAction.RESTORE,),
+}
 
 
 def _log(actor: User | None, action: str, *, comment: Comment | None = None,
@@ -55,9 +66,14 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
            now: datetime | None = None) -> None:
     """Approve, reject, hide or restore a comment, as ``Comment.moderation_actions``
     allows; on an appealed rejection, approve upholds the appeal and reject
-    dismisses it."""
+    dismisses it. The comment is locked and read again first: of the same
+    decision sent twice at once, the second finds it taken (by the same
+    moderator, a moment ago) and does nothing, as if it had taken it."""
     now = now or utcnow()
+    lock_and_reread(comment)
     if action not in comment.moderation_actions():
+        if _just_decided(comment, moderator, action, now):
+            return
         raise RuleError(Refusal.CANNOT_MODERATE)
     if comment.appeal_needs_another_moderator(moderator):
         raise RuleError(Refusal.SAME_MODERATOR)
@@ -84,6 +100,21 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
     if action == ModerationDecision.APPROVE:
         _announce_reply(comment)
     db.session.flush()
+
+
+def _just_decided(comment: Comment, moderator: User, action: str, now: datetime) -> bool:
+    """Whether the comment's last decision is ``action``, by ``moderator``,
+    within ``RESENT_WITHIN``: this request is that decision sent again."""
+    if action not in ModerationDecision.values():
+        return False
+    last = db.session.execute(
+        select(ModerationAction.action, ModerationAction.actor_id, ModerationAction.created_at)
+        .where(ModerationAction.comment_id == comment.id)
+        .order_by(ModerationAction.id.desc()).limit(1)
+    ).first()
+    return last is not None and last.actor_id == moderator.id \
+        and last.action in _LOGGED_AS[ModerationDecision(action)] \
+        and last.created_at >= now - RESENT_WITHIN
 
 
 def _announce_reply(comment: Comment) -> None:
@@ -158,12 +189,24 @@ def sanction_refusal(target: User, moderator: User) -> Refusal | None:
 def sanction(target: User, moderator: User, kind: str, reason: str,
              days: int | None = None, now: datetime | None = None) -> None:
     """Warn; mute for some days (no commenting, flagging or voting); ban
-    (no login, every session ended); or lift a ban."""
+    (no login, every session ended); or lift a ban. The same sanction by
+    the same moderator on the same person within ``RESENT_WITHIN`` (a double
+    click) is the one already recorded: the person's row is locked first, so
+    of ten at once one records it and the other nine find it."""
     now = now or utcnow()
     if kind not in Sanction.values():
         raise RuleError(Refusal.CANNOT_MODERATE)
     refuse(sanction_refusal(target, moderator))
     kind = Sanction(kind)
+    lock_row(User, target.id)
+    recorded = db.session.scalar(
+        select(ModerationAction.id).where(
+            ModerationAction.target_user_id == target.id, ModerationAction.comment_id.is_(None),
+            ModerationAction.actor_id == moderator.id, ModerationAction.action == kind.value,
+            ModerationAction.created_at >= now - RESENT_WITHIN).limit(1))
+    if recorded is not None:
+        return
+    db.session.refresh(target)
     until = None
     if kind == Sanction.MUTE:
         until = now + timedelta(days=max(1, days or 1))

@@ -51,6 +51,10 @@ def lock_event(event_id: int) -> Event:
     ).one()
 
 
+# A walk-in of the same name added again within this time is the same one,
+# sent twice (``add_walk_in``).
+WALK_IN_RESENT = timedelta(minutes=1)
+
 ONLINE_SEAT = (Registration.status == REGISTERED) & (Registration.source == Source.ONLINE)
 
 
@@ -274,6 +278,18 @@ def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
     if not event.is_published:
         raise RuleError(Refusal.NOT_PUBLISHED)
     refuse(attendance_refusal(event, by, reason, now))
+    # The same name sent again within a minute (a double click) is the
+    # walk-in already added: the event is locked first, so of ten at once
+    # one adds it and the other nine find it.
+    lock_event(event.id)
+    added = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.source == Source.WALK_IN,
+            Registration.walk_in_name == name, Registration.checked_in_at >= now - WALK_IN_RESENT)
+        .order_by(Registration.id).limit(1)
+    ).first()
+    if added is not None:
+        return added
     registration = Registration(
         event_id=event.id, source=Source.WALK_IN, status=REGISTERED, walk_in_name=name,
         checked_in_at=now, checked_in_by_id=by.id, walk_in_consent=consent,
