@@ -459,6 +459,25 @@ def test_ban_ends_sessions_and_blocks_login(app, client, auth, world):
     assert not fetch(app, User, id=world["author"].id).banned
 
 
+def test_a_sanction_changed_within_a_minute_is_applied(app, client, auth, world):
+    """Double clicks are recognised by the person's last sanction, not by any
+    of its kind: a ban lifted and given again, or a mute corrected from one
+    day to thirty, within the same minute, takes effect (attack finding)."""
+    auth.login("sitemod")
+    url = f"/moderation/users/{world['author'].id}"
+    for kind, banned in (("ban", True), ("unban", False), ("ban", True)):
+        client.post_form(url, {"kind": kind, "reason": "Threats"})
+        assert fetch(app, User, id=world["author"].id).banned is banned, kind
+    client.post_form(url, {"kind": "unban", "reason": "Threats"})
+    client.post_form(url, {"kind": "mute", "reason": "Spam", "days": "1"})
+    client.post_form(url, {"kind": "mute", "reason": "Spam", "days": "30"})
+    muted_until = fetch(app, User, id=world["author"].id).muted_until
+    assert muted_until > utcnow() + timedelta(days=29)
+    with app.app_context():
+        assert db.session.query(ModerationAction).filter_by(
+            target_user_id=world["author"].id, action="mute").count() == 2
+
+
 @pytest.mark.parametrize("target", ["sitemod", "admin"])
 def test_nobody_sanctions_themselves_or_an_admin(app, client, auth, world, target):
     auth.login("sitemod")

@@ -189,27 +189,32 @@ def sanction_refusal(target: User, moderator: User) -> Refusal | None:
 def sanction(target: User, moderator: User, kind: str, reason: str,
              days: int | None = None, now: datetime | None = None) -> None:
     """Warn; mute for some days (no commenting, flagging or voting); ban
-    (no login, every session ended); or lift a ban. The same sanction by
-    the same moderator on the same person within ``RESENT_WITHIN`` (a double
-    click) is the one already recorded: the person's row is locked first, so
-    of ten at once one records it and the other nine find it."""
+    (no login, every session ended); or lift a ban. When the person's last
+    sanction is this very one (same kind, reason and length, by the same
+    moderator) given within ``RESENT_WITHIN``, it is a double click and the
+    one already recorded stands: the person's row is locked first, so of
+    ten at once one records it and the other nine find it. Anything in
+    between (a ban lifted, a mute corrected) makes it a new sanction."""
     now = now or utcnow()
     if kind not in Sanction.values():
         raise RuleError(Refusal.CANNOT_MODERATE)
     refuse(sanction_refusal(target, moderator))
     kind = Sanction(kind)
     lock_row(User, target.id)
-    recorded = db.session.scalar(
-        select(ModerationAction.id).where(
-            ModerationAction.target_user_id == target.id, ModerationAction.comment_id.is_(None),
-            ModerationAction.actor_id == moderator.id, ModerationAction.action == kind.value,
-            ModerationAction.created_at >= now - RESENT_WITHIN).limit(1))
-    if recorded is not None:
-        return
+    length = timedelta(days=max(1, days or 1)) if kind == Sanction.MUTE else None
+    latest = db.session.scalars(
+        select(ModerationAction).where(
+            ModerationAction.target_user_id == target.id, ModerationAction.comment_id.is_(None))
+        .order_by(ModerationAction.id.desc()).limit(1)).first()
+    if latest is not None and latest.created_at >= now - RESENT_WITHIN \
+            and (latest.actor_id, latest.action, latest.reason) == (
+                moderator.id, kind.value, reason or None) \
+            and (length is None or abs(latest.until - latest.created_at - length) < RESENT_WITHIN):
+        return  # the person's last sanction is this very one, just recorded
     db.session.refresh(target)
     until = None
     if kind == Sanction.MUTE:
-        until = now + timedelta(days=max(1, days or 1))
+        until = now + length
         target.muted_until = until
     elif kind == Sanction.BAN:
         target.banned = True
