@@ -57,19 +57,25 @@ def _start_afresh() -> None:
 
 
 def _unavailable():
+    """The translated 503. Without a database the signed-in person cannot be
+    loaded (the page's menu, their language): the page is then made as for
+    an anonymous visitor, in the language of their cookie or browser. htmx
+    gets the sentence in the message area, so the form or the live tally it
+    came from stays in place."""
     from .errors import UNAVAILABLE_MESSAGE, render_error
+    from .extensions import login
+    from .htmx import wants_fragment
 
     try:
         body, code = render_error(503, UNAVAILABLE_MESSAGE)
     except DBAPIError:
-        # The page itself needs the database (the signed-in user's menu):
-        # say it in plain text rather than fail.
-        db.session.rollback()
-        db.session.remove()
-        body, code = str(UNAVAILABLE_MESSAGE), 503
-    return current_app.make_response(
-        (body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)})
-    )
+        _start_afresh()
+        g._login_user = login.anonymous_user()  # Flask-Login's per-request user
+        body, code = render_error(503, UNAVAILABLE_MESSAGE)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_fragment():
+        headers.update({"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"})
+    return current_app.make_response((body, code, headers))
 
 
 def init_app(app) -> None:

@@ -278,3 +278,35 @@ def test_a_connection_that_dies_after_the_answer_is_ready_is_no_500(
         response = client.post_form(path, {"body": "Said as the line went down"})
     assert response.status_code in (200, 302)
     assert client.get(f"/events/{event_id}").status_code == 200  # and the next one is served
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_signed_in_person_gets_the_503_when_the_database_is_down(app, client, auth, world,
+                                                                   htmx):
+    """Loading the signed-in person needs the database too: the 503 is made
+    as for a visitor, in their language, and htmx gets it in the message
+    area (the live tally or the form it came from stays in place)."""
+    auth.login("aziza")
+    client.set_cookie("lang", "ru")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"postgresql+psycopg://nobody@127.0.0.1:{port}/x"
+    with app.app_context():
+        engines = db.engines
+        original, engines[None] = engines[None], db._make_engine(
+            None, {"url": app.config["SQLALCHEMY_DATABASE_URI"]}, app)
+    try:
+        headers = {"HX-Request": "true"} if htmx else {}
+        event_id = world["event"].id
+        for response in (client.get(f"/events/{event_id}", headers=headers),
+                         client.post_form(f"/events/{event_id}/vote",
+                                          {"phase": "before", "choice": "for"}, headers=headers)):
+            assert response.status_code == 503
+            assert "связь с базой данных" in response.text
+            if htmx:
+                assert response.headers["HX-Retarget"] == "#flashes"
+    finally:
+        with app.app_context():
+            engines[None].dispose()
+            engines[None] = original
