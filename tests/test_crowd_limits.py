@@ -57,3 +57,29 @@ def test_a_borrowed_session_cannot_guess_the_password(production_limits, form):
     assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
     with app.app_context():
         assert db.session.query(User).filter_by(username="aida").one().check_password(PASSWORD)
+
+
+def test_sign_up_is_no_way_to_guess_a_new_accounts_password(production_limits):
+    """A sign-up that repeats a minute-old account's username, name and
+    password signs in to it (a double click); wrong guesses count like
+    failed logins, so after ten even the right password is refused."""
+    app = production_limits
+    victim = app.test_client()
+    details = {"username": "newcomer", "display_name": "New Comer"}
+    assert victim.post("/auth/register", data={
+        **details, "password": PASSWORD, "password_confirm": PASSWORD,
+        "csrf_token": victim.csrf_token()}).status_code == 302
+    statuses = []
+    for n in range(11):
+        attacker = app.test_client()
+        guess = f"guess number {n}"
+        statuses.append(attacker.post("/auth/register", data={
+            **details, "password": guess, "password_confirm": guess,
+            "csrf_token": attacker.csrf_token()}).status_code)
+    assert statuses == [422] * 10 + [429]
+    attacker = app.test_client()
+    right = attacker.post("/auth/register", data={
+        **details, "password": PASSWORD, "password_confirm": PASSWORD,
+        "csrf_token": attacker.csrf_token()})
+    assert right.status_code == 429
+    assert attacker.get("/account/").status_code == 302  # not signed in

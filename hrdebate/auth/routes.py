@@ -27,6 +27,11 @@ def _login_page(_message):
 @bp.route("/register", methods=["GET", "POST"])
 @ratelimits.for_address("RATELIMIT_SIGNUP", methods=["POST"],
                         on_breach=ratelimits.keeping_form(_register_page))
+# A sign-up sent twice signs in to the account it just made when the
+# password matches (auth.services.register_user): a failed match counts
+# like a failed login, so it is no way around the per-username limit.
+@ratelimits.for_login_target(
+    on_breach=ratelimits.keeping_form(_register_page, ratelimits.login_target_message))
 def register():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -36,7 +41,8 @@ def register():
             form.username.data, form.display_name.data, form.password.data, form.email.data,
             locale=str(get_locale()),
         )
-        if user is None:  # taken an instant ago
+        if user is None:  # taken, by someone else or with another password
+            ratelimits.login_failed()
             form.username.errors.append(USERNAME_TAKEN)
             return render_form("auth/register.html", form)
         login_user(user)
