@@ -25,6 +25,7 @@ username in a login key is hashed.
 """
 
 import hashlib
+import hmac
 import logging
 import math
 import os
@@ -35,14 +36,15 @@ import unicodedata
 
 from flask import current_app, flash, g, make_response, request, session
 from flask.logging import default_handler
-from itsdangerous import BadData, URLSafeSerializer
-from werkzeug.exceptions import HTTPException
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException
 
-from .extensions import limiter
+from .extensions import db, limiter
 from .htmx import wants_fragment
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,12 @@ def login_target(username: str) -> str:
     strips and lower-cases; forms fold to NFKC), hashed: the same key for
     "Aida", " aida" and "ａｉｄａ", and no usernames in the limiter's storage."""
     name = unicodedata.normalize("NFKC", username or "").strip().lower()
-    return "login:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    # Keyed with the secret key: the hashes in a device cookie (readable by
+    # whoever holds the browser) cannot be matched against a list of usernames.
+    key = current_app.secret_key
+    digest = hmac.new(key if isinstance(key, bytes) else key.encode(),
+                      name.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return "login:" + digest.hexdigest()[:32]
 
 
 def per_login_target() -> str:
@@ -231,8 +238,11 @@ def keeping_form(render, message=wait_message):
         flash(text, "error")
         try:
             page = render(text)
-        except HTTPException:  # no page to come back to (an event that is gone):
-            session.get("_flashes", []).pop()  # the 429 handler says it instead
+        except (HTTPException, DBAPIError):
+            # No page to come back to (an event that is gone, a database that
+            # went away): the 429 handler says it instead, once.
+            session.get("_flashes", []).pop()
+            db.session.rollback()
             g.rate_limit_message = text
             return None
         response = make_response(page)

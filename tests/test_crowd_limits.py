@@ -54,7 +54,7 @@ def test_a_borrowed_session_cannot_guess_the_password(production_limits, form):
         url, field, extra = "/account/delete", "password", {"confirm": "y"}
     statuses = [client.post_form(url, {field: f"guess {n}", **extra}).status_code
                 for n in range(40)]
-    assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
+    assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {303}  # back, with why
     with app.app_context():
         assert db.session.query(User).filter_by(username="aida").one().check_password(PASSWORD)
 
@@ -83,3 +83,38 @@ def test_sign_up_is_no_way_to_guess_a_new_accounts_password(production_limits):
         "csrf_token": attacker.csrf_token()})
     assert right.status_code == 429
     assert attacker.get("/account/").status_code == 302  # not signed in
+
+
+def test_a_device_cookie_does_not_tell_who_used_the_browser(production_limits):
+    """Whoever holds a shared computer can read the device cookie: its
+    hashes are keyed with the secret key, so hashing a list of usernames
+    does not find the accounts used there."""
+    import hashlib
+
+    from itsdangerous import URLSafeSerializer
+
+    from hrdebate import ratelimits
+
+    app = production_limits
+    Rows(app).user("aida")
+    client = app.test_client()
+    client.post_form("/auth/login", {"username": "aida", "password": PASSWORD})
+    client.post_form("/auth/logout", {})
+    cookie = client.get_cookie(ratelimits.DEVICE_COOKIE).value
+    targets = URLSafeSerializer("ignored").loads_unsafe(cookie)[1]["targets"]
+    plain = "login:" + hashlib.sha256(b"aida").hexdigest()[:32]
+    assert targets and plain not in targets
+
+
+def test_an_invisible_character_in_a_code_is_not_named(app, client, auth):
+    """The cleaner's error says what is wrong; the code's own error does not
+    put the invisible character (a direction override) into the page."""
+    from tests.test_fuzz import World
+
+    World(app)
+    auth.login("citizen")
+    client.set_cookie("lang", "en")
+    response = client.post_form("/events/1/checkin", {"code": "ABCD\u202e2345"})
+    assert response.status_code == 422
+    assert "invisible or control characters" in response.text
+    assert "“\u202e”" not in response.text

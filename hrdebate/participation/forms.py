@@ -45,6 +45,8 @@ class LatinCode:
     look just like one (Ө, Ñ)."""
 
     def __call__(self, form, field):
+        if field.errors:  # an invisible or control character: the cleaner said so
+            return
         foreign = first_foreign(field.data or "")
         if foreign is not None:
             raise ValidationError(_("The code has Latin letters and digits only, as shown at "
