@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 
 class Refusal(StrEnum):
     ONLY_DRAFTS = "only_drafts"
-    ALREADY_CANCELLED = "already_cancelled"
     NOT_A_PUBLISHED_DEBATE = "not_a_published_debate"
     WRONG_STATE = "wrong_state"
     NOT_STARTED = "not_started"
@@ -23,7 +22,6 @@ class Refusal(StrEnum):
     EVENT_OVER = "event_over"
     REGISTRATION_NOT_OPEN = "registration_not_open"
     REGISTRATION_CLOSED = "registration_closed"
-    ALREADY_REGISTERED = "already_registered"
     NOT_REGISTERED = "not_registered"
     CHECKIN_CLOSED = "checkin_closed"
     WRONG_CODE = "wrong_code"
@@ -37,7 +35,6 @@ class Refusal(StrEnum):
     EDIT_WINDOW_OVER = "edit_window_over"
     OWN_COMMENT = "own_comment"
     CANNOT_FLAG = "cannot_flag"
-    ALREADY_FLAGGED = "already_flagged"
     CANNOT_APPEAL = "cannot_appeal"
     ALREADY_APPEALED = "already_appealed"
     CANNOT_MODERATE = "cannot_moderate"
@@ -67,7 +64,6 @@ class Refusal(StrEnum):
 
 MESSAGES = {
     Refusal.ONLY_DRAFTS: _l("Only a draft can be published."),
-    Refusal.ALREADY_CANCELLED: _l("This event is already cancelled."),
     Refusal.NOT_A_PUBLISHED_DEBATE: _l("Voting is only for published debates."),
     Refusal.WRONG_STATE: _l("Voting cannot change that way now."),
     Refusal.NOT_STARTED: _l("This can only be done once the event has started."),
@@ -80,7 +76,6 @@ MESSAGES = {
     Refusal.EVENT_OVER: _l("This event is over: registration is closed."),
     Refusal.REGISTRATION_NOT_OPEN: _l("Registration has not opened yet."),
     Refusal.REGISTRATION_CLOSED: _l("Registration for this event is closed."),
-    Refusal.ALREADY_REGISTERED: _l("You are already registered for this event."),
     Refusal.NOT_REGISTERED: _l("You are not registered for this event."),
     Refusal.CHECKIN_CLOSED: _l("Check-in is open only from an hour before the start until an hour after the end."),
     Refusal.WRONG_CODE: _l("This check-in code is wrong. Check it on the screen at the venue and try again."),
@@ -94,7 +89,6 @@ MESSAGES = {
     Refusal.EDIT_WINDOW_OVER: _l("A comment can only be edited in the first 15 minutes."),
     Refusal.OWN_COMMENT: _l("You cannot flag your own comment."),
     Refusal.CANNOT_FLAG: _l("This comment cannot be flagged."),
-    Refusal.ALREADY_FLAGGED: _l("You have already flagged this comment."),
     Refusal.CANNOT_APPEAL: _l("Only a rejected comment can be appealed."),
     Refusal.ALREADY_APPEALED: _l("A rejection can be appealed only once."),
     Refusal.CANNOT_MODERATE: _l("This decision is not possible for this comment now."),
