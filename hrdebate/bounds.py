@@ -18,7 +18,6 @@ from .dbtypes import MAX_ID
 # and never becomes an OFFSET the database cannot hold.
 MAX_PAGE = 10_000
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: \d is any script's digit
-_NUMBER = re.compile(r"(-?)([0-9]+)")
 
 # The days the site deals in: events, milestones, filters.
 FIRST_DAY = date(2000, 1, 1)
@@ -40,13 +39,9 @@ def page_arg(name: str = "page", args=None) -> int:
     """The page number in the query parameter ``name``: 1 to ``MAX_PAGE``
     (a larger one is the last), 1 when absent or not a number."""
     value = (request.args if args is None else args).get(name, "")
-    match = _NUMBER.fullmatch(value)
-    if match is None:
+    if not _DIGITS.fullmatch(value):  # absent, negative, not an ASCII number
         return 1
-    sign, digits = match.groups()
-    if sign:
-        return 1
-    return MAX_PAGE if len(digits) > 8 else min(max(int(digits), 1), MAX_PAGE)
+    return MAX_PAGE if len(value) > 8 else min(max(int(value), 1), MAX_PAGE)
 
 
 def sane_day(day: date | datetime | None) -> bool:

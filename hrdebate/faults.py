@@ -22,8 +22,6 @@ the one retry, the answer is the same 503. A connection that dies after the
 answer was built only makes the session's closing rollback fail: the
 answer stands."""
 
-import copy
-
 from flask import current_app, g, request, session
 from flask.globals import request_ctx
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -83,7 +81,9 @@ def init_app(app) -> None:
 
     def full_dispatch_request():
         context = request_ctx._get_current_object()
-        arrived_with = copy.deepcopy(dict(session))
+        # The cookie session as it arrived (a few keys; flashes are a list).
+        arrived_with = {key: list(value) if isinstance(value, list) else value
+                        for key, value in session.items()}
         callbacks = len(context._after_request_functions)
         try:
             return dispatch()

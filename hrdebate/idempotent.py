@@ -14,6 +14,7 @@ object with children or computed fields (an account): it is flushed in a
 savepoint, and a clash on its unique key undoes only that savepoint."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -25,6 +26,16 @@ from .extensions import db
 
 Row = TypeVar("Row")
 
+# What the same person sends again this soon, the same way, is the same thing
+# sent twice (a double click, a phone resending a form): a comment, a draft,
+# a walk-in, a sanction, an account, a club answer with what the first made.
+RESENT_WITHIN = timedelta(minutes=1)
+
+
+def dialect_insert(model):
+    """An INSERT of ``model`` that knows ``ON CONFLICT`` on this database."""
+    return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(model)
+
 
 def insert_once(model: type[Row], values: dict, key: tuple[str, ...],
                 where=None) -> tuple[Row, bool]:
@@ -32,8 +43,7 @@ def insert_once(model: type[Row], values: dict, key: tuple[str, ...],
     inserted with ``values`` if there was none (True), else the one there
     (False, ``values`` ignored). ``where`` is the predicate of a partial
     unique index (e.g. only pending invitations)."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(model).values(**values)
+    statement = (dialect_insert(model).values(**values)
                  .on_conflict_do_nothing(index_elements=list(key), index_where=where)
                  .returning(*model.__table__.primary_key.columns))
     existing = select(model).filter_by(**{column: values[column] for column in key})

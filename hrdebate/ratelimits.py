@@ -36,7 +36,6 @@ import unicodedata
 
 from flask import current_app, flash, g, make_response, request, session
 from flask.logging import default_handler
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -185,32 +184,36 @@ def _minutes(seconds: int) -> int:
     return math.ceil(seconds / 60)
 
 
+def _in_time(seconds: int | None, in_seconds, in_minutes) -> str:
+    """The sentence for a wait of ``seconds`` (by default the broken limit's):
+    ``in_seconds(n)`` under a minute, else ``in_minutes(n)``, n rounded up."""
+    if seconds is None:
+        seconds = seconds_to_wait() or 60
+    return in_seconds(seconds) if seconds < 60 else in_minutes(_minutes(seconds))
+
+
 def wait_message(seconds: int | None = None) -> str:
     """"You are sending too quickly; send again in N seconds", translated:
     the answer at every limit but the login's."""
-    if seconds is None:
-        seconds = seconds_to_wait() or 60
-    if seconds < 60:
-        return ngettext("You are sending too quickly. Please send again in %(num)d second.",
-                        "You are sending too quickly. Please send again in %(num)d seconds.",
-                        seconds)
-    return ngettext("You are sending too quickly. Please send again in %(num)d minute.",
-                    "You are sending too quickly. Please send again in %(num)d minutes.",
-                    _minutes(seconds))
+    return _in_time(
+        seconds,
+        lambda n: ngettext("You are sending too quickly. Please send again in %(num)d second.",
+                           "You are sending too quickly. Please send again in %(num)d seconds.",
+                           n),
+        lambda n: ngettext("You are sending too quickly. Please send again in %(num)d minute.",
+                           "You are sending too quickly. Please send again in %(num)d minutes.",
+                           n))
 
 
 def attempts_message(seconds: int | None = None) -> str:
     """"Too many attempts; wait N minutes", translated: the login form's
     answer at its per-address limit."""
-    if seconds is None:
-        seconds = seconds_to_wait() or 60
-    if seconds < 60:
-        return ngettext("Too many attempts. Please wait %(num)d second and try again.",
-                        "Too many attempts. Please wait %(num)d seconds and try again.",
-                        seconds)
-    return ngettext("Too many attempts. Please wait %(num)d minute and try again.",
-                    "Too many attempts. Please wait %(num)d minutes and try again.",
-                    _minutes(seconds))
+    return _in_time(
+        seconds,
+        lambda n: ngettext("Too many attempts. Please wait %(num)d second and try again.",
+                           "Too many attempts. Please wait %(num)d seconds and try again.", n),
+        lambda n: ngettext("Too many attempts. Please wait %(num)d minute and try again.",
+                           "Too many attempts. Please wait %(num)d minutes and try again.", n))
 
 
 def login_target_message() -> str:
@@ -248,13 +251,6 @@ def keeping_form(render, message=wait_message):
         response = make_response(page)
         response.status_code = 429
         return response
-    return on_breach
-
-
-def explaining(message):
-    """An ``on_breach`` callback that only sets the message of the 429 answer."""
-    def on_breach(_request_limit):
-        g.rate_limit_message = message()
     return on_breach
 
 

@@ -11,10 +11,10 @@ begins as a reader, and becomes a writer at its first write statement: what
 it read is let go (nothing was written yet) and ``BEGIN IMMEDIATE`` waits
 for the write lock (``busy_timeout``). The lock is held only from the first
 write to the commit: never while a request body arrives or a password is
-hashed. A rule whose reads must not change before its write (counting seats)
-calls ``write_lock()`` first. On PostgreSQL, rows are locked where a rule
-needs it (``participation.services.lock_event``, ``lock_row``) and counters
-change in one UPDATE. A row that must exist once (a follow, a flag) is
+hashed. A rule whose reads must not change before its write (counting seats,
+"was this just done?") calls ``lock_row`` first: the row on PostgreSQL
+(SELECT … FOR UPDATE), the write lock on SQLite; ``lock_and_reread`` also
+reads the row again. Counters change in one UPDATE. A row that must exist once (a follow, a flag) is
 inserted with ``idempotent.insert_once``, so the same request sent twice at
 once answers twice with the one row."""
 
@@ -52,15 +52,6 @@ def commit_started() -> bool:
 @event.listens_for(Session, "after_flush")
 def _remember_write(session, _context):
     session.info["wrote"] = True
-
-
-def write_lock() -> None:
-    """From here to the commit, nothing another writer commits can change
-    what this transaction reads: on SQLite, become the writer now. (On
-    PostgreSQL lock the rows concerned with SELECT … FOR UPDATE instead.)"""
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        _become_writer(connection)
 
 
 def lock_row(model, row_id: int) -> None:

@@ -1,15 +1,11 @@
 """Sign-up and sign-in rules. No Flask request objects here; nothing here
 commits (the request does, once)."""
 
-from datetime import timedelta
-
 from werkzeug.security import check_password_hash
 
-from ..idempotent import add_once
+from ..idempotent import RESENT_WITHIN, add_once
 from ..models import User, utcnow
 
-# A sign-up sent again this soon with the same details is the same sign-up.
-RESUBMIT_WINDOW = timedelta(minutes=1)
 
 # Checked when the username is unknown, so a wrong username costs as much
 # time as a wrong password and does not reveal who has an account.
@@ -26,7 +22,7 @@ def register_user(username: str, display_name: str, password: str, email: str | 
     The same sign-up sent twice (a double click, a phone that retries)
     answers the second time with the account the first created, so both
     requests sign the person in: only when that account is younger than
-    ``RESUBMIT_WINDOW`` and has the same name, e-mail address and password.
+    ``RESENT_WITHIN`` and has the same name, e-mail address and password.
     Anyone else gets the "taken" answer; and a clash is no way to try
     passwords on established accounts (logging in counts those tries)."""
     username = username.strip().lower()
@@ -36,7 +32,7 @@ def register_user(username: str, display_name: str, password: str, email: str | 
     user, new = add_once(user, lambda: User.by_username(username))
     if new:
         return user  # flushed: its id and session token, to log in
-    if user is not None and user.created_at > utcnow() - RESUBMIT_WINDOW \
+    if user is not None and user.created_at > utcnow() - RESENT_WITHIN \
             and user.display_name == display_name and user.email == email \
             and user.check_password(password):
         return user

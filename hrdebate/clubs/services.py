@@ -12,13 +12,13 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
-from ..idempotent import add_once, insert_once
+from ..idempotent import RESENT_WITHIN, add_once, insert_once
 from ..models import Club, ClubFollow, ClubInvitation, Event, Membership, User, utcnow
 from ..models.club import InvitationStatus, MemberRole
 from ..models.notification import NotificationKind
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..unit_of_work import lock_row, write_lock
+from ..unit_of_work import lock_row
 
 CLUBS_PER_PAGE = 20
 PAST_PER_PAGE = 10
@@ -34,9 +34,6 @@ PUBLIC_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER, MemberRole.MODERATOR)
 # Slugs that would hide a fixed URL under /clubs/.
 RESERVED_SLUGS = frozenset({"new"})
 SLUG_MAX = 60
-# A club of the same name founded again by the same person within this time
-# is the same club, sent twice (``found_club``).
-REFOUNDING_WINDOW = timedelta(minutes=10)
 
 
 # -- slugs --------------------------------------------------------------------
@@ -85,14 +82,14 @@ def unique_slug(name: str) -> str:
 def found_club(founder: User, data: dict) -> Club:
     """Create an unverified club owned by ``founder`` (flushed, so it has its
     id and slug). The same founder founding a club of the same name again
-    within ``REFOUNDING_WINDOW`` (a double click, a form sent twice) gets the
+    within ``RESENT_WITHIN`` (a double click, a form sent twice) gets the
     club they founded, not a second one with a "-2" slug: the founder's row
     is locked, so two such requests go one after the other."""
     lock_row(User, founder.id)
     founded = db.session.scalar(
         select(Club).join(Membership, Membership.club_id == Club.id)
         .where(Membership.user_id == founder.id, Membership.role == MemberRole.OWNER,
-               Club.name == data["name"], Club.created_at > utcnow() - REFOUNDING_WINDOW)
+               Club.name == data["name"], Club.created_at > utcnow() - RESENT_WITHIN)
         .order_by(Club.id).limit(1)
     )
     if founded is not None:
@@ -298,16 +295,6 @@ def change_role(club: Club, by: User, membership: Membership, role: str) -> bool
     return True
 
 
-def _lock_club(club_id: int) -> None:
-    """Whoever else changes the club's owners waits for this request to
-    commit: its row on PostgreSQL (SELECT … FOR UPDATE), the database's write
-    lock on SQLite."""
-    if db.engine.dialect.name == "sqlite":
-        write_lock()
-    else:
-        db.session.execute(select(Club.id).where(Club.id == club_id).with_for_update())
-
-
 def leave_refusal(membership: Membership) -> Refusal | None:
     """A club keeps at least one owner: the only owner hands the club over
     (invites another owner, who accepts) before leaving."""
@@ -323,7 +310,7 @@ def leave_refusal(membership: Membership) -> Refusal | None:
 def leave(membership: Membership) -> None:
     """A member leaves the club, whatever their role, unless they are its
     only owner."""
-    _lock_club(membership.club_id)
+    lock_row(Club, membership.club_id)
     refuse(leave_refusal(membership))
     db.session.delete(membership)
 

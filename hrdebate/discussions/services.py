@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from ..access import can_moderate_club
 from ..extensions import db
-from ..idempotent import insert_once
+from ..idempotent import RESENT_WITHIN, insert_once
 from ..models import (
     Comment,
     Event,
@@ -163,11 +163,6 @@ def reply_parent(event: Event, parent_id: int | None, author: User) -> Comment |
 
 
 # -- posting ------------------------------------------------------------------------------
-
-# The same words by the same person in the same place within this time are
-# one comment sent twice (a double click, a phone resending a form).
-RESENT_WITHIN = timedelta(minutes=1)
-
 
 def just_posted(event: Event, author: User, body: str, parent_id: int | None,
                 now: datetime | None = None) -> Comment | None:

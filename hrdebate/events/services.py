@@ -3,13 +3,12 @@ judgements; civic-project milestones and updates. No Flask request objects
 here. Services add and flush; the request commits once (``unit_of_work``)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
+from ..idempotent import RESENT_WITHIN, dialect_insert
 from ..models import (
     Club,
     ClubFollow,
@@ -43,9 +42,6 @@ COMMON_FIELDS = (
     "online_url", "language", "capacity", "registration_opens_at", "registration_closes_at",
 )
 EDITABLE_FIELDS = COMMON_FIELDS + tuple(f for fields in KIND_FIELDS.values() for f in fields)
-# A draft of the same title in the same club made again within this time is
-# the same draft, sent twice (``create_event``).
-RECREATED_WITHIN = timedelta(minutes=1)
 
 
 # -- the list ------------------------------------------------------------------
@@ -59,7 +55,6 @@ def club_options() -> list[tuple[str, str]]:
     """Every club as (slug, name), for the list's club filter."""
     return [tuple(row) for row in db.session.execute(
         select(Club.slug, Club.name).order_by(Club.name))]
-
 
 
 def _apply(event: Event, data: dict, topic_slugs: list[str]) -> None:
@@ -137,7 +132,7 @@ def just_drafted(club: Club, title: str) -> Event | None:
     return db.session.scalars(
         select(Event).where(Event.club_id == club.id, Event.title == title,
                             Event.status == EventStatus.DRAFT,
-                            Event.created_at >= utcnow() - RECREATED_WITHIN)
+                            Event.created_at >= utcnow() - RESENT_WITHIN)
         .order_by(Event.id).limit(1)
     ).first()
 
@@ -223,8 +218,7 @@ def cast_vote(event: Event, user: User, phase: str, choice: str,
     values = {"event_id": event.id, "user_id": user.id, "phase": phase, "choice": choice,
               "created_at": utcnow(), "updated_at": utcnow()}
     # One statement that inserts or changes the vote, safe against double clicks.
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Vote).values(**values)
+    stmt = dialect_insert(Vote).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["event_id", "user_id", "phase"],
         set_={"choice": choice, "updated_at": values["updated_at"]},

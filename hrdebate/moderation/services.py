@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..discussions.services import notify_reply
 from ..extensions import db
+from ..idempotent import RESENT_WITHIN
 from ..models import Comment, Event, Flag, ModerationAction, User, utcnow
 from ..models.comment import (
     TRANSITIONS,
@@ -24,9 +25,6 @@ from ..unit_of_work import lock_and_reread, lock_row
 
 # The notification a person gets for each sanction (an unban is not told).
 SANCTION_NOTICES = {Sanction.WARN: "warned", Sanction.MUTE: "muted", Sanction.BAN: "banned"}
-# The same decision by the same moderator within this time is the one already
-# taken, sent twice (a double click): it is neither logged nor told again.
-RESENT_WITHIN = timedelta(minutes=1)
 # The log entries a comment decision writes (an appeal's, when one is pending).
 _LOGGED_AS = {
     ModerationDecision.APPROVE: (LoggedAction.APPROVE, LoggedAction.APPEAL_UPHELD),

@@ -25,13 +25,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..idempotent import RESENT_WITHIN
 from ..models import AttendanceAction, AttendanceChange, Event, Registration, User, utcnow
 from ..models.attendance import REASON_LENGTH
 from ..models.codes import is_code_text, normalise_code
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..unit_of_work import lock_and_reread, write_lock
+from ..unit_of_work import lock_and_reread, lock_row
 
 REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED,
                                      RegistrationStatus.CANCELLED)
@@ -40,20 +41,11 @@ REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, Registration
 def lock_event(event_id: int) -> Event:
     """The event, locked for the rest of the request's transaction, read
     afresh: on PostgreSQL its row (SELECT … FOR UPDATE); on SQLite the
-    database's write lock (``unit_of_work.write_lock``). Whoever registers
+    database's write lock (``unit_of_work.lock_row``). Whoever registers
     next waits for this request to commit, and then counts the seats it took."""
-    if db.engine.dialect.name == "sqlite":
-        write_lock()
-        return db.session.get(Event, event_id, populate_existing=True)
-    return db.session.scalars(
-        select(Event).where(Event.id == event_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    lock_row(Event, event_id)
+    return db.session.get(Event, event_id, populate_existing=True)
 
-
-# A walk-in of the same name added again within this time is the same one,
-# sent twice (``add_walk_in``).
-WALK_IN_RESENT = timedelta(minutes=1)
 
 ONLINE_SEAT = (Registration.status == REGISTERED) & (Registration.source == Source.ONLINE)
 
@@ -285,7 +277,7 @@ def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
     added = db.session.scalars(
         select(Registration).where(
             Registration.event_id == event.id, Registration.source == Source.WALK_IN,
-            Registration.walk_in_name == name, Registration.checked_in_at >= now - WALK_IN_RESENT)
+            Registration.walk_in_name == name, Registration.checked_in_at >= now - RESENT_WITHIN)
         .order_by(Registration.id).limit(1)
     ).first()
     if added is not None:

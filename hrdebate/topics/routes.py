@@ -1,6 +1,6 @@
 """Human-rights themes: the list with its counts, and each theme's events."""
 
-from flask import abort, request
+from flask import abort
 
 from ..bounds import page_arg
 from ..htmx import render_page
