@@ -5,6 +5,7 @@ from functools import cache
 from importlib.resources import files
 
 from flask import current_app, render_template
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -69,14 +70,34 @@ def text_filter(field_class):
     return None
 
 
+class OurCatalogues:
+    """WTForms' translations, read from the app's catalogues in the reader's
+    language (Flask-WTF's default reads WTForms' own, which hold no Kyrgyz
+    or Uzbek). The messages are listed in form_messages.py. No formatting
+    here: WTForms fills the placeholders itself."""
+
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
+_OUR_CATALOGUES = OurCatalogues()
+
+
 class Form(FlaskForm):
     """The base of every form of the app: each text field is cleaned first
     (``text_filter``), before the filters it declares, so that no field can
     forget it; each date or date-time field accepts days from 2000 to 2100
     only (``bounds.SaneDate``, after the checks it declares). tests/test_names.py
-    walks every form to hold this."""
+    walks every form to hold this. WTForms' own messages come from our
+    catalogues (``OurCatalogues``)."""
 
     class Meta:
+        def get_translations(self, form):
+            return _OUR_CATALOGUES
+
         def bind_field(self, form, unbound_field, options):
             cleaner = text_filter(unbound_field.field_class)
             if cleaner is not None:

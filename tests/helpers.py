@@ -3,12 +3,18 @@
 import html
 import re
 from contextlib import contextmanager
+from functools import cache
 from html.parser import HTMLParser
+from pathlib import Path
 
+from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from hrdebate.extensions import db
+from hrdebate.form_messages import MESSAGES as WTFORMS_MESSAGES
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 _HX_HEADERS = re.compile(r'hx-headers="([^"]+)"')
 
@@ -81,6 +87,42 @@ def page_text(html_text: str, lang: str | None = None) -> str:
     parser = _Text(lang)
     parser.feed(html_text)
     return " ".join(parser.parts)
+
+
+@cache
+def catalog(code):
+    """The catalogue of ``code`` (translations/<code>/LC_MESSAGES/messages.po)."""
+    with (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f, locale=code)
+
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def _forms(text) -> tuple:
+    """A message's one text, or each form of a plural one."""
+    return text if isinstance(text, tuple) else (text,)
+
+
+@cache
+def _english_patterns(code) -> tuple:
+    """Each English message (of our catalogue, and WTForms' own listed in
+    form_messages.py) that ``code`` does not write the same way, as it may
+    read on a page: its placeholders filled by a few words."""
+    same = {s for m in catalog(code) if m.id for s in _forms(m.id) if s in _forms(m.string)}
+    english = {s for m in catalog("en") if m.id for s in _forms(m.id)}
+    english |= {s for m in WTFORMS_MESSAGES for s in _forms(m)}
+    return tuple(
+        (s, re.compile(".{1,80}?".join(re.escape(part) for part in _PLACEHOLDER.split(s))))
+        for s in sorted(english - same)
+        if "<" not in s and len(_PLACEHOLDER.sub("", s)) > 12
+    )
+
+
+def english_leftovers(html_text, code):
+    """English messages that appear untranslated in a page shown in ``code``."""
+    text = " ".join(page_text(html_text, lang=code).split())
+    return [s for s, pattern in _english_patterns(code) if pattern.search(text)]
 
 
 def fetch(app, model, **where):

@@ -9,27 +9,21 @@ from babel.messages.pofile import read_po
 from hrdebate.config import LANGUAGES
 from hrdebate.models import User
 from tests.conftest import DEMO_PASSWORD
-from tests.helpers import fetch, page_text
+from tests.helpers import TRANSLATIONS, catalog, english_leftovers, fetch
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 PLURAL_COUNTS = {"ru": 3, "ky": 2, "uz": 2, "en": 2}
-
-
-def _catalog(code):
-    with (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return read_po(f, locale=code)
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_catalogue_is_complete(code):
-    catalog = _catalog(code)
+    messages = catalog(code)
     with (TRANSLATIONS / "messages.pot").open("rb") as f:
         template_ids = {m.id for m in read_po(f) if m.id}
-    ids = {m.id for m in catalog if m.id}
+    ids = {m.id for m in messages if m.id}
     assert template_ids <= ids, f"{code}: run `make translations`: {template_ids - ids}"
-    untranslated = [m.id for m in catalog if m.id and not all(
+    untranslated = [m.id for m in messages if m.id and not all(
         m.string if isinstance(m.string, tuple) else (m.string,))]
-    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    fuzzy = [m.id for m in messages if m.id and m.fuzzy]
     assert not untranslated, f"{code}: untranslated: {untranslated}"
     assert not fuzzy, f"{code}: fuzzy: {fuzzy}"
 
@@ -64,10 +58,10 @@ def test_the_code_finds_its_messages_in_the_templates_macros():
 
 @pytest.mark.parametrize("code", ["ky", "ru", "uz"])
 def test_every_message_in_the_code_is_translated(code):
-    catalog = _catalog(code)
+    messages = catalog(code)
     missing = []
     for msgid, context in sorted(_messages_in_the_code(), key=str):
-        message = catalog.get(msgid, context=context)
+        message = messages.get(msgid, context=context)
         strings = () if message is None else (
             message.string if isinstance(message.string, tuple) else (message.string,))
         if message is None or not all(strings) or message.fuzzy:
@@ -77,9 +71,9 @@ def test_every_message_in_the_code_is_translated(code):
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_plural_forms_follow_cldr(code):
-    catalog = _catalog(code)
-    assert catalog.num_plurals == PLURAL_COUNTS[code]
-    for message in catalog:
+    messages = catalog(code)
+    assert messages.num_plurals == PLURAL_COUNTS[code]
+    for message in messages:
         if message.id and message.pluralizable:
             assert len(message.string) == PLURAL_COUNTS[code]
             assert all(message.string), message.id
@@ -88,7 +82,7 @@ def test_plural_forms_follow_cldr(code):
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_placeholders_survive_translation(code):
     names = re.compile(r"%\((\w+)\)[sd]")
-    for message in _catalog(code):
+    for message in catalog(code):
         if not message.id:
             continue
         source = message.id if isinstance(message.id, tuple) else (message.id,)
@@ -120,22 +114,11 @@ def test_pages_render_in_each_language(client, url, code):
     assert f'<html lang="{code}">' in response.text
 
 
-def _english_leftovers(html, code):
-    """English messages that appear untranslated in a page shown in ``code``."""
-    text = " ".join(page_text(html, lang=code).split())
-    english = {m.id for m in _catalog("en") if m.id and isinstance(m.id, str)}
-    translated = {m.id: m.string for m in _catalog(code) if m.id and isinstance(m.id, str)}
-    return [
-        s for s in english
-        if len(s) > 12 and "%(" not in s and "<" not in s and translated.get(s) != s and s in text
-    ]
-
-
 @pytest.mark.parametrize("url", ["/", "/auth/login", "/auth/register", "/conduct", "/privacy"])
 @pytest.mark.parametrize("code", ["ky", "ru", "uz"])
 def test_no_english_left(client, url, code):
     """Every English message that the page would show is translated."""
-    assert not _english_leftovers(client.get(f"{url}?lang={code}").text, code)
+    assert not english_leftovers(client.get(f"{url}?lang={code}").text, code)
 
 
 @pytest.mark.parametrize("code", ["ky", "ru", "uz"])
@@ -148,7 +131,7 @@ def test_no_english_left_on_a_full_site(client, demo_urls, code):
         response = client.get(url)
         assert response.status_code == 200, url
         assert f'<html lang="{code}">' in response.text, url
-        assert not _english_leftovers(response.text, code), url
+        assert not english_leftovers(response.text, code), url
 
 
 def test_locale_order(client, make_user, auth):
