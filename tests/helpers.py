@@ -110,12 +110,12 @@ def _english_patterns(code) -> tuple:
     form_messages.py) that ``code`` does not write the same way, as it may
     read on a page: its placeholders filled by a few words."""
     same = {s for m in catalog(code) if m.id for s in _forms(m.id) if s in _forms(m.string)}
-    english = {s for m in catalog("en") if m.id for s in _forms(m.id)}
-    english |= {s for m in WTFORMS_MESSAGES for s in _forms(m)}
+    ours = {s for m in catalog("en") if m.id for s in _forms(m.id)
+            if "<" not in s and len(_PLACEHOLDER.sub("", s)) > 12}  # no single words
+    english = ours | {s for m in WTFORMS_MESSAGES for s in _forms(m)}
     return tuple(
         (s, re.compile(".{1,80}?".join(re.escape(part) for part in _PLACEHOLDER.split(s))))
         for s in sorted(english - same)
-        if "<" not in s and len(_PLACEHOLDER.sub("", s)) > 12
     )
 
 
