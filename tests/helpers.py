@@ -107,16 +107,18 @@ def _forms(text) -> tuple:
 @cache
 def _english_patterns(code) -> tuple:
     """Each English message (of our catalogue, and WTForms' own listed in
-    form_messages.py) that ``code`` does not write the same way, as it may
-    read on a page: its placeholders filled by a few words."""
+    form_messages.py) that ``code`` does not write the same way, with its
+    ``message_pattern``."""
     same = {s for m in catalog(code) if m.id for s in _forms(m.id) if s in _forms(m.string)}
     ours = {s for m in catalog("en") if m.id for s in _forms(m.id)
             if "<" not in s and len(_PLACEHOLDER.sub("", s)) > 12}  # no single words
     english = ours | {s for m in WTFORMS_MESSAGES for s in _forms(m)}
-    return tuple(
-        (s, re.compile(".{1,80}?".join(re.escape(part) for part in _PLACEHOLDER.split(s))))
-        for s in sorted(english - same)
-    )
+    return tuple((s, message_pattern(s)) for s in sorted(english - same))
+
+
+def message_pattern(message):
+    """A message as it may read on a page: its placeholders filled by a few words."""
+    return re.compile(".{1,80}?".join(re.escape(part) for part in _PLACEHOLDER.split(message)))
 
 
 def english_leftovers(html_text, code):
