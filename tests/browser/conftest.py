@@ -94,13 +94,13 @@ def page(open_page):
 
 @pytest.fixture
 def demo_site(app, runner):
-    """The demo site seeded into the live server's app, with an online link
-    on one debate: its page kinds by role (see page_kinds.py)."""
-    from tests.browser.page_kinds import add_online_link, page_kinds
+    """The demo site seeded into the live server's app, with a long link
+    and a long name: its page kinds by role (see page_kinds.py)."""
+    from tests.browser.page_kinds import add_long_content, page_kinds
     from tests.conftest import DEMO_PASSWORD
 
     assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
-    add_online_link(app)
+    add_long_content(app)
     return page_kinds(app)
 
 

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 
 from hrdebate.extensions import db
 
-# Given to one upcoming debate by ``add_online_link``: long, without a place
-# to break, as links are (the demo's events have none).
+# What the demo lacks and a phone finds hardest: a long link without a place
+# to break (the demo's events have no online link), and a long name.
 ONLINE_URL = ("https://meet.example.org/hrdebate/auca-human-rights-club/"
               "online-debate-real-names-social-networks-verification-2026")
+LONG_NAME = "Нурбүбүжылдызкангүлзаркүмүшайымбекмамбетовакызы"
+# The organiser owns this club.
+CLUB = "auca-human-rights-club"
 # Pages that answer with an error on purpose, and their status.
 EXPECTED_STATUS = {"not found": 404}
 
@@ -31,16 +34,21 @@ class Role:
     pages: dict[str, str] = field(default_factory=dict)  # page kind -> URL
 
 
-def add_online_link(app) -> None:
-    """Give the first upcoming published debate an online link (the demo has
-    none), so that the event page with a link is one of the page kinds."""
-    from hrdebate.models import Event, utcnow
+def add_long_content(app) -> None:
+    """Give the first upcoming published debate an online link, and the
+    first walk-in at the organiser's club a long name, so that pages show them."""
+    from hrdebate.models import Club, Event, Registration, utcnow
 
     with app.app_context():
         event = db.session.scalars(
             db.select(Event).where(Event.kind == "debate", Event.status == "published",
                                    Event.starts_at > utcnow()).order_by(Event.starts_at)).first()
         event.online_url = ONLINE_URL
+        walk_in = db.session.scalars(
+            db.select(Registration).join(Registration.event).join(Event.club)
+            .where(Registration.walk_in_name.is_not(None), Club.slug == CLUB)
+            .order_by(Event.starts_at, Registration.id)).first()
+        walk_in.walk_in_name = LONG_NAME
         db.session.commit()
 
 
@@ -53,8 +61,7 @@ def page_kinds(app) -> dict[str, Role]:
         select, scalar = db.select, db.session.scalar
         now = utcnow()
         events = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
-        # The organiser owns this club.
-        club = scalar(select(Club).where(Club.slug == "auca-human-rights-club"))
+        club = scalar(select(Club).where(Club.slug == CLUB))
 
         def event(kind=None, status="published", upcoming=None, own=False, test=None):
             return next(e.id for e in events if (kind is None or e.kind == kind)
