@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from .choices import Region
 from .config import LANGUAGE_NAMES, LANGUAGES
-from .timeutil import machine_readable
+from . import timeutil
 
 LOGIN_REQUIRED_MESSAGE = _l("Please log in to continue.")
 
@@ -97,7 +97,10 @@ def init_app(app):
     app.after_request(_set_language_cookie)
     app.jinja_env.globals["language_switcher"] = language_switcher
     app.context_processor(lambda: {"current_locale": str(get_locale())})
-    app.jinja_env.filters["machine_time"] = machine_readable
+    app.jinja_env.filters["machine_time"] = timeutil.machine_readable
+    # The one set of date filters (timeutil): no template formats a date otherwise.
+    for name in ("day", "day_time", "time", "month"):
+        app.jinja_env.filters[name] = getattr(timeutil, name)
     # Older names for ``Region.label_of`` and ``Region.labels()``, which templates use.
     app.jinja_env.globals["region_name"] = Region.label_of
     app.jinja_env.globals["regions"] = Region.labels()
