@@ -70,10 +70,10 @@ def _return_path() -> str:
     """Where the switcher comes back to: this page, without its ``?lang=``
     (which would override the choice just made), except where ``?lang=``
     filters events; after a POST (a form shown again with its errors), the
-    path of the page the form was on."""
+    path of the page the form was on (only its path: the switcher never
+    leaves the site)."""
     if request.method != "GET":
-        referrer = urlsplit(request.referrer or "")
-        return referrer.path if referrer.netloc == request.host else url_for("main.index")
+        return urlsplit(request.referrer or "").path or url_for("main.index")
     keep_lang = request.endpoint in LANGUAGE_FILTER_ENDPOINTS
     query = [(k, v) for k, v in request.args.items(multi=True) if keep_lang or k != "lang"]
     return f"{request.path}?{urlencode(query)}" if query else request.path
