@@ -318,3 +318,20 @@ def test_an_account_without_a_stored_language_sees_the_current_one(app, client, 
     assert _selected_language(profile) == "uz"
     assert _selected_language(client.get("/account/?lang=ru").text) == "ru"
     assert fetch(app, User, username="old_account").locale is None
+
+
+@pytest.mark.parametrize("code", ["ky", "ru", "uz"])
+def test_no_english_kept_in_brackets(code):
+    """A label reads in one language: "Окуу сот", not "Окуу сот (moot court)":
+    no translation repeats words of the English in brackets (unless the
+    English has the same brackets)."""
+    bracketed = re.compile(r"\(([A-Za-z][A-Za-z ]*)\)")
+    kept = []
+    for message in _catalog(code):
+        if not message.id:
+            continue
+        source = " ".join(message.id if isinstance(message.id, tuple) else (message.id,))
+        target = message.string if isinstance(message.string, tuple) else (message.string,)
+        kept += [(message.id, words) for text in target for words in bracketed.findall(text)
+                 if words.lower() in source.lower() and f"({words})" not in source]
+    assert kept == []
