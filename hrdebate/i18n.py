@@ -16,9 +16,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from . import timeutil
 from .choices import Region
 from .config import LANGUAGE_NAMES, LANGUAGES
-from . import timeutil
 
 LOGIN_REQUIRED_MESSAGE = _l("Please log in to continue.")
 
