@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, inspect, select
 
 from .choices import SiteRole
+from .config import LANGUAGES
 from .extensions import db
 from .models import User
 
@@ -21,7 +22,10 @@ from .models import User
 @click.option("--role", type=click.Choice(SiteRole.values()), default="citizen", show_default=True)
 @click.option("--display-name", help="Public name; defaults to the username.")
 @click.option("--password", help="Asked for interactively when not given.")
-def create_user(username, role, display_name, password):
+@click.option("--language", type=click.Choice(LANGUAGES),
+              help="The account's language, for its mail and on a new device; "
+                   "defaults to the site's (BABEL_DEFAULT_LOCALE).")
+def create_user(username, role, display_name, password, language):
     """Create a user with a site role (the first admin, for example)."""
     from .auth.forms import USERNAME_RE
 
@@ -38,7 +42,8 @@ def create_user(username, role, display_name, password):
         raise click.UsageError(
             f"Use at least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
         )
-    user = User(username=username, display_name=display_name or username, site_role=role)
+    user = User(username=username, display_name=display_name or username, site_role=role,
+                locale=language or current_app.config["BABEL_DEFAULT_LOCALE"])
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

@@ -9,7 +9,9 @@ Such a cell gets a leading apostrophe, which spreadsheets show as text (the
 OWASP advice for CSV injection). Numbers are written as numbers: only text
 is neutralised, so a count of -1 stays a number.
 
-Files are UTF-8 with a byte-order mark, so that Excel reads Cyrillic.
+Files are UTF-8 with a byte-order mark, so that Excel reads Cyrillic. Times
+are ISO 8601 in Bishkek time with their offset ("2026-12-06T18:00:00+06:00"),
+dates ISO 8601 ("2026-12-06"), whoever downloads the file.
 """
 
 from __future__ import annotations
@@ -17,17 +19,25 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from flask import Response
+
+from .timeutil import with_offset
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralised(value) -> str | int | float:
     """A cell as a spreadsheet may safely read it: text that could start a
-    formula gets a leading apostrophe; None is empty; numbers stay numbers."""
+    formula gets a leading apostrophe; None is empty; numbers stay numbers;
+    times and dates are ISO 8601, times with Bishkek's offset."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return with_offset(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     text = str(value)

@@ -1,22 +1,29 @@
-"""Language selection: ?lang=, then the language cookie (this device's last
-choice), the signed-in user's stored language, Accept-Language, and finally
-Russian. Choosing a language on a page only sets the cookie (a GET never
-writes to the database); the stored language, used for mail and on a new
-device, changes in the profile."""
+"""Language selection, in this order: ``?lang=`` (that request only: a
+link to a page in another language), the language cookie (this device's
+choice), the signed-in person's stored language, Accept-Language, and
+finally Russian.
+
+Only the language switcher (``/language/<code>``, main.set_language) changes
+the choice: it sets this device's cookie and, for a signed-in person, stores
+the language on the account (mail and a new device use it). The switcher is
+a small POST form, because a GET never writes to the database; a plain
+``?lang=`` neither sets the cookie nor touches the account."""
+
+from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from . import timeutil
 from .choices import Region
 from .config import LANGUAGE_NAMES, LANGUAGES
-from .timeutil import machine_readable
 
 LOGIN_REQUIRED_MESSAGE = _l("Please log in to continue.")
 
 # Pages where ?lang= filters events by their language (DESIGN §6) instead of
-# switching the interface; their language switcher goes through /language/.
+# showing the page in that language.
 LANGUAGE_FILTER_ENDPOINTS = frozenset({"events.index", "feeds.events_ics", "feeds.events_atom"})
 
 
@@ -41,13 +48,6 @@ def select_locale() -> str:
     ]
 
 
-def _remember_requested_language():
-    """A ?lang= choice sticks, in a cookie."""
-    requested = _requested_language()
-    if requested:
-        remember_language(requested)
-
-
 def remember_language(requested: str) -> None:
     """Keep this language on this device (the response sets the cookie)."""
     g.remember_language = requested
@@ -66,30 +66,41 @@ def _set_language_cookie(response):
     return response
 
 
-def language_links() -> list[dict]:
-    """The current page in each language, for the switcher."""
+def _return_path() -> str:
+    """Where the switcher comes back to: this page, without its ``?lang=``
+    (which would override the choice just made), except where ``?lang=``
+    filters events; after a POST (a form shown again with its errors), the
+    path of the page the form was on (only its path: the switcher never
+    leaves the site)."""
+    if request.method != "GET":
+        return urlsplit(request.referrer or "").path or url_for("main.index")
+    keep_lang = request.endpoint in LANGUAGE_FILTER_ENDPOINTS
+    query = [(k, v) for k, v in request.args.items(multi=True) if keep_lang or k != "lang"]
+    return f"{request.path}?{urlencode(query)}" if query else request.path
+
+
+def language_switcher() -> dict:
+    """The header's switcher: one form, a button per language, each posting
+    to its ``/language/<code>``; ``next`` brings the person back here."""
     current = str(get_locale())
-    args = {**request.view_args} if request.view_args else {}
-    query = request.args.to_dict()
-    links = []
-    for code in LANGUAGES:
-        if request.endpoint in LANGUAGE_FILTER_ENDPOINTS:
-            href = url_for("main.set_language", code=code, next=request.full_path)
-        elif request.endpoint and request.endpoint != "static":
-            href = url_for(request.endpoint, **{**args, **query, "lang": code})
-        else:
-            href = url_for("main.index", lang=code)
-        links.append({"code": code, "name": LANGUAGE_NAMES[code], "href": href,
-                      "current": code == current})
-    return links
+    return {
+        "next": _return_path(),
+        "languages": [
+            {"code": code, "name": LANGUAGE_NAMES[code], "current": code == current,
+             "action": url_for("main.set_language", code=code)}
+            for code in LANGUAGES
+        ],
+    }
 
 
 def init_app(app):
-    app.before_request(_remember_requested_language)
     app.after_request(_set_language_cookie)
-    app.jinja_env.globals["language_links"] = language_links
+    app.jinja_env.globals["language_switcher"] = language_switcher
     app.context_processor(lambda: {"current_locale": str(get_locale())})
-    app.jinja_env.filters["machine_time"] = machine_readable
+    app.jinja_env.filters["machine_time"] = timeutil.machine_readable
+    # The one set of date filters (timeutil): no template formats a date otherwise.
+    for name in ("day", "day_time", "time", "month"):
+        app.jinja_env.filters[name] = getattr(timeutil, name)
     # Older names for ``Region.label_of`` and ``Region.labels()``, which templates use.
     app.jinja_env.globals["region_name"] = Region.label_of
     app.jinja_env.globals["regions"] = Region.labels()

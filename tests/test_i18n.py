@@ -126,7 +126,7 @@ def test_no_english_left_on_a_full_site(client, demo_urls, code):
     """The demo site, every kind of page, read by the admin in ``code``."""
     client.set_cookie("lang", code)
     client.post_form("/auth/login", {"username": "admin", "password": DEMO_PASSWORD})
-    client.get(f"/?lang={code}")  # the admin's own preference follows
+    client.post_form(f"/language/{code}", {"next": "/"})  # the admin's own choice
     for url in demo_urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -134,22 +134,28 @@ def test_no_english_left_on_a_full_site(client, demo_urls, code):
         assert not english_leftovers(response.text, code), url
 
 
+def _sets_language_cookie(response):
+    return any(c.startswith("lang=") for c in response.headers.getlist("Set-Cookie"))
+
+
 def test_locale_order(client, make_user, auth):
     # Accept-Language, then the default.
     assert '<html lang="ky">' in client.get("/", headers={"Accept-Language": "ky,ru;q=0.8"}).text
     assert '<html lang="ru">' in client.get("/", headers={"Accept-Language": "de"}).text
-    # ?lang= wins and is remembered in a cookie, which beats Accept-Language.
+    # ?lang= wins, for that request only.
     response = client.get("/?lang=uz", headers={"Accept-Language": "en"})
     assert '<html lang="uz">' in response.text
-    assert any(c.startswith("lang=uz") for c in response.headers.getlist("Set-Cookie"))
-    assert '<html lang="uz">' in client.get("/", headers={"Accept-Language": "en"}).text
-    # This device's choice (the cookie) beats a signed-in user's stored
-    # language; ?lang= changes it again.
+    assert not _sets_language_cookie(response)
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en"}).text
+    # A signed-in person's stored language beats Accept-Language...
     make_user("timur", locale="en")
     auth.login("timur")
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ky"}).text
+    # ...and this device's choice (the cookie) beats the stored language.
+    client.set_cookie("lang", "uz")
     assert '<html lang="uz">' in client.get("/").text
-    client.get("/?lang=ky")
-    assert '<html lang="ky">' in client.get("/").text
+    assert '<html lang="ky">' in client.get("/?lang=ky").text
+    assert '<html lang="uz">' in client.get("/").text
 
 
 def test_stored_language_is_used_on_a_new_device(client, make_user, auth):
@@ -158,11 +164,58 @@ def test_stored_language_is_used_on_a_new_device(client, make_user, auth):
     assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ru"}).text
 
 
-def test_switching_language_on_a_page_does_not_write_the_profile(app, client, make_user, auth):
-    """A GET never writes: the switcher only sets this device's cookie."""
+def test_lang_in_an_address_is_for_that_page_only(app, client, make_user, auth):
+    """A link to a page in another language neither sticks on this device
+    nor changes the account's language."""
     make_user("timur", locale="en")
     auth.login("timur")
-    client.get("/privacy?lang=uz")
+    response = client.get("/privacy?lang=uz")
+    assert '<html lang="uz">' in response.text and not _sets_language_cookie(response)
+    assert '<html lang="en">' in client.get("/privacy").text
+    assert fetch(app, User, username="timur").locale == "en"
+
+
+def test_the_switcher_sticks_on_this_device(client):
+    page = client.get("/privacy?lang=en", headers={"Accept-Language": "ru"}).text
+    assert 'formaction="/language/uz"' in page
+    response = client.post_form("/language/uz", {"next": "/privacy"},
+                                headers={"Accept-Language": "ru"})
+    assert response.status_code == 302 and response.headers["Location"] == "/privacy"
+    assert _sets_language_cookie(response)
+    assert '<html lang="uz">' in client.get("/privacy", headers={"Accept-Language": "ru"}).text
+
+
+def test_the_switcher_stores_the_language_of_a_signed_in_person(app, client, make_user, auth):
+    make_user("timur", locale="en")
+    auth.login("timur")
+    client.post_form("/language/ky", {"next": "/"})
+    assert fetch(app, User, username="timur").locale == "ky"
+    assert '<html lang="ky">' in client.get("/").text
+    # The account's mail and a new device follow the choice.
+    client.delete_cookie("lang")
+    assert '<html lang="ky">' in client.get("/", headers={"Accept-Language": "ru"}).text
+
+
+def test_a_link_to_the_switcher_sets_only_the_cookie(app, client, make_user, auth):
+    """A GET never writes to the database."""
+    make_user("timur", locale="en")
+    auth.login("timur")
+    response = client.get("/language/uz?next=/privacy")
+    assert response.headers["Location"] == "/privacy" and _sets_language_cookie(response)
+    assert fetch(app, User, username="timur").locale == "en"
+
+
+def test_the_switcher_refuses_an_unknown_language_and_a_foreign_next(client):
+    assert client.post_form("/language/xx", {"next": "/"}).status_code == 404
+    response = client.post_form("/language/ky", {"next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_the_switcher_without_a_csrf_token_changes_nothing(app, client, make_user, auth):
+    make_user("timur", locale="en")
+    auth.login("timur")
+    response = client.post("/language/ky", data={"next": "/"})
+    assert response.status_code == 400 and not _sets_language_cookie(response)
     assert fetch(app, User, username="timur").locale == "en"
 
 
@@ -183,11 +236,15 @@ def test_unknown_language_is_ignored(client):
     assert not any(c.startswith("lang=") for c in response.headers.getlist("Set-Cookie"))
 
 
-def test_language_switcher_keeps_the_page(client):
-    text = client.get("/privacy?lang=en").text
+def test_language_switcher_comes_back_to_the_page(client):
+    """Each language's button posts to /language/<code>; ``next`` is this
+    page without its ?lang= (which would override the choice), except on
+    the event list, where ?lang= filters events."""
+    text = client.get("/privacy?lang=ru&x=1").text
     for code in LANGUAGES:
-        assert f'href="/privacy?lang={code}"' in text
-    assert 'hreflang="ky" lang="ky"' in text
+        assert f'formaction="/language/{code}" lang="{code}"' in text
+    assert 'name="next" value="/privacy?x=1"' in text
+    assert 'name="next" value="/events/?lang=uz"' in client.get("/events/?lang=uz").text
 
 
 def test_times_are_shown_in_bishkek(app):
@@ -200,24 +257,64 @@ def test_times_are_shown_in_bishkek(app):
     assert shown == "18:00"  # Asia/Bishkek is UTC+6 all year
 
 
+def _selected_language(page):
+    return re.search(r'<option selected value="(\w+)"', page).group(1)
+
+
 def test_signing_up_keeps_the_language_and_the_profile_shows_it(app, client):
-    """An Uzbek reader signs up, saves the profile without touching the
-    language: still Uzbek (it used to switch to the list's first, Kyrgyz)."""
-    client.get("/?lang=uz")
-    client.post_form("/auth/register", {"username": "nodira", "display_name": "Nodira",
-                                        "password": "a long uzbek passphrase",
-                                        "password_confirm": "a long uzbek passphrase"})
+    """An Uzbek reader follows a link to the sign-up page in Uzbek, signs
+    up, saves the profile without touching the language: still Uzbek (it
+    used to switch to the list's first, Kyrgyz)."""
+    page = client.get("/auth/register?lang=uz", headers={"Accept-Language": "ru"}).text
+    assert 'action="/auth/register?lang=uz"' in page
+    client.post_form("/auth/register?lang=uz", {
+        "username": "nodira", "display_name": "Nodira", "password": "a long uzbek passphrase",
+        "password_confirm": "a long uzbek passphrase"}, headers={"Accept-Language": "ru"})
     assert fetch(app, User, username="nodira").locale == "uz"
-    page = client.get("/account/").text
-    assert re.search(r'<option selected value="uz"', page)
-    client.post_form("/account/", {"profile-display_name": "Nodira N.", "profile-locale": "uz",
+    # On this device (no cookie: ?lang= was for one page) and in the profile.
+    assert '<html lang="uz">' in client.get("/", headers={"Accept-Language": "ru"}).text
+    profile = client.get("/account/").text
+    assert _selected_language(profile) == "uz"
+    client.post_form("/account/", {"profile-display_name": "Nodira N.",
+                                   "profile-locale": _selected_language(profile),
                                    "profile-email": ""})
     assert fetch(app, User, username="nodira").locale == "uz"
     assert '<html lang="uz">' in client.get("/").text
 
 
+def test_signing_up_after_the_switcher_keeps_its_language(app, client):
+    client.post_form("/language/ky", {"next": "/auth/register"})
+    client.post_form("/auth/register", {"username": "bakyt", "display_name": "Bakyt",
+                                        "password": "a long kyrgyz passphrase",
+                                        "password_confirm": "a long kyrgyz passphrase"})
+    assert fetch(app, User, username="bakyt").locale == "ky"
+
+
 def test_an_account_without_a_stored_language_sees_the_current_one(app, client, make_user, auth):
-    make_user("old_account")  # from before languages were stored at sign-up
-    client.get("/?lang=uz")
+    """Accounts from before languages were stored at sign-up: the profile
+    preselects the language the page is read in, so saving it keeps what
+    the person reads."""
+    make_user("old_account")
     auth.login("old_account")
-    assert re.search(r'<option selected value="uz"', client.get("/account/").text)
+    client.set_cookie("lang", "uz")
+    profile = client.get("/account/").text
+    assert _selected_language(profile) == "uz"
+    assert _selected_language(client.get("/account/?lang=ru").text) == "ru"
+    assert fetch(app, User, username="old_account").locale is None
+
+
+@pytest.mark.parametrize("code", ["ky", "ru", "uz"])
+def test_no_english_kept_in_brackets(code):
+    """A label reads in one language: "Окуу сот", not "Окуу сот (moot court)":
+    no translation repeats words of the English in brackets (unless the
+    English has the same brackets)."""
+    bracketed = re.compile(r"\(([A-Za-z][A-Za-z ]*)\)")
+    kept = []
+    for message in _catalog(code):
+        if not message.id:
+            continue
+        source = " ".join(message.id if isinstance(message.id, tuple) else (message.id,))
+        target = message.string if isinstance(message.string, tuple) else (message.string,)
+        kept += [(message.id, words) for text in target for words in bracketed.findall(text)
+                 if words.lower() in source.lower() and f"({words})" not in source]
+    assert kept == []

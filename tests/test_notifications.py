@@ -4,7 +4,7 @@
 import pytest
 
 from hrdebate.extensions import db
-from hrdebate.models import Notification
+from hrdebate.models import Notification, User
 from hrdebate.moderation.forms import reason_label
 from hrdebate.notifications.services import notify
 from tests.helpers import fetch
@@ -47,6 +47,25 @@ def test_email_goes_to_the_console_when_asked(app, make_user, make_club, make_ev
     assert "To: aida@example.org" in err and "Права ребёнка" in err
     assert err.count("--- email ---") == 1  # bek gave no address
     assert "<a " not in err
+
+
+def test_email_is_in_the_language_chosen_with_the_switcher(app, client, auth, make_user,
+                                                           make_club, make_event, capsys):
+    """The mail follows the account's stored language, whatever the
+    language of the request that caused it."""
+    app.config["MAIL_CONSOLE"] = True
+    make_user("dilnoza", email="dilnoza@example.org", locale="ru")
+    auth.login("dilnoza")
+    client.post_form("/language/uz", {"next": "/"})
+    dilnoza = fetch(app, User, username="dilnoza")
+    event = make_event(make_club(), title="Bolalar huquqlari")
+    with app.test_request_context("/?lang=en"):
+        notify([dilnoza.id], "event_cancelled", event_id=event.id)
+        db.session.commit()
+    err = capsys.readouterr().err
+    assert "Bolalar huquqlari</a> tadbiri bekor qilindi." not in err  # no markup in mail
+    assert "Bolalar huquqlari tadbiri bekor qilindi." in err
+    assert "has been cancelled" not in err
 
 
 def test_no_email_unless_configured(app, make_user, make_club, make_event, capsys):

@@ -13,6 +13,12 @@ def update_profile(user: User, display_name: str, locale: str, email: str | None
     user.email = email
 
 
+def choose_language(user: User, locale: str) -> None:
+    """The language chosen with the switcher: the account's from now on
+    (its mail, and a device without a choice of its own)."""
+    user.locale = locale
+
+
 def give_demographics(user: User, **answers) -> None:
     user.give_demographics(**answers)
 

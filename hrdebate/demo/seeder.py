@@ -98,9 +98,9 @@ def _sign_up(story: Timeline, password: str) -> None:
     ``flask create-user`` sets them; the demographics go through the account
     service, which records the consent."""
     password_hash = None
-    for username, display_name, role in ACCOUNTS:
+    for username, display_name, role, locale in ACCOUNTS:
         story.users[username] = User(username=username, display_name=display_name,
-                                     site_role=role)
+                                     site_role=role, locale=locale)
     for username, display_name, locale, *_answers in CITIZENS + VOTERS + AUDIENCE:
         story.users[username] = User(username=username, display_name=display_name,
                                      site_role="citizen", locale=locale)

@@ -5,12 +5,13 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Response, request
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..access import get_club_or_404, get_event_or_404
 from ..events.filters import EventFilters
 from ..models import Event, utcnow
+from ..timeutil import day_time
 from ..urls import absolute_url_for
 from . import bp
 from .responses import event_page_url, feed_response
@@ -67,9 +68,7 @@ def events_atom():
     args = filters.as_args()
 
     def describe(event: Event) -> str:
-        # In Bishkek time, like every date the site shows.
-        start = event.starts_at
-        when = f"{format_date(start, 'medium')}, {format_time(start, 'short')}"
+        when = day_time(event.starts_at)  # as every page writes it
         return f"{when} · {event.venue}" if event.venue else when
 
     body = build_atom(

@@ -1,5 +1,7 @@
 from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from ..account import services as account_services
 from ..config import LANGUAGES
 from ..extensions import limiter
 from ..i18n import remember_language
@@ -27,13 +29,18 @@ def privacy():
     return render_template("main/privacy.html")
 
 
-@bp.get("/language/<code>")
+@bp.route("/language/<code>", methods=["GET", "POST"])
 def set_language(code):
-    """Switch the interface language, then go back (used where ?lang= is a filter)."""
+    """The language switcher (a POST from every page's header): this device
+    keeps the choice in its cookie and a signed-in person's account stores
+    it, then back to ``next``. A GET (a link) only sets the cookie: a GET
+    never writes to the database."""
     if code not in LANGUAGES:
         abort(404)
     remember_language(code)
-    return redirect(safe_next(request.args.get("next"), url_for(".index")))
+    if request.method == "POST" and current_user.is_authenticated:
+        account_services.choose_language(current_user, code)
+    return redirect(safe_next(request.values.get("next"), url_for(".index")))
 
 
 @bp.get("/healthz")

@@ -83,15 +83,17 @@ def calendar(token):
     if user is None:
         abort(404)
     rows = services.calendar_events(user.id)
-    # Calendar apps send no cookie: the name is in the person's own language.
+    # Calendar apps send no cookie, and their Accept-Language is the
+    # device's: the whole calendar, its name and the events' topics, is in
+    # the person's stored language (without one, in the request's).
     locale = user.locale if user.locale in LANGUAGES else None
     with force_locale(locale) if locale else nullcontext():
-        name = _("My hrdebate events")
-    body = build_calendar(
-        [event for event, _status in rows], name=name, feed=f"me-{user.id}.ics",
-        event_url=event_page_url,
-        tentative=frozenset(event.id for event, status in rows if status == RegistrationStatus.WAITLISTED),
-    )
+        body = build_calendar(
+            [event for event, _status in rows], name=_("My hrdebate events"),
+            feed=f"me-{user.id}.ics", event_url=event_page_url,
+            tentative=frozenset(event.id for event, status in rows
+                                if status == RegistrationStatus.WAITLISTED),
+        )
     response = feed_response(body, "text/calendar", "my-events.ics")
     response.headers["X-Robots-Tag"] = "noindex"
     return response

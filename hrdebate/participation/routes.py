@@ -142,8 +142,8 @@ def add_walk_in(event_id):
 @login_required
 def attendance_csv(event_id):
     event = get_event_or_404(event_id, manage=True)
-    rows = ((r.display_name, r.status, r.checked_in_at.isoformat() if r.checked_in_at else "",
-             r.source) for r in services.registrants(event))
+    rows = ((r.display_name, r.status, r.checked_in_at, r.source)
+            for r in services.registrants(event))
     return csv_response(f"attendance-{event.id}.csv",
                         ("display_name", "status", "checked_in_at", "source"), rows)
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import abort, current_app
-from flask_babel import format_date, pgettext
+from flask_babel import pgettext
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
@@ -25,6 +25,7 @@ from ..access import get_club_or_404, managed_clubs
 from ..models import TOPICS, utcnow
 from ..participation.services import final_before
 from ..timeutil import local_to_utc, utc_to_local
+from ..timeutil import month as month_name
 from . import queries
 from .dimensions import NOT_STATED, TurnoutDimension
 from .perturbation import perturb
@@ -448,10 +449,6 @@ def _csv_rate(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
-def _csv_month(value: date) -> str:
-    return format_date(value, "LLLL y")
-
-
 def _figure_rows(section: str, key: str, label: str, figures: Figures) -> Iterator[tuple]:
     yield section, key, label, "events", figures.events
     yield section, key, label, "participants", figures.attendances
@@ -473,12 +470,12 @@ def _csv_rows(data: Dashboard) -> Iterator[tuple]:
 
     for figures in data.months:
         yield from _figure_rows("month", figures.month.strftime("%Y-%m"),
-                                _csv_month(figures.month), figures)
+                                month_name(figures.month), figures)
     if data.club_months is not None:
         for figures in data.club_months.items:
             yield from _figure_rows(
                 "club_month", f"{figures.club_slug}/{figures.month.strftime('%Y-%m')}",
-                f"{figures.club_name} · {_csv_month(figures.month)}", figures)
+                f"{figures.club_name} · {month_name(figures.month)}", figures)
 
     for dimension, counts in data.breakdowns.items():
         for key, n in counts.items():
@@ -501,7 +498,7 @@ def _csv_rows(data: Dashboard) -> Iterator[tuple]:
 
     for event in data.events.items:
         for measure, value in (
-            ("date", utc_to_local(event.starts_at).date().isoformat()), ("club", event.club_name),
+            ("date", utc_to_local(event.starts_at).date()), ("club", event.club_name),
             ("kind", event.kind), ("registered", event.registered),
             ("waitlisted", event.waitlisted), ("attended_online", event.attended_online),
             ("walk_ins", event.walk_ins),

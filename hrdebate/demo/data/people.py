@@ -4,11 +4,11 @@ the optional demographic questions (age band, gender, affiliation, region),
 so that turnout shows real numbers; the rest left them blank."""
 
 ACCOUNTS = [
-    # username, display name, site role
-    ("admin", "Айгерим (admin)", "admin"),
-    ("moderator", "Модератор Данияр", "moderator"),
-    ("organiser", "Nurlan — Human Rights Club", "citizen"),
-    ("citizen", "Aziza", "citizen"),
+    # username, display name, site role, locale (the language each signed up in)
+    ("admin", "Айгерим (admin)", "admin", "ru"),
+    ("moderator", "Модератор Данияр", "moderator", "ru"),
+    ("organiser", "Nurlan — Human Rights Club", "citizen", "en"),
+    ("citizen", "Aziza", "citizen", "uz"),
 ]
 
 # Answers of the accounts above to the demographic questions, given with consent.
