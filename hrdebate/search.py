@@ -23,14 +23,28 @@ from .extensions import db
 from .text import APOSTROPHES, SPOKEN
 
 # Cyrillic in Latin letters as in ``text.SPOKEN`` (the letters of Russian,
-# Kyrgyz and Uzbek Cyrillic), with the Turkic Latin letters some people
-# still type (ş, ç, dotless ı for the Kyrgyz ы), and the apostrophes gone.
-_TO_LATIN = {**SPOKEN, **str.maketrans({"ş": "sh", "ç": "ch", "ı": "y"}),
+# Kyrgyz and Uzbek Cyrillic), but х as "kh", the spelling Uzbek Latin "x"
+# folds to; with the Turkic Latin letters some people still type (ş, ç,
+# dotless ı for the Kyrgyz ы), and the apostrophes gone.
+_TO_LATIN = {**SPOKEN, **str.maketrans({"х": "kh", "ş": "sh", "ç": "ch", "ı": "y"}),
              **str.maketrans("", "", APOSTROPHES + "＇｀")}
 _NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
-# Spellings of one sound, read as one letter (after the Cyrillic is Latin).
-_ONE_LETTER = {"kh": "h", "x": "h", "zh": "j", "ye": "e"}
-_SPELLINGS = re.compile("kh|zh|ye|x")
+# Two Cyrillic letters are spelt by their place, as Uzbek Latin spells them:
+# е is "ye" at the start of a word and after a vowel (Ер yer, Қаер qayer),
+# ц is "ts" after a vowel (лицей litsey), "s" elsewhere (конференция
+# konferensiya).
+_VOWELS = "аеёиоуыэюяөүў"
+_PLACED = re.compile(rf"(?:(?<!\w)|(?<=[{_VOWELS}ъь]))е|(?<=[{_VOWELS}])(ц)|ц")
+# Latin letters that other romanisations spell with two: Uzbek and Kyrgyz
+# Latin j is Russian romanisation's zh (ж), Uzbek x its kh (х). The single
+# letter becomes the pair, not the pair the letter, so that a query cut
+# short anywhere ("Kazak", "Zh") is still part of the text it starts.
+_AS_PAIRS = str.maketrans({"j": "zh", "x": "kh"})
+
+
+def _placed(match: re.Match) -> str:
+    """"ye" for a placed е, "ts" for ц after a vowel, "s" for another ц."""
+    return "ye" if match[0] == "е" else "ts" if match[1] else "s"
 
 
 def search_key(*texts: str | None) -> str:
@@ -41,33 +55,31 @@ def search_key(*texts: str | None) -> str:
        Cyrillic) goes too: "yigʻilish", "yig'ilish", "yig`ilish" and
        "yigilish" are "yigilish"; "maʼruza" and "маъруза" are "maruza".
     2. NFKC, then case folded ("ＯＳＨ" is "osh").
-    3. Cyrillic is spelt in Latin letters, one letter or digraph each
-       (``text.SPOKEN``): ш sh, ч ch, ж zh, ё yo, ю yu, я ya, й and ы y,
-       ц ts, щ shch, ъ and ь nothing; Kyrgyz ң ө ү are н о у (n o u); Uzbek
-       ў is o (oʻ), ғ g (gʻ), қ q, ҳ h. Accents go: "ö", "ü", "ñ" are o, u, n.
-    4. Letters that several romanisations spell differently are read as
-       one: x, kh and h are "h" (Uzbek Latin x is Cyrillic х, which Russian
-       romanisation spells kh, and many people type h); zh and j are "j"
-       (Uzbek and Kyrgyz Latin j is ж); ye is "e" (Uzbek Latin writes е as
-       ye at the start of a word or after a vowel, Cyrillic only е).
+    3. Cyrillic is spelt in Latin letters as Uzbek Latin spells it
+       (``text.SPOKEN``): ш sh, ч ch, ж zh, х kh, ё yo, ю yu, я ya, й and ы
+       y, щ shch, ъ and ь nothing, е ye or e and ц ts or s by their place
+       (``_PLACED``); Kyrgyz ң ө ү are н о у (n o u); Uzbek ў is o (oʻ),
+       ғ g (gʻ), қ q, ҳ h. Accents go: "ö", "ü", "ñ" are o, u, n.
+    4. Latin j is "zh" and x is "kh" (``_AS_PAIRS``), as Russian
+       romanisation spells ж and х.
 
     So "Ош", "Osh" and "Oʻsh" are "osh"; "кеңеш", "кенеш", "Kenesh" and
     "Кеңеш" are "kenesh"; "йиғилиш" and "yigʻilish" are "yigilish";
-    "Халқаро" and "Xalqaro" are "halqaro"; "Ҳуқуқ" and "huquq" are "huquq";
-    "Жогорку" and "Zhogorku" are "jogorku"; "Ер" and "Yer" are "er";
-    "Ёшлар" and "Yoshlar" are "yoshlar"; "Ўзбекистон" and "Oʻzbekiston"
-    are "ozbekiston". Distinct letters of one language stay distinct where
-    no common spelling mixes them: q (қ) is not k, ё (yo) is not е (e).
-    A query ending inside a digraph ("Zh" of "Zhogorku") matches only once
-    the digraph is whole. Other punctuation is kept: "%" stays "%"."""
+    "Халқаро" and "Xalqaro" are "khalqaro"; "Ҳуқуқ" and "huquq" are
+    "huquq"; "Жогорку", "Jogorku" and "Zhogorku" are "zhogorku"; "Ер" and
+    "Yer" are "yer"; "Ёшлар" and "Yoshlar" are "yoshlar"; "Ўзбекистон"
+    and "Oʻzbekiston" are "ozbekiston"; "конференция" and "konferensiya"
+    are "konferensiya". Letters that one language keeps apart stay apart:
+    q (қ) is not k, h (ҳ) is not kh (х), ё (yo) is not е (e). Other
+    punctuation is kept: "%" stays "%"."""
     text = " ".join(t for t in texts if t)
     # Before NFKC, which would turn "´" into a space and an accent.
     text = unicodedata.normalize("NFKC", text.translate(_NO_APOSTROPHES)).casefold()
+    text = _PLACED.sub(_placed, text.translate(_AS_PAIRS))
     text = unicodedata.normalize("NFD", text.translate(_TO_LATIN))
     # Accents, and zero-width or direction characters inside a word.
     text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
-    text = _SPELLINGS.sub(lambda m: _ONE_LETTER[m[0]], unicodedata.normalize("NFC", text))
-    return " ".join(text.split())
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def stored_key(*texts: str | None) -> str:
