@@ -23,9 +23,9 @@ from .extensions import db
 from .text import APOSTROPHES, SPOKEN
 
 # Cyrillic in Latin letters as in ``text.SPOKEN`` (the letters of Russian,
-# Kyrgyz and Uzbek Cyrillic), but х as "kh", the spelling Uzbek Latin "x"
-# folds to; with the Turkic Latin letters some people still type (ş, ç,
-# dotless ı for the Kyrgyz ы), and the apostrophes gone.
+# Kyrgyz and Uzbek Cyrillic), but х as "kh"; with the Turkic Latin letters
+# some people still type (ş, ç, dotless ı for the Kyrgyz ы), and the
+# apostrophes gone.
 _TO_LATIN = {**SPOKEN, **str.maketrans({"х": "kh", "ş": "sh", "ç": "ch", "ı": "y"}),
              **str.maketrans("", "", APOSTROPHES + "＇｀")}
 _NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
@@ -35,11 +35,12 @@ _NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
 # konferensiya).
 _VOWELS = "аеёиоуыэюяөүў"
 _PLACED = re.compile(rf"(?:(?<!\w)|(?<=[{_VOWELS}ъь]))е|(?<=[{_VOWELS}])(ц)|ц")
-# Latin letters that other romanisations spell with two: Uzbek and Kyrgyz
-# Latin j is Russian romanisation's zh (ж), Uzbek x its kh (х). The single
-# letter becomes the pair, not the pair the letter, so that a query cut
+# Latin letters that romanisations write differently: Uzbek and Kyrgyz Latin
+# j and x are zh and kh in Russian romanisation and in passports (ICAO),
+# whose й, я, ю are i, ia, iu where Uzbek Latin has y, ya, yu. A single
+# letter becomes the pair, never the pair a letter, so that a query cut
 # short anywhere ("Kazak", "Zh") is still part of the text it starts.
-_AS_PAIRS = str.maketrans({"j": "zh", "x": "kh"})
+_LATIN_FOLDS = str.maketrans({"j": "zh", "x": "kh", "y": "i"})
 
 
 def _placed(match: re.Match) -> str:
@@ -52,34 +53,33 @@ def search_key(*texts: str | None) -> str:
 
     1. Apostrophes are dropped (ʻ ʼ ' ` ’ ‘ ´): Uzbek oʻ, o', o`, o’ and
        plain o read alike, and so do gʻ and g; the tutuq belgisi ʼ (ъ in
-       Cyrillic) goes too: "yigʻilish", "yig'ilish", "yig`ilish" and
-       "yigilish" are "yigilish"; "maʼruza" and "маъруза" are "maruza".
+       Cyrillic) goes too: "maʼruza" and "маъруза" are "maruza".
     2. NFKC, then case folded ("ＯＳＨ" is "osh").
     3. Cyrillic is spelt in Latin letters as Uzbek Latin spells it
        (``text.SPOKEN``): ш sh, ч ch, ж zh, х kh, ё yo, ю yu, я ya, й and ы
        y, щ shch, ъ and ь nothing, е ye or e and ц ts or s by their place
        (``_PLACED``); Kyrgyz ң ө ү are н о у (n o u); Uzbek ў is o (oʻ),
        ғ g (gʻ), қ q, ҳ h. Accents go: "ö", "ü", "ñ" are o, u, n.
-    4. Latin j is "zh" and x is "kh" (``_AS_PAIRS``), as Russian
-       romanisation spells ж and х.
+    4. Then j is "zh", x "kh" and y "i" (``_LATIN_FOLDS``), so that Uzbek
+       Latin, Russian romanisation and passport spellings meet.
 
     So "Ош", "Osh" and "Oʻsh" are "osh"; "кеңеш", "кенеш", "Kenesh" and
-    "Кеңеш" are "kenesh"; "йиғилиш" and "yigʻilish" are "yigilish";
-    "Халқаро" and "Xalqaro" are "khalqaro"; "Ҳуқуқ" and "huquq" are
-    "huquq"; "Жогорку", "Jogorku" and "Zhogorku" are "zhogorku"; "Ер" and
-    "Yer" are "yer"; "Ёшлар" and "Yoshlar" are "yoshlar"; "Ўзбекистон"
-    and "Oʻzbekiston" are "ozbekiston"; "конференция" and "konferensiya"
-    are "konferensiya". Letters that one language keeps apart stay apart:
-    q (қ) is not k, h (ҳ) is not kh (х), ё (yo) is not е (e). Other
-    punctuation is kept: "%" stays "%"."""
+    "Кеңеш" are "kenesh"; "йиғилиш", "yigʻilish", "yig'ilish" and
+    "yigilish" are "iigilish"; "Халқаро" and "Xalqaro" are "khalqaro";
+    "Ҳуқуқ" and "huquq" are "huquq"; "Жогорку", "Jogorku" and "Zhogorku"
+    are "zhogorku"; "Ер" and "Yer" are "ier"; "Ёшлар" and "Yoshlar" are
+    "ioshlar"; "Айгерим", "Aigerim" and "Aygerim" are "aigerim";
+    "Ўзбекистон" and "Oʻzbekiston" are "ozbekiston"; "конференция" and
+    "konferensiya" are "konferensiia". Letters that one language keeps
+    apart stay apart: q (қ) is not k, h (ҳ) is not kh (х), ё (yo) is not
+    е (e). Other punctuation is kept: "%" stays "%"."""
     text = " ".join(t for t in texts if t)
     # Before NFKC, which would turn "´" into a space and an accent.
     text = unicodedata.normalize("NFKC", text.translate(_NO_APOSTROPHES)).casefold()
-    text = _PLACED.sub(_placed, text.translate(_AS_PAIRS))
-    text = unicodedata.normalize("NFD", text.translate(_TO_LATIN))
+    text = unicodedata.normalize("NFD", _PLACED.sub(_placed, text).translate(_TO_LATIN))
     # Accents, and zero-width or direction characters inside a word.
     text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(unicodedata.normalize("NFC", text).translate(_LATIN_FOLDS).split())
 
 
 def stored_key(*texts: str | None) -> str:
@@ -164,6 +164,13 @@ def search_index(table: str) -> Index:
 # extension too; pg_trgm is a trusted extension, so a database owner may add it.
 event.listen(db.metadata, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+def found_in(text: str, query: str) -> bool:
+    """``matches`` in Python, for short lists held in memory: every word of
+    the folded query is in the folded text."""
+    key = search_key(text)
+    return all(word in key for word in search_key(query).split()[:MAX_WORDS])
 
 
 def matches(column, query: str):

@@ -40,7 +40,9 @@ def found(client, q, titles, url="/events/"):
     ("лицей", "litsey"),
     ("маъруза", "maʼruza", "ma'ruza"),
     ("Чүй", "Chüy", "Chuy"),
-    ("Кыргызстан", "Kyrgyzstan", "Kırgızstan"),
+    ("Кыргызстан", "Kyrgyzstan", "Kırgızstan", "Kirgizstan"),
+    ("Айгерим", "Aigerim", "Aygerim"),
+    ("Юлия", "Yuliya", "Iuliia"),
 ])
 def test_one_word_in_any_script_or_apostrophe_folds_to_one_key(spellings):
     assert len({search_key(spelling) for spelling in spellings}) == 1, \
@@ -289,3 +291,15 @@ def test_reindex_refreshes_every_key(app, runner, make_club, make_event):
     assert result.exit_code == 0, result.output
     assert "kenesh" in fetch(app, Event, id=event.id).search_key
     assert "ordo" in fetch(app, Club, id=club.id).search_key
+
+
+def test_the_attendance_list_finds_a_name_typed_in_the_other_script(
+        client, auth, make_user, make_club, make_event, make_registration):
+    organiser = make_user("organiser")
+    event = make_event(make_club(owner=organiser))
+    make_registration(event, make_user("aigerim", display_name="Айгерим Осмонова"))
+    make_registration(event, make_user("bek", display_name="Bek"))
+    auth.login("organiser")
+    for query in ("Aigerim", "айгерим", "osmonova aig"):
+        page = client.get(f"/events/{event.id}/attendance", query_string={"q": query}).text
+        assert "Айгерим Осмонова" in page and "Bek" not in page, query
