@@ -22,13 +22,13 @@ from .config import LANGUAGES
 from .extensions import db
 from .text import APOSTROPHES, SPOKEN
 
+_NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
 # Cyrillic in Latin letters as in ``text.SPOKEN`` (the letters of Russian,
 # Kyrgyz and Uzbek Cyrillic), but х as "kh"; with the Turkic Latin letters
 # some people still type (ş, ç, dotless ı for the Kyrgyz ы), and the
-# apostrophes gone.
+# apostrophes that NFKC made of full-width ones gone.
 _TO_LATIN = {**SPOKEN, **str.maketrans({"х": "kh", "ş": "sh", "ç": "ch", "ı": "y"}),
-             **str.maketrans("", "", APOSTROPHES + "＇｀")}
-_NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+             **_NO_APOSTROPHES}
 # Two Cyrillic letters are spelt by their place, as Uzbek Latin spells them:
 # е is "ye" at the start of a word and after a vowel (Ер yer, Қаер qayer),
 # ц is "ts" after a vowel (лицей litsey), "s" elsewhere (конференция
