@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask create-user``, ``flask seed-demo``, ``flask i18n``."""
+"""Command-line tools: ``flask create-user``, ``flask seed-demo``,
+``flask search-reindex``, ``flask i18n``."""
 
 import getpass
 import subprocess
@@ -74,6 +75,18 @@ def seed_demo(password, force, if_empty):
     click.echo(f"Demo accounts: admin, moderator, organiser, citizen (password: {password!r}).")
 
 
+@click.command("search-reindex")
+@with_appcontext
+def search_reindex():
+    """Refresh what events and clubs are found by (after the search fold or
+    the region and theme names in the catalogues changed)."""
+    from .search import refresh_all_keys
+
+    count = refresh_all_keys()
+    db.session.commit()
+    click.echo(f"Search keys refreshed: {count} events.")
+
+
 @click.group("i18n", cls=AppGroup)
 def i18n():
     """Translation catalogues."""
@@ -121,4 +134,5 @@ def fill_english(po_path: Path) -> None:
 def init_app(app):
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(search_reindex)
     app.cli.add_command(i18n)

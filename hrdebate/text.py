@@ -248,7 +248,7 @@ SPOKEN = str.maketrans({
 AS_LETTERS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                             "8": "b", "@": "a", "$": "s", "!": "i", "|": "i", "€": "e",
                             "l": "i"})
-APOSTROPHES = "'’‘`ʻʼ"  # inside Uzbek words (oʻ, gʻ, maʼno): not a break
+APOSTROPHES = "'’‘`ʻʼ´"  # inside Uzbek words (oʻ, gʻ, maʼno): not a break
 
 # Reserved anywhere in a reading (they make no ordinary name: stems, so
 # that "Moderation", "Техподдержка", "TechSupport", "Модерлер" are found),

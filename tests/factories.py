@@ -58,6 +58,7 @@ class Rows:
                 region=fields.pop("region", "bishkek"),
                 **fields,
             )
+            club.refresh_search_key()
             members = [(owner, "owner")] if owner else []
             members += [(u, "organiser") for u in organisers]
             members += [(u, "moderator") for u in moderators]
@@ -85,7 +86,7 @@ class Rows:
             **fields,
         }
         with self.app.app_context():
-            event = Event(club_id=club.id, status=status)
+            event = Event(club=db.session.get(Club, club.id), status=status)
             db.session.add(event)
             _apply(event, data, list(topics))
             for name, value in data.items():  # state such as voting_state or a judgement

@@ -18,7 +18,7 @@ from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models.club import MemberRole
 from ..rules import Refusal, RuleError
-from ..text import render_markdown, safe_html
+from ..text import clean_query, render_markdown, safe_html
 from . import bp, services
 from .forms import AnswerForm, ClubForm, InviteForm, RoleForm
 
@@ -31,9 +31,10 @@ def _page() -> int:
 
 @bp.get("/clubs/")
 def index():
-    pagination = services.clubs_page(_page())
+    q = clean_query(request.args.get("q", ""))
+    pagination = services.clubs_page(_page(), q)
     counts = services.upcoming_counts([club.id for club in pagination.items])
-    return render_page("clubs/index.html", "clubs", pagination=pagination, counts=counts)
+    return render_page("clubs/index.html", "clubs", pagination=pagination, counts=counts, q=q)
 
 
 @bp.route("/clubs/new", methods=["GET", "POST"])

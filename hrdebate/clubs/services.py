@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..idempotent import RESENT_WITHIN, add_once, insert_once
@@ -18,6 +18,8 @@ from ..models.club import InvitationStatus, MemberRole
 from ..models.notification import NotificationKind
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
+from ..search import matches
+from ..text import APOSTROPHES
 from ..unit_of_work import lock_row
 
 CLUBS_PER_PAGE = 20
@@ -48,8 +50,7 @@ _CYRILLIC = {
     "ı": "i",  # Latin dotless i, which has no ASCII decomposition
 }
 # Uzbek Latin writes oʻ and gʻ with a turned comma (or an apostrophe in a hurry).
-_APOSTROPHES = "ʻʼ’‘'`"
-_TRANSLATE = str.maketrans({**_CYRILLIC, **{a: "" for a in _APOSTROPHES}})
+_TRANSLATE = str.maketrans({**_CYRILLIC, **{a: "" for a in APOSTROPHES}})
 
 
 def slugify(name: str) -> str:
@@ -97,6 +98,7 @@ def found_club(founder: User, data: dict) -> Club:
     for _attempt in range(3):
         club = Club(slug=unique_slug(data["name"]), verified=False,
                     **{field: data[field] for field in EDITABLE_FIELDS})
+        club.refresh_search_key()
         club.memberships.append(Membership(user_id=founder.id, role=MemberRole.OWNER))
         # Someone who took the same slug a moment ago: pick the next one.
         club, added = add_once(club, lambda: None)
@@ -106,10 +108,17 @@ def found_club(founder: User, data: dict) -> Club:
 
 
 def update_club(club: Club, data: dict) -> None:
-    """Change the club's details. The slug stays, so links keep working."""
+    """Change the club's details. The slug stays, so links keep working.
+    Its events are found by its name: a new name refreshes their search keys."""
+    renamed = "name" in data and data["name"] != club.name
     for field in EDITABLE_FIELDS:
         if field in data:
             setattr(club, field, data[field])
+    club.refresh_search_key()
+    if renamed:
+        for event in db.session.scalars(
+                select(Event).where(Event.club_id == club.id).options(selectinload(Event.topics))):
+            event.refresh_search_key()
 
 
 def set_verified(club: Club, verified: bool) -> None:
@@ -384,10 +393,11 @@ def club_counts(club_id: int, user_id: int | None) -> ClubCounts:
 
 # -- listings ---------------------------------------------------------------------
 
-def clubs_page(page: int):
-    """One page of every club, verified ones first, then by name (404 past
-    the last page)."""
-    stmt = select(Club).order_by(Club.verified.desc(), Club.name, Club.id)
+def clubs_page(page: int, q: str = ""):
+    """One page of the clubs found by ``q`` (every club when it is empty),
+    verified ones first, then by name (404 past the last page)."""
+    stmt = (select(Club).where(*matches(Club.search_key, q))
+            .order_by(Club.verified.desc(), Club.name, Club.id))
     return db.paginate(stmt, page=page, per_page=CLUBS_PER_PAGE)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..choices import Region
 from ..models import EVENT_LANGUAGES, Club, Event, Topic, utcnow
 from ..models.event import EventKind, EventStatus
+from ..search import matches
 from ..text import clean_query
 
 WHEN = ("upcoming", "past", "all")
@@ -62,8 +63,7 @@ class EventFilters:
         )
         if with_topics:
             stmt = stmt.options(selectinload(Event.topics))
-        if self.q:
-            stmt = stmt.where(Event.search_text.contains(self.q.casefold(), autoescape=True))
+        stmt = stmt.where(*matches(Event.search_key, self.q))
         if self.kind:
             stmt = stmt.where(Event.kind == self.kind)
         if self.region:

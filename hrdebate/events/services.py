@@ -63,10 +63,10 @@ def _apply(event: Event, data: dict, topic_slugs: list[str]) -> None:
             setattr(event, field, data[field])
     event.description_html = render_markdown(event.description)
     event.facts_html = render_markdown(event.facts) if event.facts else None
-    event.refresh_search_text()
     event.topics = list(
         db.session.scalars(select(Topic).where(Topic.slug.in_(topic_slugs)))
     ) if topic_slugs else []
+    event.refresh_search_key()
 
 
 def _refuse_if_archived(club: Club) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..choices import Labelled
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
+from ..search import club_key, search_index
 from .user import User, new_token
 
 
@@ -43,6 +44,7 @@ class Club(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("club_type", ClubType.values()), name="club_type"),
         CheckConstraint(one_of("moderation_mode", ModerationMode.values()), name="moderation_mode"),
+        search_index("clubs"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +60,8 @@ class Club(db.Model):
     # Set when nobody is left to run the club (its last owner and organisers
     # deleted their accounts): its events stay visible, no new one goes out.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the club is found by on /clubs/, folded (``search.club_key``).
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="club", cascade="all, delete-orphan", passive_deletes=True
@@ -65,6 +69,12 @@ class Club(db.Model):
 
     def __repr__(self) -> str:
         return f"<Club {self.slug!r}>"
+
+    def refresh_search_key(self) -> None:
+        """After any change to what ``search.club_key`` reads; a new name
+        also changes the keys of the club's events (``clubs.services``)."""
+        self.search_key = club_key(name=self.name, city=self.city, region=self.region,
+                                   description=self.description)
 
     def add_member(self, user: User, role: str) -> Membership:
         membership = Membership(user=user, role=role)

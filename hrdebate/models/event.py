@@ -23,6 +23,7 @@ from ..config import LANGUAGE_NAMES
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 from ..rules import Refusal
+from ..search import event_key, search_index
 from .club import Club
 from .codes import new_checkin_code
 from .topic import Topic, event_topics
@@ -148,6 +149,7 @@ class Event(db.Model):
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
         Index("ix_events_club_id_starts_at", "club_id", "starts_at"),
+        search_index("events"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,9 +169,8 @@ class Event(db.Model):
     capacity: Mapped[int | None]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Case-folded title, summary, motion and case title: one LIKE that folds
-    # Cyrillic and Latin the same way on SQLite and PostgreSQL.
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # What the event is found by, folded (``search.event_key``).
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -250,9 +251,13 @@ class Event(db.Model):
     def has_judgement(self) -> bool:
         return self.judgement_published_at is not None
 
-    def refresh_search_text(self) -> None:
-        parts = (self.title, self.summary, self.motion, self.case_title)
-        self.search_text = " ".join(p for p in parts if p).casefold()
+    def refresh_search_key(self) -> None:
+        """After any change to what ``search.event_key`` reads: the club's
+        services call it for their events when the club is renamed."""
+        self.search_key = event_key(
+            title=self.title, summary=self.summary, motion=self.motion,
+            case_title=self.case_title, venue=self.venue, region=self.region,
+            club_name=self.club.name, topic_slugs=[topic.slug for topic in self.topics])
 
     @property
     def progress_open(self) -> bool:

@@ -32,6 +32,7 @@ from ..models.codes import is_code_text, normalise_code
 from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
+from ..search import found_in
 from ..unit_of_work import lock_and_reread, lock_row
 
 REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED,
@@ -360,15 +361,12 @@ def attendance_changes(event: Event) -> list[AttendanceChange]:
 
 def registrants(event: Event, q: str = "") -> list[Registration]:
     """The event's registrants, the registered first, each with their user.
-    An event has at most a few hundred, so the search folds case in Python:
-    Cyrillic names match alike on SQLite and PostgreSQL."""
+    An event has at most a few hundred, so the search runs in Python, with
+    the site's fold (``search.found_in``): "Aigerim" finds "Айгерим"."""
     rows = db.session.scalars(
         select(Registration)
         .options(joinedload(Registration.user))
         .where(Registration.event_id == event.id, Registration.status != CANCELLED)
         .order_by(Registration.status, Registration.registered_at, Registration.id)
     ).all()
-    if q:
-        needle = q.casefold()
-        rows = [r for r in rows if needle in r.display_name.casefold()]
-    return rows
+    return [r for r in rows if found_in(r.display_name, q)] if q else rows

@@ -1,0 +1,182 @@
+"""Search that finds what people type (issue #11): one fold, ``search_key``,
+for the stored text and for the query alike, so that the same word matches
+whatever script, keyboard or apostrophe it was typed with.
+
+What is searched is stored, folded, in a ``search_key`` column (events and
+clubs), kept current by ``Event.refresh_search_key`` and
+``Club.refresh_search_key``; ``matches`` turns a query into the condition.
+Region and theme names are translated in code, so an event's key holds them
+in all four languages: "Ош", "Osh" and "Oʻsh" all find an event in Osh. After
+the catalogues change those names, ``flask search-reindex`` refreshes every
+key (the migration that added the columns filled them the same way)."""
+
+import re
+import unicodedata
+from functools import cache
+
+from flask_babel import force_locale
+from sqlalchemy import DDL, Index, event
+
+from .choices import Region
+from .config import LANGUAGES
+from .extensions import db
+from .text import APOSTROPHES, SPOKEN
+
+_NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+# Cyrillic in Latin letters as in ``text.SPOKEN`` (the letters of Russian,
+# Kyrgyz and Uzbek Cyrillic), but х as "kh"; with the Turkic Latin letters
+# some people still type (ş, ç, dotless ı for the Kyrgyz ы), and the
+# apostrophes that NFKC made of full-width ones gone.
+_TO_LATIN = {**SPOKEN, **str.maketrans({"х": "kh", "ş": "sh", "ç": "ch", "ı": "y"}),
+             **_NO_APOSTROPHES}
+# Two Cyrillic letters are spelt by their place, as Uzbek Latin spells them:
+# е is "ye" at the start of a word and after a vowel (Ер yer, Қаер qayer),
+# ц is "ts" after a vowel (лицей litsey), "s" elsewhere (конференция
+# konferensiya).
+_VOWELS = "аеёиоуыэюяөүў"
+_PLACED = re.compile(rf"(?:(?<!\w)|(?<=[{_VOWELS}ъь]))е|(?<=[{_VOWELS}])(ц)|ц")
+# Latin letters that romanisations write differently: Uzbek and Kyrgyz Latin
+# j and x are zh and kh in Russian romanisation and in passports (ICAO),
+# whose й, я, ю are i, ia, iu where Uzbek Latin has y, ya, yu. A single
+# letter becomes the pair, never the pair a letter, so that a query cut
+# short anywhere ("Kazak", "Zh") is still part of the text it starts.
+_LATIN_FOLDS = str.maketrans({"j": "zh", "x": "kh", "y": "i"})
+
+
+def _placed(match: re.Match) -> str:
+    """"ye" for a placed е, "ts" for ц after a vowel, "s" for another ц."""
+    return "ye" if match[0] == "е" else "ts" if match[1] else "s"
+
+
+def search_key(*texts: str | None) -> str:
+    """The texts folded for search, one space between words.
+
+    1. Apostrophes are dropped (ʻ ʼ ' ` ’ ‘ ´): Uzbek oʻ, o', o`, o’ and
+       plain o read alike, and so do gʻ and g; the tutuq belgisi ʼ (ъ in
+       Cyrillic) goes too: "maʼruza" and "маъруза" are "maruza".
+    2. NFKC, then case folded ("ＯＳＨ" is "osh").
+    3. Cyrillic is spelt in Latin letters as Uzbek Latin spells it
+       (``text.SPOKEN``): ш sh, ч ch, ж zh, х kh, ё yo, ю yu, я ya, й and ы
+       y, щ shch, ъ and ь nothing, е ye or e and ц ts or s by their place
+       (``_PLACED``); Kyrgyz ң ө ү are н о у (n o u); Uzbek ў is o (oʻ),
+       ғ g (gʻ), қ q, ҳ h. Accents go: "ö", "ü", "ñ" are o, u, n.
+    4. Then j is "zh", x "kh" and y "i" (``_LATIN_FOLDS``), so that Uzbek
+       Latin, Russian romanisation and passport spellings meet.
+
+    So "Ош", "Osh" and "Oʻsh" are "osh"; "кеңеш", "кенеш", "Kenesh" and
+    "Кеңеш" are "kenesh"; "йиғилиш", "yigʻilish", "yig'ilish" and
+    "yigilish" are "iigilish"; "Халқаро" and "Xalqaro" are "khalqaro";
+    "Ҳуқуқ" and "huquq" are "huquq"; "Жогорку", "Jogorku" and "Zhogorku"
+    are "zhogorku"; "Ер" and "Yer" are "ier"; "Ёшлар" and "Yoshlar" are
+    "ioshlar"; "Айгерим", "Aigerim" and "Aygerim" are "aigerim";
+    "Ўзбекистон" and "Oʻzbekiston" are "ozbekiston"; "конференция" and
+    "konferensiya" are "konferensiia". Letters that one language keeps
+    apart stay apart: q (қ) is not k, h (ҳ) is not kh (х), ё (yo) is not
+    е (e). Other punctuation is kept: "%" stays "%"."""
+    text = " ".join(t for t in texts if t)
+    # Before NFKC, which would turn "´" into a space and an accent.
+    text = unicodedata.normalize("NFKC", text.translate(_NO_APOSTROPHES)).casefold()
+    text = unicodedata.normalize("NFD", _PLACED.sub(_placed, text).translate(_TO_LATIN))
+    # Accents, and zero-width or direction characters inside a word.
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
+    return " ".join(unicodedata.normalize("NFC", text).translate(_LATIN_FOLDS).split())
+
+
+def stored_key(*texts: str | None) -> str:
+    """``search_key`` with each word once: what a search column holds (a
+    query word never spans two words, so repeats add nothing)."""
+    return " ".join(dict.fromkeys(search_key(*texts).split()))
+
+
+def in_all_languages(label) -> list[str]:
+    """A translated label (a lazy string) in each of the site's languages."""
+    names = []
+    for language in LANGUAGES:
+        with force_locale(language):
+            names.append(str(label))
+    return names
+
+
+@cache
+def region_words(code: str) -> str:
+    """A region's names in all four languages, folded ("osh shaary city
+    shahri" for Osh city); "" for an unknown code."""
+    try:
+        return stored_key(*in_all_languages(Region(code).label))
+    except ValueError:
+        return ""
+
+
+@cache
+def topic_words(slug: str) -> str:
+    """A theme's names in all four languages, folded."""
+    from .models.topic import TOPICS
+
+    return stored_key(*in_all_languages(TOPICS[slug][0])) if slug in TOPICS else ""
+
+
+def event_key(*, title, summary, motion, case_title, venue, region, club_name,
+              topic_slugs) -> str:
+    """What an event is found by: its title, summary, motion, case, venue,
+    club name, and its region's and themes' names in all four languages."""
+    return stored_key(title, summary, motion, case_title, venue, club_name, region_words(region),
+                      *(topic_words(slug) for slug in topic_slugs))
+
+
+def club_key(*, name, city, region, description) -> str:
+    """What a club is found by on /clubs/: name, city, region (four
+    languages), description."""
+    return stored_key(name, city, region_words(region), description)
+
+
+def refresh_all_keys() -> int:
+    """Recompute every club's and event's key (``flask search-reindex``),
+    after a change to this fold or to the catalogues' region or theme names.
+    The caller commits. Returns the number of events."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from .models import Club, Event
+
+    for club in db.session.scalars(select(Club)):
+        club.refresh_search_key()
+    events = db.session.scalars(select(Event).options(selectinload(Event.club),
+                                                      selectinload(Event.topics))).all()
+    for item in events:
+        item.refresh_search_key()
+    return len(events)
+
+
+MAX_WORDS = 8
+
+
+def search_index(table: str) -> Index:
+    """The index of a table's ``search_key``. On PostgreSQL a trigram GIN
+    index (pg_trgm), which ``LIKE '%word%'`` uses for words of three letters
+    or more. On SQLite the same declaration makes a plain index, which such
+    a LIKE cannot use: SQLite reads the column of every row, a few
+    milliseconds for 10,000 events (tests/bench_search.py)."""
+    return Index(f"ix_{table}_search_key", "search_key", postgresql_using="gin",
+                 postgresql_ops={"search_key": "gin_trgm_ops"})
+
+
+# Databases built without the migrations (the tests, the benchmarks) need the
+# extension too; pg_trgm is a trusted extension, so a database owner may add it.
+event.listen(db.metadata, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+def found_in(text: str, query: str) -> bool:
+    """``matches`` in Python, for short lists held in memory: every word of
+    the folded query is in the folded text."""
+    key = search_key(text)
+    return all(word in key for word in search_key(query).split()[:MAX_WORDS])
+
+
+def matches(column, query: str):
+    """Conditions for ``where()``: every word of the folded query is in the
+    column, anywhere in it (so "kenesh" finds "Kenesh-2026" and "Жогорку
+    Кеңеш"), LIKE's wildcards taken literally. Up to
+    ``MAX_WORDS`` words count; an empty query matches everything."""
+    words = search_key(query).split()[:MAX_WORDS]
+    return [column.contains(word, autoescape=True) for word in words]
