@@ -310,7 +310,7 @@ def test_no_english_kept_in_brackets(code):
     English has the same brackets)."""
     bracketed = re.compile(r"\(([A-Za-z][A-Za-z ]*)\)")
     kept = []
-    for message in _catalog(code):
+    for message in catalog(code):
         if not message.id:
             continue
         source = " ".join(message.id if isinstance(message.id, tuple) else (message.id,))
