@@ -90,3 +90,43 @@ def open_page(request, browser, live_server):
 @pytest.fixture
 def page(open_page):
     return open_page()
+
+
+@pytest.fixture
+def demo_site(app, runner):
+    """The demo site seeded into the live server's app, with an online link
+    on one debate: its page kinds by role (see page_kinds.py)."""
+    from tests.browser.page_kinds import add_online_link, page_kinds
+    from tests.conftest import DEMO_PASSWORD
+
+    assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
+    add_online_link(app)
+    return page_kinds(app)
+
+
+@pytest.fixture
+def page_as(browser, live_server, demo_site):
+    """Factory: ``page_as("organiser", viewport=...)``, a page in its own
+    browser context (options as ``browser.new_context`` takes them), signed
+    in as that role's demo account (anonymous: not signed in)."""
+    from tests.conftest import DEMO_PASSWORD
+
+    contexts = []
+
+    def page_as(role, **options):
+        context = browser.new_context(base_url=live_server, locale="en-GB", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        username = demo_site[role].username
+        if username:
+            page.goto("/auth/login")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(lambda url: "/auth/login" not in url)
+        return page
+
+    yield page_as
+    for context in contexts:
+        context.close()
