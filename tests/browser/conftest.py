@@ -114,16 +114,17 @@ def page_as(browser, live_server, demo_site):
     contexts = []
 
     def page_as(role, **options):
-        context = browser.new_context(base_url=live_server, locale="en-GB", **options)
+        context = browser.new_context(base_url=live_server, **{"locale": "en-GB", **options})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
         username = demo_site[role].username
         if username:
             page.goto("/auth/login")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Log in").click()
+            # By field name: the page may be in any language.
+            page.locator("main input[name=username]").fill(username)
+            page.locator("main input[name=password]").fill(DEMO_PASSWORD)
+            page.locator("main button[type=submit]").click()
             page.wait_for_url(lambda url: "/auth/login" not in url)
         return page
 
