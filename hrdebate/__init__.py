@@ -93,10 +93,12 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
     access.init_app(app)
     from .choices import all_labelled
+    from .htmx import swap_focus
     from .moderation.forms import reason_label
 
     app.jinja_env.globals.update(all_labelled())  # every fixed list, by class name
     app.jinja_env.globals["reason_label"] = reason_label
+    app.jinja_env.globals["swap_focus"] = swap_focus
     errors.init_app(app)
     unit_of_work.init_app(app)
     faults.init_app(app)

@@ -2,6 +2,7 @@
 
 from flask import get_flashed_messages, get_template_attribute, render_template, request
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
 
 def wants_fragment() -> bool:
@@ -20,6 +21,18 @@ def render_page(template: str, block: str, **context) -> str:
     if wants_fragment():
         return render_block(template, block, **context)
     return render_template(template, **context)
+
+
+def swap_focus(when: bool = True) -> Markup:
+    """Attributes for the root of a region that htmx swaps in answer to what
+    the person did there (a button pressed inside it): the button they were
+    on is gone, so focus goes to the new region (htmx focuses an element with
+    ``autofocus`` in swapped content), not back to the top of the page. The
+    message area (``refresh_flashes``, a live region) says what happened.
+    A full page gets nothing: it must not pull focus away on loading. Nor
+    does a region sent back with a form's errors (``when`` false): the field
+    to correct has ``autofocus`` there instead."""
+    return Markup(' tabindex="-1" autofocus') if when and wants_fragment() else Markup("")
 
 
 def refresh_flashes(response):

@@ -226,7 +226,11 @@ def test_htmx_decide_removes_item_and_updates_counts(app, client, auth, world, m
     response = client.post_form(f"/moderation/comments/{first}", {"action": "approve"},
                                 headers=HX)
     assert response.status_code == 200
-    assert "<html" not in response.text and "queue-item" not in response.text
+    # The item gives way to one line, which takes focus; the message area says it.
+    assert "<html" not in response.text and 'class="decision"' not in response.text
+    assert f'<li id="queue-item-{first}" class="queue-item decided" tabindex="-1" autofocus>' \
+        in response.text
+    assert response.text.count("Your decision is saved and the author is told.") == 2
     assert 'id="queue-counts"' in response.text and 'hx-swap-oob="true"' in response.text
     assert "1 pending comment" in response.text
     assert "HX-Request" in response.headers["Vary"]

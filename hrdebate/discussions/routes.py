@@ -88,12 +88,12 @@ def post(event_id):
             stance=form.stance.data if "stance" in form else None,
             parent_id=form.parent_id.data)
     page = comment_page(comment, event)
-    if wants_fragment():
-        return _thread_response(event, page=page)
     if comment.status == CommentStatus.PENDING:
         flash(_("Thank you. Your comment is waiting for review by a moderator."), "info")
     else:
         flash(_("Your comment is published."), "success")
+    if wants_fragment():
+        return _thread_response(event, page=page)
     args = {"comments_page": page} if page > 1 else {}
     return redirect(_event_url(event, anchor=f"comment-{comment.id}", **args))
 
@@ -132,9 +132,9 @@ def delete(comment_id):
     comment = get_comment_or_404(comment_id, own=True)
     event = comment.event
     services.delete_comment(comment, current_user)
+    flash(_("Your comment is deleted."), "success")
     if wants_fragment():
         return _thread_response(event, page=comment_page(comment, event))
-    flash(_("Your comment is deleted."), "success")
     return redirect(_event_url(event))
 
 

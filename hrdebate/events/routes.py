@@ -153,8 +153,7 @@ def vote(event_id):
     if not form.validate():
         raise RuleError(Refusal.BAD_VOTE)
     services.cast_vote(event, current_user, form.phase.data, form.choice.data)
-    if not wants_fragment():
-        flash(_("Your vote is counted. You can change it while the vote is open."), "success")
+    flash(_("Your vote is counted. You can change it while the vote is open."), "success")
     return _voting_response(event)
 
 

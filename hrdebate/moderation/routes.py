@@ -8,7 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_block, render_blocks
 
 from ..bounds import as_id, page_arg
 from ..access import (
@@ -70,10 +70,11 @@ def decide(comment_id):
         return _queue_page(422)
     refusal_goes_to(_back_to_queue())
     services.decide(comment, current_user, form.action.data, form.stored_reason)
-    if wants_fragment():  # the item leaves the queue; the counters update out of band
-        return render_block("moderation/queue.html", "counts", oob=True,
-                            counts=queues.queue_counts(moderated_club_ids(current_user)))
     flash(_("Your decision is saved and the author is told."), "success")
+    if wants_fragment():  # the item gives way to a line; the counters update out of band
+        return render_blocks("moderation/queue.html", ["decided", "counts"], oob=True,
+                             comment=comment,
+                             counts=queues.queue_counts(moderated_club_ids(current_user)))
     return redirect(_back_to_queue())
 
 

@@ -52,12 +52,11 @@ def register(event_id):
     event = get_event_or_404(event_id)
     refusal_goes_to(_registration_url(event))
     registration = services.register(event, current_user)
-    if not wants_fragment():
-        if registration.status == RegistrationStatus.REGISTERED:
-            flash(_("You are registered. See you there!"), "success")
-        else:
-            flash(_("The event is full: you are on the waitlist. We will tell you if a seat "
-                    "frees up."), "info")
+    if registration.status == RegistrationStatus.REGISTERED:
+        flash(_("You are registered. See you there!"), "success")
+    else:
+        flash(_("The event is full: you are on the waitlist. We will tell you if a seat "
+                "frees up."), "info")
     return _registration_response(event)
 
 
@@ -68,8 +67,7 @@ def unregister(event_id):
     event = get_event_or_404(event_id)
     refusal_goes_to(_registration_url(event))
     services.unregister(event, current_user)
-    if not wants_fragment():
-        flash(_("Your registration is cancelled."), "success")
+    flash(_("Your registration is cancelled."), "success")
     return _registration_response(event)
 
 

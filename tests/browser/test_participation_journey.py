@@ -35,6 +35,8 @@ def test_register_check_in_certificate_turnout(app, open_page, make_user, make_c
     expect(org.locator("#counts")).to_contain_text("1 checked in")
     if org.js_enabled:  # htmx swapped the row and the counts: no reload happened
         assert org.evaluate("window.stillTheSamePage") is True
+        # The row pressed in keeps focus, not the top of the page.
+        expect(org.locator(".registrant:focus", has_text="Aziza Karimova")).to_have_count(1)
 
     # The event takes place and ends.
     with app.app_context():
