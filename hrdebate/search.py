@@ -24,68 +24,84 @@ from .text import APOSTROPHES, SPOKEN
 
 _NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
 # Cyrillic in Latin letters as in ``text.SPOKEN`` (the letters of Russian,
-# Kyrgyz and Uzbek Cyrillic), but х as "kh"; with the Turkic Latin letters
+# Kyrgyz and Uzbek Cyrillic); with the Turkic Latin letters
 # some people still type (ş, ç, dotless ı for the Kyrgyz ы), and the
 # apostrophes that NFKC made of full-width ones gone.
-_TO_LATIN = {**SPOKEN, **str.maketrans({"х": "kh", "ş": "sh", "ç": "ch", "ı": "y"}),
+_TO_LATIN = {**SPOKEN, **str.maketrans({"ş": "sh", "ç": "ch", "ı": "y"}),
              **_NO_APOSTROPHES}
-# Two Cyrillic letters are spelt by their place, as Uzbek Latin spells them:
-# е is "ye" at the start of a word and after a vowel (Ер yer, Қаер qayer),
-# ц is "ts" after a vowel (лицей litsey), "s" elsewhere (конференция
-# konferensiya).
+# ц is spelt by its place, as Uzbek Latin spells it: "ts" after a vowel
+# (лицей litsey), "s" elsewhere (конференция konferensiya).
 _VOWELS = "аеёиоуыэюяөүў"
-_PLACED = re.compile(rf"(?:(?<!\w)|(?<=[{_VOWELS}ъь]))е|(?<=[{_VOWELS}])(ц)|ц")
+_S_FOR_TS = re.compile(rf"(?<![{_VOWELS}])ц")
 # Latin letters that romanisations write differently: Uzbek and Kyrgyz Latin
-# j and x are zh and kh in Russian romanisation and in passports (ICAO),
-# whose й, я, ю are i, ia, iu where Uzbek Latin has y, ya, yu. A single
-# letter becomes the pair, never the pair a letter, so that a query cut
-# short anywhere ("Kazak", "Zh") is still part of the text it starts.
-_LATIN_FOLDS = str.maketrans({"j": "zh", "x": "kh", "y": "i"})
-
-
-def _placed(match: re.Match) -> str:
-    """"ye" for a placed е, "ts" for ц after a vowel, "s" for another ц."""
-    return "ye" if match[0] == "е" else "ts" if match[1] else "s"
+# j is zh in Russian romanisation and in passports (ICAO), x (Cyrillic х)
+# is kh there and h on many keyboards, and their й, я, ю are i, ia, iu where
+# Uzbek Latin has y, ya, yu. So j is "zh", x "h", y "i"; then "kh" is "h",
+# "ye" is "e" (Uzbek Latin yer, obyekt; Russian names write Elena, Erlan),
+# "ii" is "i" (Мария mariya, Maria) and "dzh" is "zh" (Russian Джалал-Абад,
+# Kyrgyz Жалал-Абад, Latin Djalal-Abad). The price: a query cut short
+# just before such a pair ("play" for "player") is not found.
+_LATIN_FOLDS = str.maketrans({"j": "zh", "x": "h", "y": "i"})
+_PAIRS = re.compile(r"dzh|kh|ie|ii")
+_SHRUNK = {"dzh": "zh", "kh": "h", "ie": "e", "ii": "i"}
+# Stress marks that people put on Cyrillic vowels ("Бакы́т"): NFKC would
+# otherwise make letters of other alphabets (ќ is Macedonian ќ).
+_STRESS = str.maketrans("", "", "\u0300\u0301")
 
 
 def search_key(*texts: str | None) -> str:
     """The texts folded for search, one space between words.
 
-    1. Apostrophes are dropped (ʻ ʼ ' ` ’ ‘ ´): Uzbek oʻ, o', o`, o’ and
+    1. Stress marks and apostrophes are dropped (ʻ ʼ ' ` ’ ‘ ´): Uzbek oʻ, o', o`, o’ and
        plain o read alike, and so do gʻ and g; the tutuq belgisi ʼ (ъ in
        Cyrillic) goes too: "maʼruza" and "маъруза" are "maruza".
     2. NFKC, then case folded ("ＯＳＨ" is "osh").
     3. Cyrillic is spelt in Latin letters as Uzbek Latin spells it
-       (``text.SPOKEN``): ш sh, ч ch, ж zh, х kh, ё yo, ю yu, я ya, й and ы
-       y, щ shch, ъ and ь nothing, е ye or e and ц ts or s by their place
-       (``_PLACED``); Kyrgyz ң ө ү are н о у (n o u); Uzbek ў is o (oʻ),
+       (``text.SPOKEN``): ш sh, ч ch, ж zh, х h, ё yo, ю yu, я ya, й and ы
+       y, щ shch, ъ and ь nothing, ц ts after a vowel and s elsewhere
+       (``_S_FOR_TS``); Kyrgyz ң ө ү are н о у (n o u); Uzbek ў is o (oʻ),
        ғ g (gʻ), қ q, ҳ h. Accents go: "ö", "ü", "ñ" are o, u, n.
-    4. Then j is "zh", x "kh" and y "i" (``_LATIN_FOLDS``), so that Uzbek
-       Latin, Russian romanisation and passport spellings meet.
+    4. Then j is "zh", x "h" and y "i" (``_LATIN_FOLDS``), and "kh" is
+       "h", "ie" "e", "ii" "i", "dzh" "zh" (``_PAIRS``), so that Uzbek
+       Latin, Russian romanisation and passport spellings meet: Uzbek "yer"
+       and "Ер", "Елена" and "Elena", "Мария" and "Maria".
 
     So "Ош", "Osh" and "Oʻsh" are "osh"; "кеңеш", "кенеш", "Kenesh" and
     "Кеңеш" are "kenesh"; "йиғилиш", "yigʻilish", "yig'ilish" and
-    "yigilish" are "iigilish"; "Халқаро" and "Xalqaro" are "khalqaro";
+    "yigilish" are "igilish"; "Халқаро", "Xalqaro" and "Halqaro" are "halqaro";
     "Ҳуқуқ" and "huquq" are "huquq"; "Жогорку", "Jogorku" and "Zhogorku"
-    are "zhogorku"; "Ер" and "Yer" are "ier"; "Ёшлар" and "Yoshlar" are
+    are "zhogorku"; "Ер" and "Yer" are "er"; "Ёшлар" and "Yoshlar" are
     "ioshlar"; "Айгерим", "Aigerim" and "Aygerim" are "aigerim";
     "Ўзбекистон" and "Oʻzbekiston" are "ozbekiston"; "конференция" and
-    "konferensiya" are "konferensiia". Letters that one language keeps
-    apart stay apart: q (қ) is not k, h (ҳ) is not kh (х), ё (yo) is not
-    е (e). Other punctuation is kept: "%" stays "%"."""
+    "konferensiya" are "konferensia". Letters that one language keeps
+    apart stay apart: q (қ) is not k, ё (yo) is not е (e). Other punctuation is kept: "%" stays "%"."""
     text = " ".join(t for t in texts if t)
     # Before NFKC, which would turn "´" into a space and an accent.
-    text = unicodedata.normalize("NFKC", text.translate(_NO_APOSTROPHES)).casefold()
-    text = unicodedata.normalize("NFD", _PLACED.sub(_placed, text).translate(_TO_LATIN))
+    text = unicodedata.normalize("NFD", text.translate(_NO_APOSTROPHES)).translate(_STRESS)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFD", _S_FOR_TS.sub("s", text).translate(_TO_LATIN))
     # Accents, and zero-width or direction characters inside a word.
     text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
-    return " ".join(unicodedata.normalize("NFC", text).translate(_LATIN_FOLDS).split())
+    text = unicodedata.normalize("NFC", text).translate(_LATIN_FOLDS)
+    return " ".join(_PAIRS.sub(lambda m: _SHRUNK[m[0]], text).split())
 
 
 def stored_key(*texts: str | None) -> str:
-    """``search_key`` with each word once: what a search column holds (a
-    query word never spans two words, so repeats add nothing)."""
-    return " ".join(dict.fromkeys(search_key(*texts).split()))
+    """``search_key`` as a search column holds it: each word once, a word
+    joined by punctuation also in its parts ("at-bashy" gives "at" and
+    "bashy" too), and a space before every word, so that a query word is
+    looked for at the start of a word (``matches``): "osh" finds Osh but not
+    "boshqaruv"."""
+    words = []
+    for word in search_key(*texts).split():
+        words.append(word)
+        parts = _WORD_PARTS.findall(word)
+        if parts != [word]:
+            words += parts
+    return "".join(f" {word}" for word in dict.fromkeys(words))
+
+
+_WORD_PARTS = re.compile(r"[^\W_]+")
 
 
 def in_all_languages(label) -> list[str]:
@@ -166,17 +182,20 @@ event.listen(db.metadata, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
+def _query_words(query: str) -> list[str]:
+    return search_key(query).split()[:MAX_WORDS]
+
+
 def found_in(text: str, query: str) -> bool:
-    """``matches`` in Python, for short lists held in memory: every word of
-    the folded query is in the folded text."""
-    key = search_key(text)
-    return all(word in key for word in search_key(query).split()[:MAX_WORDS])
+    """``matches`` in Python, for short lists held in memory."""
+    key = stored_key(text)
+    return all(f" {word}" in key for word in _query_words(query))
 
 
 def matches(column, query: str):
-    """Conditions for ``where()``: every word of the folded query is in the
-    column, anywhere in it (so "kenesh" finds "Kenesh-2026" and "Жогорку
-    Кеңеш"), LIKE's wildcards taken literally. Up to
-    ``MAX_WORDS`` words count; an empty query matches everything."""
-    words = search_key(query).split()[:MAX_WORDS]
-    return [column.contains(word, autoescape=True) for word in words]
+    """Conditions for ``where()``: every word of the folded query starts a
+    word of the column (a stored key, ``stored_key``): "kenesh" finds
+    "Жогорку Кеңеш" and "Kenesh-2026", "osh" finds Osh but not "boshqaruv";
+    LIKE's wildcards are taken literally. Up to ``MAX_WORDS`` words count;
+    an empty query matches everything."""
+    return [column.contains(f" {word}", autoescape=True) for word in _query_words(query)]
