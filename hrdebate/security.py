@@ -36,6 +36,8 @@ def safe_next(target: str | None, default: str) -> str:
 
     Browsers treat ``//host``, ``/\\host``, ``\\\\host`` and ``https:host`` as
     other sites, so only a single leading slash followed by a path is kept.
+    A target longer than ``MAX_NEXT`` (a long search carried along) keeps its
+    path only: a proxy refuses a ``Location`` header of many kilobytes.
     """
     if not target:
         return default
@@ -45,7 +47,12 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
+    if len(target) > MAX_NEXT:
+        target = parts.path if len(parts.path) <= MAX_NEXT else default
     return target
+
+
+MAX_NEXT = 2000
 
 
 def personal(view):

@@ -209,3 +209,12 @@ def test_no_signed_in_page_is_ever_stored(client, demo_urls, htmx):
 )
 def test_safe_next(target, expected):
     assert safe_next(target, "/home") == expected
+
+
+def test_a_long_next_comes_back_without_its_query(client):
+    """A long search carried to the language switcher: the answer's Location
+    stays short enough for any proxy, on the page the person was on."""
+    response = client.post_form("/language/uz", {"next": "/events/?q=" + "ош" * 50_000})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/events/"
+    assert safe_next("/" + "a" * 5000, "/home") == "/home"
