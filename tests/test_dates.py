@@ -162,3 +162,30 @@ def test_dates_are_formatted_only_by_the_date_filters():
     found += [p.name for p in PACKAGE.rglob("*.py")
               if p.name != "timeutil.py" and babel_formats.search(p.read_text("utf-8"))]
     assert found == []
+
+
+def test_an_event_over_several_days_shows_where_its_end_starts(client, make_user, make_club,
+                                                               make_event):
+    """"13 December, 11:00 – 13 March 2027, 11:00", not "11:00–13 March"."""
+    club = make_club(owner=make_user("nurlan"))
+    start = datetime(2026, 12, 13, 5, tzinfo=ZoneInfo("UTC"))
+    event = make_event(club, title="A long project", starts_at=start,
+                       ends_at=start + timedelta(days=90))
+    html = client.get(f"/events/{event.id}?lang=uz").text
+    assert written(start + timedelta(days=90), "uz", "day_time") in shown(html)
+    assert "</time> – <time" in html
+    one_day = make_event(club, title="An evening", starts_at=start, ends_at=start + timedelta(hours=2))
+    html = client.get(f"/events/{one_day.id}?lang=uz").text
+    assert f">{written(start + timedelta(hours=2), 'uz', 'time')}</time>" in html
+    assert "</time>–<time" in html
+
+
+def test_a_check_in_on_another_day_shows_its_day(client, auth, make_user, make_club, make_event,
+                                                 make_registration):
+    club = make_club(owner=make_user("nurlan"))
+    event = make_event(club, title="Debate", starts_in=timedelta(days=-3))
+    late = utcnow().replace(minute=0, second=0, microsecond=0)
+    make_registration(event, make_user("aida", display_name="Aida"), checked_in=late)
+    auth.login("nurlan")
+    text = shown(client.get(f"/events/{event.id}/attendance?lang=ky").text)
+    assert written(late, "ky", "day_time") in text

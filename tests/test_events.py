@@ -1,5 +1,6 @@
 """Events: list and filters, the event page, the organiser's workflow."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -190,6 +191,14 @@ def test_new_event_permissions(client, auth, people, who, status):
     response = client.post_form("/events/new?club=auca", form_data())
     assert response.status_code == (302 if status in (200, 302) else status)
     assert client.get("/events/new?club=nope").status_code == (302 if who is None else 404)
+
+
+@pytest.mark.parametrize("code", ["uz", "ky"])
+def test_a_new_event_is_in_the_organisers_language_until_changed(client, auth, people, code):
+    """An Uzbek organiser's draft is not saved as Kyrgyz unnoticed."""
+    auth.login("organiser")
+    html = client.get(f"/events/new?club=auca&lang={code}").text
+    assert re.search(rf'<option selected value="{code}">|<option value="{code}" selected>', html)
 
 
 @pytest.mark.parametrize("starts_at", ["2030-05-01T18:00", "2030-05-01T18:00:00",

@@ -227,7 +227,9 @@ def test_saving_the_profile_stores_the_language_and_switches_the_device(app, cli
                                               "profile-locale": "uz", "profile-email": ""})
     assert response.status_code == 302
     assert fetch(app, User, username="timur").locale == "uz"
-    assert '<html lang="uz">' in client.get("/").text
+    page = client.get("/account/").text
+    assert '<html lang="uz">' in page
+    assert "Profilingiz saqlandi." in page  # the confirmation in the language chosen
 
 
 def test_unknown_language_is_ignored(client):

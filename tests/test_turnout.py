@@ -819,3 +819,13 @@ def test_query_count_does_not_grow_with_the_data(app, client, auth, programme, w
         assert len(statements) == counts[url], (url, statements)
     # Loading the user, the unread notifications, the clubs, and the figures.
     assert counts["/turnout/"] <= 12, counts
+
+
+@pytest.mark.parametrize(("code", "label"), [
+    ("ky", "2026-ж., 1-чейрек"), ("ru", "1-й квартал 2026 г."), ("uz", "2026-yil, 1-chorak"),
+    ("en", "Quarter 1 of 2026")])
+def test_a_quarter_is_named_in_the_readers_language(client, auth, programme, code, label):
+    auth.login("organiser")
+    text = page_text(client.get(f"/turnout/?quarter=2026-Q1&lang={code}").text, lang=code)
+    assert label in text
+    assert "Q1" not in text

@@ -7,7 +7,7 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -54,7 +54,8 @@ def update_profile():
             current_user, form.display_name.data, form.locale.data, form.email.data
         )
         remember_language(form.locale.data)
-        flash(_("Your profile is saved."), "success")
+        with force_locale(form.locale.data):  # the next page is in the language chosen
+            flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile"))
     return _profile_page(profile_form=form)
 

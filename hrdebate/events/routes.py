@@ -4,6 +4,7 @@ Each route loads through ``access``, calls a service and answers; refusals
 go to the one handler in ``errors``."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
@@ -70,8 +71,9 @@ def _valid(form: EventForm, event=None) -> bool:
 def new():
     club = get_club_or_404(request.args.get("club", ""), manage=True)
     form = EventForm()
-    if request.method == "GET":
+    if request.method == "GET":  # the club's region, the organiser's language
         form.region.data = club.region
+        form.language.data = str(get_locale())
     if _valid(form):
         data, topic_slugs = form.to_data()
         event = services.create_event(club, data, topic_slugs, by=current_user)

@@ -100,7 +100,8 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        return f"{self.year} Q{self.number}"
+        """"3rd quarter of 2026" in the reader's language."""
+        return _("Quarter %(number)d of %(year)d", number=self.number, year=self.year)
 
     @property
     def start(self) -> date:
