@@ -406,7 +406,7 @@ def test_log_shows_system(app, client, auth, world, make_user, make_comment):
         if match is None:
             return None
         return [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
-                for cell in re.findall(r"<td>(.*?)</td>", match.group(1), re.DOTALL)]
+                for cell in re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.DOTALL)]
 
     approval = fetch(app, ModerationAction, action="approve")
     for path in ("/moderation/log", "/moderation/log?actor=system"):

@@ -2,8 +2,9 @@
 
 No page scrolls sideways: what does not fit scrolls in its own labelled box
 (tables) or wraps (long words, links). The controls a thumb aims at (the
-header's links and buttons, form fields and buttons) are at least 44 px
-each way; links inside running text are exempt (WCAG 2.5.8).
+header's links and buttons, form fields and buttons, the labels of boxes
+and dots, links that stand alone) are at least 44 px each way; links inside
+running text are exempt (WCAG 2.5.8).
 
 HRDEBATE_WIDTHS_FILE=path appends each page's scrollWidth to that file (the
 before/after figures of the issue's closing note).
@@ -29,10 +30,17 @@ TOO_WIDE = """(width) => [...document.querySelectorAll('body *')].filter(e => {
   }).map(e => `${e.tagName.toLowerCase()}${e.className ? '.' + [...e.classList].join('.') : ''}`
     + ` (${Math.round(e.getBoundingClientRect().right)} px): `
     + (e.textContent || '').trim().slice(0, 50))"""
-# Aimed at with a thumb: the header's controls, every form control, buttons.
+# Aimed at with a thumb: the header's controls, every form control, buttons,
+# the label of every box and dot (the box itself is 24 px), and the links that
+# stand alone: a comment's actions, date and views, an event's club, themes
+# and calendar file, the theme chips, the queue's counts, the footer's links.
 TARGETS = (".site-header a, .site-header button, .site-header summary, main button, main summary, "
            "main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), "
-           "main select, main textarea, main a.button, .pager a")
+           "main select, main textarea, main a.button, .pager a, "
+           "main label:has(> input[type=checkbox], > input[type=radio]), "
+           "main input[type=checkbox] + label, main input[type=radio] + label, "
+           ".comment-actions a, .comment-meta a, .comment-views a, .facts dd > a, .facts .inline-list a, "
+           ".topic-links a, #queue-counts a, .filter-actions a, .footer-links a")
 TOO_SMALL = """([selector, size]) => [...document.querySelectorAll(selector)].filter(e => {
     const r = e.getBoundingClientRect();
     return e.checkVisibility({visibilityProperty: true}) && (r.width < size - 0.5 || r.height < size - 0.5);
