@@ -35,9 +35,11 @@ class Role:
 
 
 def add_long_content(app) -> None:
-    """Give the first upcoming published debate an online link, and the
-    first walk-in at the organiser's club a long name, so that pages show them."""
-    from hrdebate.models import Club, Event, Registration, utcnow
+    """Give the first upcoming published debate an online link, the first
+    walk-in at the organiser's club a long name, and the author of each
+    event's first comment a long display name of one word (60 letters, the
+    most a name may have), so that pages show them."""
+    from hrdebate.models import Club, Comment, Event, Registration, User, utcnow
 
     with app.app_context():
         event = db.session.scalars(
@@ -49,6 +51,10 @@ def add_long_content(app) -> None:
             .where(Registration.walk_in_name.is_not(None), Club.slug == CLUB)
             .order_by(Event.starts_at, Registration.id)).first()
         walk_in.walk_in_name = LONG_NAME
+        first_comments = db.select(db.func.min(Comment.id)).group_by(Comment.event_id)
+        authors = db.select(Comment.author_id).where(Comment.id.in_(first_comments))
+        for user in db.session.scalars(db.select(User).where(User.id.in_(authors))):
+            user.display_name = "Ё" * 60
         db.session.commit()
 
 
