@@ -28,16 +28,16 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
-from hrdebate import create_app
 from hrdebate.choices import Region
 from hrdebate.events.filters import EventFilters
 from hrdebate.events.services import event_list
 from hrdebate.extensions import db
-from hrdebate.models import Club, Event, EventKind, Topic, event_topics, seed_topics, utcnow
+from hrdebate.models import Club, Event, EventKind, Topic, event_topics, utcnow
 from hrdebate.search import club_key, event_key, matches
-from tests.helpers import Client, count_queries
+from tests.bench_turnout import _app, _bulk
+from tests.helpers import count_queries
 
 BATCH = 5_000
 # Words of titles in the four languages (Kyrgyz, Russian, Uzbek Latin, English).
@@ -50,31 +50,6 @@ WORDS = (
 VENUES = ("Ош мамлекеттик университети", "AUCA, room 301", "Naryn, Jashtar Borboru",
           "Бишкек, Дом дружбы", "Oʻsh, Navoiy koʻchasi 5", "Main hall", "Каракол, 2-мектеп")
 QUERIES = ("Ош", "кенеш", "yig'ilish", "свобода слова", "xalqaro huquq", "ab", "nothing-like-this")
-
-
-def _app(url: str, settings: str = ""):
-    """An app on an emptied database; ``settings`` are PostgreSQL's
-    ``-c name=value`` options for every connection."""
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-        "RATELIMIT_ENABLED": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": settings}} if settings else {},
-    })
-    app.test_client_class = Client
-    with app.app_context():
-        db.drop_all()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.commit()
-        db.create_all()
-        seed_topics()
-        db.session.commit()
-    return app
-
-
-def _bulk(model_or_table, rows):
-    for i in range(0, len(rows), BATCH):
-        db.session.execute(insert(model_or_table), rows[i:i + BATCH])
 
 
 def _vocabulary(rng, size: int = 3000) -> list[str]:

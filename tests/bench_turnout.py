@@ -36,29 +36,25 @@ from hrdebate.models import (
     Topic,
     User,
     event_topics,
-    seed_topics,
     utcnow,
 )
-from tests.helpers import Client, count_queries
+from tests.helpers import Client, count_queries, empty_schema
 
 PASSWORD = "correct horse battery"
 BATCH = 10_000
 
 
-def _app(url: str):
+def _app(url: str, settings: str = ""):
+    """An app on an emptied database; ``settings`` are PostgreSQL's
+    ``-c name=value`` options for every connection."""
     app = create_app({
         "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": settings}} if settings else {},
     })
     app.test_client_class = Client
     with app.app_context():
-        db.drop_all()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.commit()
-        db.create_all()
-        seed_topics()
-        db.session.commit()
+        empty_schema()
     return app
 
 

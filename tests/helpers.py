@@ -147,3 +147,20 @@ def quarter_closed(app, *events):
 
     ends = max(Quarter.of(utc_to_local(event.starts_at).date()).ends_at for event in events)
     return ends + timedelta(days=app.config["ATTENDANCE_LOCK_DAYS"], hours=1)
+
+
+def empty_schema() -> None:
+    """Inside an app context: every table dropped and made anew (Alembic's
+    version table too), the themes seeded; for benchmarks, the load test and
+    tests that run the migrations."""
+    from sqlalchemy import text
+
+    from hrdebate.extensions import db
+    from hrdebate.models import seed_topics
+
+    db.drop_all()
+    db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.session.commit()
+    db.create_all()
+    seed_topics()
+    db.session.commit()

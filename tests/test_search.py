@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from hrdebate.extensions import db
-from hrdebate.models import Club, Event, seed_topics
+from hrdebate.models import Club, Event
 from hrdebate.search import search_key
-from tests.helpers import count_queries, fetch
+from tests.helpers import count_queries, empty_schema, fetch
 from tests.test_events import form_data
 
 HTMX = {"HX-Request": "true"}
@@ -298,12 +298,7 @@ def test_the_migration_fills_the_keys_of_rows_already_there(app, runner):
             assert "ix_events_search_key" in names
     finally:
         with app.app_context():
-            db.drop_all()
-            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.commit()
-            db.create_all()
-            seed_topics()
-            db.session.commit()
+            empty_schema()
 
 
 def test_reindex_refreshes_every_key(app, runner, make_club, make_event):

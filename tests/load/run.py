@@ -106,23 +106,16 @@ def main_with(args) -> int:
 # -- the world --------------------------------------------------------------------------
 
 def seed(url, people):
-    from sqlalchemy import text
-
     from hrdebate import create_app
     from hrdebate.extensions import db
-    from hrdebate.models import seed_topics
     from tests.factories import Rows
+    from tests.helpers import empty_schema
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load-test",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
-        db.drop_all()
-        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        db.create_all()
-        seed_topics()
-        db.session.commit()
+        empty_schema()
     rows = Rows(app)
     organiser = rows.user("organiser")
     club = rows.club(owner=organiser, verified=True)
