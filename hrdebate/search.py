@@ -88,20 +88,23 @@ def search_key(*texts: str | None) -> str:
 
 def stored_key(*texts: str | None) -> str:
     """``search_key`` as a search column holds it: each word once, a word
-    joined by punctuation also in its parts ("at-bashy" gives "at" and
-    "bashy" too), and a space before every word, so that a query word is
-    looked for at the start of a word (``matches``): "osh" finds Osh but not
-    "boshqaruv"."""
-    words = []
-    for word in search_key(*texts).split():
-        words.append(word)
+    joined by punctuation or digits also in its parts ("at-bashy" gives "at"
+    and "bashy" too, "№12" gives "no" and "12"), a word with ё also as typed
+    with е (most people type "Артем" for "Артём"), and a space before every
+    word, so that a query word is looked for at the start of a word
+    (``matches``): "osh" finds Osh but not "boshqaruv"."""
+    texts = [t for t in texts if t]
+    words = search_key(*texts).split()
+    if any("ё" in t or "Ё" in t for t in texts):
+        words += search_key(*(t.replace("ё", "е").replace("Ё", "Е") for t in texts)).split()
+    for word in list(words):
         parts = _WORD_PARTS.findall(word)
         if parts != [word]:
             words += parts
     return "".join(f" {word}" for word in dict.fromkeys(words))
 
 
-_WORD_PARTS = re.compile(r"[^\W_]+")
+_WORD_PARTS = re.compile(r"[^\W\d_]+|\d+")
 
 
 def in_all_languages(label) -> list[str]:
@@ -182,8 +185,13 @@ event.listen(db.metadata, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
+# The punctuation a query's words come with from a sentence ("Ош,", "«Право»").
+_SENTENCE_MARKS = ",.;:!?\"«»„“”()[]{}…"
+
+
 def _query_words(query: str) -> list[str]:
-    return search_key(query).split()[:MAX_WORDS]
+    words = (word.strip(_SENTENCE_MARKS) for word in search_key(query).split())
+    return [word for word in words if word][:MAX_WORDS]
 
 
 def found_in(text: str, query: str) -> bool:

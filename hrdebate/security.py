@@ -47,12 +47,18 @@ def safe_next(target: str | None, default: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
-    if len(target) > MAX_NEXT:
-        target = parts.path if len(parts.path) <= MAX_NEXT else default
+    if _sent_length(target) > MAX_NEXT:
+        target = parts.path if _sent_length(parts.path) <= MAX_NEXT else default
     return target
 
 
 MAX_NEXT = 2000
+
+
+def _sent_length(target: str) -> int:
+    """How long ``target`` is in a ``Location`` header, where every byte of a
+    letter beyond ASCII is written as three characters ("%D0")."""
+    return sum(3 if byte > 127 else 1 for byte in target.encode())
 
 
 def personal(view):

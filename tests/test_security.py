@@ -218,3 +218,5 @@ def test_a_long_next_comes_back_without_its_query(client):
     assert response.status_code == 302
     assert response.headers["Location"] == "/events/"
     assert safe_next("/" + "a" * 5000, "/home") == "/home"
+    # Counted as sent: each byte of "Ж" is three characters there.
+    assert safe_next("/" + "Ж" * 500, "/home") == "/home"
