@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import Club, Comment, Event, Membership, Milestone, Registration, User
+from .models import ProgressUpdate
 from .models.club import ClubInvitation
 from .models.club import MemberRole
 from .models.comment import CommentStatus, HeldFor
@@ -171,6 +172,14 @@ def get_milestone_or_404(event: Event, milestone_id: int) -> Milestone:
     if milestone is None or milestone.event_id != event.id:
         abort(404)
     return milestone
+
+
+def get_progress_update_or_404(event: Event, update_id: int) -> ProgressUpdate:
+    """A progress update of an event the caller already opened with ``manage``."""
+    update = db.session.get(ProgressUpdate, update_id)
+    if update is None or update.event_id != event.id:
+        abort(404)
+    return update
 
 
 def get_certificate_or_404(code: str, manage: bool = False):

@@ -56,6 +56,8 @@ class Refusal(StrEnum):
     PAST_START = "past_start"
     PAST_END = "past_end"
     PAST_CANCEL = "past_cancel"
+    NOT_CHECKED_IN = "not_checked_in"
+    FUTURE_UPDATE = "future_update"
 
     @property
     def message(self) -> str:
@@ -123,6 +125,10 @@ MESSAGES = {
                          "to come, or ask an administrator."),
     Refusal.PAST_CANCEL: _l("This event has already taken place, so it stays in the records. "
                             "Ask an administrator if it must be cancelled."),
+    Refusal.NOT_CHECKED_IN: _l("In this debate only people checked in at the event can vote. "
+                               "Check in with the code shown at the venue, then vote."),
+    Refusal.FUTURE_UPDATE: _l("A progress update cannot be dated in the future. Give today’s "
+                              "date or an earlier one."),
 }
 
 

@@ -218,3 +218,16 @@ class ProgressUpdateForm(Form):
     body = TextAreaField(_l("What happened"), filters=[strip],
                          validators=[DataRequired(), Length(max=5000)],
                          description=_l("Markdown: *italic*, **bold**, lists and links. No HTML."))
+
+    def validate_posted_on(self, field):
+        from .services import posted_on_refusal  # the rule is the service's
+
+        refusal = posted_on_refusal(field.data)
+        if refusal:
+            raise ValidationError(refusal.message)
+
+
+class VotingAttendanceForm(Form):
+    """The organiser's switch: only checked-in attendees vote ("1"), or everyone ("0")."""
+
+    checked_in_only = HiddenField(validators=[AnyOf(("0", "1"))])

@@ -29,11 +29,14 @@ def event_page(event, status=200, block="event", **forms):
 
 
 def voting_context(event, forms=None):
-    """The tally and the user's own votes, for a debate's vote."""
-    my_votes = {}
+    """The tally, the user's own votes and why they may not vote (not
+    checked in), for a debate's vote."""
+    my_votes, voter_refusal = {}, None
     if current_user.is_authenticated:
         my_votes = services.votes_of(event.id, current_user.id)
-    return {"tally": services.tally(event.id), "my_votes": my_votes}
+        voter_refusal = services.voter_refusal(event, current_user)
+    return {"tally": services.tally(event.id), "my_votes": my_votes,
+            "voter_refusal": voter_refusal}
 
 
 def civic_project_context(event, forms):

@@ -3,7 +3,7 @@ a debate's vote, a moot court's judgement, a civic project's progress.
 Each route loads through ``access``, calls a service and answers; refusals
 go to the one handler in ``errors``."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from jinja2_fragments.flask import render_block
 
 from .. import ratelimits
 from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
+from ..access import get_progress_update_or_404
 from ..bounds import page_arg
 from ..errors import refusal_goes_to
 from ..forms import render_form
@@ -28,6 +29,7 @@ from .forms import (
     MilestoneStatusForm,
     ProgressUpdateForm,
     VoteForm,
+    VotingAttendanceForm,
 )
 from .page import event_page, voting_context
 
@@ -131,10 +133,18 @@ def show(event_id):
 
 @bp.get("/events/<int:event_id>/tally")
 def tally(event_id):
-    """The live tally, polled by htmx while a vote is open."""
+    """The live tally, polled by htmx while the vote may change. A poll that
+    saw an older state of the vote (``seen``, ``Event.voting_key``) gets the
+    whole vote instead, swapped in place of the old one."""
     event = get_event_or_404(event_id, kind=EventKind.DEBATE)
     if not wants_fragment():
         return redirect(_event_url(event, "voting"))
+    if request.args.get("seen", "") != event.voting_key():
+        response = make_response(render_block("events/_debate.html", "voting", event=event,
+                                              polled=True, **voting_context(event)))
+        response.headers["HX-Retarget"] = "#voting"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
     return render_block("events/_debate.html", "tally", event=event, **voting_context(event))
 
 
@@ -168,6 +178,22 @@ def voting(event_id):
     return _voting_response(event)
 
 
+@bp.post("/events/<int:event_id>/voting/attendance")
+@login_required
+def voting_attendance(event_id):
+    """Only checked-in attendees vote, or everyone again."""
+    event = get_event_or_404(event_id, manage=True)
+    refusal_goes_to(_event_url(event, "voting"))
+    form = VotingAttendanceForm()
+    if not form.validate():
+        raise RuleError(Refusal.BAD_ROLE)
+    checked_in_only = form.checked_in_only.data == "1"
+    services.restrict_voting(event, checked_in_only)
+    flash(_("Only people checked in at the event can vote now.") if checked_in_only
+          else _("Everyone who is logged in can vote now."), "success")
+    return _voting_response(event)
+
+
 # -- moot court judgement ----------------------------------------------------
 
 @bp.route("/events/<int:event_id>/judgement", methods=["GET", "POST"])
@@ -177,9 +203,15 @@ def judgement(event_id):
     form = JudgementForm(obj=event)
     if form.validate_on_submit():
         refusal_goes_to(url_for(".judgement", event_id=event.id))
+        was = (event.judgement_published_at, event.judgement_amended_at)
         services.publish_judgement(event, form.judgement_outcome.data,
                                    form.judgement_reasoning.data)
-        flash(_("The judgement is published."), "success")
+        if was[0] is None:
+            flash(_("The judgement is published."), "success")
+        elif event.judgement_amended_at != was[1]:
+            flash(_("The judgement is amended: the page says on which day."), "success")
+        else:
+            flash(_("Nothing has changed: the judgement stays as it was."), "success")
         return redirect(_event_url(event, "judgement"))
     return render_form("events/judgement.html", form, event=event)
 
@@ -217,6 +249,32 @@ def update_milestone(event_id, milestone_id):
     return redirect(_event_url(event, "milestones"))
 
 
+@bp.route("/events/<int:event_id>/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_milestone(event_id, milestone_id):
+    event = _civic_project(event_id, "milestones")
+    milestone = get_milestone_or_404(event, milestone_id)
+    form = MilestoneForm(obj=milestone)
+    if form.validate_on_submit():
+        services.edit_milestone(milestone, form.title.data, form.due_date.data, form.status.data)
+        flash(_("The milestone is saved."), "success")
+        return redirect(_event_url(event, "milestones"))
+    return render_form("events/milestone_edit.html", form, event=event, milestone=milestone)
+
+
+@bp.route("/events/<int:event_id>/milestones/<int:milestone_id>/delete",
+          methods=["GET", "POST"])
+@login_required
+def delete_milestone(event_id, milestone_id):
+    event = _civic_project(event_id, "milestones")
+    milestone = get_milestone_or_404(event, milestone_id)
+    if request.method == "GET":
+        return render_template("events/milestone_delete.html", event=event, milestone=milestone)
+    services.delete_milestone(milestone)
+    flash(_("The milestone is deleted."), "success")
+    return redirect(_event_url(event, "milestones"))
+
+
 @bp.post("/events/<int:event_id>/updates")
 @login_required
 def add_update(event_id):
@@ -226,4 +284,29 @@ def add_update(event_id):
         return event_page(event, 422, progress=form)
     services.add_progress_update(event, current_user, form.posted_on.data, form.body.data)
     flash(_("The update is posted."), "success")
+    return redirect(_event_url(event, "updates"))
+
+
+@bp.route("/events/<int:event_id>/updates/<int:update_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_update(event_id, update_id):
+    event = _civic_project(event_id, "updates")
+    update = get_progress_update_or_404(event, update_id)
+    form = ProgressUpdateForm(obj=update)
+    if form.validate_on_submit():
+        services.edit_progress_update(update, form.posted_on.data, form.body.data)
+        flash(_("The update is saved."), "success")
+        return redirect(_event_url(event, "updates"))
+    return render_form("events/update_edit.html", form, event=event, update=update)
+
+
+@bp.route("/events/<int:event_id>/updates/<int:update_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_update(event_id, update_id):
+    event = _civic_project(event_id, "updates")
+    update = get_progress_update_or_404(event, update_id)
+    if request.method == "GET":
+        return render_template("events/update_delete.html", event=event, update=update)
+    services.delete_progress_update(update)
+    flash(_("The update is deleted."), "success")
     return redirect(_event_url(event, "updates"))

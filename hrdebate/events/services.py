@@ -31,9 +31,10 @@ from ..models.event import (
 )
 from ..models.registration import RegistrationStatus
 from ..notifications.services import notify
-from ..participation.services import date_change_refusal
+from ..participation.services import date_change_refusal, registration_of
 from ..rules import Refusal, RuleError, refuse
 from ..text import render_markdown
+from ..timeutil import LOCAL_TZ
 from ..unit_of_work import lock_and_reread, lock_row
 
 PER_PAGE = 20
@@ -199,22 +200,63 @@ def event_audience(event: Event) -> set[int]:
 # -- debate votes ---------------------------------------------------------
 
 def change_voting(event: Event, action: str, now: datetime | None = None) -> None:
-    """The organiser moves the vote on (``Event.voting_refusal`` and the
-    table ``VOTING_TRANSITIONS`` say what is possible)."""
-    refuse(event.voting_refusal(action, now))
-    event.voting_state = VOTING_TRANSITIONS[action][1]
+    """The organiser moves the vote on, whatever the time (``Event.voting_refusal``
+    and the table ``VOTING_TRANSITIONS`` say what is possible). The event's
+    row is locked and read again first: a vote cast at the same moment is
+    counted before the phase closes, or refused after (``cast_vote``). The
+    same button pressed twice (a double click, two organisers) changes
+    nothing the second time."""
+    lock_and_reread(event)
+    new_state = VOTING_TRANSITIONS[action][1] if action in VOTING_TRANSITIONS else None
+    if new_state is not None and event.voting_state == new_state \
+            and event.voting_changed_at is not None:
+        return
+    refuse(event.voting_refusal(action))
+    event.voting_state = new_state
+    event.voting_changed_at = now or utcnow()
     db.session.flush()
+
+
+def restrict_voting(event: Event, checked_in_only: bool) -> None:
+    """The organiser lets only checked-in attendees vote, or everyone again.
+    Votes already cast stay counted: set it before the before-vote opens for
+    a clean swing."""
+    lock_and_reread(event)
+    if not event.is_debate or not event.is_published:
+        raise RuleError(Refusal.NOT_A_PUBLISHED_DEBATE)
+    event.voting_checked_in_only = checked_in_only
+    db.session.flush()
+
+
+def checked_in(event_id: int, user_id: int) -> bool:
+    """The person is checked in at the event (their registration has
+    ``checked_in_at``)."""
+    registration = registration_of(event_id, user_id)
+    return registration is not None and registration.checked_in_at is not None
+
+
+def voter_refusal(event: Event, user: User) -> Refusal | None:
+    """Why ``user`` may not vote in this debate whatever the phase, or None:
+    the organiser let only checked-in attendees vote and they are not."""
+    if event.voting_checked_in_only and not checked_in(event.id, user.id):
+        return Refusal.NOT_CHECKED_IN
+    return None
 
 
 def cast_vote(event: Event, user: User, phase: str, choice: str,
               now: datetime | None = None) -> None:
-    """Record or change the user's vote for an open phase (one per phase)."""
+    """Record or change the user's vote for an open phase (one per phase).
+    The event's row is locked and read again before the phase is looked
+    at: a vote that arrives as the organiser closes the phase is either in
+    before the close or refused after it, never counted late."""
     if phase not in VotePhase.values() or choice not in VoteChoice.values():
         raise RuleError(Refusal.BAD_VOTE)
     if user.is_muted(now):
         raise RuleError(Refusal.MUTED)
+    lock_and_reread(event)
     if not event.vote_open(phase, now):
         raise RuleError(Refusal.VOTE_CLOSED)
+    refuse(voter_refusal(event, user))
     values = {"event_id": event.id, "user_id": user.id, "phase": phase, "choice": choice,
               "created_at": utcnow(), "updated_at": utcnow()}
     # One statement that inserts or changes the vote, safe against double clicks.
@@ -306,14 +348,24 @@ def votes_of(event_id: int, user_id: int) -> dict[str, str]:
 
 def publish_judgement(event: Event, outcome: str, reasoning: str,
                       now: datetime | None = None) -> None:
+    """Publish the bench's judgement, or change it. A change to a published
+    judgement is marked "amended" with its date; publishing it the first
+    time, or sending it again unchanged (a double click), is not. The row is
+    locked and read again, so two sendings at once count as one."""
     if event.kind != EventKind.MOOT_COURT or not event.is_published:
         raise RuleError(Refusal.NOT_A_PUBLISHED_MOOT_COURT)
     if not event.has_started(now):
         raise RuleError(Refusal.NOT_STARTED)
+    lock_and_reread(event)
+    if event.has_judgement:
+        if (event.judgement_outcome, event.judgement_reasoning) == (outcome, reasoning):
+            return
+        event.judgement_amended_at = now or utcnow()
+    else:
+        event.judgement_published_at = now or utcnow()
     event.judgement_outcome = outcome
     event.judgement_reasoning = reasoning
     event.judgement_reasoning_html = render_markdown(reasoning)
-    event.judgement_published_at = event.judgement_published_at or utcnow()
     db.session.flush()
 
 
@@ -341,8 +393,43 @@ def set_milestone_status(milestone: Milestone, status: str) -> None:
 
 def add_progress_update(event: Event, author: User, posted_on: date, body: str) -> ProgressUpdate:
     _require_civic(event)
+    refuse(posted_on_refusal(posted_on))
     update = ProgressUpdate(event=event, author_id=author.id, posted_on=posted_on, body=body,
                             body_html=render_markdown(body))
     db.session.add(update)
     db.session.flush()
     return update
+
+
+def posted_on_refusal(posted_on: date | None, now: datetime | None = None) -> Refusal | None:
+    """An update tells what happened: it may not be dated after today in
+    Bishkek (today itself is allowed)."""
+    today = (now or utcnow()).astimezone(LOCAL_TZ).date()
+    return Refusal.FUTURE_UPDATE if posted_on is not None and posted_on > today else None
+
+
+def edit_milestone(milestone: Milestone, title: str, due_date: date | None, status: str) -> None:
+    _require_civic(milestone.event)
+    milestone.title, milestone.due_date, milestone.status = title, due_date, status
+    db.session.flush()
+
+
+def delete_milestone(milestone: Milestone) -> None:
+    _require_civic(milestone.event)
+    db.session.delete(milestone)
+    db.session.flush()
+
+
+def edit_progress_update(update: ProgressUpdate, posted_on: date, body: str) -> None:
+    """The update's date and text; its author stays who first wrote it."""
+    _require_civic(update.event)
+    refuse(posted_on_refusal(posted_on))
+    update.posted_on, update.body = posted_on, body
+    update.body_html = render_markdown(body)
+    db.session.flush()
+
+
+def delete_progress_update(update: ProgressUpdate) -> None:
+    _require_civic(update.event)
+    db.session.delete(update)
+    db.session.flush()

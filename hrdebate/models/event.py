@@ -121,20 +121,27 @@ class VotingAction(Labelled):
     """What the organiser may do to the vote; the label is the button's."""
 
     CLOSE_BEFORE = "close_before", _l("Close the before-vote")
+    REOPEN_BEFORE = "reopen_before", _l("Reopen the before-vote")
     OPEN_AFTER = "open_after", _l("Open the after-vote")
     CLOSE_AFTER = "close_after", _l("Close the after-vote and show the result")
     REOPEN_AFTER = "reopen_after", _l("Reopen the after-vote")
 
 
-# The voting state machine, the one table: action -> (states it may start
-# from, the new state, whether the event must have started).
+# The voting state machine, the one table: action -> (the states it may start
+# from, the new state). The organiser's buttons drive it whatever the clock
+# says (the scheduled start is often not when the debate really starts). The
+# before-vote never reopens once the after-vote has opened: the swing compares
+# two votes taken one after the other.
 VOTING_TRANSITIONS = {
-    VotingAction.CLOSE_BEFORE: ((VotingState.BEFORE_OPEN,), VotingState.BEFORE_CLOSED, False),
+    VotingAction.CLOSE_BEFORE: ((VotingState.BEFORE_OPEN,), VotingState.BEFORE_CLOSED),
+    VotingAction.REOPEN_BEFORE: ((VotingState.BEFORE_CLOSED,), VotingState.BEFORE_OPEN),
     VotingAction.OPEN_AFTER: ((VotingState.BEFORE_OPEN, VotingState.BEFORE_CLOSED),
-                              VotingState.AFTER_OPEN, True),
-    VotingAction.CLOSE_AFTER: ((VotingState.AFTER_OPEN,), VotingState.CLOSED, False),
-    VotingAction.REOPEN_AFTER: ((VotingState.CLOSED,), VotingState.AFTER_OPEN, False),
+                              VotingState.AFTER_OPEN),
+    VotingAction.CLOSE_AFTER: ((VotingState.AFTER_OPEN,), VotingState.CLOSED),
+    VotingAction.REOPEN_AFTER: ((VotingState.CLOSED,), VotingState.AFTER_OPEN),
 }
+# The phase each state has open (the others have none).
+OPEN_PHASE = {VotingState.BEFORE_OPEN: VotePhase.BEFORE, VotingState.AFTER_OPEN: VotePhase.AFTER}
 
 EVENT_LANGUAGES = tuple(LANGUAGE_NAMES)
 
@@ -190,6 +197,10 @@ class Event(db.Model):
     opposition_team: Mapped[str | None] = mapped_column(String(120))
     opposition_speakers: Mapped[str | None] = mapped_column(Text)
     voting_state: Mapped[str] = mapped_column(String(14), default=VotingState.BEFORE_OPEN.value)
+    # When an organiser last moved the vote on (None: nobody drives it, see
+    # ``voting_lapsed``); whether only checked-in attendees may vote.
+    voting_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voting_checked_in_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # Moot court
     case_title: Mapped[str | None] = mapped_column(String(200))
@@ -204,6 +215,8 @@ class Event(db.Model):
     judgement_reasoning: Mapped[str | None] = mapped_column(Text)
     judgement_reasoning_html: Mapped[str | None] = mapped_column(Text)
     judgement_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a published judgement is changed (its first publication is not).
+    judgement_amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Civic project
     goal: Mapped[str | None] = mapped_column(Text)
@@ -251,6 +264,10 @@ class Event(db.Model):
     def has_judgement(self) -> bool:
         return self.judgement_published_at is not None
 
+    @property
+    def judgement_amended(self) -> bool:
+        return self.judgement_amended_at is not None
+
     def refresh_search_key(self) -> None:
         """After any change to what ``search.event_key`` reads: the club's
         services call it for their events when the club is renamed."""
@@ -290,35 +307,52 @@ class Event(db.Model):
     def is_debate(self) -> bool:
         return self.kind == EventKind.DEBATE
 
-    def voting_refusal(self, action: str, now: datetime | None = None) -> Refusal | None:
-        """Why the organiser cannot take ``action`` on the vote now, or None."""
+    def voting_refusal(self, action: str) -> Refusal | None:
+        """Why the organiser cannot take ``action`` on the vote now, or None:
+        only the state matters, never the clock."""
         if not self.is_debate or not self.is_published:
             return Refusal.NOT_A_PUBLISHED_DEBATE
         if action not in VOTING_TRANSITIONS:
             return Refusal.WRONG_STATE
-        allowed_from, _new_state, needs_start = VOTING_TRANSITIONS[action]
+        allowed_from, _new_state = VOTING_TRANSITIONS[action]
         if self.voting_state not in allowed_from:
             return Refusal.WRONG_STATE
-        if needs_start and not self.has_started(now):
-            return Refusal.NOT_STARTED
         return None
 
-    def voting_actions(self, now: datetime | None = None) -> list[VotingAction]:
+    def voting_actions(self) -> list[VotingAction]:
         """The organiser's voting buttons: the actions possible now."""
-        return [action for action in VotingAction if self.voting_refusal(action, now) is None]
+        return [action for action in VotingAction if self.voting_refusal(action) is None]
+
+    def voting_lapsed(self, now: datetime | None = None) -> bool:
+        """A vote nobody drives (no organiser ever pressed a voting button)
+        has its before-vote open from publication until the event ends, and
+        then closes by itself. Once an organiser drives it, only their
+        buttons open and close phases."""
+        return self.voting_changed_at is None and self.has_ended(now)
 
     def vote_open(self, phase: str, now: datetime | None = None) -> bool:
         if not self.is_debate or not self.is_published:
             return False
-        if phase == VotePhase.BEFORE:
-            return self.voting_state == VotingState.BEFORE_OPEN and not self.has_started(now)
-        return phase == VotePhase.AFTER and self.voting_state == VotingState.AFTER_OPEN
+        return OPEN_PHASE.get(self.voting_state) == phase and not self.voting_lapsed(now)
 
     def open_phases(self, now: datetime | None = None) -> list[VotePhase]:
         return [phase for phase in VotePhase if self.vote_open(phase, now)]
 
     def any_vote_open(self, now: datetime | None = None) -> bool:
         return bool(self.open_phases(now))
+
+    def voting_followed(self, now: datetime | None = None) -> bool:
+        """The event page follows the vote (polls it): a published debate
+        whose vote is neither finished nor lapsed, so an organiser may move
+        it on at any moment."""
+        return (self.is_debate and self.is_published and not self.voting_finished
+                and not self.voting_lapsed(now))
+
+    def voting_key(self, now: datetime | None = None) -> str:
+        """What the ballot shown depends on, as one word: a page that
+        polls with an older key gets the whole vote again."""
+        phases = ",".join(self.open_phases(now)) or "none"
+        return f"{self.voting_state}.{phases}.{int(bool(self.voting_checked_in_only))}"
 
     @hybrid_property
     def voting_finished(self) -> bool:
