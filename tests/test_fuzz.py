@@ -41,7 +41,7 @@ from wtforms import (
 
 import hrdebate.forms
 from hrdebate.extensions import db
-from hrdebate.models import ClubInvitation, Flag, Milestone, WatchedWord, utcnow
+from hrdebate.models import ClubInvitation, Flag, Milestone, ProgressUpdate, WatchedWord, utcnow
 from tests.factories import PASSWORD, Rows
 
 ROLES = ("anonymous", "citizen", "organiser", "moderator", "admin")
@@ -167,9 +167,12 @@ class World:
             milestone = Milestone(event_id=self.events[2].id, title="First",
                                   due_date=date(2030, 1, 1))
             word = WatchedWord(word="badword")
-            db.session.add_all([invitation, milestone, word])
+            update = ProgressUpdate(event_id=self.events[2].id, posted_on=date(2026, 1, 1),
+                                    body="First", body_html="<p>First</p>")
+            db.session.add_all([invitation, milestone, word, update])
             db.session.commit()
             self.invitation, self.milestone, self.word = invitation.token, milestone.id, word.id
+            self.update = update.id
         self.author, self.member = author, member
 
     def value(self, endpoint: str, name: str):
@@ -184,7 +187,7 @@ class World:
             return self.author.id if endpoint.startswith("moderation.") else self.member.id
         known = {"event_id": self.events[0].id, "comment_id": self.comment.id,
                  "registration_id": self.registration.id, "milestone_id": self.milestone,
-                 "word_id": self.word}
+                 "word_id": self.word, "update_id": self.update}
         if name not in known:
             raise LookupError(f"{endpoint}: no real value for the URL variable <{name}>; "
                               "give one in tests/test_fuzz.py World.value")
