@@ -15,8 +15,10 @@ from hrdebate.extensions import db
 from hrdebate.models import Event, User, Vote, utcnow
 from hrdebate.rules import RuleError
 from tests.helpers import fetch
+from tests.server import Browser, server  # noqa: F401  (server is a fixture)
 
 HTMX = {"HX-Request": "true"}
+VOTERS = 12
 
 
 @pytest.fixture
@@ -389,3 +391,55 @@ def test_a_vote_being_written_is_counted_before_the_close(app, stage):
     second.join(20)
     assert _votes(app, event) == [("before", "for")]
     assert _state(app, event) == "before_closed"
+
+
+def test_votes_at_the_instant_the_organiser_closes_through_a_real_server(
+        app, server, make_user, make_club, make_event):  # noqa: F811
+    """Voters and the organiser press at the same instant on a multi-worker
+    server: every answer is a counted vote (200) or a refusal (422), never a
+    5xx; what was counted is exactly what the 200s said; and no counted vote
+    was written after the close."""
+    organiser = make_user("organiser")
+    event = make_event(make_club(owner=organiser))
+    voters = []
+    for n in range(VOTERS):
+        make_user(f"voter{n}")
+        browser = Browser(server)
+        browser.login(f"voter{n}")
+        browser.vote_token = browser.token(f"/events/{event.id}")
+        voters.append(browser)
+    chair = Browser(server)
+    chair.login("organiser")
+    chair.vote_token = chair.token(f"/events/{event.id}")
+    start = threading.Barrier(VOTERS + 1)
+    answers = [None] * (VOTERS + 1)
+    htmx = {"HX-Request": "true"}
+
+    def vote(i):
+        start.wait()
+        answers[i] = voters[i].send(f"/events/{event.id}/vote?lang=en", {
+            "csrf_token": voters[i].vote_token, "phase": "before", "choice": "for"}, htmx)
+
+    def close():
+        start.wait()
+        answers[VOTERS] = chair.send(f"/events/{event.id}/voting", {
+            "csrf_token": chair.vote_token, "action": "close_before"}, htmx)
+
+    threads = [threading.Thread(target=vote, args=(i,)) for i in range(VOTERS)]
+    threads.append(threading.Thread(target=close))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers[VOTERS].status == 200
+    statuses = [answer.status for answer in answers[:VOTERS]]
+    assert set(statuses) <= {200, 422}, statuses
+    with app.app_context():
+        stored = db.session.get(Event, event.id)
+        assert stored.voting_state == "before_closed"
+        times = db.session.scalars(db.select(Vote.created_at)
+                                   .where(Vote.event_id == event.id)).all()
+        assert len(times) == statuses.count(200)
+        assert all(moment <= stored.voting_changed_at for moment in times)
+    assert all("This vote is closed." in answers[i].body
+               for i in range(VOTERS) if answers[i].status == 422)
