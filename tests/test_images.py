@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from hrdebate.extensions import db
-from hrdebate.images import keys, processing, services, storage
+from hrdebate.images import keys, processing, services
 from hrdebate.models import Club, Event
 from tests.conftest import _empty_database, _prepare_schema, make_test_app
 from tests.helpers import count_queries, fetch

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .keys import Shape, make_key, variants
@@ -27,8 +28,11 @@ DAMAGED = _l("This image is damaged or incomplete. Please choose another file.")
 
 
 def too_many_pixels(max_pixels: int):
-    return _l("This image has too many pixels (more than %(num)d megapixels). Please "
-              "choose a smaller one.", num=max_pixels // 1_000_000)
+    megapixels = max_pixels // 1_000_000
+    return lazy_ngettext(
+        "This image has too many pixels (more than %(num)d megapixel). Please choose a smaller one.",
+        "This image has too many pixels (more than %(num)d megapixels). Please choose a smaller one.",
+        megapixels)
 
 
 def too_large(max_bytes: int):
