@@ -185,6 +185,23 @@ def test_an_animated_picture_keeps_its_first_frame(app, client, auth, world, fol
     assert green > 150 > red
 
 
+
+def test_a_colour_profile_is_applied_then_dropped(app, world):
+    """A photo with its own colour profile (a phone's Display P3 is one):
+    its pixels are converted to sRGB, the profile is not stored."""
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    for icc in (srgb, profile, b"not a profile"):
+        out = io.BytesIO()
+        Image.new("RGB", (64, 64), (200, 30, 30)).save(out, "JPEG", icc_profile=icc)
+        with app.app_context():
+            encoded = processing.encode(out.getvalue(), keys.LOGO, 50_000_000, 78)
+        (data,) = encoded.files.values()
+        picture = Image.open(io.BytesIO(data))
+        assert "icc_profile" not in picture.info and picture.mode == "RGB"
+
 # -- what is refused ---------------------------------------------------------------------
 
 REFUSED = [
