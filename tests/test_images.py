@@ -540,3 +540,33 @@ def test_pictures_cost_no_query_and_pages_stay_within_budget(app, client, auth, 
         assert with_pictures[url] <= 20 * 1024, url
         assert with_pictures[url] - sizes[url] < 1024, url
 
+
+
+def test_uploads_are_limited_per_account(tmp_path):
+    """Decoding costs CPU: the third upload in the hour goes back to the page
+    it was sent from, with the sentence saying how long to wait (ratelimits.py);
+    nothing is stored."""
+    import uuid
+
+    from tests.factories import PASSWORD, Rows
+
+    app = make_test_app(tmp_path, IMAGE_FOLDER=str(tmp_path / "images"), RATELIMIT_ENABLED=True,
+                        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+                        RATELIMIT_IMAGE_UPLOAD="2 per hour")
+    _prepare_schema(app)
+    try:
+        rows = Rows(app)
+        owner = rows.user("owner")
+        event = rows.event(rows.club(owner=owner, slug="osh"))
+        client = app.test_client()
+        client.set_cookie("lang", "en")
+        client.post_form("/auth/login", {"username": "owner", "password": PASSWORD})
+        for _ in range(2):
+            assert upload(client, cover_url(event), png_bytes()).status_code == 302
+        before = stored(tmp_path / "images")
+        response = upload(client, cover_url(event), png_bytes())
+        assert response.status_code == 303
+        assert stored(tmp_path / "images") == before
+        assert "You are sending too quickly" in client.get(response.headers["Location"]).text
+    finally:
+        _empty_database(app)
