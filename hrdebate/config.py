@@ -144,3 +144,20 @@ class Defaults:
     # accepted; inviting by username is limited per inviting account.
     INVITATION_DAYS = 14
     RATELIMIT_INVITE = "20 per hour;50 per day"
+
+    # Images (hrdebate/images, issue #12): an event's cover and a club's logo,
+    # decoded and re-encoded with Pillow (which drops EXIF and GPS), stored as
+    # files in IMAGE_FOLDER (None: instance/images) and served from our origin.
+    IMAGE_FOLDER = None
+    # An upload larger than this gets a translated 413 page. The whole
+    # request (MAX_CONTENT_LENGTH, every form) may be this plus 256 KB, unless
+    # MAX_CONTENT_LENGTH is set on its own.
+    IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    # More pixels than this is refused before decoding (a "decompression
+    # bomb": a small file that unpacks to gigabytes). 50 MP takes a 48 MP
+    # phone photo.
+    IMAGE_MAX_PIXELS = 50_000_000
+    # WebP quality of what we store (0-100).
+    IMAGE_QUALITY = 78
+    # Decoding a photo costs CPU: uploads per account.
+    RATELIMIT_IMAGE_UPLOAD = "30 per hour"

@@ -1,11 +1,12 @@
 """Translated error pages; htmx requests get a small fragment instead. The
 one answer to a refusal by the rules (``RuleError``) lives here too."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import LimitedStream
 
 from . import ratelimits
 from .extensions import db
@@ -64,6 +65,29 @@ def answer_refusal(error: RuleError):
     return redirect(_back())
 
 
+def _too_large_message():
+    from .images.processing import too_large
+
+    limit = current_app.config.get("IMAGE_MAX_BYTES")
+    return too_large(limit) if limit else None
+
+
+def _drain_body(limit: int) -> None:
+    """Read and drop the rest of the request's body, when it is at most
+    ``limit`` bytes long and its length is known."""
+    length = request.content_length
+    if not length or length > limit:
+        return
+    # A body the form parser began to read (Werkzeug keeps its stream), or
+    # one refused by its length before any of it was read.
+    stream = request.__dict__.get("stream") or LimitedStream(request.environ["wsgi.input"], length)
+    try:
+        while stream.read(64 * 1024):
+            pass
+    except (OSError, HTTPException):  # the browser gave up: nothing to answer
+        pass
+
+
 def init_app(app):
     app.register_error_handler(RuleError, answer_refusal)
     # What a 422 or 429 put in the message area goes at the next success.
@@ -93,6 +117,17 @@ def init_app(app):
             flash(message, "error")
             return redirect(_back(), 303)
         return render_error(429, message)
+
+    @app.errorhandler(413)
+    def too_large(error):
+        """Over MAX_CONTENT_LENGTH (an image upload, hrdebate/images): the
+        translated page, which says the image limit. What is left of the
+        body is read first (up to twice the limit): a server that answers
+        before reading it may close the connection on a body still
+        arriving, and the browser would show "connection reset" instead."""
+        _drain_body(2 * (app.config.get("MAX_CONTENT_LENGTH") or 0))
+        db.session.rollback()
+        return render_error(413, _too_large_message())
 
     @app.errorhandler(HTTPException)
     def http_error(error):

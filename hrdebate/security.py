@@ -79,8 +79,8 @@ def _harden(response):
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.endpoint == "static":
-        return response  # the same for everyone: _static_cache_headers
+    if request.endpoint == "static" or request.endpoint == "images.file" and response.status_code < 400:
+        return response  # the same for everyone: _static_cache_headers, images.routes.file
     if response.mimetype == "text/html":
         response.vary.add("HX-Request")
     if _is_personal():

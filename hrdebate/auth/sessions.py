@@ -87,7 +87,7 @@ def _on_logout(_app, **_extra):
 
 def _expire_idle_session():
     """An idle session is signed out, and the person told so."""
-    if request.endpoint == "static" or "_user_id" not in session:
+    if request.endpoint in ("static", "images.file") or "_user_id" not in session:
         return
     if _remembered():
         return  # a remembered device: the login's 30 days apply instead

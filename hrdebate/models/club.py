@@ -62,6 +62,8 @@ class Club(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the club is found by on /clubs/, folded (``search.club_key``).
     search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The logo's key (hrdebate/images: a random name and its size), or None.
+    logo_image: Mapped[str | None] = mapped_column(String(48))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="club", cascade="all, delete-orphan", passive_deletes=True

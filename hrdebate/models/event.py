@@ -222,6 +222,9 @@ class Event(db.Model):
     goal: Mapped[str | None] = mapped_column(Text)
     community: Mapped[str | None] = mapped_column(String(200))
 
+    # The cover image's key (hrdebate/images: a random name and its size), or None.
+    cover_image: Mapped[str | None] = mapped_column(String(48))
+
     club: Mapped[Club] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary=event_topics, order_by=Topic.position)
     milestones: Mapped[list[Milestone]] = relationship(
