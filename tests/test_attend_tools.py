@@ -422,10 +422,13 @@ def test_someone_with_a_certificate_cannot_claim_a_second(app, client, auth, wor
     assert fetch(app, Registration, claim_code=code).claimed_by_id is None
 
 
-def test_the_walk_in_form_no_longer_promises_what_it_cannot_give(app, client, auth, world):
+def test_the_walk_in_form_promises_only_what_the_claim_code_gives(app, client, auth, world):
     auth.login("organiser")
     page = client.get(f"/events/{world['event'].id}/attendance").text
-    assert "on the list and the certificate" not in page
+    assert "you get a code for them to claim the certificate, signed in" in page
+    auth.logout()
+    auth.login("citizen")
+    assert 'href="/certificates/claim"' in client.get("/me/events").text
 
 
 # -- the certificate names its club --------------------------------------------------------

@@ -155,9 +155,11 @@ def _promote_from_waitlist(event: Event) -> Registration | None:
     return promoted
 
 
-def _give_seat(event: Event, registration: Registration) -> None:
+def _give_seat(event: Event, registration: Registration, now: datetime | None = None) -> None:
+    """The seat, and the news of it (not once the event is over: a seat
+    given then only records that the person came)."""
     registration.status = REGISTERED
-    if registration.user_id:
+    if registration.user_id and not event.has_ended(now):
         notify([registration.user_id], "waitlist_promoted", event_id=event.id)
 
 
@@ -194,7 +196,7 @@ def promote(registration: Registration, by: User, check_in: bool = False,
             set_checked_in(registration, by, True, reason=reason, now=now)
         return False
     refuse(promote_refusal(event, registration, now))
-    _give_seat(event, registration)
+    _give_seat(event, registration, now)
     db.session.flush()
     if check_in:
         set_checked_in(registration, by, True, reason=reason, now=now)
