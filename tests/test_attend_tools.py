@@ -461,3 +461,30 @@ def test_i_prefer_not_to_say_is_offered_once(app, client, auth, world):
     from hrdebate.choices import Gender
 
     assert Gender("undisclosed") is Gender.UNDISCLOSED
+
+
+def test_the_certificates_page_costs_the_same_for_many_attendees(app, client, auth, ended,
+                                                                  make_registration, make_user):
+    from tests.helpers import count_queries
+
+    auth.login("organiser")
+    event = ended["event"]
+
+    def statements():
+        with count_queries(app) as found:
+            assert client.get(f"/events/{event.id}/certificates").status_code == 200
+        return len(found)
+
+    small = statements()
+    for n in range(15):
+        make_registration(event, make_user(f"many{n}"), checked_in=True)
+        make_registration(event, source="walk_in", walk_in_name=f"Walk {n}", checked_in=True)
+    assert statements() == small
+
+
+def test_the_claim_page_refuses_bad_input_with_a_translated_message(app, client, auth, world):
+    auth.login("citizen")
+    for code in ("", "Ө" * 5, "x" * 40, "ABCD\u200bEFGH"):
+        answer = client.post_form("/certificates/claim", {"code": code})
+        assert answer.status_code == 422, code
+    assert client.get("/certificates/claim?code=" + "A" * 500).status_code == 200
