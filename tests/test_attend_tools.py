@@ -488,3 +488,11 @@ def test_the_claim_page_refuses_bad_input_with_a_translated_message(app, client,
         answer = client.post_form("/certificates/claim", {"code": code})
         assert answer.status_code == 422, code
     assert client.get("/certificates/claim?code=" + "A" * 500).status_code == 200
+
+
+def test_registering_with_htmx_shows_the_online_link_at_once(app, client, auth, world):
+    _set(app, Event, world["event"].id, capacity=5)
+    auth.login("citizen")
+    answer = client.post_form(f"/events/{world['event'].id}/register", headers=HTMX)
+    assert answer.status_code == 200 and "<html" not in answer.text
+    assert LINK in answer.text
