@@ -16,6 +16,7 @@ from .models import ProgressUpdate
 from .models.club import ClubInvitation
 from .models.club import MemberRole
 from .models.comment import CommentStatus, HeldFor
+from .models.registration import RegistrationStatus
 
 MANAGER_ROLES = (MemberRole.OWNER, MemberRole.ORGANISER)
 
@@ -167,6 +168,31 @@ def get_registration_or_404(event: Event, registration_id: int) -> Registration:
     return registration
 
 
+def can_see_online_link(user, event: Event, registration: Registration | None) -> bool:
+    """Who is shown an event's online link: the person holding a seat
+    (``registration``, theirs; not the waitlist: the link is for those given
+    a place) and the club's organisers. Never the public: not the page's
+    other visitors, not the public feeds; the personal calendar carries it
+    for a seat."""
+    if not event.online_url or not user.is_authenticated:
+        return False
+    if registration is not None and registration.user_id == user.id \
+            and registration.event_id == event.id \
+            and registration.status == RegistrationStatus.REGISTERED:
+        return True
+    return can_manage_club(user, event.club_id)
+
+
+def get_waitlisted_or_404(event: Event, registration_id: int) -> Registration:
+    """A registration of an event the caller already opened with ``manage``,
+    for a promotion: 404 for another event's or a walk-in's (who never
+    waits)."""
+    registration = get_registration_or_404(event, registration_id)
+    if registration.user_id is None:
+        abort(404)
+    return registration
+
+
 def get_milestone_or_404(event: Event, milestone_id: int) -> Milestone:
     milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.event_id != event.id:
@@ -244,4 +270,6 @@ def init_app(app):
             "can_manage_club": lambda club_id: can_manage_club(current_user, club_id),
             "can_administer_club": lambda club_id: can_administer_club(current_user, club_id),
             "can_moderate_club": lambda club_id: can_moderate_club(current_user, club_id),
+            "sees_online_link": lambda event, registration=None:
+                can_see_online_link(current_user, event, registration),
         }

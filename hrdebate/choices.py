@@ -29,7 +29,15 @@ class Labelled(StrEnum):
 
     @classmethod
     def choices(cls, blank=None) -> list[SelectChoice]:
-        return as_choices(cls.labels(), blank)
+        """The form's options, optionally led by a blank one. A member that
+        says what the blank says (``Gender.UNDISCLOSED`` after "I prefer not
+        to say") is not offered a second time: the blank stands for it. Its
+        value stays valid, so answers stored with it still count."""
+        labels = cls.labels()
+        if blank is not None:
+            labels = {value: label for value, label in labels.items()
+                      if str(label) != str(blank)}
+        return as_choices(labels, blank)
 
     @classmethod
     def label_of(cls, value: str | None) -> str:

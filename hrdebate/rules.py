@@ -58,6 +58,13 @@ class Refusal(StrEnum):
     PAST_CANCEL = "past_cancel"
     NOT_CHECKED_IN = "not_checked_in"
     FUTURE_UPDATE = "future_update"
+    NO_FREE_SEAT = "no_free_seat"
+    NOT_WAITLISTED = "not_waitlisted"
+    CHECKIN_NOT_YET = "checkin_not_yet"
+    EVENT_NOT_OVER = "event_not_over"
+    WRONG_CLAIM_CODE = "wrong_claim_code"
+    CLAIM_CODE_USED = "claim_code_used"
+    ALREADY_HAS_CERTIFICATE = "already_has_certificate"
 
     @property
     def message(self) -> str:
@@ -129,6 +136,16 @@ MESSAGES = {
                                "Check in with the code shown at the venue, then vote."),
     Refusal.FUTURE_UPDATE: _l("A progress update cannot be dated in the future. Give today’s "
                               "date or an earlier one."),
+    Refusal.NO_FREE_SEAT: _l("No seat is free, so nobody can be given one by hand. To let more "
+                             "people in, raise the event’s capacity first."),
+    Refusal.NOT_WAITLISTED: _l("This person is no longer on the waitlist."),
+    Refusal.CHECKIN_NOT_YET: _l("Check-in opens on the day of the event."),
+    Refusal.EVENT_NOT_OVER: _l("Certificates can be issued once the event has ended."),
+    Refusal.WRONG_CLAIM_CODE: _l("This claim code is wrong. Check it on the paper the organisers "
+                                 "gave you and try again."),
+    Refusal.CLAIM_CODE_USED: _l("This claim code has already been used. Each code gives one "
+                                "certificate, once."),
+    Refusal.ALREADY_HAS_CERTIFICATE: _l("You already have a certificate for this event."),
 }
 
 

@@ -5,6 +5,7 @@ club keeps the name it already has. Team names of an event are not checked:
 a moot court's respondent is often a real "Администрация" of a town."""
 
 import html
+from datetime import timedelta
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_a_club_keeps_its_old_name_when_saved(app, client, auth, make_user, make
 def test_a_walk_in_cannot_be_listed_under_a_staff_name(app, client, auth, make_user, make_club,
                                                        make_event):
     organiser = make_user("organiser", display_name="Nurlan")
-    event = make_event(make_club(owner=organiser))
+    event = make_event(make_club(owner=organiser), starts_in=timedelta(minutes=30))  # on the day
     auth.login("organiser")
     response = client.post_form(f"/events/{event.id}/walk-ins", {"name": "Модератор"})
     assert response.status_code == 422 and RESERVED in html.unescape(response.text)

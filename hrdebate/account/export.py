@@ -50,6 +50,7 @@ _MODERATOR = _l("Who decided: moderators act as “a moderator”, never by name
 _REPORTS = _l("How many people flagged the comment: who reports is never told to the author.")
 _TARGET = _l("Whom your decision was about: that person's data is theirs.")
 _DOOR = _l("Who checked you in at the door: an organiser's data is theirs.")
+_CLAIM = _l("A walk-in's one-time claim code: once used, it only stops a second claim.")
 
 SECTIONS: tuple[Section, ...] = (
     Section("club_memberships", "memberships", "user_id",
@@ -81,7 +82,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("registrations", "registrations", "user_id",
             _l("Your registrations for events: waitlist, cancellation, check-in and "
                "certificate code."),
-            left_out={"checked_in_by_id": _DOOR}),
+            left_out={"checked_in_by_id": _DOOR, "claim_code": _CLAIM,
+                      "claimed_by_id": _l("Who claimed a walk-in's certificate: always empty "
+                                          "on your own registrations.")}),
+    Section("claimed_certificates", "registrations", "claimed_by_id",
+            _l("The certificates you claimed with a walk-in's claim code: the name the "
+               "organisers wrote down at the door, your check-in and the certificate code."),
+            left_out={"checked_in_by_id": _DOOR, "claim_code": _CLAIM,
+                      "user_id": _l("A walk-in came without an account: always empty.")}),
     Section("votes", "votes", "user_id", _l("Your votes in debates, before and after.")),
     Section("progress_updates", "progress_updates", "author_id",
             _l("The progress updates you posted on civic projects.")),

@@ -74,10 +74,14 @@ def _calendar_status(event: Event, tentative: bool = False) -> str:
     return "CONFIRMED"
 
 
-def calendar_event(event: Event, url: str, tentative: bool = False) -> CalendarEvent:
+def calendar_event(event: Event, url: str, tentative: bool = False,
+                   online: bool = False) -> CalendarEvent:
     """One VEVENT. Topics are read from ``event.topics``: load them with the
-    events (the list filters' query selectin-loads them)."""
-    description = "\n\n".join(p for p in (clean(event.summary), url) if p)
+    events (the list filters' query selectin-loads them). The online link is
+    written only with ``online`` (a personal feed, for a seat): public feeds
+    never carry it."""
+    link = line(event.online_url) if online and event.online_url else ""
+    description = "\n\n".join(p for p in (clean(event.summary), link, url) if p)
     vevent = CalendarEvent.new(
         uid=event_uid(event),
         # No METHOD: DTSTAMP is then when the event was last revised, which
@@ -89,7 +93,7 @@ def calendar_event(event: Event, url: str, tentative: bool = False) -> CalendarE
         end=_utc(event.ends_at),
         summary=line(event.title),
         description=description,
-        location=line(event.venue) or None,
+        location=line(event.venue) or link or None,
         url=url,
         status=_calendar_status(event, tentative),
         categories=[line(str(topic.name)) for topic in event.topics],
@@ -98,10 +102,12 @@ def calendar_event(event: Event, url: str, tentative: bool = False) -> CalendarE
 
 
 def build_calendar(events: Iterable[Event], *, name: str, feed: str,
-                   event_url: EventUrl, tentative: frozenset[int] = frozenset()) -> bytes:
+                   event_url: EventUrl, tentative: frozenset[int] = frozenset(),
+                   online: frozenset[int] = frozenset()) -> bytes:
     """A VCALENDAR of ``events``. ``feed`` names the calendar for its stable
     UID (e.g. ``events.ics?kind=debate``); ``name`` is shown to people.
-    Events whose id is in ``tentative`` (a waitlisted seat) are TENTATIVE."""
+    Events whose id is in ``tentative`` (a waitlisted seat) are TENTATIVE;
+    those in ``online`` carry their online link (a personal feed only)."""
     calendar = Calendar.new(
         prodid=PRODID,
         name=line(name),  # NAME and X-WR-CALNAME: never a line break
@@ -111,7 +117,8 @@ def build_calendar(events: Iterable[Event], *, name: str, feed: str,
     calendar.add("CALSCALE", "GREGORIAN")
     for event in events:
         calendar.add_component(
-            calendar_event(event, event_url(event), tentative=event.id in tentative)
+            calendar_event(event, event_url(event), tentative=event.id in tentative,
+                           online=event.id in online)
         )
     return calendar.to_ical()
 

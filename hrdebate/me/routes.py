@@ -93,6 +93,10 @@ def calendar(token):
             feed=f"me-{user.id}.ics", event_url=event_page_url,
             tentative=frozenset(event.id for event, status in rows
                                 if status == RegistrationStatus.WAITLISTED),
+            # The online link for a seat only (``access.can_see_online_link``):
+            # a waitlisted person gets it once promoted.
+            online=frozenset(event.id for event, status in rows
+                             if status == RegistrationStatus.REGISTERED),
         )
     response = feed_response(body, "text/calendar", "my-events.ics")
     response.headers["X-Robots-Tag"] = "noindex"

@@ -22,6 +22,21 @@ def new_certificate_code() -> str:
     return new_code(CERTIFICATE_CODE_LENGTH)
 
 
+# A walk-in's claim code is typed on a phone once: 12 characters from 31
+# give about 59 bits, and claiming is rate-limited per account.
+CLAIM_CODE_LENGTH = 12
+
+
+def new_claim_code() -> str:
+    return new_code(CLAIM_CODE_LENGTH)
+
+
+def grouped(code: str, size: int = 4) -> str:
+    """A code shown in groups ("ABCD-EFGH-JKMN") for reading aloud and typing;
+    ``normalise_code`` takes the dashes off again."""
+    return "-".join(code[i:i + size] for i in range(0, len(code), size))
+
+
 # Cyrillic capitals drawn like the letters and digits of the alphabet: a
 # phone set to Kyrgyz, Russian or Uzbek Cyrillic types these for a code read
 # off a screen (Ү is a key of its own on a Kyrgyz keyboard, З is a 3).

@@ -14,7 +14,7 @@ from ..choices import Labelled
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 from .attendance import RECORD_KEY_RANGE, new_record_key
-from .codes import new_certificate_code
+from .codes import new_certificate_code, new_claim_code
 from .event import Event
 from .user import User
 
@@ -50,6 +50,7 @@ class Registration(db.Model):
         CheckConstraint(RECORD_KEY_RANGE, name="record_key"),
         Index("ix_registrations_event_id_status", "event_id", "status"),
         Index("ix_registrations_certificate_code", "certificate_code", unique=True),
+        Index("ix_registrations_claim_code", "claim_code", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +80,14 @@ class Registration(db.Model):
 
     certificate_code: Mapped[str | None] = mapped_column(String(24))
     certificate_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A walk-in's certificate: the organiser hands over the one-time
+    # ``claim_code``; a signed-in person redeems it (``certificates.services.
+    # claim``) and becomes the certificate's holder. ``user_id`` stays empty,
+    # so the walk-in still counts as a walk-in in the turnout.
+    claim_code: Mapped[str | None] = mapped_column(String(24))
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     # Never shown: the cell-key method's random number for a person without
     # an account (a walk-in, a deleted account). See ``models.attendance``.
@@ -86,6 +95,13 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+
+    @property
+    def holder_id(self) -> int | None:
+        """Whose certificate this is: the account that registered, or the
+        one that claimed a walk-in's certificate."""
+        return self.user_id if self.user_id is not None else self.claimed_by_id
 
     @property
     def display_name(self) -> str:
@@ -94,14 +110,27 @@ class Registration(db.Model):
         return self.walk_in_name or ""
 
     def check_in(self, by_id: int | None, now: datetime) -> None:
-        """Mark the person present. An account holder's certificate code is
-        issued here, once (it only counts once the event has ended, see
-        ``certificates.services.is_eligible``); a walk-in has no account and
-        gets none."""
+        """Mark the person present and issue their certificate, once (it only
+        counts once the event has ended, see ``certificates.services.
+        is_eligible``)."""
         self.checked_in_at = now
         self.checked_in_by_id = by_id
-        if self.user_id is not None and not self.certificate_code:
+        self.issue_certificate()
+
+    def issue_certificate(self) -> bool:
+        """An account holder's certificate code; a walk-in's claim code (they
+        have no account: whoever redeems the code signed in becomes the
+        holder). Once: returns whether anything was issued."""
+        if self.user_id is not None:
+            if self.certificate_code:
+                return False
             self.certificate_code = new_certificate_code()
+            return True
+        if self.source != Source.WALK_IN or self.claim_code or self.claimed_by_id \
+                or self.certificate_code:
+            return False
+        self.claim_code = new_claim_code()
+        return True
 
     def undo_check_in(self) -> None:
         self.checked_in_at = None

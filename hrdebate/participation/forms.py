@@ -15,7 +15,8 @@ class WalkInForm(Form):
     name = StringField(
         lazy_pgettext("name of a person", "Name"), filters=[strip],
         validators=[DataRequired(), Length(max=60), NotImpersonating()],
-        description=_l("As the person wants it on the list and the certificate. No account needed."),
+        description=_l("As the person wants it on the list and on their certificate. No account "
+                        "needed: you get a code for them to claim the certificate, signed in."),
     )
     consent = BooleanField(
         _l("The person agrees that the answers below are counted in anonymous totals.")

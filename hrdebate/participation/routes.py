@@ -19,13 +19,14 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from .. import ratelimits
-from ..access import get_event_or_404, get_registration_or_404
+from ..access import get_event_or_404, get_registration_or_404, get_waitlisted_or_404
 from ..csvfile import csv_response
 from ..errors import refusal_goes_to
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import User
 from ..models.attendance import REASON_LENGTH
+from ..models.codes import grouped
 from ..models.registration import RegistrationStatus
 from ..text import clean_query
 from ..urls import absolute_url_for
@@ -60,12 +61,22 @@ def register(event_id):
     return _registration_response(event)
 
 
-@bp.post("/events/<int:event_id>/unregister")
+@bp.route("/events/<int:event_id>/unregister", methods=["GET", "POST"])
 @login_required
-@ratelimits.for_account("RATELIMIT_REGISTER")
+@ratelimits.for_account("RATELIMIT_REGISTER", methods=["POST"])
 def unregister(event_id):
+    """GET asks "are you sure?" (the plain form's way; htmx asks with
+    ``hx-confirm`` and posts at once); POST cancels."""
     event = get_event_or_404(event_id)
     refusal_goes_to(_registration_url(event))
+    if request.method == "GET":
+        mine = services.registration_of(event.id, current_user.id)
+        refusal = services.unregister_refusal(event, mine)
+        if refusal is not None:
+            flash(refusal.message, "info")
+            return redirect(_registration_url(event))
+        return render_template("participation/unregister.html", event=event,
+                               registration=mine)
     services.unregister(event, current_user)
     flash(_("Your registration is cancelled."), "success")
     return _registration_response(event)
@@ -74,10 +85,17 @@ def unregister(event_id):
 # -- the organiser's attendance page --------------------------------------------------
 
 def _final_state(event) -> dict:
-    """What the page says and offers about final attendance."""
+    """What the page says and offers about final attendance, check-in by
+    hand (from the event's day) and free seats for a promotion."""
     final = services.attendance_is_final(event)
+    seats = services.seat_counts(event.id)
     return {"final": final, "final_at": services.attendance_final_at(event),
-            "may_change": not final or current_user.is_admin, "reason_length": REASON_LENGTH}
+            "may_change": not final or current_user.is_admin, "reason_length": REASON_LENGTH,
+            "by_hand_open": services.by_hand_checkin_open(event),
+            "by_hand_opens_at": services.by_hand_opens_at(event),
+            "seat_free": not event.is_cancelled and not event.is_full(seats["registered"]),
+            "may_promote": not event.has_ended() and not event.is_cancelled,
+            "seats": seats}
 
 
 def _attendance_page(event, status=200, walk_in_form=None):
@@ -86,7 +104,6 @@ def _attendance_page(event, status=200, walk_in_form=None):
         "event": event,
         "registrants": services.registrants(event, q),
         "q": q,
-        "seats": services.seat_counts(event.id),
         "walk_in_form": walk_in_form or WalkInForm(formdata=None),
         "checkin_code": event.checkin_code,
         "changes": services.attendance_changes(event),
@@ -114,9 +131,36 @@ def toggle_checkin(event_id, registration_id):
     services.set_checked_in(registration, current_user, request.form.get("checked_in") == "1",
                             reason=reason)
     if wants_fragment():
-        return render_block("participation/attendance.html", "row", event=event,
-                            registration=registration, seats=services.seat_counts(event.id),
-                            oob_counts=True, **_final_state(event))
+        return _row(event, registration)
+    return redirect(back)
+
+
+def _row(event, registration):
+    """The row the organiser's button changed, with the counts (out of band)."""
+    return render_block("participation/attendance.html", "row", event=event,
+                        registration=registration, oob_counts=True, **_final_state(event))
+
+
+@bp.post("/events/<int:event_id>/attendance/<int:registration_id>/promote")
+@login_required
+def promote(event_id, registration_id):
+    """Give a waitlisted person a free seat by hand (and with ``check_in=1``
+    check them in: they turned up). Never over capacity."""
+    event = get_event_or_404(event_id, manage=True)
+    registration = get_waitlisted_or_404(event, registration_id)
+    back = url_for(".attendance", event_id=event.id, q=request.args.get("q") or None)
+    refusal_goes_to(back)
+    correction = CorrectionForm(request.form, meta={"csrf": False})
+    reason = correction.reason.data if correction.validate() else None
+    check_in = request.form.get("check_in") == "1"
+    if services.promote(registration, current_user, check_in=check_in, reason=reason):
+        message = (_("%(name)s has a seat and is checked in. They have been told.",
+                     name=registration.display_name) if check_in else
+                   _("%(name)s has a seat now. They have been told.",
+                     name=registration.display_name))
+        flash(message, "success")
+    if wants_fragment():
+        return _row(event, registration)
     return redirect(back)
 
 
@@ -128,11 +172,18 @@ def add_walk_in(event_id):
     form = WalkInForm()
     if not form.validate():
         return _attendance_page(event, 422, walk_in_form=form)
-    services.add_walk_in(
+    walk_in = services.add_walk_in(
         event, current_user, form.name.data, consent=form.consent.data, reason=form.reason.data,
         **{f: form[f].data for f in User.DEMOGRAPHIC_FIELDS},
     )
-    flash(_("%(name)s is checked in.", name=form.name.data), "success")
+    if walk_in.claim_code and not walk_in.certificate_code:
+        flash(_("%(name)s is checked in. Their certificate claim code is %(code)s: write it "
+                "down for them. Signed in, they claim the certificate at %(url)s (the code "
+                "stays on the certificates page).", name=form.name.data,
+                code=grouped(walk_in.claim_code), url=absolute_url_for("certificates.claim")),
+              "success")
+    else:
+        flash(_("%(name)s is checked in.", name=form.name.data), "success")
     return redirect(url_for(".attendance", event_id=event.id))
 
 
@@ -169,10 +220,16 @@ def checkin_svg(event_id):
 
 # -- self check-in ---------------------------------------------------------------------
 
+def _checkin_context(event) -> dict:
+    return {"event": event, "state": services.checkin_state(event),
+            "opens_at": services.checkin_opens_at(event)}
+
+
 def _checkin_page(_message):
     """The check-in page again, with the code as it was typed."""
     event = get_event_or_404(request.view_args["event_id"])
-    return render_template("participation/checkin.html", form=CheckInForm(), event=event)
+    return render_template("participation/checkin.html", form=CheckInForm(),
+                           **_checkin_context(event))
 
 
 @bp.route("/events/<int:event_id>/checkin", methods=["GET", "POST"])
@@ -192,4 +249,4 @@ def checkin(event_id):
             return redirect(url_for("events.show", event_id=event.id))
         # The form comes back with the code as typed, to compare with the screen.
         form.code.errors.append(refusal.message)
-    return render_form("participation/checkin.html", form, event=event)
+    return render_form("participation/checkin.html", form, **_checkin_context(event))

@@ -33,6 +33,7 @@ from ..models.registration import RegistrationStatus, Source
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
 from ..search import found_in
+from ..timeutil import local_to_utc, utc_to_local
 from ..unit_of_work import lock_and_reread, lock_row
 
 REGISTERED, WAITLISTED, CANCELLED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED,
@@ -150,10 +151,56 @@ def _promote_from_waitlist(event: Event) -> Registration | None:
         .limit(1)
     )
     if promoted is not None:
-        promoted.status = REGISTERED
-        if promoted.user_id:
-            notify([promoted.user_id], "waitlist_promoted", event_id=event.id)
+        _give_seat(event, promoted)
     return promoted
+
+
+def _give_seat(event: Event, registration: Registration, now: datetime | None = None) -> None:
+    """The seat, and the news of it (not once the event is over: a seat
+    given then only records that the person came)."""
+    registration.status = REGISTERED
+    if registration.user_id and not event.has_ended(now):
+        notify([registration.user_id], "waitlist_promoted", event_id=event.id)
+
+
+def promote_refusal(event: Event, registration: Registration,
+                    now: datetime | None = None) -> Refusal | None:
+    """Why the organisers may not give this waitlisted person a seat by hand
+    now, or None. A seat given by hand is a free seat: capacity is never
+    exceeded by a promotion (DESIGN §5); to let more in, raise it first."""
+    if registration.status != WAITLISTED:
+        return Refusal.NOT_WAITLISTED
+    if event.is_cancelled:
+        return Refusal.EVENT_CANCELLED
+    if event.is_full(_registered_count(event.id)):
+        return Refusal.NO_FREE_SEAT
+    return None
+
+
+def promote(registration: Registration, by: User, check_in: bool = False,
+            reason: str | None = None, now: datetime | None = None) -> bool:
+    """An organiser gives a waitlisted person a free seat (out of turn: the
+    person is at the door, or the organiser chose them), and with
+    ``check_in`` checks them in at once. The person is told
+    (``waitlist_promoted``). Done already (a double click, two organisers):
+    nothing changes; returns whether this call gave the seat."""
+    now = now or utcnow()
+    event = lock_event(registration.event_id)
+    if check_in:
+        refuse(by_hand_checkin_refusal(event, by, reason, now))
+    elif event.has_ended(now):
+        raise RuleError(Refusal.EVENT_OVER)
+    lock_and_reread(registration)
+    if registration.status == REGISTERED:  # the first click did it
+        if check_in and registration.checked_in_at is None:
+            set_checked_in(registration, by, True, reason=reason, now=now)
+        return False
+    refuse(promote_refusal(event, registration, now))
+    _give_seat(event, registration, now)
+    db.session.flush()
+    if check_in:
+        set_checked_in(registration, by, True, reason=reason, now=now)
+    return True
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -191,6 +238,8 @@ def registration_context(event: Event, user, now: datetime | None = None) -> dic
         "registration_refusal": event.registration_refusal(now),
         "unregister_refusal": unregister_refusal(event, mine, now),
         "full": event.is_full(seats["registered"]),
+        "checkin_state": checkin_state(event, now),
+        "checkin_opens_at": checkin_opens_at(event),
     }
 
 
@@ -203,6 +252,17 @@ def checkin_window(event: Event) -> tuple[datetime, datetime]:
     return event.starts_at - before, event.ends_at + after
 
 
+def checkin_state(event: Event, now: datetime | None = None) -> str:
+    """``"open"``, ``"not_yet"`` or ``"closed"``: what the self check-in
+    page and the event page offer (the form only while it is open)."""
+    now = now or utcnow()
+    if checkin_open(event, now):
+        return "open"
+    if event.is_published and now < checkin_opens_at(event):
+        return "not_yet"
+    return "closed"
+
+
 def checkin_open(event: Event, now: datetime | None = None) -> bool:
     """Self check-in is open: a published event, within its window (and
     never once its attendance is final, however long the window is set)."""
@@ -211,13 +271,47 @@ def checkin_open(event: Event, now: datetime | None = None) -> bool:
     return event.is_published and opens <= now <= closes and not attendance_is_final(event, now)
 
 
+def checkin_opens_at(event: Event) -> datetime:
+    """When self check-in opens (``checkin_window``)."""
+    return checkin_window(event)[0]
+
+
+def by_hand_opens_at(event: Event) -> datetime:
+    """From when organisers check people in by hand and add walk-ins: the
+    start of the event's day in Bishkek (or the opening of self check-in, if
+    that is earlier). Organisers set up the door early; days before, a
+    check-in can only be a mistake."""
+    start_day = utc_to_local(event.starts_at).replace(hour=0, minute=0, second=0,
+                                                      microsecond=0)
+    return min(local_to_utc(start_day.replace(tzinfo=None)), checkin_opens_at(event))
+
+
+def by_hand_checkin_open(event: Event, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= by_hand_opens_at(event)
+
+
+def by_hand_checkin_refusal(event: Event, by: User, reason: str | None = None,
+                            now: datetime | None = None) -> Refusal | None:
+    """Why ``by`` may not check someone in by hand (or add a walk-in) now:
+    not before the event's day; once final, an admin only, with a reason."""
+    now = now or utcnow()
+    if not by_hand_checkin_open(event, now):
+        return Refusal.CHECKIN_NOT_YET
+    return attendance_refusal(event, by, reason, now)
+
+
 def set_checked_in(registration: Registration, by: User, checked_in: bool,
                    reason: str | None = None, now: datetime | None = None) -> None:
     """The organiser's toggle on the attendance page (an admin's, with a
-    ``reason``, once the attendance is final)."""
+    ``reason``, once the attendance is final). Checking in opens on the
+    event's day (``by_hand_opens_at``); undoing a check-in is always possible
+    until the attendance is final."""
     now = now or utcnow()
     event = registration.event
-    refuse(attendance_refusal(event, by, reason, now))
+    if checked_in:
+        refuse(by_hand_checkin_refusal(event, by, reason, now))
+    else:
+        refuse(attendance_refusal(event, by, reason, now))
     if not registration.can_be_checked_in:
         raise RuleError(Refusal.NOT_REGISTERED)
     # Of two check-ins at once (a double tap, the organiser and the person),
@@ -270,7 +364,7 @@ def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
     now = now or utcnow()
     if not event.is_published:
         raise RuleError(Refusal.NOT_PUBLISHED)
-    refuse(attendance_refusal(event, by, reason, now))
+    refuse(by_hand_checkin_refusal(event, by, reason, now))
     # The same name sent again within a minute (a double click) is the
     # walk-in already added: the event is locked first, so of ten at once
     # one adds it and the other nine find it.
@@ -290,6 +384,7 @@ def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
     if consent:
         for field in User.DEMOGRAPHIC_FIELDS:
             setattr(registration, field, demographics.get(field) or None)
+    registration.issue_certificate()  # a claim code, for the walk-in to redeem signed in
     db.session.add(registration)
     db.session.flush()
     _log(event, registration, by, AttendanceAction.WALK_IN, reason, now)
@@ -370,3 +465,4 @@ def registrants(event: Event, q: str = "") -> list[Registration]:
         .order_by(Registration.status, Registration.registered_at, Registration.id)
     ).all()
     return [r for r in rows if found_in(r.display_name, q)] if q else rows
+
