@@ -56,6 +56,7 @@ class Refusal(StrEnum):
     PAST_START = "past_start"
     PAST_END = "past_end"
     PAST_CANCEL = "past_cancel"
+    LAST_ADMIN = "last_admin"
 
     @property
     def message(self) -> str:
@@ -123,6 +124,8 @@ MESSAGES = {
                          "to come, or ask an administrator."),
     Refusal.PAST_CANCEL: _l("This event has already taken place, so it stays in the records. "
                             "Ask an administrator if it must be cancelled."),
+    Refusal.LAST_ADMIN: _l("This is the site’s only administrator: make someone else an "
+                           "administrator first, so that the site always has one."),
 }
 
 
