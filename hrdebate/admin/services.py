@@ -52,7 +52,7 @@ def clubs_of(person: User) -> list[tuple[str, Club]]:
     """(role, club) of every club the person belongs to, by club name."""
     return list(db.session.execute(
         select(Membership.role, Club).join(Club, Club.id == Membership.club_id)
-        .where(Membership.user_id == person.id).order_by(Club.name, Club.id)).tuples())
+        .where(Membership.user_id == person.id).order_by(Club.name, Club.id)))
 
 
 def clubs_waiting() -> int:
