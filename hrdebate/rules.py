@@ -57,6 +57,7 @@ class Refusal(StrEnum):
     PAST_END = "past_end"
     PAST_CANCEL = "past_cancel"
     LAST_ADMIN = "last_admin"
+    CLUB_IS_VERIFIED = "club_is_verified"
 
     @property
     def message(self) -> str:
@@ -126,6 +127,8 @@ MESSAGES = {
                             "Ask an administrator if it must be cancelled."),
     Refusal.LAST_ADMIN: _l("This is the site’s only administrator: make someone else an "
                            "administrator first, so that the site always has one."),
+    Refusal.CLUB_IS_VERIFIED: _l("This club is verified. Withdraw its verification first if "
+                                 "it must be refused."),
 }
 
 

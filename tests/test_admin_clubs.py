@@ -198,6 +198,7 @@ def test_a_verified_club_is_not_refused(app, client, auth, world):
     auth.login("adil")
     response = client.post_form("/clubs/vero/refuse", {"reason": "x"}, follow_redirects=True)
     assert response.status_code == 200
+    assert "This club is verified. Withdraw its verification first" in response.text
     assert fetch(app, Club, slug="vero").verified is True
     assert _log(app) == []
 

@@ -280,9 +280,7 @@ def test_sanction_needs_a_reason_and_never_an_admin(app, client, auth, world, ma
 
 
 def test_end_sessions_logs_the_person_out_everywhere(app, client, auth, world):
-    from tests.conftest import make_test_app  # noqa: F401  (the same app, another browser)
-
-    other = app.test_client()
+    other = app.test_client()  # the citizen's own browser
     assert other.post_form("/auth/login", {"username": "tima", "password": "correct horse battery"}
                            ).status_code == 302
     assert other.get("/account/").status_code == 200

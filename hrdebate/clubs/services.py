@@ -171,7 +171,7 @@ def refuse_verification(club: Club, admin: User, reason: str) -> None:
     ``set_verified``); the same refusal sent twice is recorded once."""
     lock_and_reread(club)
     if club.verified:
-        raise RuleError(Refusal.BAD_ROLE)
+        raise RuleError(Refusal.CLUB_IS_VERIFIED)
     if club.refused_at is not None and club.refusal_reason == reason:
         return
     club.refused_at, club.refusal_reason = utcnow(), reason
