@@ -368,3 +368,26 @@ def test_menu_query_budget(app, client, auth, world, make_event, make_comment, w
     with count_queries(app) as statements:
         assert client.get("/privacy").status_code == 200
     assert len(statements) <= budget, statements
+
+
+def test_admin_services_leave_the_commit_to_the_caller(app, world):
+    """Services flush at most: what the caller does not commit is not kept."""
+    from hrdebate.admin import services
+
+    with app.app_context():
+        admin = db.session.get(User, world.admin.id)
+        citizen = db.session.get(User, world.citizen.id)
+        assert services.change_site_role(citizen, admin, "admin", "Trusted") is True
+        services.end_sessions(citizen, admin, "Stolen phone")
+        db.session.rollback()
+    citizen = fetch(app, User, id=world.citizen.id)
+    assert citizen.site_role == "citizen" and citizen.session_token == world.citizen.session_token
+    assert _log(app) == []
+
+
+def test_display_names_are_folded_for_search_when_they_change(app, world):
+    with app.app_context():
+        citizen = db.session.get(User, world.citizen.id)
+        assert citizen.search_key == " timur asanov"
+        citizen.display_name = "Ёлдош Oʻzbek"
+        assert citizen.search_key == " ioldosh ozbek eldosh"
