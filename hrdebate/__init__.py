@@ -67,6 +67,7 @@ def create_app(test_config=None):
     from . import (
         access,
         account,
+        admin,
         auth,
         certificates,
         cli,
@@ -90,7 +91,7 @@ def create_app(test_config=None):
     # feeds first: /events.ics must not be taken for an event id.
     for blueprint in (feeds.bp, main.bp, auth.bp, account.bp, events.bp, clubs.bp, topics.bp,
                       notifications.bp, participation.bp, me.bp, certificates.bp, turnout.bp,
-                      discussions.bp, moderation.bp, images.bp):
+                      discussions.bp, moderation.bp, images.bp, admin.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
     from .choices import all_labelled

@@ -3,11 +3,12 @@ see, 403 for what they may see but not change. Routes load through these
 functions (or guard a whole page with ``site_role_required``); templates
 only hide buttons, by asking the same ``can_*`` functions."""
 
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -84,6 +85,44 @@ def managed_clubs(user) -> list:
         stmt = stmt.join(Membership, Membership.club_id == Club.id).where(
             Membership.user_id == user.id, Membership.role.in_(MANAGER_ROLES))
     return list(db.session.execute(stmt))
+
+
+@dataclass(frozen=True)
+class MenuFacts:
+    """What the menu shows a signed-in person (templates/base.html)."""
+
+    unread: int  # unread notifications
+    organiser: bool  # manages a club (or is an admin): "Turnout"
+    moderator: bool  # moderates a club or the site: "Moderation"
+    pending: int  # what waits in their moderation queue (0 for non-moderators)
+
+
+def menu_facts(user) -> MenuFacts | None:
+    """The menu's facts: one statement for anyone signed in (their unread
+    notifications, and whether they run or moderate a club), and one more,
+    for moderators only, counting what waits in their queue; None for an
+    anonymous visitor."""
+    from .moderation.queue import queue_counts
+    from .notifications.services import unread_count_subquery
+
+    if not user.is_authenticated:
+        return None
+
+    def has_role(*roles):
+        return exists().where(Membership.user_id == user.id, Membership.role.in_(roles))
+
+    unread, manages, moderates = db.session.execute(select(
+        unread_count_subquery(user.id), has_role(*MANAGER_ROLES), has_role(MemberRole.MODERATOR),
+    )).one()
+    moderator = user.is_site_moderator or bool(moderates)
+    pending = 0
+    if moderator:
+        # TODO(modr): switch to moderation.queue.pending_count(user) once it exists.
+        club_ids = None if user.is_site_moderator else select(Membership.club_id).where(
+            Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR)
+        pending = sum(queue_counts(club_ids).values())
+    return MenuFacts(unread=unread, organiser=user.is_admin or bool(manages),
+                     moderator=moderator, pending=pending)
 
 
 def site_role_required(*roles: str):
@@ -225,7 +264,7 @@ def get_certificate_or_404(code: str, manage: bool = False):
 
 def get_user_or_404(user_id: int) -> User:
     """A person, for the site moderators' and admins' pages (guarded by
-    ``site_role_required``)."""
+    ``site_role_required``: /moderation/users/<id>, /admin/users/<id>)."""
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
@@ -272,4 +311,5 @@ def init_app(app):
             "can_moderate_club": lambda club_id: can_moderate_club(current_user, club_id),
             "sees_online_link": lambda event, registration=None:
                 can_see_online_link(current_user, event, registration),
+            "menu_facts": lambda: menu_facts(current_user),
         }

@@ -65,6 +65,8 @@ class Refusal(StrEnum):
     WRONG_CLAIM_CODE = "wrong_claim_code"
     CLAIM_CODE_USED = "claim_code_used"
     ALREADY_HAS_CERTIFICATE = "already_has_certificate"
+    LAST_ADMIN = "last_admin"
+    CLUB_IS_VERIFIED = "club_is_verified"
 
     @property
     def message(self) -> str:
@@ -146,6 +148,10 @@ MESSAGES = {
     Refusal.CLAIM_CODE_USED: _l("This claim code has already been used. Each code gives one "
                                 "certificate, once."),
     Refusal.ALREADY_HAS_CERTIFICATE: _l("You already have a certificate for this event."),
+    Refusal.LAST_ADMIN: _l("This is the site’s only administrator: make someone else an "
+                           "administrator first, so that the site always has one."),
+    Refusal.CLUB_IS_VERIFIED: _l("This club is verified. Withdraw its verification first if "
+                                 "it must be refused."),
 }
 
 

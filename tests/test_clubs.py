@@ -187,7 +187,7 @@ def test_services_leave_the_commit_to_the_caller(app, world):
         citizen = db.session.get(User, world.citizen.id)
         services.follow(citizen, club)
         services.appoint(club, citizen, "organiser")
-        services.set_verified(club, True)
+        services.set_verified(club, db.session.get(User, world.admin.id), True)
         db.session.rollback()
     assert count(app, ClubFollow) == 0
     assert fetch(app, Membership, club_id=world.club.id, user_id=world.citizen.id) is None
@@ -361,10 +361,12 @@ def test_show_full_page(client, world, make_event, make_user, make_club):
     assert "Ordo Debate Club" in text and "University club" in text and "Bishkek city" in text
     # Sanitised Markdown description.
     assert "<em>Fridays</em>" in response.text and "<script>alert" not in response.text
-    # The team by display name, members only counted.
+    # The team by display name, plain members only counted; the count is of
+    # everyone in the club, the team named above included (issue #12).
     for name in ("Ольга Сатыбалдиева", "Omar the Organiser", "Мира Модератор"):
         assert name in text
-    assert "Plain Member" not in text and "1 member" in text
+    assert "Plain Member" not in text
+    assert "4 members in all, the people above included" in text
     # Events: upcoming (cancelled ones too, marked), past; drafts hidden.
     assert f'href="/events/{upcoming.id}"' in response.text
     assert f'href="/events/{cancelled.id}"' in response.text

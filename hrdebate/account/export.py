@@ -112,8 +112,9 @@ ACCOUNT_LEFT_OUT: dict[str, object] = {
                          "could read your calendar. The “My events” page shows it."),
 }
 
-# Columns whose names look secret but that the person should have.
-SECRET_LOOKING_ALLOWED = {"registrations.certificate_code"}
+# Columns whose names look secret but that the person should have (users.search_key
+# is their display name folded for the admins' search).
+SECRET_LOOKING_ALLOWED = {"registrations.certificate_code", "users.search_key"}
 
 _DESCRIBED = {
     "account": _l("Your account: username, display name, email, language, site role, "

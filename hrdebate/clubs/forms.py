@@ -86,3 +86,14 @@ class AnswerForm(Form):
     """The invitee's answer: the button they pressed."""
 
     action = StringField(validators=[AnyOf(("accept", "decline"))])
+
+
+class RefusalForm(Form):
+    """An admin's reason for refusing to verify a club: its owners read it."""
+
+    reason = TextAreaField(
+        _l("Reason"), filters=[strip], validators=[DataRequired(), Length(max=500)],
+        description=_l("The club’s owners read this reason in their notification. Say what "
+                       "they can do about it."),
+        render_kw={"rows": 4},
+    )

@@ -18,9 +18,10 @@ from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models.club import MemberRole
 from ..rules import Refusal, RuleError
+from ..security import safe_next
 from ..text import clean_query, render_markdown, safe_html
 from . import bp, services
-from .forms import AnswerForm, ClubForm, InviteForm, RoleForm
+from .forms import AnswerForm, ClubForm, InviteForm, RefusalForm, RoleForm
 
 UPCOMING_LIMIT = 20
 
@@ -198,12 +199,16 @@ def invitation(token):
 
 def _set_verified(slug, verified):
     club = get_club_or_404(slug)
-    services.set_verified(club, verified)
+    # Back to the page the admin clicked on (the club page, /admin/clubs).
+    back = safe_next(request.form.get("next"), url_for(".show", slug=club.slug))
+    refusal_goes_to(back)
+    services.set_verified(club, current_user, verified)
     if verified:
-        flash(_("%(name)s is now a verified club.", name=club.name), "success")
+        flash(_("%(name)s is now a verified club. Its owners are told.", name=club.name),
+              "success")
     else:
         flash(_("%(name)s is marked as not yet verified.", name=club.name), "success")
-    return redirect(url_for(".show", slug=club.slug))
+    return redirect(back)
 
 
 @bp.post("/clubs/<slug>/verify")
@@ -216,6 +221,23 @@ def verify(slug):
 @site_role_required("admin")
 def unverify(slug):
     return _set_verified(slug, False)
+
+
+@bp.route("/clubs/<slug>/refuse", methods=["GET", "POST"])
+@site_role_required("admin")
+def refuse(slug):
+    """An admin refuses to verify a club, saying why (the owners are told);
+    a page of its own, so that it works without JavaScript."""
+    club = get_club_or_404(slug)
+    form = RefusalForm()
+    back = safe_next(request.values.get("next"), url_for("admin.clubs"))
+    if form.validate_on_submit():
+        refusal_goes_to(back)
+        services.refuse_verification(club, current_user, form.reason.data)
+        flash(_("%(name)s is refused verification. Its owners are told why.", name=club.name),
+              "success")
+        return redirect(back)
+    return render_form("clubs/refuse.html", form, club=club, back=back)
 
 
 def _after_follow_change(club, message):

@@ -8,19 +8,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..idempotent import RESENT_WITHIN, add_once, insert_once
-from ..models import Club, ClubFollow, ClubInvitation, Event, Membership, User, utcnow
-from ..models.club import InvitationStatus, MemberRole
+from ..models import (
+    Club,
+    ClubFollow,
+    ClubInvitation,
+    Event,
+    LoggedAction,
+    Membership,
+    ModerationAction,
+    User,
+    utcnow,
+)
+from ..models.club import InvitationStatus, MemberRole, Verification
 from ..models.notification import NotificationKind
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
 from ..search import matches
 from ..text import APOSTROPHES
-from ..unit_of_work import lock_row
+from ..unit_of_work import lock_and_reread, lock_row
 
 CLUBS_PER_PAGE = 20
 PAST_PER_PAGE = 10
@@ -115,14 +125,85 @@ def update_club(club: Club, data: dict) -> None:
         if field in data:
             setattr(club, field, data[field])
     club.refresh_search_key()
+    # Edited after a refusal: the club waits for an admin again.
+    club.refused_at = club.refusal_reason = None
     if renamed:
         for event in db.session.scalars(
                 select(Event).where(Event.club_id == club.id).options(selectinload(Event.topics))):
             event.refresh_search_key()
 
 
-def set_verified(club: Club, verified: bool) -> None:
+# -- verification (by an admin) ----------------------------------------------------
+#
+# One path for every change of a club's verification, whichever page the
+# admin clicks on (the club page, /admin/clubs): each is written to the
+# moderation log, and verifying or refusing is told to the club's owners.
+
+def owner_ids(club_id: int) -> list[int]:
+    return list(db.session.scalars(select(Membership.user_id).where(
+        Membership.club_id == club_id, Membership.role == MemberRole.OWNER)))
+
+
+def _log_verification(club: Club, admin: User, action: str, reason: str | None = None) -> None:
+    db.session.add(ModerationAction(actor_id=admin.id, action=action, club_id=club.id,
+                                    reason=reason or None))
+
+
+def set_verified(club: Club, admin: User, verified: bool) -> None:
+    """Verify the club (its owners are told) or withdraw its verification.
+    Sent twice (a double click), the second changes and logs nothing."""
+    lock_and_reread(club)
+    if club.verified == verified:
+        return
     club.verified = verified
+    club.refused_at = club.refusal_reason = None
+    if verified:
+        _log_verification(club, admin, LoggedAction.CLUB_VERIFIED)
+        notify(owner_ids(club.id), NotificationKind.CLUB_VERIFIED, club_id=club.id)
+    else:
+        _log_verification(club, admin, LoggedAction.CLUB_UNVERIFIED)
+    db.session.flush()
+
+
+def refuse_verification(club: Club, admin: User, reason: str) -> None:
+    """Refuse to verify the club, with a reason its owners read in their
+    notification. A verified club is first unverified (that is withdrawing,
+    ``set_verified``); the same refusal sent twice is recorded once."""
+    lock_and_reread(club)
+    if club.verified:
+        raise RuleError(Refusal.CLUB_IS_VERIFIED)
+    if club.refused_at is not None and club.refusal_reason == reason:
+        return
+    club.refused_at, club.refusal_reason = utcnow(), reason
+    _log_verification(club, admin, LoggedAction.CLUB_REFUSED, reason)
+    notify(owner_ids(club.id), NotificationKind.CLUB_REFUSED, club_id=club.id, detail=reason)
+    db.session.flush()
+
+
+def clubs_for_verification(status: str, page: int):
+    """One page of clubs by verification status ("all": every club, those
+    waiting first), oldest first within a status, with their owners' display
+    names (two statements)."""
+    stmt = select(Club)
+    if status == Verification.VERIFIED:
+        stmt = stmt.where(Club.verified.is_(True))
+    elif status == Verification.REFUSED:
+        stmt = stmt.where(Club.verified.is_(False), Club.refused_at.is_not(None))
+    elif status == Verification.UNVERIFIED:
+        stmt = stmt.where(Club.verified.is_(False), Club.refused_at.is_(None))
+    waiting_first = case((Club.verified.is_(False) & Club.refused_at.is_(None), 0),
+                         (Club.verified.is_(False), 1), else_=2)
+    pagination = db.paginate(stmt.order_by(waiting_first, Club.created_at, Club.id),
+                             page=page, per_page=CLUBS_PER_PAGE)
+    owners: dict[int, list[str]] = {club.id: [] for club in pagination.items}
+    if owners:
+        for club_id, name in db.session.execute(
+                select(Membership.club_id, User.display_name)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.club_id.in_(list(owners)), Membership.role == MemberRole.OWNER)
+                .order_by(User.display_name)):
+            owners[club_id].append(name)
+    return pagination, owners
 
 
 # -- members ------------------------------------------------------------------
@@ -376,10 +457,12 @@ class ClubCounts:
 
 
 def club_counts(club_id: int, user_id: int | None) -> ClubCounts:
-    """Plain members, followers and whether the user follows, in one query."""
+    """Members (everyone in the club: its team, whom ``public_team`` names,
+    and its plain members), followers and whether the user follows, in one
+    query."""
     members = (
         select(func.count()).select_from(Membership)
-        .where(Membership.club_id == club_id, Membership.role == MemberRole.MEMBER)
+        .where(Membership.club_id == club_id)
         .scalar_subquery()
     )
     followers = (

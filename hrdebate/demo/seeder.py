@@ -125,7 +125,7 @@ def _found_clubs(story: Timeline) -> None:
                           {field: spec[field] for field in CLUB_FIELDS})
         club.slug = spec["slug"]  # the demo's own, shorter slugs
         if spec["verified"]:
-            set_verified(club, True)
+            set_verified(club, story.users["admin"], True)
         story.clubs[spec["slug"]] = club
     for slug, username, role in MEMBERSHIPS:
         club, user = story.clubs[slug], story.users[username]

@@ -39,6 +39,15 @@ class MemberRole(Labelled):
     MEMBER = "member", _l("Member")
 
 
+class Verification(Labelled):
+    """Where a club stands with the admins: waiting (new, or edited after a
+    refusal), verified, or refused with a reason (``Club.verification``)."""
+
+    UNVERIFIED = "unverified", _l("Waiting for verification")
+    VERIFIED = "verified", _l("Verified")
+    REFUSED = "refused", _l("Refused")
+
+
 class Club(db.Model):
     __tablename__ = "clubs"
     __table_args__ = (
@@ -55,6 +64,10 @@ class Club(db.Model):
     region: Mapped[str] = mapped_column(String(12))
     description: Mapped[str] = mapped_column(Text, default="")
     verified: Mapped[bool] = mapped_column(default=False)
+    # An admin's refusal to verify the club, and why (its owners are told);
+    # cleared when the club is verified or its owners edit its details.
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
     moderation_mode: Mapped[str] = mapped_column(String(4), default=ModerationMode.POST.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when nobody is left to run the club (its last owner and organisers
@@ -71,6 +84,12 @@ class Club(db.Model):
 
     def __repr__(self) -> str:
         return f"<Club {self.slug!r}>"
+
+    @property
+    def verification(self) -> Verification:
+        if self.verified:
+            return Verification.VERIFIED
+        return Verification.REFUSED if self.refused_at else Verification.UNVERIFIED
 
     def refresh_search_key(self) -> None:
         """After any change to what ``search.club_key`` reads; a new name

@@ -23,6 +23,7 @@ from ..choices import Labelled
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
 from ..rules import Refusal
+from .club import Club
 from .event import Event
 from .user import User
 
@@ -77,6 +78,7 @@ class Sanction(Labelled):
     MUTE = "mute", _l("Mute for some days")
     BAN = "ban", _l("Ban")
     UNBAN = "unban", _l("Lift the ban")
+    UNMUTE = "unmute", _l("Lift the mute")
 
 
 class LoggedAction(Labelled):
@@ -94,6 +96,15 @@ class LoggedAction(Labelled):
     MUTE = "mute", _l("Mute")
     BAN = "ban", _l("Ban")
     UNBAN = "unban", _l("Ban lifted")
+    UNMUTE = "unmute", _l("Mute lifted")
+    # An admin's actions (hrdebate/admin, clubs verification).
+    MADE_CITIZEN = "made_citizen", _l("Site role: citizen")
+    MADE_MODERATOR = "made_moderator", _l("Site role: site moderator")
+    MADE_ADMIN = "made_admin", _l("Site role: admin")
+    SESSIONS_ENDED = "sessions_ended", _l("Logged out everywhere")
+    CLUB_VERIFIED = "club_verified", _l("Club verified")
+    CLUB_UNVERIFIED = "club_unverified", _l("Club verification withdrawn")
+    CLUB_REFUSED = "club_refused", _l("Club verification refused")
 
 
 class ConductRule(Labelled):
@@ -312,6 +323,9 @@ class ModerationAction(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # The club an admin verified or refused (``LoggedAction.CLUB_*``).
+    club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id", ondelete="SET NULL"),
+                                                index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -319,6 +333,7 @@ class ModerationAction(db.Model):
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
     comment: Mapped[Comment | None] = relationship()
+    club: Mapped[Club | None] = relationship()
 
 
 class WatchedWord(db.Model):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..choices import Labelled
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
-from .club import ClubInvitation
+from .club import Club, ClubInvitation
 from .event import Event
 
 
@@ -33,6 +33,8 @@ class NotificationKind(Labelled):
     MUTED = "muted"
     BANNED = "banned"
     CLUB_INVITATION = "club_invitation"
+    CLUB_VERIFIED = "club_verified"
+    CLUB_REFUSED = "club_refused"
 
 
 class Notification(db.Model):
@@ -46,6 +48,9 @@ class Notification(db.Model):
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("club_invitations.id", ondelete="CASCADE"), index=True)
+    # The club a notification is about (``CLUB_VERIFIED``, ``CLUB_REFUSED``).
+    club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"),
+                                                index=True)
     # Free text a kind may carry, such as a moderator's reason.
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,3 +58,4 @@ class Notification(db.Model):
 
     event: Mapped[Event | None] = relationship()
     invitation: Mapped[ClubInvitation | None] = relationship()
+    club: Mapped[Club | None] = relationship()

@@ -8,12 +8,14 @@ from datetime import datetime
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, SmallInteger, String, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..choices import SiteRole
 from ..dbtypes import UTCDateTime, one_of, utcnow
 from ..extensions import db
+from ..search import search_index, stored_key
 from .attendance import RECORD_KEY_RANGE, new_record_key
 
 
@@ -27,12 +29,16 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(one_of("site_role", SiteRole.values()), name="site_role"),
         CheckConstraint(RECORD_KEY_RANGE, name="record_key"),
+        search_index("users"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Used to log in; never shown publicly. Stored lower-case.
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
+    # The display name folded for the admins' search (``search.stored_key``),
+    # kept current by ``_fold_display_name``.
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
     locale: Mapped[str | None] = mapped_column(String(5))
@@ -60,6 +66,11 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"
+
+    @validates("display_name")
+    def _fold_display_name(self, _key, value):
+        self.search_key = stored_key(value)
+        return value
 
     # -- Flask-Login -------------------------------------------------------
     def get_id(self) -> str:

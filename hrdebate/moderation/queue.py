@@ -229,7 +229,8 @@ class LogFilters:
 def log_page(filters: LogFilters, page: int = 1) -> dict:
     """One page of the log, newest first, and the moderators who appear in it."""
     query = filters.apply(select(ModerationAction).options(
-        joinedload(ModerationAction.actor), joinedload(ModerationAction.target_user)))
+        joinedload(ModerationAction.actor), joinedload(ModerationAction.target_user),
+        joinedload(ModerationAction.club)))
     query = query.order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     pagination = db.paginate(query, page=page, per_page=LOG_PER_PAGE, error_out=False)
     actors = db.session.execute(

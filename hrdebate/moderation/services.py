@@ -219,6 +219,8 @@ def sanction(target: User, moderator: User, kind: str, reason: str,
         target.end_other_sessions()
     elif kind == Sanction.UNBAN:
         target.banned = False
+    elif kind == Sanction.UNMUTE:
+        target.muted_until = None
     _log(moderator, kind, target=target, reason=reason, until=until)
     if kind in SANCTION_NOTICES:
         notify([target.id], SANCTION_NOTICES[kind], detail=reason)

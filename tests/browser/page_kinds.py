@@ -136,7 +136,11 @@ def page_kinds(app) -> dict[str, Role]:
             "moderation, person": f"/moderation/users/{citizen.id}",
         }
         # The admin may manage every club: the organiser's pages too.
-        admin_pages = {**organiser_pages, **moderator_pages, "watched words": "/moderation/words"}
+        admin_pages = {**organiser_pages, **moderator_pages, "watched words": "/moderation/words",
+                       "admin": "/admin/", "admin, people": "/admin/users?q=a",
+                       "admin, person": f"/admin/users/{citizen.id}",
+                       "admin, clubs": "/admin/clubs?status=all",
+                       "refuse club": f"/clubs/{club.slug}/refuse"}
     return {
         "anonymous": Role("anonymous", None, anonymous),
         "citizen": Role("citizen", "citizen", citizen_pages),
