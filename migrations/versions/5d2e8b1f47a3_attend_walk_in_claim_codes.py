@@ -1,7 +1,7 @@
 """walk-ins' certificates: a one-time claim code and the account that claimed it
 
 Revision ID: 5d2e8b1f47a3
-Revises: c4d1e7a9b3f2
+Revises: c591f2d83499
 Create Date: 2026-11-30
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d2e8b1f47a3"
-down_revision = "c4d1e7a9b3f2"
+down_revision = "c591f2d83499"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@
   there, with its index (trigram GIN on PostgreSQL).
 
 Revision ID: b9ff3db0ef82
-Revises: c4d1e7a9b3f2
+Revises: 5d2e8b1f47a3
 Create Date: 2026-11-30
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b9ff3db0ef82"
-down_revision = "c4d1e7a9b3f2"
+down_revision = "5d2e8b1f47a3"
 branch_labels = None
 depends_on = None
 

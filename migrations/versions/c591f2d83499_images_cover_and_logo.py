@@ -5,7 +5,7 @@ name and the picture's size, e.g. ``3f0c…e1-1200x675``; NULL when there is
 none. The files live in IMAGE_FOLDER, not in the database.
 
 Revision ID: c591f2d83499
-Revises: c4d1e7a9b3f2
+Revises: ed900f8c4c6f
 Create Date: 2026-11-30
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c591f2d83499"
-down_revision = "c4d1e7a9b3f2"
+down_revision = "ed900f8c4c6f"
 branch_labels = None
 depends_on = None
 
