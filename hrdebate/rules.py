@@ -56,6 +56,9 @@ class Refusal(StrEnum):
     PAST_START = "past_start"
     PAST_END = "past_end"
     PAST_CANCEL = "past_cancel"
+    DRAFT_NOT_CANCELLED = "draft_not_cancelled"
+    ONLY_DRAFTS_DELETED = "only_drafts_deleted"
+    MESSAGE_PUBLISHED_ONLY = "message_published_only"
 
     @property
     def message(self) -> str:
@@ -123,6 +126,11 @@ MESSAGES = {
                          "to come, or ask an administrator."),
     Refusal.PAST_CANCEL: _l("This event has already taken place, so it stays in the records. "
                             "Ask an administrator if it must be cancelled."),
+    Refusal.DRAFT_NOT_CANCELLED: _l("A draft cannot be cancelled: nobody but its organisers has "
+                                    "seen it. Delete the draft instead."),
+    Refusal.ONLY_DRAFTS_DELETED: _l("Only a draft can be deleted. A published event stays in the "
+                                    "records: cancel it instead."),
+    Refusal.MESSAGE_PUBLISHED_ONLY: _l("Messages can be sent only about a published event."),
 }
 
 
