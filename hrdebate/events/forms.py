@@ -194,11 +194,11 @@ class CancelForm(Form):
     )
 
 
-MESSAGE_AUDIENCES = (
-    ("registered", _l("People registered")),
-    ("waitlisted", _l("People on the waitlist")),
-    ("all", _l("Both")),
-)
+MESSAGE_AUDIENCES = {
+    "registered": _l("People registered"),
+    "waitlisted": _l("People on the waitlist"),
+    "all": _l("Both"),
+}
 
 
 class MessageForm(Form):
@@ -206,7 +206,7 @@ class MessageForm(Form):
                           validators=[DataRequired(), Length(max=160)])
     body = TextAreaField(_l("Message"), filters=[strip],
                          validators=[DataRequired(), Length(max=5000)])
-    audience = RadioField(_l("To"), choices=MESSAGE_AUDIENCES, default="registered",
+    audience = RadioField(_l("To"), choices=as_choices(MESSAGE_AUDIENCES), default="registered",
                           validators=[DataRequired()])
 
 
