@@ -144,6 +144,9 @@ def just_drafted(club: Club, title: str, besides: int | None = None) -> Event | 
 
 def update_event(event: Event, data: dict, topic_slugs: list[str], *,
                  by: User | None) -> None:
+    # Read as the last edit left it: of two edits at once (a double click),
+    # the second sees the first's times and place, and tells nobody again.
+    lock_and_reread(event)
     if "starts_at" in data:
         refuse(start_refusal(data["starts_at"], by, event))
     if "ends_at" in data:  # final attendance stays final (participation.services)
