@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import NotFound
 
 from .. import ratelimits
 from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
@@ -154,11 +155,16 @@ def delete(event_id):
     finds the draft gone and answers as the first did, to those who manage
     that club."""
     slug = request.args.get("club", "")
-    if request.method == "POST" and slug and not services.event_exists(event_id):
+    try:
+        event = get_event_or_404(event_id, manage=True)
+    except NotFound:
+        if request.method != "POST" or not slug:
+            raise
         club = get_club_or_404(slug, manage=True)
+        if services.event_exists(event_id):  # there, but not this person's to see
+            raise
         flash(_("The draft is deleted."), "success")
         return redirect(url_for("clubs.show", slug=club.slug))
-    event = get_event_or_404(event_id, manage=True)
     if request.method == "GET":
         return render_template("events/delete.html", event=event,
                                refusal=services.delete_refusal(event))
