@@ -177,7 +177,8 @@ def delete(event_id):
 
 def _message_page(event, form, status=200):
     return render_template("events/message.html", event=event, form=form,
-                           counts=services.audience_counts(event)), status
+                           counts=services.audience_counts(event),
+                           refusal=services.message_refusal(event)), status
 
 
 def _message_limited(message):
@@ -198,8 +199,9 @@ def message(event_id):
     event = get_event_or_404(event_id, manage=True)
     form = MessageForm()
     refusal_goes_to(_event_url(event))
-    if form.is_submitted() and not event.is_published:
-        raise RuleError(Refusal.MESSAGE_PUBLISHED_ONLY)
+    refusal = services.message_refusal(event)
+    if refusal and form.is_submitted():
+        raise RuleError(refusal)
     if form.validate_on_submit():
         sent = services.message_people(event, form.subject.data, form.body.data,
                                        form.audience.data)

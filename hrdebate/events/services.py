@@ -340,6 +340,11 @@ def audience_counts(event: Event) -> dict[str, int]:
     return {"registered": registered, "waitlisted": waitlisted, "all": registered + waitlisted}
 
 
+def message_refusal(event: Event) -> Refusal | None:
+    """Why the organisers cannot write to the event's people, or None."""
+    return None if event.is_published else Refusal.MESSAGE_PUBLISHED_ONLY
+
+
 def message_people(event: Event, subject: str, body: str, audience: str) -> int:
     """The organisers write to the event's people: one notification each
     (and mail, like every notification), the subject and the text kept in it.
@@ -349,8 +354,7 @@ def message_people(event: Event, subject: str, body: str, audience: str) -> int:
     if audience not in AUDIENCES:
         raise ValueError(audience)
     lock_and_reread(event, "status")
-    if not event.is_published:
-        raise RuleError(Refusal.MESSAGE_PUBLISHED_ONLY)
+    refuse(message_refusal(event))
     sent = db.session.scalar(
         select(func.count()).select_from(Notification).where(
             Notification.event_id == event.id,
