@@ -598,3 +598,16 @@ def test_the_registration_window_is_shown(app, client, people, make_event):
     text = client.get(f"/events/{closed.id}").text
     assert "Registration for this event is closed." in text
     assert "Registration closes" not in text
+
+
+def test_an_archived_club_makes_no_copies(app, client, auth, people, make_event):
+    from hrdebate.models import Club
+
+    event = make_event(people["club"], title="Last one")
+    with app.app_context():
+        db.session.get(Club, people["club"].id).archived_at = utcnow()
+        db.session.commit()
+    auth.login("admin")
+    answer = client.post_form(f"/events/{event.id}/duplicate", follow_redirects=True)
+    assert "This club is archived" in answer.text
+    assert count(app, Event, Event.title == "Last one") == 1
