@@ -456,26 +456,32 @@ def test_messages_are_mailed(app, client, auth, people, crowd, capsys):
     assert "Line one.\nLine two." in mail.get_content()
 
 
-def test_messages_are_rate_limited_per_account(tmp_path, make_user, make_club):
-    from tests.conftest import AuthActions, _prepare_schema, make_test_app
+def test_messages_are_rate_limited_per_account(tmp_path):
+    import uuid
+
+    from tests.conftest import AuthActions, _empty_database, _prepare_schema, make_test_app
     from tests.factories import Rows
 
     app = make_test_app(tmp_path, RATELIMIT_ENABLED=True,
+                        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
                         RATELIMIT_ORGANISER_MESSAGE="2 per minute")
     _prepare_schema(app)
-    rows = Rows(app)
-    organiser = rows.user("boss")
-    event = rows.event(rows.club(owner=organiser, slug="club"))
-    rows.registration(event, rows.user("fan"))
-    client = app.test_client()
-    AuthActions(client).login("boss")
-    for n in range(2):
-        assert client.post_form(f"/events/{event.id}/message?lang=en", {
-            "subject": f"Note {n}", "body": "b", "audience": "all"}).status_code == 302
-    limited = client.post_form(f"/events/{event.id}/message?lang=en",
-                               {"subject": "Note 3", "body": "kept", "audience": "all"})
-    assert limited.status_code == 429 and "You are sending too quickly" in limited.text
-    assert "Note 3" in limited.text  # the form as it was sent
+    try:
+        rows = Rows(app)
+        organiser = rows.user("boss")
+        event = rows.event(rows.club(owner=organiser, slug="club"))
+        rows.registration(event, rows.user("fan"))
+        client = app.test_client()
+        AuthActions(client).login("boss")
+        for n in range(2):
+            assert client.post_form(f"/events/{event.id}/message?lang=en", {
+                "subject": f"Note {n}", "body": "b", "audience": "all"}).status_code == 302
+        limited = client.post_form(f"/events/{event.id}/message?lang=en",
+                                   {"subject": "Note 3", "body": "kept", "audience": "all"})
+        assert limited.status_code == 429 and "You are sending too quickly" in limited.text
+        assert "Note 3" in limited.text  # the form as it was sent
+    finally:
+        _empty_database(app)
 
 
 # -- 5. reschedules and moves are told --------------------------------------------
