@@ -67,6 +67,9 @@ class Refusal(StrEnum):
     ALREADY_HAS_CERTIFICATE = "already_has_certificate"
     LAST_ADMIN = "last_admin"
     CLUB_IS_VERIFIED = "club_is_verified"
+    DRAFT_NOT_CANCELLED = "draft_not_cancelled"
+    ONLY_DRAFTS_DELETED = "only_drafts_deleted"
+    MESSAGE_PUBLISHED_ONLY = "message_published_only"
 
     @property
     def message(self) -> str:
@@ -152,6 +155,11 @@ MESSAGES = {
                            "administrator first, so that the site always has one."),
     Refusal.CLUB_IS_VERIFIED: _l("This club is verified. Withdraw its verification first if "
                                  "it must be refused."),
+    Refusal.DRAFT_NOT_CANCELLED: _l("A draft cannot be cancelled: nobody but its organisers has "
+                                    "seen it. Delete the draft instead."),
+    Refusal.ONLY_DRAFTS_DELETED: _l("Only a draft can be deleted. A published event stays in the "
+                                    "records: cancel it instead."),
+    Refusal.MESSAGE_PUBLISHED_ONLY: _l("Messages can be sent only about a published event."),
 }
 
 

@@ -264,14 +264,33 @@ def test_edit_keeps_local_times_and_saves(app, client, auth, people, make_event)
     assert fetch(app, Event, id=event.id).title == "Renamed"
 
 
-def test_changing_kind_clears_the_other_kinds_fields(app, client, auth, people, make_event):
+def test_changing_kind_keeps_the_other_kinds_fields(app, client, auth, people, make_event):
+    """Moot court -> civic project -> moot court loses no case: what the form
+    holds of every kind is stored; the page shows only the kind's own."""
+    moot = {"kind": "moot_court", "case_title": "Doe v. Kyrgyzstan", "facts": "The facts.",
+            "legal_questions": "Q1\nQ2", "instruments": ["iccpr", "crc"],
+            "applicant_team": "AUCA", "respondent_team": "KNU", "bench": "Judge A\nJudge B"}
     event = make_event(people["club"], kind="debate")
     auth.login("organiser")
-    client.post_form(f"/events/{event.id}/edit",
-                     form_data(kind="civic_project", goal="A ramp for the school"))
+    assert client.post_form(f"/events/{event.id}/edit", form_data(**moot)).status_code == 302
+    form = client.get(f"/events/{event.id}/edit").text
+    civic = {**moot, "kind": "civic_project", "goal": "A ramp for the school"}
+    assert client.post_form(f"/events/{event.id}/edit", form_data(**civic)).status_code == 302
     saved = fetch(app, Event, id=event.id)
-    assert saved.kind == "civic_project" and saved.motion is None
-    assert saved.goal == "A ramp for the school"
+    assert saved.kind == "civic_project" and saved.goal == "A ramp for the school"
+    assert saved.case_title == "Doe v. Kyrgyzstan" and saved.bench == "Judge A\nJudge B"
+    page = client.get(f"/events/{event.id}?lang=en").text
+    assert "Doe v. Kyrgyzstan" not in page and "A ramp for the school" in page
+    # The edit form brings the stored case back, as the browser sends it again.
+    assert "Doe v. Kyrgyzstan" in form
+    assert client.post_form(f"/events/{event.id}/edit",
+                            form_data(**{**civic, "kind": "moot_court"})).status_code == 302
+    back = fetch(app, Event, id=event.id)
+    assert back.kind == "moot_court" and back.facts == "The facts."
+    assert back.legal_questions == "Q1\nQ2" and back.instruments == "iccpr,crc"
+    assert back.applicant_team == "AUCA" and back.respondent_team == "KNU"
+    assert back.goal == "A ramp for the school"
+    assert "Doe v. Kyrgyzstan" in client.get(f"/events/{event.id}?lang=en").text
 
 
 def test_publish_notifies_followers(app, client, auth, people, make_event):
@@ -304,11 +323,11 @@ def test_cancel_needs_the_organiser_and_notifies(app, client, auth, people, make
         db.session.add(ClubFollow(user_id=people["citizen"].id, club_id=people["club"].id))
         db.session.commit()
     auth.login("other_org")
-    assert client.post_form(f"/events/{event.id}/cancel").status_code == 403
+    assert client.post_form(f"/events/{event.id}/cancel", {"reason": "x"}).status_code == 403
     auth.logout()
     auth.login("organiser")
     assert "Yes, cancel the event" in client.get(f"/events/{event.id}/cancel?lang=en").text
-    assert client.post_form(f"/events/{event.id}/cancel").status_code == 302
+    assert client.post_form(f"/events/{event.id}/cancel", {"reason": "Rain"}).status_code == 302
     assert fetch(app, Event, id=event.id).status == "cancelled"
     assert fetch(app, Notification, user_id=people["citizen"].id).kind == "event_cancelled"
     auth.logout()

@@ -173,13 +173,41 @@ class EventForm(Form):
         data["online_url"] = self.online_url.data or None
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             data[name] = local_to_utc(self[name].data)
-        for kind, fields in KIND_FIELDS.items():
+        # Every kind's fields as the form holds them (filled from the event
+        # when it is edited): changing the kind keeps the other kinds' data,
+        # stored but shown only for its own kind.
+        for fields in KIND_FIELDS.values():
             for name in fields:
-                value = self[name].data if kind == self.kind.data else None
+                value = self[name].data
                 if name == "instruments":
                     value = ",".join(value) if value else None
                 data[name] = value or None
         return data, list(self.topics.data or [])
+
+
+class CancelForm(Form):
+    reason = TextAreaField(
+        _l("Why is it cancelled?"), filters=[strip],
+        validators=[DataRequired(), Length(max=500)],
+        description=_l("Shown on the event’s page and sent to everyone who registered, "
+                       "waits for a seat or follows the club."),
+    )
+
+
+MESSAGE_AUDIENCES = {
+    "registered": _l("People registered"),
+    "waitlisted": _l("People on the waitlist"),
+    "all": _l("Both"),
+}
+
+
+class MessageForm(Form):
+    subject = StringField(_l("Subject"), filters=[strip],
+                          validators=[DataRequired(), Length(max=160)])
+    body = TextAreaField(_l("Message"), filters=[strip],
+                         validators=[DataRequired(), Length(max=5000)])
+    audience = RadioField(_l("To"), choices=as_choices(MESSAGE_AUDIENCES), default="registered",
+                          validators=[DataRequired()])
 
 
 class VoteForm(Form):

@@ -6,8 +6,10 @@ go to the one handler in ``errors``."""
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import NotFound
 
 from .. import ratelimits
 from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
@@ -19,12 +21,14 @@ from ..htmx import render_page, wants_fragment
 from ..models import TOPICS
 from ..models.event import EventKind
 from ..rules import Refusal, RuleError
-from ..timeutil import local_to_utc, utc_to_local
+from ..timeutil import day_time, local_to_utc, utc_to_local
 from . import bp, services
 from .filters import EventFilters
 from .forms import (
+    CancelForm,
     EventForm,
     JudgementForm,
+    MessageForm,
     MilestoneForm,
     MilestoneStatusForm,
     ProgressUpdateForm,
@@ -102,12 +106,25 @@ def edit(event_id):
     return render_form("events/form.html", form, club=event.club, event=event)
 
 
+@bp.post("/events/<int:event_id>/duplicate")
+@login_required
+def duplicate(event_id):
+    """A copy of any event the person manages, as a new draft; its edit form
+    opens, asking to check the date the copy was moved to."""
+    source = get_event_or_404(event_id, manage=True)
+    refusal_goes_to(_event_url(source))
+    event = services.duplicate_event(source)
+    flash(_("This is a copy, saved as a draft and moved to %(when)s. Check the date and "
+            "the details, then publish it.", when=day_time(event.starts_at)), "success")
+    return redirect(url_for(".edit", event_id=event.id))
+
+
 @bp.post("/events/<int:event_id>/publish")
 @login_required
 def publish(event_id):
     event = get_event_or_404(event_id, manage=True)
     refusal_goes_to(_event_url(event))
-    services.publish_event(event)
+    services.publish_event(event, by=current_user)
     flash(_("The event is published."), "success")
     return redirect(_event_url(event))
 
@@ -115,13 +132,85 @@ def publish(event_id):
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(event_id):
+    """Asks first (no JavaScript needed) and takes a reason; a draft is
+    deleted instead (``delete``)."""
     event = get_event_or_404(event_id, manage=True)
-    if request.method == "GET":
-        return render_template("events/cancel.html", event=event)
+    form = CancelForm()
     refusal_goes_to(_event_url(event))
-    services.cancel_event(event, by=current_user)
-    flash(_("The event is cancelled. Its followers have been told."), "success")
-    return redirect(_event_url(event))
+    if event.is_cancelled and form.is_submitted():  # a double click: done already
+        return redirect(_event_url(event))
+    refusal = services.draft_cancel_refusal(event)
+    if refusal and form.is_submitted():
+        raise RuleError(refusal)
+    if form.validate_on_submit():
+        services.cancel_event(event, form.reason.data, by=current_user)
+        flash(_("The event is cancelled. Its followers have been told."), "success")
+        return redirect(_event_url(event))
+    return render_form("events/cancel.html", form, event=event, refusal=refusal)
+
+
+@bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(event_id):
+    """Delete a draft; the page asks first (no JavaScript needed). The form
+    names the club (``?club=``): sent twice (a double click), the second
+    finds the draft gone and answers as the first did, to those who manage
+    that club."""
+    slug = request.args.get("club", "")
+    try:
+        event = get_event_or_404(event_id, manage=True)
+    except NotFound:
+        if request.method != "POST" or not slug:
+            raise
+        club = get_club_or_404(slug, manage=True)
+        if services.event_exists(event_id):  # there, but not this person's to see
+            raise
+        flash(_("The draft is deleted."), "success")
+        return redirect(url_for("clubs.show", slug=club.slug))
+    if request.method == "GET":
+        return render_template("events/delete.html", event=event,
+                               refusal=services.delete_refusal(event))
+    club_url = url_for("clubs.show", slug=event.club.slug)
+    refusal_goes_to(_event_url(event))
+    services.delete_draft(event)
+    flash(_("The draft is deleted."), "success")
+    return redirect(club_url)
+
+
+def _message_page(event, form, status=200):
+    return render_template("events/message.html", event=event, form=form,
+                           counts=services.audience_counts(event),
+                           refusal=services.message_refusal(event)), status
+
+
+def _message_limited(message):
+    """The message form as it was sent, and why it was not sent (429)."""
+    event = get_event_or_404(request.view_args["event_id"], manage=True)
+    form = MessageForm()
+    form.body.errors = [message]
+    return _message_page(event, form, 429)[0]
+
+
+@bp.route("/events/<int:event_id>/message", methods=["GET", "POST"])
+@login_required
+@ratelimits.for_account("RATELIMIT_ORGANISER_MESSAGE", methods=["POST"],
+                        on_breach=ratelimits.keeping_form(_message_limited))
+def message(event_id):
+    """The organisers write to the people registered, waiting, or both:
+    each gets a notification (and mail); nobody's name is shown here."""
+    event = get_event_or_404(event_id, manage=True)
+    form = MessageForm()
+    refusal_goes_to(_event_url(event))
+    refusal = services.message_refusal(event)
+    if refusal and form.is_submitted():
+        raise RuleError(refusal)
+    if form.validate_on_submit():
+        sent = services.message_people(event, form.subject.data, form.body.data,
+                                       form.audience.data)
+        flash(ngettext("Your message is sent to %(num)d person.",
+                       "Your message is sent to %(num)d people.", sent), "success")
+        return redirect(_event_url(event))
+    return _message_page(event, form, 422 if form.is_submitted() else 200)
 
 
 @bp.get("/events/<int:event_id>")

@@ -2,8 +2,9 @@
 judgements; civic-project milestones and updates. No Flask request objects
 here. Services add and flush; the request commits once (``unit_of_work``)."""
 
+import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,6 +15,7 @@ from ..models import (
     ClubFollow,
     Event,
     Milestone,
+    Notification,
     ProgressUpdate,
     Registration,
     Topic,
@@ -23,12 +25,14 @@ from ..models import (
 )
 from ..models.event import (
     KIND_FIELDS,
+    Instrument,
     VOTING_TRANSITIONS,
     EventKind,
     EventStatus,
     VoteChoice,
     VotePhase,
 )
+from ..models.notification import NotificationKind
 from ..models.registration import RegistrationStatus
 from ..notifications.services import notify
 from ..participation.services import date_change_refusal, registration_of
@@ -122,43 +126,82 @@ def create_event(club, data: dict, topic_slugs: list[str], *, by: User | None) -
     return event
 
 
-def just_drafted(club: Club, title: str) -> Event | None:
+def just_drafted(club: Club, title: str, besides: int | None = None) -> Event | None:
     """The draft a resent "new event" form already made, if this is one: a
     draft of the same title in the same club, made in the last minute (an
     event records no author: any two organisers of one club sending the same
     title within a minute share one draft, which both may edit). The club's
     row is locked first, so of ten identical forms at once one writes and
-    the other nine find its draft."""
+    the other nine find its draft. ``besides`` is an event that does not
+    count (the one a copy is made of, itself a fresh draft of that title)."""
     lock_row(Club, club.id)
-    return db.session.scalars(
-        select(Event).where(Event.club_id == club.id, Event.title == title,
-                            Event.status == EventStatus.DRAFT,
-                            Event.created_at >= utcnow() - RESENT_WITHIN)
-        .order_by(Event.id).limit(1)
-    ).first()
+    query = select(Event).where(Event.club_id == club.id, Event.title == title,
+                                Event.status == EventStatus.DRAFT,
+                                Event.created_at >= utcnow() - RESENT_WITHIN)
+    if besides is not None:
+        query = query.where(Event.id != besides)
+    return db.session.scalars(query.order_by(Event.id).limit(1)).first()
 
 
 def update_event(event: Event, data: dict, topic_slugs: list[str], *,
                  by: User | None) -> None:
+    # Read as the last edit left it: of two edits at once (a double click),
+    # the second sees the first's times and place, and tells nobody again.
+    lock_and_reread(event)
     if "starts_at" in data:
         refuse(start_refusal(data["starts_at"], by, event))
     if "ends_at" in data:  # final attendance stays final (participation.services)
         refuse(end_refusal(data["ends_at"], by, event))
         refuse(date_change_refusal(event, data["ends_at"]))
+    before = _when_and_where(event)
     _apply(event, data, topic_slugs)
     db.session.flush()
+    if event.is_published:
+        _notify_changes(event, before)
 
 
-def publish_event(event: Event) -> None:
+def _when_and_where(event: Event) -> dict:
+    """What the event's people must be told of when it changes: its times
+    (to the minute, as the form gives them) and its place."""
+    return {"starts_at": _to_the_minute(event.starts_at), "ends_at": _to_the_minute(event.ends_at),
+            "venue": event.venue or "", "online_url": event.online_url or ""}
+
+
+def _notify_changes(event: Event, before: dict) -> None:
+    """A published event moved in time or place: the people registered or
+    waiting for a seat are told, old -> new (``Notification.changes``). A
+    title, a description, a typo in the summary tell nobody."""
+    after = _when_and_where(event)
+    changes = {}
+    for name in ("starts_at", "ends_at"):
+        if before[name] != after[name]:
+            changes[name] = [before[name].isoformat(), after[name].isoformat()]
+    if before["venue"] != after["venue"]:
+        changes["venue"] = [before["venue"], after["venue"]]
+    if bool(before["online_url"]) != bool(after["online_url"]):
+        changes["online"] = [bool(before["online_url"]), bool(after["online_url"])]
+    elif before["online_url"] != after["online_url"]:
+        changes["online_link"] = [True, True]  # the link itself is on the page, for them
+    if changes:
+        notify(registrant_ids(event), NotificationKind.EVENT_CHANGED, event_id=event.id,
+               detail=json.dumps(changes, ensure_ascii=False))
+
+
+def publish_event(event: Event, *, by: User | None = None, now: datetime | None = None) -> None:
     """Make a draft public and tell the club's followers. Publishing it
     again (a double click) changes nothing and tells nobody twice: the
-    event's row is locked and read again before its status is looked at."""
+    event's row is locked and read again before its status is looked at.
+    A draft whose start has passed (saved when it was still to come, kept
+    by an edit, or copied) is not published by an organiser: the same rule
+    as ``start_refusal``, with the same exception (an admin recording a
+    past event)."""
     lock_and_reread(event)
     if event.is_published:
         return
     if not event.is_draft:
         raise RuleError(Refusal.ONLY_DRAFTS)
     _refuse_if_archived(event.club)
+    refuse(_past_refusal(event.starts_at, None, by, Refusal.PAST_START, now))
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     followers = db.session.scalars(
@@ -168,22 +211,94 @@ def publish_event(event: Event) -> None:
     db.session.flush()
 
 
-def cancel_event(event: Event, *, by: User | None = None, now: datetime | None = None) -> None:
-    """Cancel an event and tell everyone who follows it. An event that has
+def cancel_event(event: Event, reason: str | None = None, *, by: User | None = None,
+                 now: datetime | None = None) -> None:
+    """Cancel a published event and tell everyone who follows it, with the
+    organisers' ``reason`` (also shown on the event's page). An event that has
     ended is part of what the turnout report holds: only an admin may cancel
-    it then (README, "Small groups"). Cancelling it again (a double click)
-    changes nothing and tells nobody twice: the event's row is locked and
-    read again before its status is looked at."""
+    it then (README, "Small groups"). A draft is not cancelled (that would
+    make it public): it is deleted (``delete_draft``). Cancelling it again (a
+    double click) changes nothing and tells nobody twice: the event's row is
+    locked and read again before its status is looked at."""
     lock_and_reread(event)
     if event.is_cancelled:
         return
+    refuse(draft_cancel_refusal(event))
     refuse(_past_refusal(event.ends_at, None, by, Refusal.PAST_CANCEL, now))
-    was_public = event.is_published
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
-    if was_public:
-        notify(event_audience(event), "event_cancelled", event_id=event.id)
+    event.cancellation_reason = reason or None
+    notify(event_audience(event), "event_cancelled", event_id=event.id, detail=reason or None)
     db.session.flush()
+
+
+def draft_cancel_refusal(event: Event) -> Refusal | None:
+    return Refusal.DRAFT_NOT_CANCELLED if event.is_draft else None
+
+
+def delete_refusal(event: Event) -> Refusal | None:
+    return None if event.is_draft else Refusal.ONLY_DRAFTS_DELETED
+
+
+def delete_draft(event: Event) -> None:
+    """Delete a draft nobody but its organisers has seen (with its themes
+    and milestones). A published or cancelled event stays in the records.
+    Deleting it again (a double click) finds it gone and does nothing."""
+    lock_row(Event, event.id)
+    status = db.session.scalar(select(Event.status).where(Event.id == event.id))
+    if status is None:
+        return
+    if status != EventStatus.DRAFT:
+        raise RuleError(Refusal.ONLY_DRAFTS_DELETED)
+    db.session.delete(event)
+    db.session.flush()
+
+
+def event_exists(event_id: int) -> bool:
+    return db.session.scalar(select(Event.id).where(Event.id == event_id)) is not None
+
+
+# What a copy takes over; never its votes, judgement, registrations,
+# comments, milestones or updates.
+COPIED_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in (
+    "starts_at", "ends_at", "registration_opens_at", "registration_closes_at"))
+WEEK = timedelta(days=7)
+
+
+def copy_shift(starts_at: datetime, now: datetime | None = None) -> timedelta:
+    """How far a copy of an event starting at ``starts_at`` moves: whole
+    weeks, at least one, to the first such start still to come (same
+    weekday, same time of day in Bishkek, which keeps no summer time)."""
+    now = now or utcnow()
+    weeks = 1
+    if starts_at <= now:
+        weeks = (now - starts_at) // WEEK + 1
+    return weeks * WEEK
+
+
+def duplicate_event(source: Event, *, now: datetime | None = None) -> Event:
+    """A new draft of the same club with what ``source`` says (its kind's
+    fields too, and its themes), its times moved forward by whole weeks
+    (``copy_shift``) for the organiser to check. The same copy asked for
+    twice within a minute (a double click) is made once (``just_drafted``)."""
+    club = source.club
+    _refuse_if_archived(club)
+    made = just_drafted(club, source.title, besides=source.id)
+    if made is not None:
+        return made
+    shift = copy_shift(source.starts_at, now)
+    data = {field: getattr(source, field) for field in COPIED_FIELDS}
+    for field in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        moment = getattr(source, field)
+        data[field] = moment + shift if moment is not None else None
+    if data.get("instruments"):  # only the codes the form still offers
+        data["instruments"] = ",".join(
+            code for code in source.instrument_codes if code in Instrument.values()) or None
+    event = Event(club=club, status=EventStatus.DRAFT)
+    _apply(event, data, [topic.slug for topic in source.topics])
+    db.session.add(event)
+    db.session.flush()
+    return event
 
 
 def event_audience(event: Event) -> set[int]:
@@ -195,6 +310,62 @@ def event_audience(event: Event) -> set[int]:
         Registration.status.in_((RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)),
     )
     return set(db.session.scalars(followers.union(registrants)))
+
+
+# To whom an organiser's message goes: the form's ``audience``.
+AUDIENCES = {
+    "registered": (RegistrationStatus.REGISTERED,),
+    "waitlisted": (RegistrationStatus.WAITLISTED,),
+    "all": (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED),
+}
+
+
+def registrant_ids(event: Event, audience: str = "all") -> set[int]:
+    """The accounts registered for the event or waiting for a seat (walk-ins
+    without an account have no inbox)."""
+    return set(db.session.scalars(
+        select(Registration.user_id).where(
+            Registration.event_id == event.id, Registration.user_id.is_not(None),
+            Registration.status.in_(AUDIENCES[audience]))))
+
+
+def audience_counts(event: Event) -> dict[str, int]:
+    """How many people each audience reaches, counted in one query."""
+    counts = dict(db.session.execute(
+        select(Registration.status, func.count(Registration.user_id.distinct()))
+        .where(Registration.event_id == event.id, Registration.user_id.is_not(None),
+               Registration.status.in_(AUDIENCES["all"]))
+        .group_by(Registration.status)).all())
+    registered = counts.get(RegistrationStatus.REGISTERED.value, 0)
+    waitlisted = counts.get(RegistrationStatus.WAITLISTED.value, 0)
+    return {"registered": registered, "waitlisted": waitlisted, "all": registered + waitlisted}
+
+
+def message_refusal(event: Event) -> Refusal | None:
+    """Why the organisers cannot write to the event's people, or None."""
+    return None if event.is_published else Refusal.MESSAGE_PUBLISHED_ONLY
+
+
+def message_people(event: Event, subject: str, body: str, audience: str) -> int:
+    """The organisers write to the event's people: one notification each
+    (and mail, like every notification), the subject and the text kept in it.
+    Only a published event's people are written to. The same message sent
+    again within a minute (a double click) is sent once: the event's row is
+    locked, and the first one's count is the answer."""
+    if audience not in AUDIENCES:
+        raise ValueError(audience)
+    lock_and_reread(event, "status")
+    refuse(message_refusal(event))
+    sent = db.session.scalar(
+        select(func.count()).select_from(Notification).where(
+            Notification.event_id == event.id,
+            Notification.kind == NotificationKind.ORGANISER_MESSAGE,
+            Notification.subject == subject, Notification.detail == body,
+            Notification.created_at >= utcnow() - RESENT_WITHIN))
+    if sent:
+        return sent
+    return notify(registrant_ids(event, audience), NotificationKind.ORGANISER_MESSAGE,
+                  event_id=event.id, detail=body, subject=subject)
 
 
 # -- debate votes ---------------------------------------------------------

@@ -41,6 +41,8 @@ class EventKind(Labelled):
 
 
 # The columns that belong to one kind only; the first one is required for it.
+# They are kept when the kind changes (moot court -> civic project -> moot
+# court loses no case): the page and the search show only the kind's own.
 KIND_FIELDS = {
     EventKind.DEBATE: ("motion", "debate_format", "proposition_team", "proposition_speakers",
                        "opposition_team", "opposition_speakers"),
@@ -182,6 +184,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the organisers cancelled it, shown on its page and told to its people.
+    cancellation_reason: Mapped[str | None] = mapped_column(String(500))
     # Discussion: closed by the organiser; slow mode spaces one person's comments.
     discussion_closed: Mapped[bool] = mapped_column(default=False, server_default=false())
     slow_mode_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -275,8 +279,9 @@ class Event(db.Model):
         """After any change to what ``search.event_key`` reads: the club's
         services call it for their events when the club is renamed."""
         self.search_key = event_key(
-            title=self.title, summary=self.summary, motion=self.motion,
-            case_title=self.case_title, venue=self.venue, region=self.region,
+            title=self.title, summary=self.summary,
+            motion=self.motion if self.kind == EventKind.DEBATE else None,
+            case_title=self.case_title if self.kind == EventKind.MOOT_COURT else None, venue=self.venue, region=self.region,
             club_name=self.club.name, topic_slugs=[topic.slug for topic in self.topics])
 
     @property

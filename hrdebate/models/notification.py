@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -35,6 +36,10 @@ class NotificationKind(Labelled):
     CLUB_INVITATION = "club_invitation"
     CLUB_VERIFIED = "club_verified"
     CLUB_REFUSED = "club_refused"
+    # The organisers wrote to an event's people (``subject``, the text in ``detail``).
+    ORGANISER_MESSAGE = "organiser_message"
+    # A published event moved in time or place (``detail``: ``Notification.changes``).
+    EVENT_CHANGED = "event_changed"
 
 
 class Notification(db.Model):
@@ -53,9 +58,36 @@ class Notification(db.Model):
                                                 index=True)
     # Free text a kind may carry, such as a moderator's reason.
     detail: Mapped[str | None] = mapped_column(Text)
+    # An organiser's message's subject line.
+    subject: Mapped[str | None] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event | None] = relationship()
     invitation: Mapped[ClubInvitation | None] = relationship()
     club: Mapped[Club | None] = relationship()
+
+    @property
+    def changes(self) -> dict:
+        """An EVENT_CHANGED notification's changes: ``{"starts_at": [old, new],
+        "ends_at": [...], "venue": [...], "online": [old, new]}``, times as
+        aware datetimes (UTC), shown in Bishkek time in each reader's language."""
+        if self.kind != NotificationKind.EVENT_CHANGED or not self.detail:
+            return {}
+        try:
+            stored = json.loads(self.detail)
+        except ValueError:
+            return {}
+        if not isinstance(stored, dict):
+            return {}
+        changes = {}
+        for name, pair in stored.items():
+            if not (isinstance(pair, list) and len(pair) == 2):
+                continue
+            if name in ("starts_at", "ends_at"):
+                try:
+                    pair = [datetime.fromisoformat(value) for value in pair]
+                except (TypeError, ValueError):
+                    continue
+            changes[name] = pair
+        return changes

@@ -15,11 +15,13 @@ PER_PAGE = 30
 
 def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
            detail: str | None = None, comment_id: int | None = None,
-           invitation_id: int | None = None, club_id: int | None = None) -> int:
+           invitation_id: int | None = None, club_id: int | None = None,
+           subject: str | None = None) -> int:
     """Queue one notification per user (duplicates removed). The caller commits."""
     rows = [
         {"user_id": uid, "kind": kind, "event_id": event_id, "comment_id": comment_id,
          "invitation_id": invitation_id, "club_id": club_id, "detail": detail,
+         "subject": subject,
          "created_at": utcnow()}
         for uid in sorted(set(user_ids))
     ]
