@@ -31,6 +31,7 @@ _LOGGED_AS = {
     ModerationDecision.REJECT: (LoggedAction.REJECT, LoggedAction.APPEAL_DISMISSED),
     ModerationDecision.HIDE: (LoggedAction.HIDE,),
     ModerationDecision.RESTORE: (LoggedAction.RESTORE,),
+    ModerationDecision.KEEP: (LoggedAction.KEEP,),
 }
 
 
@@ -62,8 +63,9 @@ def _count_approval(comment: Comment) -> None:
 
 def decide(comment: Comment, moderator: User, action: str, reason: str | None = None,
            now: datetime | None = None) -> None:
-    """Approve, reject, hide or restore a comment, as ``Comment.moderation_actions``
-    allows; on an appealed rejection, approve upholds the appeal and reject
+    """Approve, reject, hide or restore a comment, or keep a flagged one
+    (its flags dismissed), as ``Comment.moderation_actions`` allows; on an
+    appealed rejection, approve upholds the appeal and reject
     dismisses it. The comment is locked and read again first: of the same
     decision sent twice at once, the second finds it taken (by the same
     moderator, a moment ago) and does nothing, as if it had taken it."""
@@ -92,7 +94,7 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
         if action != ModerationDecision.HIDE:
             comment.open_flags = 0
     _log(moderator, action, comment=comment, reason=reason)
-    if comment.author_id:
+    if comment.author_id and kind:
         notify([comment.author_id], kind, event_id=comment.event_id, comment_id=comment.id,
                detail=reason or None)
     if action == ModerationDecision.APPROVE:
