@@ -3,6 +3,7 @@ deleting, flagging and appealing, and the organisers' settings. No Flask
 request objects here; these functions add and flush, and the request (or the
 caller: the demo, a job, a test) commits once."""
 
+import math
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -101,18 +102,31 @@ def comment_refusal(event: Event, user, now: datetime | None = None) -> Refusal 
     return None
 
 
-def posting_refusal(event: Event, user: User, now: datetime | None = None) -> Refusal | None:
-    """Why ``user`` cannot post on the event right now, slow mode included."""
+def slow_mode_wait(event: Event, user: User, now: datetime | None = None) -> int:
+    """Seconds ``user`` must still wait before posting on the event in slow
+    mode (0: they may post now)."""
+    if not event.slow_mode_seconds or not user.is_authenticated:
+        return 0
     now = now or utcnow()
-    refusal = comment_refusal(event, user, now)
-    if refusal or not event.slow_mode_seconds:
-        return refusal
     last = db.session.scalar(
         select(func.max(Comment.created_at)).where(
             Comment.event_id == event.id, Comment.author_id == user.id
         )
     )
-    if last is not None and now - last < timedelta(seconds=event.slow_mode_seconds):
+    if last is None:
+        return 0
+    left = timedelta(seconds=event.slow_mode_seconds) - (now - last)
+    return max(0, math.ceil(left.total_seconds()))
+
+
+def posting_refusal(event: Event, user: User, now: datetime | None = None) -> Refusal | None:
+    """Why ``user`` cannot post on the event right now, slow mode included
+    (``slow_mode_wait`` says for how long)."""
+    now = now or utcnow()
+    refusal = comment_refusal(event, user, now)
+    if refusal or not event.slow_mode_seconds:
+        return refusal
+    if slow_mode_wait(event, user, now) > 0:
         return Refusal.SLOW_MODE
     return None
 
@@ -284,9 +298,21 @@ def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None
     db.session.expire(comment, ["open_flags", "status", "held_for"])
 
 
-# -- organisers' settings ------------------------------------------------------------
+# -- organisers' and moderators' settings -------------------------------------------
 
-def set_discussion(event: Event, closed: bool, slow_mode_seconds: int) -> None:
+def set_discussion(event: Event, closed: bool, slow_mode_seconds: int,
+                   actor: User | None = None) -> None:
+    """Close or reopen the discussion, set its slow mode. What changes is
+    written to the moderation log (the club's moderators read it there)."""
+    slow_mode_seconds = max(0, slow_mode_seconds)
+    changes = []
+    if bool(event.discussion_closed) != bool(closed):
+        changes.append((LoggedAction.CLOSE if closed else LoggedAction.REOPEN, None))
+    if (event.slow_mode_seconds or 0) != slow_mode_seconds:
+        changes.append((LoggedAction.SLOW_MODE, str(slow_mode_seconds)))
     event.discussion_closed = closed
-    event.slow_mode_seconds = max(0, slow_mode_seconds)
+    event.slow_mode_seconds = slow_mode_seconds
+    for action, reason in changes:
+        db.session.add(ModerationAction(actor_id=actor.id if actor else None, action=action,
+                                        event_id=event.id, reason=reason))
     db.session.flush()

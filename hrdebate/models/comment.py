@@ -98,6 +98,9 @@ class LoggedAction(Labelled):
     BAN = "ban", _l("Ban")
     UNBAN = "unban", _l("Ban lifted")
     KEEP = "keep", _l("Flags dismissed")
+    CLOSE = "close", _l("Discussion closed")
+    REOPEN = "reopen", _l("Discussion reopened")
+    SLOW_MODE = "slow_mode", _l("Slow mode changed")
 
 
 class ConductRule(Labelled):
@@ -336,6 +339,7 @@ class ModerationAction(db.Model):
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
     comment: Mapped[Comment | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
 
 class WatchedWord(db.Model):

@@ -291,8 +291,8 @@ def log_page(filters: LogFilters, page: int = 1, club_ids=None,
     clubs' events: their decisions and warnings, never a site mute or ban.
     With a person filter, the people it matches (at most ``PEOPLE_SHOWN``)."""
     query = _club_scope(filters.apply(select(ModerationAction).options(
-        joinedload(ModerationAction.actor), joinedload(ModerationAction.target_user)),
-        usernames), club_ids)
+        joinedload(ModerationAction.actor), joinedload(ModerationAction.target_user),
+        joinedload(ModerationAction.event)), usernames), club_ids)
     query = query.order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     pagination = db.paginate(query, page=page, per_page=LOG_PER_PAGE, error_out=False)
     actors = db.session.execute(
