@@ -37,6 +37,7 @@ MIN_STEM = 4  # letters before a star, folded
 CROSS_SCRIPT_MIN = 5  # folded letters a word needs to match in the other script too
 
 _TOKEN = re.compile(rf"[^\W_]+(?:[{APOSTROPHES}][^\W_]+)*")
+_STAR_INSIDE = re.compile(r"\*[^\W_]")  # a star with letters after it: "ид*от"
 _ENTRY_WORD = re.compile(rf"[^\W_]+(?:[{APOSTROPHES}][^\W_]+)*\*?")
 
 # Endings that follow a whole word, by language (as written; folded below).
@@ -164,7 +165,8 @@ def entry_problem(entry: str) -> str | None:
     words = entry_words(entry)
     if not words or not any(fold(w.rstrip(STAR)) for w in words):
         return "empty"
-    if entry.count(STAR) != sum(w.endswith(STAR) for w in words):
+    if entry.count(STAR) != sum(w.endswith(STAR) for w in words) \
+            or _STAR_INSIDE.search(_clean(entry)):
         return "star"
     if any(w.endswith(STAR) and len(fold(w.rstrip(STAR))) < MIN_STEM for w in words):
         return "short_stem"
