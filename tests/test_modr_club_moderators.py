@@ -88,7 +88,7 @@ def test_club_moderator_closes_reopens_sets_slow_mode_and_it_is_logged(app, clie
     client.post_form(path, {"closed": "y", "slow_mode_seconds": "0"})
     auth.login("citizen")
     response = client.post_form(f"/events/{event_id}/comments", {"body": "Hello"})
-    assert response.status_code == 422 and "This discussion is closed" in response.text
+    assert response.status_code == 422 and "closed this discussion" in response.text
 
 
 # -- warnings ---------------------------------------------------------------------------------
