@@ -6,11 +6,11 @@ How a listed word matches, always at the START of a word of the text, never
 inside one (``рак`` does not catch ``дурак``):
 
 - ``идиот`` (a plain word): the word itself and the word with grammatical
-  endings of Russian, Kyrgyz, Uzbek and English after it (``ENDINGS``, up to
-  three in a row, as Kyrgyz and Uzbek stack them): идиоты, идиотом, идиотка,
+  endings of Russian, Kyrgyz, Uzbek and English after it (``_RU``, ``_KY``,
+  ``_UZ``, ``_EN``; up to three in a row, as Kyrgyz and Uzbek stack them): идиоты, идиотом, идиотка,
   идиоттор, идиоттордун, idiots, idiotic. A Russian word that ends in a vowel
   or an adjective's ending also takes the endings that replace it
-  (``REPLACING``): дура catches дуры, дурой; тупой catches тупая, тупые. A
+  (``_RU_REPLACING``): дура catches дуры, дурой; тупой catches тупая, тупые. A
   word of three letters takes one ending at most, of one or two letters none.
 - ``идиот*`` (a stem and a star): every word that starts with the stem. The
   stem needs at least ``MIN_STEM`` letters: a short one would catch too
