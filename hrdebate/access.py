@@ -60,6 +60,12 @@ def can_moderate_club(user, club_id: int) -> bool:
     return user.is_site_moderator or club_role(user, club_id) == MemberRole.MODERATOR
 
 
+def can_run_discussion(user, club_id: int) -> bool:
+    """Close or reopen an event's discussion and set its slow mode: the
+    club's organisers and everyone who moderates its comments."""
+    return can_manage_club(user, club_id) or can_moderate_club(user, club_id)
+
+
 def moderated_club_ids(user) -> list[int] | None:
     """The clubs whose comments the user moderates: None for site moderators
     and admins (every club). 403 for someone who moderates nothing."""
@@ -167,6 +173,15 @@ def get_event_or_404(event_id: int, manage: bool = False, kind: str | None = Non
     if event.is_draft and not can_manage_club(current_user, event.club_id):
         abort(404)
     if manage and not can_manage_club(current_user, event.club_id):
+        abort(403)
+    return event
+
+
+def get_discussion_or_404(event_id: int) -> Event:
+    """An event whose discussion settings the user changes (``can_run_discussion``):
+    404 as ``get_event_or_404``, 403 for everyone else."""
+    event = get_event_or_404(event_id)
+    if not can_run_discussion(current_user, event.club_id):
         abort(403)
     return event
 
@@ -312,4 +327,5 @@ def init_app(app):
             "sees_online_link": lambda event, registration=None:
                 can_see_online_link(current_user, event, registration),
             "menu_facts": lambda: menu_facts(current_user),
+            "can_run_discussion": lambda club_id: can_run_discussion(current_user, club_id),
         }

@@ -94,7 +94,7 @@ MESSAGES = {
     Refusal.CHECKIN_CLOSED: _l("Check-in is open only from an hour before the start until an hour after the end."),
     Refusal.WRONG_CODE: _l("This check-in code is wrong. Check it on the screen at the venue and try again."),
     Refusal.DISCUSSION_UNAVAILABLE: _l("This event has no discussion."),
-    Refusal.DISCUSSION_CLOSED: _l("The organisers have closed this discussion."),
+    Refusal.DISCUSSION_CLOSED: _l("The organisers or the moderators have closed this discussion."),
     Refusal.MUTED: _l("You are muted for now: you cannot comment, flag or vote until it ends."),
     Refusal.SLOW_MODE: _l("Slow mode is on: please wait a little before you comment again."),
     Refusal.CANNOT_REPLY: _l("You cannot reply to this comment."),

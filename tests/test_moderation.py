@@ -182,7 +182,7 @@ def test_queue_shows_context_and_no_reporters(app, client, auth, world, make_use
     assert "Author Nurlan" in page and "approved comment" in page
     assert "Harassment or hate" in page and "note number 2" in page
     assert "Reporter" not in page
-    assert '1 pending comment' in page and '1 comment hidden after flags' in page
+    assert '1 pending comment' in page and '1 flagged comment' in page
 
 
 def test_club_moderators_see_only_their_clubs(app, client, auth, world, make_comment):
@@ -319,8 +319,9 @@ DECIDE = {"anonymous": 302, "citizen": 404, "organiser": 404, "clubmod": 302, "o
           "sitemod": 302, "admin": 302}
 SITE = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 403, "othermod": 403,
         "sitemod": 200, "admin": 200}
-ADMIN = {"anonymous": 302, "citizen": 403, "organiser": 403, "clubmod": 403, "othermod": 403,
-         "sitemod": 403, "admin": 200}
+# Issue #12: site moderators manage the watched words; club moderators read
+# their clubs' part of the log (``QUEUE``).
+WORDS = SITE
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -340,14 +341,14 @@ def test_permission_matrix(app, client, auth, world, role, make_comment):
 
     login = "login" if role == "anonymous" else None
     assert status(client.get("/moderation/")) == (login or QUEUE[role])
-    assert status(client.get("/moderation/log")) == (login or SITE[role])
+    assert status(client.get("/moderation/log")) == (login or QUEUE[role])
     assert status(client.get(f"/moderation/users/{world['author'].id}")) == (login or SITE[role])
     assert status(client.post_form(f"/moderation/users/{world['author'].id}",
                                    {"kind": "warn", "reason": "Mind the rules"})) \
         == (login or {200: 302}.get(SITE[role], SITE[role]))
-    assert status(client.get("/moderation/words")) == (login or ADMIN[role])
+    assert status(client.get("/moderation/words")) == (login or WORDS[role])
     assert status(client.post_form(f"/moderation/words/{word_id}/delete")) \
-        == (login or {200: 302}.get(ADMIN[role], ADMIN[role]))
+        == (login or {200: 302}.get(WORDS[role], WORDS[role]))
     assert status(client.post_form(f"/moderation/comments/{comment_id}",
                                    {"action": "approve"})) == (login or DECIDE[role])
     assert status(client.post_form("/moderation/bulk", {"comment_ids": str(comment_id),
@@ -524,7 +525,7 @@ def test_watched_words_add_remove_and_effect(app, client, auth, world, make_club
         author = db.session.get(User, world["author"].id)
         event = db.session.get(Event, event_id)
         assert discussions.post_comment(event, author, "Это СПАМ!").status == "pending"
-        assert discussions.post_comment(event, author, "Я не спамер").status == "published"
+        assert discussions.post_comment(event, author, "Это антиспам-фильтр").status == "published"
         assert discussions.post_comment(event, author, "spam spam").status == "published"
     client.post_form("/moderation/words", {"word": "Spam"})
     with app.app_context():
@@ -532,7 +533,9 @@ def test_watched_words_add_remove_and_effect(app, client, auth, world, make_club
         event = db.session.get(Event, event_id)
         held = discussions.post_comment(event, author, "Buy SPAM now")
         assert (held.status, held.held_for) == ("pending", "watched_word")
-        assert discussions.post_comment(event, author, "spammy").status == "published"
+        # Issue #12: a listed word catches its endings, never the middle of a word.
+        assert discussions.post_comment(event, author, "spammy").status == "pending"
+        assert discussions.post_comment(event, author, "antispam").status == "published"
         word_id = db.session.scalar(db.select(WatchedWord.id).where(WatchedWord.word == "спам"))
     assert client.post_form(f"/moderation/words/{word_id}/delete").status_code == 302
     # Removed again (a double click): the same answer, not 404.
@@ -581,7 +584,7 @@ def test_restoring_a_flagged_comment_clears_it_from_the_queue(app, client, auth,
     assert f"queue-item-{comment_id}" not in client.get("/moderation/?reason=spam").text
     response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "restore"},
                                 headers=HX)
-    assert "0 comments hidden after flags" in response.text
+    assert "0 flagged comments" in response.text
     assert fetch(app, Comment, id=comment_id).status == "published"
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Flag).where(

@@ -41,12 +41,15 @@ EVASIONS = [
     "дур\u3164ак", "дур\uffa0ак", "дур\u115fак",  # Hangul fillers
     "id\u034fiot", "idio\u0308t",
     '[a link](https://example.org "дурак")',  # the title shows as a tooltip
+    # Issue #12: endings no longer defeat the list.
+    "Idiots-savants is no word of ours, idiotic neither.",
+    "Дураков здесь нет, есть только дураки в сказке.",
 ]
 INNOCENT = [
     "An idiom is a phrase whose meaning is not that of its words.",
-    "Idiots-savants is no word of ours, idiotic neither.",  # endings: whole words only
+    "Idioms and idylls are no insults.",  # the same first letters, another word
     "Ты дура, а не человек? Нет, это цитата из книги.",
-    "Дураков здесь нет, есть только дураки в сказке.",  # endings: issue #12
+    "Дурачьё? Нет, это цитата из книги.",  # not an ending of the listed word
     "Моя снake_case переменная id_iot и дур_ак",
     "Он дурно поступил, но сделал это не по глупости.",
 ]

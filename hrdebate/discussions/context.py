@@ -6,7 +6,7 @@ thread itself is loaded by the service ``thread.load_thread``."""
 from flask import request
 from flask_login import current_user
 
-from ..access import can_manage_club, can_moderate_club
+from ..access import can_moderate_club, can_run_discussion
 from ..bounds import page_arg
 from ..models.comment import Stance
 from .forms import CommentForm, DiscussionSettingsForm, ReplyForm
@@ -44,7 +44,7 @@ def thread_context(event, comment_form=None, settings_form=None, page=None):
         "reply_body": ReplyForm.body_for,
         "comment_refusal": comment_refusal(event, current_user),
     }
-    if can_manage_club(current_user, event.club_id):
+    if can_run_discussion(current_user, event.club_id):
         context["settings_form"] = settings_form or DiscussionSettingsForm(
             formdata=None, closed=event.discussion_closed,
             slow_mode_seconds=event.slow_mode_seconds)

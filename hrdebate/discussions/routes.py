@@ -4,19 +4,22 @@ and the organisers' discussion settings. Each request: load through
 thread or redirect. Refusals are answered by the one handler (errors.py);
 the request commits once (unit_of_work.py)."""
 
-from flask import flash, redirect, request, url_for
+import math
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from .. import ratelimits
-from ..access import get_comment_or_404, get_event_or_404
+from ..access import get_comment_or_404, get_discussion_or_404, get_event_or_404
 from ..errors import refusal_goes_to
 from ..events import page as event_pages
 from ..forms import render_form
 from ..htmx import wants_fragment
 from ..models.comment import CommentStatus
-from ..rules import refuse
+from ..rules import Refusal, refuse
 from . import bp, services
 from .context import comment_page, thread_context
 from .forms import (
@@ -62,6 +65,19 @@ def _comment_page(message):
     return event_pages.event_page(event, 429, comment=form)
 
 
+def _refusal_text(refusal, event) -> str:
+    """The sentence a refused post reads; in slow mode, how long to wait."""
+    if refusal != Refusal.SLOW_MODE:
+        return refusal.message
+    wait = services.slow_mode_wait(event, current_user)
+    if wait >= 60:
+        minutes = math.ceil(wait / 60)
+        return ngettext("Slow mode is on: you can post again in %(num)d minute.",
+                        "Slow mode is on: you can post again in %(num)d minutes.", minutes)
+    return ngettext("Slow mode is on: you can post again in %(num)d second.",
+                    "Slow mode is on: you can post again in %(num)d seconds.", max(wait, 1))
+
+
 @bp.post("/events/<int:event_id>/comments")
 @login_required
 @ratelimits.for_account("RATELIMIT_COMMENT", on_breach=ratelimits.keeping_form(_comment_page))
@@ -75,9 +91,10 @@ def post(event_id):
     if not comment:
         refusal = services.posting_refusal(event, current_user)
         if refusal:  # the form comes back with what was typed, and why
-            form.body.errors.append(refusal.message)
+            message = _refusal_text(refusal, event)
+            form.body.errors.append(message)
             if not wants_fragment():  # the whole page: say it at the top too
-                flash(refusal.message, "error")
+                flash(message, "error")
         if not valid or refusal:
             if wants_fragment():
                 return _thread_response(event, 422, comment_form=form)
@@ -126,11 +143,18 @@ def edit(comment_id):
     return render_form("discussions/edit.html", form, comment=comment, event=event, held=held)
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(comment_id):
+    """GET asks "are you sure?" (without JavaScript; htmx asks with
+    hx-confirm and posts at once); POST deletes."""
     comment = get_comment_or_404(comment_id, own=True)
     event = comment.event
+    if request.method == "GET":
+        if comment.status == CommentStatus.DELETED:
+            return redirect(_event_url(event))
+        return render_template("discussions/delete.html", comment=comment, event=event,
+                               back=_event_url(event, anchor=f"comment-{comment.id}"))
     services.delete_comment(comment, current_user)
     flash(_("Your comment is deleted."), "success")
     if wants_fragment():
@@ -172,18 +196,18 @@ def flag(comment_id):
     return render_form("discussions/flag.html", form, comment=comment, event=event)
 
 
-# -- organisers' settings ------------------------------------------------------------
+# -- organisers' and moderators' settings ----------------------------------------------
 
 @bp.post("/events/<int:event_id>/discussion")
 @login_required
 def settings(event_id):
-    event = get_event_or_404(event_id, manage=True)
+    event = get_discussion_or_404(event_id)
     form = DiscussionSettingsForm()
     if not form.validate():
         if wants_fragment():
             return _thread_response(event, 422, settings_form=form)
         return event_pages.event_page(event, 422, discussion=form)
-    services.set_discussion(event, form.closed.data, form.slow_mode_seconds.data)
+    services.set_discussion(event, form.closed.data, form.slow_mode_seconds.data, current_user)
     if wants_fragment():
         return _thread_response(event)
     flash(_("The discussion settings are saved."), "success")

@@ -3,9 +3,8 @@ deleting, flagging and appealing, and the organisers' settings. No Flask
 request objects here; these functions add and flush, and the request (or the
 caller: the demo, a job, a test) commits once."""
 
-import re
+import math
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -32,8 +31,9 @@ from ..models.comment import (
 )
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
-from ..text import as_seen, mixes_scripts, render_markdown, seen_text, skeleton
+from ..text import render_markdown
 from ..unit_of_work import lock_row
+from . import watched
 
 # -- watched words ---------------------------------------------------------------------
 
@@ -47,43 +47,16 @@ def watched_word_rows() -> list:
                               .order_by(WatchedWord.word)).all()
 
 
-_TOKEN = re.compile(r"[^\W_]+")
-
-
-@lru_cache(maxsize=64)
-def _word_pattern(words: tuple[str, ...]) -> re.Pattern | None:
-    if not words:
-        return None
-    # Whole words in any script: a word boundary is anything that is not a
-    # letter or digit ([^\W_] is one, Unicode-aware); "_" is no letter, or
-    # "_word_" would hide the word.
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
-
-
 def matches_watched_word(text: str, words: list[str] | None = None) -> bool:
-    """Does the Markdown ``text``, as readers see it, hold a watched word?
-    Read is the plain text of the rendered, sanitised HTML (entities
-    decoded, emphasis inside a word gone, blocks apart), folded like the
-    words (``text.skeleton``: case, invisible characters, wide and look-alike
-    letters); whole words only, in Cyrillic and Latin alike."""
-    words = watched_words() if words is None else words
-    seen = " ".join(as_seen(seen_text(render_markdown(text))).split())
-    # Letters are read through the look-alike table only in the words that
-    # mix scripts ("дурaк" with a Latin a): "Ron" stays "Ron" with "гоп" listed.
-    mixed = " ".join(skeleton(w) for w in _TOKEN.findall(seen) if mixes_scripts(w))
-    plain = _word_pattern(tuple(filter(None, (as_seen(" ".join(w.split())) for w in words))))
-    folded = _word_pattern(tuple(filter(None, (skeleton(w) for w in words))))
-    # A listed word typed in mixed letters ("дурaк") is read folded everywhere.
-    folded_list = _word_pattern(tuple(skeleton(w) for w in words if mixes_scripts(w)))
-    return (bool(plain and plain.search(seen))
-            or bool(mixed and folded and folded.search(mixed))
-            or bool(folded_list and folded_list.search(skeleton(seen))))
+    """Does the Markdown ``text``, as readers see it, hold a watched word
+    (``watched.matches``: word starts, endings, ``stem*``, the search's fold)?"""
+    return watched.matches(text, watched_words() if words is None else words)
 
 
 def add_watched_word(word: str) -> str:
-    """Put a word or phrase on the list (once); returns it as stored."""
-    word = " ".join(word.split()).casefold()
+    """Put a word or phrase on the list (once); returns it as stored: its
+    words as ``watched.entry_words`` reads them, a star kept at a word's end."""
+    word = " ".join(watched.entry_words(word))
     if word:
         insert_once(WatchedWord, {"word": word}, key=("word",))
     return word
@@ -129,18 +102,31 @@ def comment_refusal(event: Event, user, now: datetime | None = None) -> Refusal 
     return None
 
 
-def posting_refusal(event: Event, user: User, now: datetime | None = None) -> Refusal | None:
-    """Why ``user`` cannot post on the event right now, slow mode included."""
+def slow_mode_wait(event: Event, user: User, now: datetime | None = None) -> int:
+    """Seconds ``user`` must still wait before posting on the event in slow
+    mode (0: they may post now)."""
+    if not event.slow_mode_seconds or not user.is_authenticated:
+        return 0
     now = now or utcnow()
-    refusal = comment_refusal(event, user, now)
-    if refusal or not event.slow_mode_seconds:
-        return refusal
     last = db.session.scalar(
         select(func.max(Comment.created_at)).where(
             Comment.event_id == event.id, Comment.author_id == user.id
         )
     )
-    if last is not None and now - last < timedelta(seconds=event.slow_mode_seconds):
+    if last is None:
+        return 0
+    left = timedelta(seconds=event.slow_mode_seconds) - (now - last)
+    return max(0, math.ceil(left.total_seconds()))
+
+
+def posting_refusal(event: Event, user: User, now: datetime | None = None) -> Refusal | None:
+    """Why ``user`` cannot post on the event right now, slow mode included
+    (``slow_mode_wait`` says for how long)."""
+    now = now or utcnow()
+    refusal = comment_refusal(event, user, now)
+    if refusal or not event.slow_mode_seconds:
+        return refusal
+    if slow_mode_wait(event, user, now) > 0:
         return Refusal.SLOW_MODE
     return None
 
@@ -312,9 +298,21 @@ def flag_comment(comment: Comment, reporter: User, reason: str, note: str | None
     db.session.expire(comment, ["open_flags", "status", "held_for"])
 
 
-# -- organisers' settings ------------------------------------------------------------
+# -- organisers' and moderators' settings -------------------------------------------
 
-def set_discussion(event: Event, closed: bool, slow_mode_seconds: int) -> None:
+def set_discussion(event: Event, closed: bool, slow_mode_seconds: int,
+                   actor: User | None = None) -> None:
+    """Close or reopen the discussion, set its slow mode. What changes is
+    written to the moderation log (the club's moderators read it there)."""
+    slow_mode_seconds = max(0, slow_mode_seconds)
+    changes = []
+    if bool(event.discussion_closed) != bool(closed):
+        changes.append((LoggedAction.CLOSE if closed else LoggedAction.REOPEN, None))
+    if (event.slow_mode_seconds or 0) != slow_mode_seconds:
+        changes.append((LoggedAction.SLOW_MODE, str(slow_mode_seconds)))
     event.discussion_closed = closed
-    event.slow_mode_seconds = max(0, slow_mode_seconds)
+    event.slow_mode_seconds = slow_mode_seconds
+    for action, reason in changes:
+        db.session.add(ModerationAction(actor_id=actor.id if actor else None, action=action,
+                                        event_id=event.id, reason=reason))
     db.session.flush()

@@ -69,6 +69,9 @@ class ModerationDecision(Labelled):
     REJECT = "reject", _l("Reject")
     HIDE = "hide", _l("Hide")
     RESTORE = "restore", _l("Restore")
+    # A comment flagged but still published: the flags are dismissed and it
+    # stays as it is (issue #12).
+    KEEP = "keep", _l("Keep: dismiss the flags")
 
 
 class Sanction(Labelled):
@@ -105,6 +108,10 @@ class LoggedAction(Labelled):
     CLUB_VERIFIED = "club_verified", _l("Club verified")
     CLUB_UNVERIFIED = "club_unverified", _l("Club verification withdrawn")
     CLUB_REFUSED = "club_refused", _l("Club verification refused")
+    KEEP = "keep", _l("Flags dismissed")
+    CLOSE = "close", _l("Discussion closed")
+    REOPEN = "reopen", _l("Discussion reopened")
+    SLOW_MODE = "slow_mode", _l("Slow mode changed")
 
 
 class ConductRule(Labelled):
@@ -151,6 +158,9 @@ TRANSITIONS = {
                               "comment_hidden"),
     ModerationDecision.RESTORE: ((CommentStatus.HIDDEN,), CommentStatus.PUBLISHED,
                                  "comment_restored"),
+    # Offered only on a flagged published comment (``Comment.moderation_actions``);
+    # nothing changes for its author, who is not told (nor that it was flagged).
+    ModerationDecision.KEEP: ((), CommentStatus.PUBLISHED, None),
 }
 
 
@@ -162,6 +172,8 @@ class Comment(db.Model):
         CheckConstraint("stance IS NULL OR " + one_of("stance", Stance.values()), name="stance"),
         Index("ix_comments_event_id_status_created_at", "event_id", "status", "created_at"),
         Index("ix_comments_status_created_at", "status", "created_at"),
+        # The queue finds flagged comments among the published ones by this.
+        Index("ix_comments_open_flags", "open_flags"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -276,7 +288,15 @@ class Comment(db.Model):
                         if self.status in start)
         if self.status == CommentStatus.HIDDEN and self.held_for == HeldFor.FLAGS:
             actions = (ModerationDecision.HIDE, *actions)
+        if self.flagged_but_visible:  # keep it (the flags dismissed) or hide it
+            actions = (ModerationDecision.KEEP, *actions)
         return actions
+
+    @property
+    def flagged_but_visible(self) -> bool:
+        """Published, with flags nobody has reviewed yet (fewer than
+        ``FLAGS_TO_HIDE``, or it would be hidden): in the queue, still public."""
+        return self.status == CommentStatus.PUBLISHED and (self.open_flags or 0) > 0
 
     def appeal_needs_another_moderator(self, user) -> bool:
         """An appeal goes to a different moderator than the one who rejected."""
@@ -334,6 +354,7 @@ class ModerationAction(db.Model):
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
     comment: Mapped[Comment | None] = relationship()
     club: Mapped[Club | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
 
 class WatchedWord(db.Model):

@@ -12,6 +12,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..discussions.watched import MIN_STEM, entry_problem
 from ..forms import Form, strip
 from ..models.comment import ConductRule, ModerationDecision, Sanction, SystemReason
 
@@ -83,8 +84,33 @@ class SanctionForm(Form):
                            description=_l("The person reads this reason in their notification."))
 
 
+class WarningForm(Form):
+    """A moderator's warning to a comment's author (club moderators too)."""
+
+    reason = TextAreaField(_l("Reason"),
+                           filters=[strip],
+                           validators=[DataRequired(), Length(max=500)],
+                           description=_l("The person reads this reason in their notification."))
+
+
+_WORD_PROBLEMS = {
+    "empty": _l("Type a word or phrase with at least one letter."),
+    "star": _l("A star may only end a word, as in “idiot*”."),
+    "short_stem": _l("Put at least %(num)d letters before a star: a shorter stem would "
+                     "catch too many innocent words.", num=MIN_STEM),
+}
+
+
 class WatchedWordForm(Form):
     word = StringField(_l("Word or phrase"),
                        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
                        validators=[DataRequired(), Length(max=80)],
-                       description=_l("Comments containing it as a whole word, in any letter case, wait for review."))
+                       description=_l("A word also catches its endings (“идиот” catches "
+                                      "“идиоты”, “идиоттор”, “idiots”); end a stem with a "
+                                      "star to catch every word that starts with it "
+                                      "(“идиот*”)."))
+
+    def validate_word(self, field):
+        problem = entry_problem(field.data or "")
+        if problem:
+            raise ValidationError(_WORD_PROBLEMS[problem])

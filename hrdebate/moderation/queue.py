@@ -13,8 +13,10 @@ from sqlalchemy.orm import joinedload
 from ..bounds import as_id, sane_day
 from ..choices import Labelled
 from ..extensions import db
-from ..models import Club, Comment, Event, Flag, ModerationAction, User, utcnow
+from ..models import Club, Comment, Event, Flag, Membership, ModerationAction, User, utcnow
+from ..models.club import MemberRole
 from ..models.comment import CommentStatus, FlagReason, HeldFor, LoggedAction
+from ..text import clean_query
 from ..timeutil import local_to_utc
 
 QUEUE_PER_PAGE = 20
@@ -38,11 +40,14 @@ class QueueAge(Labelled):
                 "7d": timedelta(days=7)}[self.value]
 
 
-# What waits for a moderator: held comments, comments hidden by flags that
-# nobody has reviewed yet, and appeals against a rejection.
+# What waits for a moderator: held comments, flagged comments that nobody has
+# reviewed yet (from the first flag, still published or hidden by three), and
+# appeals against a rejection. ``open_flags > 0`` comes first: the index on it
+# finds the few flagged comments among the many published ones.
 _open_flag = exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
 IS_PENDING = Comment.status == CommentStatus.PENDING
-IS_FLAGGED = and_(Comment.status == CommentStatus.HIDDEN, _open_flag)
+IS_FLAGGED = and_(Comment.open_flags > 0,
+                  Comment.status.in_((CommentStatus.PUBLISHED, CommentStatus.HIDDEN)), _open_flag)
 IS_APPEAL = and_(Comment.status == CommentStatus.REJECTED, Comment.appealed_at.is_not(None),
                  Comment.appeal_decided_at.is_(None))
 IN_QUEUE = or_(IS_PENDING, IS_FLAGGED, IS_APPEAL)
@@ -107,6 +112,23 @@ def _scoped(query, club_ids, with_club=False):
     if club_ids is not None:
         query = query.where(Event.club_id.in_(club_ids))
     return query
+
+
+def pending_count(user) -> int:
+    """How many items wait for ``user`` (the menu's badge): held, flagged
+    and appealed comments on the events of the clubs they moderate (every
+    club for site moderators and admins), less the appeals against their own
+    rejections (another moderator decides those). One statement; 0 for
+    anyone who moderates nothing (and no statement for an anonymous visitor)."""
+    if not user.is_authenticated:
+        return 0
+    appeal = and_(IS_APPEAL, func.coalesce(Comment.decided_by_id, 0) != user.id)
+    query = select(func.count()).select_from(Comment) \
+        .join(Event, Event.id == Comment.event_id).where(or_(IS_PENDING, IS_FLAGGED, appeal))
+    if not user.is_site_moderator:
+        query = query.where(Event.club_id.in_(select(Membership.club_id).where(
+            Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR)))
+    return int(db.session.scalar(query) or 0)
 
 
 def queue_counts(club_ids) -> dict[str, int]:
@@ -186,7 +208,8 @@ def item_context(comment: Comment) -> dict:
 class LogFilters:
     action: str = ""
     actor: str = ""  # a moderator's id, or "system"
-    target: int | None = None
+    person: str = ""  # the person concerned: part of a display name (or a username)
+    target: int | None = None  # the person concerned by id: links from their record
     date: str = ""  # a day in Bishkek, as the log shows its times
 
     @classmethod
@@ -202,6 +225,7 @@ class LogFilters:
         return cls(
             action=action if action in LoggedAction.values() else "",
             actor=actor if actor == "system" or as_id(actor) else "",
+            person=clean_query(args.get("person", ""), PERSON_MAX),
             target=as_id(args.get("target", "")),
             date=day,
         )
@@ -209,13 +233,16 @@ class LogFilters:
     def args(self) -> dict:
         return {k: v for k, v in vars(self).items() if v}
 
-    def apply(self, query):
+    def apply(self, query, usernames: bool = False):
         if self.action:
             query = query.where(ModerationAction.action == self.action)
         if self.actor == "system":
             query = query.where(ModerationAction.actor_id.is_(None))
         elif self.actor:
             query = query.where(ModerationAction.actor_id == int(self.actor))
+        if self.person:
+            query = query.where(ModerationAction.target_user_id.in_(
+                select(User.id).where(person_matches(self.person, usernames))))
         if self.target:
             query = query.where(ModerationAction.target_user_id == self.target)
         if self.date:
@@ -226,18 +253,62 @@ class LogFilters:
         return query
 
 
-def log_page(filters: LogFilters, page: int = 1) -> dict:
-    """One page of the log, newest first, and the moderators who appear in it."""
-    query = filters.apply(select(ModerationAction).options(
+PERSON_MAX = 80
+PEOPLE_SHOWN = 10
+
+
+def person_matches(text: str, usernames: bool = False):
+    """A person found by what a moderator types: part of their display name,
+    in any letter case (SQLite folds only ASCII letters, so the usual
+    spellings of Cyrillic names are tried too: "айбек", "Айбек", "АЙБЕК"),
+    or, for ``usernames`` (site moderators and admins), their exact
+    username. Club moderators never look people up by username: no form
+    tells them which display name a username has."""
+    variants = {text, text.lower(), text.capitalize(), text.title(), text.upper()}
+    condition = or_(*(User.display_name.ilike(f"%{_like_escaped(v)}%", escape="\\")
+                      for v in sorted(variants)))
+    if usernames:
+        condition = or_(condition, func.lower(User.username) == text.lower())
+    return condition
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _club_scope(query, club_ids):
+    """Only the entries about the events of ``club_ids`` (None: the whole log)."""
+    if club_ids is None:
+        return query
+    return query.where(ModerationAction.event_id.in_(
+        select(Event.id).where(Event.club_id.in_(club_ids))))
+
+
+def log_page(filters: LogFilters, page: int = 1, club_ids=None,
+             usernames: bool = False) -> dict:
+    """One page of the log, newest first, and the moderators who appear in
+    it. A club moderator (``club_ids``) reads only the entries about their
+    clubs' events: their decisions and warnings, never a site mute or ban.
+    With a person filter, the people it matches (at most ``PEOPLE_SHOWN``)."""
+    query = _club_scope(filters.apply(select(ModerationAction).options(
         joinedload(ModerationAction.actor), joinedload(ModerationAction.target_user),
-        joinedload(ModerationAction.club)))
+        joinedload(ModerationAction.event),
+        joinedload(ModerationAction.club)), usernames), club_ids)
     query = query.order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     pagination = db.paginate(query, page=page, per_page=LOG_PER_PAGE, error_out=False)
     actors = db.session.execute(
         select(User.id, User.display_name).where(
-            User.id.in_(select(ModerationAction.actor_id).distinct()))
+            User.id.in_(_club_scope(select(ModerationAction.actor_id), club_ids).distinct()))
         .order_by(User.display_name)).all()
-    return {"pagination": pagination, "args": filters.args(), "actors": actors}
+    people = []
+    if filters.person:
+        people = db.session.execute(
+            select(User.id, User.display_name, User.username)
+            .where(person_matches(filters.person, usernames), User.id.in_(
+                _club_scope(select(ModerationAction.target_user_id), club_ids)))
+            .order_by(User.display_name, User.id).limit(PEOPLE_SHOWN)).all()
+    return {"pagination": pagination, "args": filters.args(), "actors": actors,
+            "people": people}
 
 
 def record_of(person: User, limit: int = 20) -> list[ModerationAction]:

@@ -29,7 +29,13 @@ from ..models import utcnow
 from ..security import safe_next
 from . import bp, services
 from . import queue as queues
-from .forms import DecisionForm, SanctionForm, WatchedWordForm, describe_reason
+from .forms import (
+    DecisionForm,
+    SanctionForm,
+    WarningForm,
+    WatchedWordForm,
+    describe_reason,
+)
 
 
 def _queue_page(status=200):
@@ -102,12 +108,35 @@ def bulk():
 # -- the log ------------------------------------------------------------------------------
 
 @bp.get("/moderation/log")
-@site_role_required("moderator")
+@login_required
 def log():
+    """The whole log for site moderators and admins; a club moderator's
+    part of it (their clubs' events) for a club moderator; 403 for others."""
+    club_ids = moderated_club_ids(current_user)
     filters = queues.LogFilters.from_args(request.args)
     page = page_arg()
     return render_page("moderation/log.html", "entries", describe_reason=describe_reason,
-                       **queues.log_page(filters, page))
+                       **queues.log_page(filters, page, club_ids,
+                                         usernames=current_user.is_site_moderator))
+
+
+# -- a warning from the club's moderators ----------------------------------------------------
+
+@bp.route("/moderation/comments/<int:comment_id>/warn", methods=["GET", "POST"])
+@login_required
+def warn(comment_id):
+    comment = get_comment_or_404(comment_id, moderate=True)
+    # Back where the moderator came from: the queue, or the event's thread.
+    back = safe_next(request.values.get("next"), url_for(".queue"))
+    form = WarningForm()
+    if form.validate_on_submit():
+        refusal_goes_to(back)
+        services.warn_author(comment, current_user, form.reason.data)
+        flash(_("The warning is saved and %(name)s is told.", name=comment.author.display_name),
+              "success")
+        return redirect(back)
+    return render_form("moderation/warn.html", form, comment=comment, back=back,
+                       refused=services.warn_refusal(comment, current_user))
 
 
 # -- sanctions ------------------------------------------------------------------------------
@@ -133,7 +162,7 @@ def user(user_id):
 # -- watched words ---------------------------------------------------------------------------
 
 @bp.route("/moderation/words", methods=["GET", "POST"])
-@site_role_required("admin")
+@site_role_required("moderator")
 def words():
     form = WatchedWordForm()
     if form.validate_on_submit():
@@ -144,12 +173,12 @@ def words():
 
 
 @bp.post("/moderation/words/<int:word_id>/delete")
-@site_role_required("admin")
+@site_role_required("moderator")
 def delete_word(word_id):
     word = remove_watched_word(word_id)
     if word is None:
         # Removed a moment ago by this same form (a double click): only
-        # admins get here, and they see the whole list, so a word that is not
+        # site moderators get here, and they see the whole list, so a word that is not
         # there answers like its removal (whatever the id), never 404.
         flash(_("The word is off the watched list."), "success")
     else:

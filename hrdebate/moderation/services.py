@@ -31,6 +31,7 @@ _LOGGED_AS = {
     ModerationDecision.REJECT: (LoggedAction.REJECT, LoggedAction.APPEAL_DISMISSED),
     ModerationDecision.HIDE: (LoggedAction.HIDE,),
     ModerationDecision.RESTORE: (LoggedAction.RESTORE,),
+    ModerationDecision.KEEP: (LoggedAction.KEEP,),
 }
 
 
@@ -62,8 +63,9 @@ def _count_approval(comment: Comment) -> None:
 
 def decide(comment: Comment, moderator: User, action: str, reason: str | None = None,
            now: datetime | None = None) -> None:
-    """Approve, reject, hide or restore a comment, as ``Comment.moderation_actions``
-    allows; on an appealed rejection, approve upholds the appeal and reject
+    """Approve, reject, hide or restore a comment, or keep a flagged one
+    (its flags dismissed), as ``Comment.moderation_actions`` allows; on an
+    appealed rejection, approve upholds the appeal and reject
     dismisses it. The comment is locked and read again first: of the same
     decision sent twice at once, the second finds it taken (by the same
     moderator, a moment ago) and does nothing, as if it had taken it."""
@@ -92,7 +94,7 @@ def decide(comment: Comment, moderator: User, action: str, reason: str | None = 
         if action != ModerationDecision.HIDE:
             comment.open_flags = 0
     _log(moderator, action, comment=comment, reason=reason)
-    if comment.author_id:
+    if comment.author_id and kind:
         notify([comment.author_id], kind, event_id=comment.event_id, comment_id=comment.id,
                detail=reason or None)
     if action == ModerationDecision.APPROVE:
@@ -224,4 +226,42 @@ def sanction(target: User, moderator: User, kind: str, reason: str,
     _log(moderator, kind, target=target, reason=reason, until=until)
     if kind in SANCTION_NOTICES:
         notify([target.id], SANCTION_NOTICES[kind], detail=reason)
+    db.session.flush()
+
+
+# -- a club moderator's warning ------------------------------------------------------------
+
+def warn_refusal(comment: Comment, moderator: User) -> Refusal | None:
+    """Whether the author of ``comment`` can be warned by ``moderator`` (who
+    moderates its club: ``access.get_comment_or_404(moderate=True)``): not a
+    deleted account, not themselves, not an administrator."""
+    if comment.author is None:
+        return Refusal.CANNOT_SANCTION
+    return sanction_refusal(comment.author, moderator)
+
+
+def warn_author(comment: Comment, moderator: User, reason: str,
+                now: datetime | None = None) -> None:
+    """A warning for conduct in a club's discussion, given by its moderators
+    (site moderators too): written to the log with the comment and its event,
+    so the club's moderators read it in their part of the log, and told to
+    the author with its reason. Muting and banning stay with site
+    moderators (``sanction``). The same warning sent twice (a double click)
+    is recorded once: the author's row is locked first."""
+    now = now or utcnow()
+    refuse(warn_refusal(comment, moderator))
+    target = comment.author
+    lock_row(User, target.id)
+    latest = db.session.execute(
+        select(ModerationAction.actor_id, ModerationAction.reason, ModerationAction.created_at)
+        .where(ModerationAction.target_user_id == target.id,
+               ModerationAction.comment_id == comment.id,
+               ModerationAction.action == LoggedAction.WARN)
+        .order_by(ModerationAction.id.desc()).limit(1)).first()
+    if latest is not None and latest.created_at >= now - RESENT_WITHIN \
+            and (latest.actor_id, latest.reason) == (moderator.id, reason or None):
+        return
+    _log(moderator, LoggedAction.WARN, comment=comment, target=target, reason=reason)
+    notify([target.id], SANCTION_NOTICES[Sanction.WARN], event_id=comment.event_id,
+           comment_id=comment.id, detail=reason)
     db.session.flush()
