@@ -108,7 +108,7 @@ def menu_facts(user) -> MenuFacts | None:
     notifications, and whether they run or moderate a club), and one more,
     for moderators only, counting what waits in their queue; None for an
     anonymous visitor."""
-    from .moderation.queue import queue_counts
+    from .moderation.queue import pending_count
     from .notifications.services import unread_count_subquery
 
     if not user.is_authenticated:
@@ -121,12 +121,7 @@ def menu_facts(user) -> MenuFacts | None:
         unread_count_subquery(user.id), has_role(*MANAGER_ROLES), has_role(MemberRole.MODERATOR),
     )).one()
     moderator = user.is_site_moderator or bool(moderates)
-    pending = 0
-    if moderator:
-        # TODO(modr): switch to moderation.queue.pending_count(user) once it exists.
-        club_ids = None if user.is_site_moderator else select(Membership.club_id).where(
-            Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR)
-        pending = sum(queue_counts(club_ids).values())
+    pending = pending_count(user) if moderator else 0
     return MenuFacts(unread=unread, organiser=user.is_admin or bool(manages),
                      moderator=moderator, pending=pending)
 
