@@ -34,7 +34,9 @@ CAUGHT = {
 }
 INNOCENT = {
     # only at a word's start, never inside a word
-    "идиот": ["Идиома — устойчивое выражение", "идиллия", "кретинидиот", "An idiom"],
+    "идиот": ["Идиома — устойчивое выражение", "идиллия", "кретинидиот", "An idiom",
+              # the search reads ё as "yo" and y as i: "идёт" (goes) would read "idiot"
+              "Пока идёт процесс", "ИДЁТ"],
     "дура": ["Он дурно поступил", "Павел Дуров", "dura mater"],
     # short words: no other alphabet ("her" is English), few endings
     "хер": ["Херсон — город", "her book", "See XEP-0045", "херсонский"],

@@ -74,8 +74,10 @@ _AS_CYRILLIC = str.maketrans({"a": "а", "b": "в", "c": "с", "e": "е", "h": "
 
 
 def fold(word: str) -> str:
-    """The search's fold, and q as k (Uzbek Latin қ, typed к on Russian keyboards)."""
-    return search_key(word).replace("q", "k")
+    """The search's fold, and q as k (Uzbek Latin қ, typed к on Russian
+    keyboards); ё is read as е first (as most people type it), or the
+    search's "yo" would make "идёт" (goes) read "idiot"."""
+    return search_key(word.replace("ё", "е").replace("Ё", "Е")).replace("q", "k")
 
 
 def _clean(text: str) -> str:
