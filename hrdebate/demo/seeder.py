@@ -54,7 +54,7 @@ from .timeline import Timeline, local_moment
 STORY_BEGINS_DAYS_AGO = 180
 # Keys of an EVENTS entry that are not event fields.
 EXTRA_KEYS = ("club", "status", "day", "at", "duration", "topics", "voting_state", "votes",
-              "milestones", "updates", "judgement")
+              "milestones", "updates", "judgement", "cancellation_reason")
 # How a debate's vote reaches each state: the organiser's actions, in order.
 VOTING_STEPS = {
     "before_open": (),
@@ -163,7 +163,8 @@ def _schedule_event(story: Timeline, spec: dict, offset: int) -> None:
         story.at(local_moment(story.today, judgement["day"], "20:00"), _event_step, story,
                  spec["title"], publish_judgement, judgement["outcome"], judgement["reasoning"])
     if times.cancelled:
-        story.at(times.cancelled, _event_step, story, spec["title"], cancel_event)
+        story.at(times.cancelled, _event_step, story, spec["title"], cancel_event,
+                 spec.get("cancellation_reason"))
 
 
 def _create_event(story: Timeline, spec: dict, times) -> None:

@@ -13,7 +13,8 @@ draft, published or cancelled. The other keys that are not event fields:
 ``club`` (slug), ``topics`` (slugs), ``voting_state`` (``closed`` once a
 debate's audience has voted twice), ``votes`` (for, against, undecided per
 phase), ``milestones`` (title, due day, status), ``updates`` (author, day,
-Markdown) and ``judgement`` (day, outcome, reasoning).
+Markdown), ``judgement`` (day, outcome, reasoning) and ``cancellation_reason``
+(what the people registered are told when it is cancelled).
 
 ``ATTENDANCE``: who came, per published event (by title). ``regions``: the
 regions most of the audience lives in; ``registered``: online seats taken,

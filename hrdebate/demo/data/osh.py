@@ -121,6 +121,8 @@ EVENTS = [
     ),
     dict(
         club="osh-youth-rights", kind="debate", status="cancelled", language="ky",
+        cancellation_reason="Университет ошол күнү залды бере албай калды. Жаңы күнүн "
+                            "жакында жарыялайбыз; катталгандарга өзүнчө кабар беребиз.",
         day=5, at="16:00", topics=["assembly", "participation"],
         title="Тынч чогулуштар: шаардын борборунда тыюу салууга болобу?",
         summary="Ош шаарынын студенттери тынч чогулуу укугу жана шаар борборундагы жалпы "
