@@ -24,8 +24,13 @@ db: install compile-translations
 run: db
 	HRDEBATE_MAIL_CONSOLE=true $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; auto: one per CPU
+# core); `make test TEST_WORKERS=0` runs it in this one process. loadfile:
+# a file's tests run in one worker, in order (the fuzz walk's last test reads
+# what its role runs saw; a module's shared server starts once).
+TEST_WORKERS ?= auto
 test: compile-translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # 30 signed-in people against gunicorn (4 workers) while a worker is killed
 # and the database connections are terminated; not part of `make test`.

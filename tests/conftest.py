@@ -13,7 +13,27 @@ from hrdebate.models import seed_topics
 from tests.factories import PASSWORD, Rows
 from tests.helpers import Client
 
-TEST_DATABASE_URL = os.environ.get("HRDEBATE_TEST_DATABASE_URL")
+
+def _per_worker(url: str | None) -> str | None:
+    """Under pytest-xdist (``make test`` runs ``-n auto``) every worker has a
+    PostgreSQL database of its own, named after the one given with the
+    worker's id appended (``hr_ci`` -> ``hr_ci_gw0``): the session creates it
+    at its start and drops it at its end (pytest_sessionstart/finish below),
+    so CI only creates and drops the one it names. SQLite needs nothing: each
+    test's file is in its own tmp_path."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+_GIVEN_DATABASE_URL = os.environ.get("HRDEBATE_TEST_DATABASE_URL")
+TEST_DATABASE_URL = _per_worker(_GIVEN_DATABASE_URL)
+if TEST_DATABASE_URL:  # what the tests and the servers they start read
+    os.environ["HRDEBATE_TEST_DATABASE_URL"] = TEST_DATABASE_URL
 BASE_URL = "https://hrdebate.test"
 
 # The schema is built once per test session. On SQLite each test gets its own
@@ -97,10 +117,23 @@ def _prepare_schema(app):
         _postgres_ready = True
 
 
-def _empty_database(app):
+def _empty_database(app, sqlite_too=False):
+    """On PostgreSQL: empty the session's database for the next test. On
+    SQLite each test has a file of its own, which is left as it is, unless
+    ``sqlite_too`` (a file several tests share, see tests/server.py's
+    shared_server): emptied the same way (SQLite gives the next row the
+    highest id + 1, so ids start at 1 again)."""
     with app.app_context():
         db.session.remove()
-        if TEST_DATABASE_URL is not None:
+        if TEST_DATABASE_URL is None and sqlite_too:
+            tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "topics"]
+            with db.engine.begin() as connection:
+                for name in tables:
+                    connection.exec_driver_sql(f'DELETE FROM "{name}"')
+                if connection.exec_driver_sql("SELECT 1 FROM sqlite_master"
+                                              " WHERE name = 'sqlite_sequence'").first():
+                    connection.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name <> 'topics'")
+        elif TEST_DATABASE_URL is not None:
             # Everything but the seeded themes, which every test shares; children
             # first, and the ids start at 1 again, as after TRUNCATE ... RESTART IDENTITY.
             tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "topics"]
@@ -109,6 +142,37 @@ def _empty_database(app):
             with db.engine.begin() as connection:
                 connection.exec_driver_sql("; ".join(statements))
         db.engine.dispose()
+
+
+def _postgres_admin(sql: str) -> None:
+    """Run ``sql`` outside a transaction on the given (not the worker's) database."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    given = make_url(_GIVEN_DATABASE_URL)
+    with psycopg.connect(host=given.host, port=given.port, user=given.username,
+                         password=given.password, dbname=given.database,
+                         autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def _worker_database() -> str | None:
+    if TEST_DATABASE_URL is None or TEST_DATABASE_URL == _GIVEN_DATABASE_URL:
+        return None
+    from sqlalchemy.engine import make_url
+
+    return make_url(TEST_DATABASE_URL).database
+
+
+def pytest_sessionstart(session):
+    if name := _worker_database():  # left over from a run that was killed: start afresh
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres_admin(f'CREATE DATABASE "{name}"')
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if name := _worker_database():
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -216,6 +280,45 @@ def make_vote(rows):
 
 
 DEMO_PASSWORD = "demo password 1"
+# Seeding the demo site costs ~1.5 s of CPU; on SQLite a session seeds it
+# once (per variant: as seeded, or with what ``then`` adds) and copies the
+# result into each test's file. The demo's dates are relative to when it was
+# seeded, so a copy older than this is seeded afresh.
+DEMO_COPY_SECONDS = 180
+_demo_copies: dict[str, tuple[Path, float]] = {}
+
+
+def seed_demo_site(app, runner, then=None, variant="demo"):
+    """``flask seed-demo`` into the test's database, then ``then(app)`` if
+    given (``variant`` names what it adds). Every test sees the data just as
+    if it had seeded it itself."""
+    import sqlite3
+    import time
+
+    def copy(source: Path, target: Path):
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()  # no connection open while the file is replaced
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+
+    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    cached = _demo_copies.get(variant) if TEST_DATABASE_URL is None else None
+    if cached and time.monotonic() - cached[1] < DEMO_COPY_SECONDS:
+        copy(cached[0], path)
+        return
+    seeded_at = time.monotonic()
+    result = runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
+    assert result.exit_code == 0, result.output
+    if then is not None:
+        then(app)
+    if TEST_DATABASE_URL is None:
+        folder = Path(tempfile.mkdtemp(prefix="hrdebate-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        copy(path, folder / "demo.sqlite")
+        _demo_copies[variant] = (folder / "demo.sqlite", seeded_at)
 
 
 @pytest.fixture
@@ -223,7 +326,7 @@ def demo_urls(app, runner):
     """Seed the demo site; return a page of every kind, as the admin sees them."""
     from hrdebate.models import Club, Event, Registration
 
-    assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
+    seed_demo_site(app, runner)
     with app.app_context():
         events = db.session.scalars(db.select(Event).order_by(Event.id)).all()
         club = db.session.scalars(db.select(Club).order_by(Club.id)).first()

@@ -34,45 +34,128 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Gunicorn:
+    """gunicorn with WORKERS workers on ``database_url``; its output is read
+    as it comes, so that it can be checked after each test (``faults``)."""
+
+    def __init__(self, database_url: str):
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "HRDEBATE_SECRET_KEY": "concurrency-test",
+            "HRDEBATE_RATELIMIT_ENABLED": "false",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads", "2",
+             "--graceful-timeout", "5", "--bind", f"127.0.0.1:{self.port}", "--log-level",
+             "warning", "hrdebate:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        self._lines: list[str] = []
+        self._seen = 0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    self._reader.join(timeout=5)
+                    pytest.fail(self.output())
+                time.sleep(0.05)
+        self.stop()
+        pytest.fail("gunicorn did not start")
+
+    def _read(self):
+        for line in self.process.stdout:
+            self._lines.append(line.decode(errors="replace"))
+
+    def output(self) -> str:
+        return "".join(self._lines)
+
+    def new_output(self) -> str:
+        """What it wrote since the last call."""
+        lines = self._lines[self._seen:]
+        self._seen += len(lines)
+        return "".join(lines)
+
+    def stop(self) -> str:
+        """Stop it; everything it wrote."""
+        self.process.send_signal(signal.SIGQUIT)  # quick shutdown: every answer has come
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker that would not stop
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=10)
+        self.process.stdout.close()
+        return self.output()
+
+
+def assert_no_fault(output: str) -> None:
+    for fault in FAULTS:
+        assert fault not in output, output
+
+
 @pytest.fixture
 def server(app, tmp_path):
     """The base URL of a gunicorn with WORKERS workers; when it stops, its log
-    must hold no traceback and no "database is locked"."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "HRDEBATE_SECRET_KEY": "concurrency-test",
-        "HRDEBATE_RATELIMIT_ENABLED": "false",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads", "2",
-         "--graceful-timeout", "5", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "hrdebate:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    must hold no traceback and no "database is locked". (A module whose tests
+    may share one server: see shared_server below.)"""
+    gunicorn = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(process.stdout.read().decode())
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield base
+        yield gunicorn.base
     finally:
-        process.send_signal(signal.SIGQUIT)  # quick shutdown: every answer has come
+        output = gunicorn.stop()
+    assert_no_fault(output)
+
+
+def shared_server():
+    """Fixtures for a module whose tests share one gunicorn (starting one
+    costs seconds, a test a fraction of that): ``app`` on one database for
+    the module, emptied after each test as on PostgreSQL (ids start at 1
+    again), and ``server`` on that database, whose log is checked after each
+    test and when it stops. In the module:
+    ``_module_database, _gunicorn, app, server = shared_server()``;
+    its tests keep no state outside the database (a new ``Browser`` each)."""
+    from tests.conftest import TEST_DATABASE_URL, _empty_database, _prepare_schema, make_test_app
+
+    @pytest.fixture(scope="module")
+    def _module_database(tmp_path_factory):
+        """On SQLite one file for the module's tests; on PostgreSQL the session's."""
+        if TEST_DATABASE_URL:
+            return TEST_DATABASE_URL
+        folder = tmp_path_factory.mktemp("shared-server")
+        # Ready before the server opens it (module fixtures come first).
+        _prepare_schema(make_test_app(folder))
+        return f"sqlite:///{folder / 'test.sqlite'}"
+
+    @pytest.fixture(scope="module")
+    def _gunicorn(_module_database):
+        gunicorn = Gunicorn(_module_database)
         try:
-            output = process.communicate(timeout=30)[0].decode()
-        except subprocess.TimeoutExpired:  # a worker that would not stop
-            process.kill()
-            output = process.communicate()[0].decode()
-    for fault in FAULTS:
-        assert fault not in output, output
+            yield gunicorn
+        finally:
+            output = gunicorn.stop()
+        assert_no_fault(output)
+
+    @pytest.fixture
+    def app(tmp_path, _module_database):
+        app = make_test_app(tmp_path, SQLALCHEMY_DATABASE_URI=_module_database)
+        _prepare_schema(app)
+        yield app
+        _empty_database(app, sqlite_too=True)
+
+    @pytest.fixture
+    def server(app, _gunicorn):
+        _gunicorn.new_output()  # what came before this test is not its own
+        yield _gunicorn.base
+        assert_no_fault(_gunicorn.new_output())
+
+    return _module_database, _gunicorn, app, server
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,12 @@ from hrdebate.models import (
     WatchedWord,
 )
 from tests.conftest import PASSWORD
-from tests.server import Browser, at_once, server  # noqa: F401  (server is a fixture)
+from tests.server import Browser, at_once, shared_server
+
+# One gunicorn for the module (starting one per test cost ~2-3 s of each
+# test's ~4 s); the database is emptied after each test, and the server's log
+# is checked after each test and when it stops (tests/server.py).
+_module_database, _gunicorn, app, server = shared_server()
 
 TIMES = 10
 # htmx asks: a refusal is a 422 fragment, so it cannot hide behind a redirect.

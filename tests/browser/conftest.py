@@ -97,10 +97,9 @@ def demo_site(app, runner):
     """The demo site seeded into the live server's app, with a long link
     and a long name: its page kinds by role (see page_kinds.py)."""
     from tests.browser.page_kinds import add_long_content, page_kinds
-    from tests.conftest import DEMO_PASSWORD
+    from tests.conftest import seed_demo_site
 
-    assert runner.invoke(args=["seed-demo", "--password", DEMO_PASSWORD]).exit_code == 0
-    add_long_content(app)
+    seed_demo_site(app, runner, then=add_long_content, variant="long content")
     return page_kinds(app)
 
 
