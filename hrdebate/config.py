@@ -158,6 +158,9 @@ class Defaults:
     # bomb": a small file that unpacks to gigabytes). 50 MP takes a 48 MP
     # phone photo.
     IMAGE_MAX_PIXELS = 50_000_000
+    # A PNG or WebP is decoded whole (a JPEG at a fraction of its size), so
+    # it may have fewer: 16 MP is a 4000 × 4000 picture, some 64 MB decoded.
+    IMAGE_MAX_LOSSLESS_PIXELS = 16_000_000
     # WebP quality of what we store (0-100).
     IMAGE_QUALITY = 78
     # Decoding a photo costs CPU: uploads per account.

@@ -6,6 +6,7 @@ No Flask request here: bytes in, bytes out (``BadImage`` when refused)."""
 
 import io
 import secrets
+import threading
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +21,11 @@ DECODERS = ("JPEG", "PNG", "WEBP")
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
 ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp"
 BACKGROUND = (255, 255, 255)  # what shows through a transparent logo (the page's paper)
+# EXIF orientations that turn the picture a quarter: its box is the other way round.
+QUARTER_TURNS = frozenset({5, 6, 7, 8})
+# One picture at a time in a process: a burst of uploads queues instead of
+# holding several full-size pictures in memory at once.
+_ONE_AT_A_TIME = threading.Lock()
 
 NO_FILE = _l("Please choose an image file.")
 NOT_AN_IMAGE = _l("This file is not a JPEG, PNG or WebP image. Please choose a photo or a "
@@ -57,10 +63,15 @@ class Encoded:
     files: dict[str, bytes]
 
 
-def encode(data: bytes, shape: Shape, max_pixels: int, quality: int) -> Encoded:
-    picture = _decode(data, shape, max_pixels)
-    picture = _pixels_only(picture)
-    picture.thumbnail((shape.width, shape.height), Image.Resampling.LANCZOS)
+def encode(data: bytes, shape: Shape, max_pixels: int, quality: int,
+           max_lossless_pixels: int | None = None) -> Encoded:
+    """The stored pictures of an upload. Memory follows what we keep, not
+    what was sent: a JPEG is decoded at a fraction of its size, and a PNG or
+    WebP (decoded whole) is limited to ``max_lossless_pixels`` and shrunk
+    before any other copy of it is made."""
+    with _ONE_AT_A_TIME:
+        picture = _decode(data, shape, max_pixels, max_lossless_pixels or max_pixels)
+        picture = _pixels_only(_shrunk(picture, shape))
     key = make_key(secrets.token_hex(16), *picture.size)
     files = {}
     for name, width, height in variants(key, shape):
@@ -72,7 +83,27 @@ def encode(data: bytes, shape: Shape, max_pixels: int, quality: int) -> Encoded:
     return Encoded(key, files)
 
 
-def _decode(data: bytes, shape: Shape, max_pixels: int) -> Image.Image:
+def _shrunk(picture: Image.Image, shape: Shape) -> Image.Image:
+    """The picture fitted into the shape's box as it will stand once turned
+    upright, in a mode that resizes well (a palette becomes RGB or RGBA),
+    with its EXIF and colour profile still attached for ``_pixels_only``."""
+    info, orientation = picture.info, picture.getexif().get(0x0112)
+    box = (shape.width, shape.height)
+    if orientation in QUARTER_TURNS:
+        box = box[::-1]
+    if picture.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        picture = picture.convert(
+            "RGBA" if picture.mode in ("PA", "P") and _transparent(picture) else "RGB")
+        picture.info.update({k: v for k, v in info.items() if k in ("exif", "icc_profile")})
+    picture.thumbnail(box, Image.Resampling.LANCZOS)
+    return picture
+
+
+def _transparent(picture: Image.Image) -> bool:
+    return picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+
+
+def _decode(data: bytes, shape: Shape, max_pixels: int, max_lossless_pixels: int) -> Image.Image:
     """The upload's first picture, decoded, or BadImage."""
     if not data:
         raise BadImage(NO_FILE)
@@ -83,6 +114,8 @@ def _decode(data: bytes, shape: Shape, max_pixels: int) -> Image.Image:
         width, height = picture.size
         if width * height > max_pixels:
             raise BadImage(too_many_pixels(max_pixels))
+        if picture.format not in ("JPEG", "MPO") and width * height > max_lossless_pixels:
+            raise BadImage(too_many_pixels(max_lossless_pixels))
         if picture.format in ("JPEG", "MPO"):
             # Decode at a fraction of the size when that is still larger than
             # what we keep: a 48 MP photo never needs its 150 MB in memory.
@@ -108,7 +141,7 @@ def _pixels_only(picture: Image.Image) -> Image.Image:
     except Exception:  # noqa: BLE001 - a broken EXIF block: keep the picture as stored
         pass
     picture = _to_srgb(picture)
-    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+    if _transparent(picture):
         rgba = picture.convert("RGBA")
         flat = Image.new("RGBA", rgba.size, BACKGROUND + (255,))
         flat.alpha_composite(rgba)

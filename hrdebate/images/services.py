@@ -24,7 +24,8 @@ def max_bytes() -> int:
 
 def _encode(data: bytes, shape: Shape) -> processing.Encoded:
     config = current_app.config
-    return processing.encode(data, shape, config["IMAGE_MAX_PIXELS"], config["IMAGE_QUALITY"])
+    return processing.encode(data, shape, config["IMAGE_MAX_PIXELS"], config["IMAGE_QUALITY"],
+                             config["IMAGE_MAX_LOSSLESS_PIXELS"])
 
 
 def _replace(row, data: bytes | None) -> None:
