@@ -3,7 +3,7 @@ a debate's vote, a moot court's judgement, a civic project's progress.
 Each route loads through ``access``, calls a service and answers; refusals
 go to the one handler in ``errors``."""
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,6 +16,7 @@ from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
 from ..access import get_progress_update_or_404
 from ..bounds import page_arg
 from ..errors import refusal_goes_to
+from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS
@@ -88,8 +89,23 @@ def new():
     return render_form("events/form.html", form, club=club, event=None)
 
 
+def _editing_a_draft() -> bool:
+    """Edits of drafts tell nobody and are not limited; edits of published
+    events are (RATELIMIT_EVENT_EDIT): each may tell the event's people."""
+    return not services.is_published(request.view_args["event_id"])
+
+
+def _edit_limited(message):
+    """The edit form as it was sent, and why it was not saved (429)."""
+    event = get_event_or_404(request.view_args["event_id"], manage=True)
+    return render_template("events/form.html", form=EventForm(), club=event.club, event=event)
+
+
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_EVENT_EDIT"], methods=["POST"],
+               key_func=ratelimits.per_account, exempt_when=_editing_a_draft,
+               on_breach=ratelimits.keeping_form(_edit_limited))
 def edit(event_id):
     event = get_event_or_404(event_id, manage=True)
     form = EventForm(obj=event)

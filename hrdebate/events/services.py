@@ -2,7 +2,6 @@
 judgements; civic-project milestones and updates. No Flask request objects
 here. Services add and flush; the request commits once (``unit_of_work``)."""
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -34,7 +33,7 @@ from ..models.event import (
 )
 from ..models.notification import NotificationKind
 from ..models.registration import RegistrationStatus
-from ..notifications.services import notify
+from ..notifications.services import notify, notify_event_changed
 from ..participation.services import date_change_refusal, registration_of
 from ..rules import Refusal, RuleError, refuse
 from ..text import render_markdown
@@ -160,6 +159,14 @@ def update_event(event: Event, data: dict, topic_slugs: list[str], *,
         _notify_changes(event, before)
 
 
+def is_published(event_id: int) -> bool:
+    """Whether the event is published (its edits may tell its people, and
+    are rate-limited: ``RATELIMIT_EVENT_EDIT``). Read by primary key: the
+    route's own load of the event finds it in the session."""
+    event = db.session.get(Event, event_id)
+    return event is not None and event.is_published
+
+
 def _when_and_where(event: Event) -> dict:
     """What the event's people must be told of when it changes: its times
     (to the minute, as the form gives them) and its place."""
@@ -170,7 +177,8 @@ def _when_and_where(event: Event) -> dict:
 def _notify_changes(event: Event, before: dict) -> None:
     """A published event moved in time or place: the people registered or
     waiting for a seat are told, old -> new (``Notification.changes``). A
-    title, a description, a typo in the summary tell nobody."""
+    title, a description, a typo in the summary tell nobody. Each person
+    holds at most one unread change notice per event (coalesced)."""
     after = _when_and_where(event)
     changes = {}
     for name in ("starts_at", "ends_at"):
@@ -183,8 +191,9 @@ def _notify_changes(event: Event, before: dict) -> None:
     elif before["online_url"] != after["online_url"]:
         changes["online_link"] = [True, True]  # the link itself is on the page, for them
     if changes:
-        notify(registrant_ids(event), NotificationKind.EVENT_CHANGED, event_id=event.id,
-               detail=json.dumps(changes, ensure_ascii=False))
+        # Coalesced: one unread notice per person and event, mailed once
+        # (``notify_event_changed``), however often the event is edited.
+        notify_event_changed(registrant_ids(event), event.id, changes)
 
 
 def publish_event(event: Event, *, by: User | None = None, now: datetime | None = None) -> None:

@@ -91,3 +91,29 @@ class Notification(db.Model):
                     continue
             changes[name] = pair
         return changes
+
+
+def merge_changes(earlier: dict, later: dict) -> dict:
+    """One unread EVENT_CHANGED notice told of two changes in a row (stored
+    form, as in ``detail``): each field keeps the ORIGINAL old value (the one
+    the person last knew) and takes the latest new one; a field changed back
+    to where it was drops out. ``online_link`` (``[True, True]``: the link of
+    an online event changed; the link itself is only on the event's page)
+    stays unless the event stopped or started being online meanwhile; an
+    event that went offline and back online is told its link may have
+    changed. An empty result means there is nothing left to tell."""
+    merged = {}
+    for name in list(earlier) + [n for n in later if n not in earlier]:
+        if name == "online_link":
+            continue
+        old = earlier[name][0] if name in earlier else later[name][0]
+        new = later[name][1] if name in later else earlier[name][1]
+        if old != new:
+            merged[name] = [old, new]
+    if "online" not in merged and ("online_link" in earlier or "online_link" in later
+                                   or "online" in earlier or "online" in later):
+        # Online at both ends (else the link was never there to tell of).
+        was_online = earlier.get("online", later.get("online", [True]))[0]
+        if was_online is True:
+            merged["online_link"] = [True, True]
+    return merged

@@ -1,14 +1,16 @@
 """The one notification mechanism: every kind of news to a user goes here.
 Nothing here commits: the request (or the job that calls it) does."""
 
+import json
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..mail import queue_notification_mail
 from ..models import ClubInvitation, Event, Notification, utcnow
+from ..models.notification import NotificationKind, merge_changes
 
 PER_PAGE = 30
 
@@ -31,6 +33,59 @@ def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
         ).all()
         queue_notification_mail(ids)
     return len(rows)
+
+
+def notify_event_changed(user_ids: Iterable[int], event_id: int, changes: dict) -> int:
+    """Tell people an event moved (``changes`` as ``Notification.changes``
+    stores them), coalesced: a person has at most ONE unread EVENT_CHANGED
+    notice per event. A person who has one gets it updated in place
+    (``merge_changes``: the original old value, the latest new one; moved
+    to the top of their list) and no new mail; when nothing is left to tell
+    (a change undone) the unread notice is removed. Everyone else gets a new
+    notice, and mail, through ``notify``. However many times an organiser
+    edits the event, each person holds one unread notice and got one mail
+    since they last read their notifications. Returns the number of new
+    notices. The caller holds the event's lock (``update_event``); the
+    unread notices are locked too, so marking them read meanwhile waits."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return 0
+    table = Notification.__table__
+    unread = db.session.execute(
+        select(table.c.id, table.c.user_id, table.c.detail)
+        .where(table.c.event_id == event_id, table.c.kind == NotificationKind.EVENT_CHANGED,
+               table.c.read_at.is_(None), table.c.user_id.in_(user_ids))
+        .order_by(table.c.id)
+        .with_for_update()
+    ).all()
+    updated, removed, seen = [], [], set()
+    for row in unread:
+        if row.user_id in seen:  # from before notices were coalesced: keep the first only
+            removed.append(row.id)
+            continue
+        seen.add(row.user_id)
+        try:
+            earlier = json.loads(row.detail or "{}")
+        except ValueError:
+            earlier = {}
+        merged = merge_changes(earlier if isinstance(earlier, dict) else {}, changes)
+        if merged:
+            updated.append({"nid": row.id,
+                            "new_detail": json.dumps(merged, ensure_ascii=False),
+                            "new_created_at": utcnow()})
+        else:
+            removed.append(row.id)
+    if updated:
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("nid"))
+            .values(detail=bindparam("new_detail"), created_at=bindparam("new_created_at")),
+            updated)
+    if removed:
+        db.session.execute(delete(table).where(table.c.id.in_(removed)))
+    if not changes:
+        return 0
+    return notify(user_ids - seen, NotificationKind.EVENT_CHANGED, event_id=event_id,
+                  detail=json.dumps(changes, ensure_ascii=False))
 
 
 def latest(user_id: int, limit: int = PER_PAGE) -> list[Notification]:
