@@ -204,10 +204,11 @@ def seen_words(markdown: str) -> str:
 
 
 # -- spellings that dodge the list ---------------------------------------------------------
-# A letter standing alone (no letter or digit either side), and a run of
-# three or more of them with spaces, dots, dashes, underscores or stars
-# between: "и д и о т", "i.d.i.o.t" read as one word.
-_SINGLE = r"(?<![^\W_])[^\W\d_](?![^\W_])"
+# A letter (or a digit or sign that may stand for one) standing alone, no
+# letter or digit either side, and a run of three or more of them with
+# spaces, dots, dashes, underscores or stars between: "и д и о т",
+# "i.d.i.0.t" read as one word (whose signs are then read as letters).
+_SINGLE = r"(?<![^\W_@$])(?:[^\W\d_]|[0134@$])(?![^\W_@$])"
 _SPELT_OUT = re.compile(rf"{_SINGLE}(?:[ .\-_*]+{_SINGLE}){{2,}}")
 _SPELT_GAP = re.compile(r"[ .\-_*]+")
 # A word with digits or signs standing for letters: "idi0t", "ahm0q", "$uka".
