@@ -40,6 +40,8 @@ class Refusal(StrEnum):
     CANNOT_MODERATE = "cannot_moderate"
     SAME_MODERATOR = "same_moderator"
     CANNOT_SANCTION = "cannot_sanction"
+    SANCTION_ABOVE_ROLE = "sanction_above_role"
+    ALREADY_WARNED = "already_warned"
     OWNER_ROLE = "owner_role"
     REMOVE_OWNER = "remove_owner"
     SLUG_TAKEN = "slug_taken"
@@ -108,6 +110,9 @@ MESSAGES = {
     Refusal.CANNOT_MODERATE: _l("This decision is not possible for this comment now."),
     Refusal.SAME_MODERATOR: _l("A different moderator must decide this appeal."),
     Refusal.CANNOT_SANCTION: _l("You cannot sanction yourself or an administrator."),
+    Refusal.SANCTION_ABOVE_ROLE: _l("Moderators cannot be sanctioned by other moderators: "
+                                    "only an administrator can sanction a site moderator."),
+    Refusal.ALREADY_WARNED: _l("The author has already been warned about this comment."),
     Refusal.OWNER_ROLE: _l("The owner’s role cannot be changed here."),
     Refusal.REMOVE_OWNER: _l("The owner cannot be removed from the club."),
     Refusal.SLUG_TAKEN: _l("Another club was created with this name at the same moment. "

@@ -203,9 +203,50 @@ def seen_words(markdown: str) -> str:
     return seen_text(render_markdown(markdown))
 
 
+# -- spellings that dodge the list ---------------------------------------------------------
+# A letter (or a digit or sign that may stand for one) standing alone, no
+# letter or digit either side, and a run of three or more of them with
+# spaces, dots, dashes, underscores or stars between: "и д и о т",
+# "i.d.i.0.t" read as one word (whose signs are then read as letters).
+_SINGLE = r"(?<![^\W_@$])(?:[^\W\d_]|[0134@$])(?![^\W_@$])"
+_SPELT_OUT = re.compile(rf"{_SINGLE}(?:[ .\-_*]+{_SINGLE}){{2,}}")
+_SPELT_GAP = re.compile(r"[ .\-_*]+")
+# A word with digits or signs standing for letters: "idi0t", "ahm0q", "$uka".
+_WITH_SIGNS = re.compile(r"[\w@$]*[^\W\d_][\w@$]*")
+_SIGNS = {_LATIN: str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"}),
+          _CYRILLIC: str.maketrans({"0": "о", "1": "и", "3": "е", "4": "а", "@": "а",
+                                    "$": "с"})}
+# A letter written three or more times running ("идиоооот").
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _read_signs(match: re.Match) -> str:
+    word = match.group(0)
+    if not any(c in "01345@$" for c in word) or not any(c.isalpha() for c in word):
+        return word
+    script = _script(word)
+    return word.translate(_SIGNS.get(script, _SIGNS[_LATIN]))
+
+
+def variants(text: str) -> list[str]:
+    """The text as written, and as a reader reads what it spells: letters
+    spelt out one by one joined into a word, digits and signs inside a word
+    read as the letters they stand for (0 o, 1 i, 3 e, 4 a, @ a, $ s; a
+    number without letters stays a number), and a letter stretched to three
+    or more read once, and twice (Kyrgyz long vowels and Russian double
+    consonants are written twice, so a real double is never shortened)."""
+    text = _clean(text).casefold()
+    spelt = _SPELT_OUT.sub(lambda m: _SPELT_GAP.sub("", m.group(0)), text)
+    spelt = _WITH_SIGNS.sub(_read_signs, spelt)
+    found = [text, _STRETCHED.sub(r"\1", spelt), _STRETCHED.sub(r"\1\1", spelt)]
+    return list(dict.fromkeys(found))
+
+
 def matches(markdown: str, entries) -> bool:
-    """Does the Markdown text, as readers see it, hold one of ``entries``?"""
+    """Does the Markdown text, as readers see it (or read what it spells,
+    ``variants``), hold one of ``entries``?"""
     pattern = _pattern(tuple(sorted(set(entries))))
     if pattern is None:
         return False
-    return any(pattern.search(line) for line in _lines(seen_words(markdown)))
+    return any(pattern.search(line)
+               for text in variants(seen_words(markdown)) for line in _lines(text))

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block, render_blocks
 
+from .. import ratelimits
 from ..bounds import as_id, page_arg
 from ..access import (
     get_comment_or_404,
@@ -122,8 +123,22 @@ def log():
 
 # -- a warning from the club's moderators ----------------------------------------------------
 
+def _warn_page(form, comment, back):
+    return render_form("moderation/warn.html", form, comment=comment, back=back,
+                       refused=services.warn_refusal(comment, current_user))
+
+
+def _warn_page_at_limit(_message):
+    """The warning page again with the reason typed, at the rate limit."""
+    comment = get_comment_or_404(request.view_args["comment_id"], moderate=True)
+    return _warn_page(WarningForm(), comment,
+                      safe_next(request.values.get("next"), url_for(".queue")))[0]
+
+
 @bp.route("/moderation/comments/<int:comment_id>/warn", methods=["GET", "POST"])
 @login_required
+@ratelimits.for_account("RATELIMIT_WARN", methods=["POST"],
+                        on_breach=ratelimits.keeping_form(_warn_page_at_limit))
 def warn(comment_id):
     comment = get_comment_or_404(comment_id, moderate=True)
     # Back where the moderator came from: the queue, or the event's thread.
@@ -135,8 +150,7 @@ def warn(comment_id):
         flash(_("The warning is saved and %(name)s is told.", name=comment.author.display_name),
               "success")
         return redirect(back)
-    return render_form("moderation/warn.html", form, comment=comment, back=back,
-                       refused=services.warn_refusal(comment, current_user))
+    return _warn_page(form, comment, back)
 
 
 # -- sanctions ------------------------------------------------------------------------------

@@ -179,10 +179,17 @@ def decide_many(ids, moderator: User, action: str, reason: str | None,
 
 # -- sanctions -----------------------------------------------------------------------------
 
-def sanction_refusal(target: User, moderator: User) -> Refusal | None:
-    """Nobody sanctions themselves or an administrator."""
+def sanction_refusal(target: User, moderator: User, *, warning_only: bool = False) -> Refusal | None:
+    """Who may sanction whom, the one rule (DESIGN §4: only admins appoint
+    moderators, so no moderator removes a colleague by banning): nobody
+    sanctions themselves or an administrator; a site moderator sanctions
+    citizens only; an administrator sanctions citizens and site moderators.
+    A club moderator's warning (``warning_only``, ``warn_refusal``) reaches
+    citizens only, whoever gives it."""
     if target.id == moderator.id or target.is_admin:
         return Refusal.CANNOT_SANCTION
+    if target.is_site_moderator and (warning_only or not moderator.is_admin):
+        return Refusal.SANCTION_ABOVE_ROLE
     return None
 
 
@@ -234,10 +241,21 @@ def sanction(target: User, moderator: User, kind: str, reason: str,
 def warn_refusal(comment: Comment, moderator: User) -> Refusal | None:
     """Whether the author of ``comment`` can be warned by ``moderator`` (who
     moderates its club: ``access.get_comment_or_404(moderate=True)``): not a
-    deleted account, not themselves, not an administrator."""
+    deleted account, not themselves, a citizen only (``sanction_refusal``),
+    and once per comment, by whoever warns first."""
     if comment.author is None:
         return Refusal.CANNOT_SANCTION
-    return sanction_refusal(comment.author, moderator)
+    return sanction_refusal(comment.author, moderator, warning_only=True) \
+        or (Refusal.ALREADY_WARNED if _warning_about(comment) is not None else None)
+
+
+def _warning_about(comment: Comment):
+    """The warning already given about ``comment`` (actor, reason, when), or None."""
+    return db.session.execute(
+        select(ModerationAction.actor_id, ModerationAction.reason, ModerationAction.created_at)
+        .where(ModerationAction.comment_id == comment.id,
+               ModerationAction.action == LoggedAction.WARN)
+        .order_by(ModerationAction.id.desc()).limit(1)).first()
 
 
 def warn_author(comment: Comment, moderator: User, reason: str,
@@ -246,21 +264,23 @@ def warn_author(comment: Comment, moderator: User, reason: str,
     (site moderators too): written to the log with the comment and its event,
     so the club's moderators read it in their part of the log, and told to
     the author with its reason. Muting and banning stay with site
-    moderators (``sanction``). The same warning sent twice (a double click)
-    is recorded once: the author's row is locked first."""
+    moderators (``sanction``). One warning per comment, by anyone: the
+    author's row is locked first, so of several sent at once one is
+    recorded; the same warning sent again by the same moderator within
+    ``RESENT_WITHIN`` (a double click) is answered as done, any other is
+    refused (``Refusal.ALREADY_WARNED``)."""
     now = now or utcnow()
-    refuse(warn_refusal(comment, moderator))
+    if comment.author is None:
+        raise RuleError(Refusal.CANNOT_SANCTION)
+    refuse(sanction_refusal(comment.author, moderator, warning_only=True))
     target = comment.author
     lock_row(User, target.id)
-    latest = db.session.execute(
-        select(ModerationAction.actor_id, ModerationAction.reason, ModerationAction.created_at)
-        .where(ModerationAction.target_user_id == target.id,
-               ModerationAction.comment_id == comment.id,
-               ModerationAction.action == LoggedAction.WARN)
-        .order_by(ModerationAction.id.desc()).limit(1)).first()
-    if latest is not None and latest.created_at >= now - RESENT_WITHIN \
-            and (latest.actor_id, latest.reason) == (moderator.id, reason or None):
-        return
+    latest = _warning_about(comment)
+    if latest is not None:
+        if latest.created_at >= now - RESENT_WITHIN \
+                and (latest.actor_id, latest.reason) == (moderator.id, reason or None):
+            return
+        raise RuleError(Refusal.ALREADY_WARNED)
     _log(moderator, LoggedAction.WARN, comment=comment, target=target, reason=reason)
     notify([target.id], SANCTION_NOTICES[Sanction.WARN], event_id=comment.event_id,
            comment_id=comment.id, detail=reason)
