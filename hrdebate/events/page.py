@@ -16,7 +16,7 @@ from . import services
 from .forms import MilestoneForm, ProgressUpdateForm
 
 
-def event_page(event, status=200, block="event", **forms):
+def event_page(event, status=200, block="event", comment_notice=None, **forms):
     context = {"event": event, "forms": forms,
                **registration_context(event, current_user)}
     kind_context = KIND_CONTEXT.get(event.kind)
@@ -24,7 +24,8 @@ def event_page(event, status=200, block="event", **forms):
         context.update(kind_context(event, forms))
     if not event.is_draft:
         context.update(thread_context(event, comment_form=forms.get("comment"),
-                                      settings_form=forms.get("discussion")))
+                                      settings_form=forms.get("discussion"),
+                                      comment_notice=comment_notice))
     return render_page("events/show.html", block, **context), status
 
 

@@ -1,0 +1,75 @@
+"""The Kyrgyz/Uzbek phone review of issue #12: slow mode is a notice, not a
+form error; the debate vote's staff controls say what is open; late
+check-ins are not dated to the moment they were typed."""
+
+from datetime import timedelta
+
+import pytest
+
+from hrdebate.extensions import db
+from hrdebate.models import Comment, Event
+from tests.helpers import fetch
+
+pytestmark = pytest.mark.usefixtures("english")
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def club_people(make_user, make_club):
+    owner = make_user("owner", display_name="Owner Olga")
+    alice = make_user("alice", display_name="Alice Author")
+    club = make_club(owner=owner, moderation_mode="post", slug="phone-club")
+    return {"owner": owner, "alice": alice, "club": club}
+
+
+def _comments(app, event_id):
+    with app.app_context():
+        return db.session.scalars(db.select(Comment.body).where(Comment.event_id == event_id)).all()
+
+
+# -- 1. slow mode -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_slow_mode_is_the_one_alert_and_marks_no_field(app, client, auth, club_people,
+                                                       make_event, htmx):
+    event = make_event(club_people["club"], kind="civic_project", slow_mode_seconds=300)
+    auth.login("alice")
+    path = f"/events/{event.id}/comments"
+    assert client.post_form(path, {"body": "First"}).status_code == 302
+    response = client.post_form(path, {"body": "Second thought, typed on a phone"},
+                                headers=HTMX if htmx else {})
+    assert response.status_code == 422
+    text = response.text
+    assert "Second thought, typed on a phone" in text
+    assert text.count("Slow mode is on: you can post again in 5 minutes.") == 1
+    assert "Please correct the marked fields." not in text
+    assert 'aria-invalid="true"' not in text and 'class="errors"' not in text
+    assert _comments(app, event.id) == ["First"]
+
+
+def test_slow_mode_in_minutes_in_the_header(client, auth, club_people, make_event):
+    event = make_event(club_people["club"], kind="civic_project", slow_mode_seconds=300)
+    text = client.get(f"/events/{event.id}").text
+    assert "Slow mode: one comment every 5 minutes." in text and "300 seconds" not in text
+    event = make_event(club_people["club"], kind="civic_project", slow_mode_seconds=60)
+    assert "Slow mode: one comment every 1 minute." in client.get(f"/events/{event.id}").text
+    event = make_event(club_people["club"], kind="civic_project", slow_mode_seconds=90)
+    assert "Slow mode: one comment every 90 seconds." in client.get(f"/events/{event.id}").text
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_saving_the_discussion_settings_says_what_is_in_force(app, client, auth, club_people,
+                                                              make_event, htmx):
+    event = make_event(club_people["club"], kind="civic_project")
+    auth.login("owner")
+    path = f"/events/{event.id}/discussion"
+    response = client.post_form(path, {"slow_mode_seconds": "120"},
+                                headers=HTMX if htmx else {})
+    text = response.text if htmx else client.get(f"/events/{event.id}").text
+    assert "Saved: the discussion is open. Slow mode: one comment every 2 minutes." in text
+    response = client.post_form(path, {"closed": "y", "slow_mode_seconds": "0"},
+                                headers=HTMX if htmx else {})
+    text = response.text if htmx else client.get(f"/events/{event.id}").text
+    assert "Saved: the discussion is closed. Slow mode is off." in text
+    assert fetch(app, Event, id=event.id).discussion_closed
