@@ -73,3 +73,64 @@ def test_saving_the_discussion_settings_says_what_is_in_force(app, client, auth,
     text = response.text if htmx else client.get(f"/events/{event.id}").text
     assert "Saved: the discussion is closed. Slow mode is off." in text
     assert fetch(app, Event, id=event.id).discussion_closed
+
+
+# -- 2. debate voting controls ----------------------------------------------------------------
+
+def _vote_state(app, event):
+    return fetch(app, Event, id=event.id).voting_state
+
+
+def test_voting_buttons_say_what_changed_and_where_each_phase_stands(app, client, auth,
+                                                                     club_people, make_event):
+    event = make_event(club_people["club"], kind="debate")
+    auth.login("owner")
+    page = client.get(f"/events/{event.id}").text
+    assert "Before-debate vote: open" in page and "After-debate vote: not open yet" in page
+    path = f"/events/{event.id}/voting"
+    response = client.post_form(path, {"action": "open_after"}, headers=HTMX)
+    assert "The after-vote is open, and the before-vote is now closed." in response.text
+    assert "Before-debate vote: closed" in response.text
+    assert "After-debate vote: open" in response.text
+    again = client.post_form(path, {"action": "open_after"}, headers=HTMX)  # a double click
+    assert "The after-vote is open" not in again.text
+    response = client.post_form(path, {"action": "close_after"})  # without JavaScript
+    assert response.status_code == 302
+    page = client.get(f"/events/{event.id}").text
+    assert "The after-vote is closed and the result is shown." in page
+    assert "After-debate vote: closed, the result is shown" in page
+    auth.logout()
+    auth.login("alice")  # not staff: no status line
+    assert "Before-debate vote:" not in client.get(f"/events/{event.id}").text
+
+
+def test_checked_in_only_is_said_once_and_staff_get_no_voter_prompt(app, client, auth,
+                                                                    club_people, make_event):
+    event = make_event(club_people["club"], kind="debate", voting_checked_in_only=True)
+    only = "Only people checked in at the event can vote in this debate."
+    prompt = "In this debate only people checked in at the event can vote."
+    auth.login("owner")
+    page = client.get(f"/events/{event.id}").text
+    assert page.count(only) == 1 and prompt not in page
+    assert f"/events/{event.id}/checkin\"" not in page.split('id="voting"')[1].split("</section>")[0]
+    auth.logout()
+    auth.login("alice")
+    page = client.get(f"/events/{event.id}").text
+    assert page.count(prompt) == 1 and only not in page and 'name="choice"' not in page
+
+
+def test_the_checked_in_only_switch_goes_once_anyone_voted(app, client, auth, club_people,
+                                                           make_event):
+    event = make_event(club_people["club"], kind="debate")
+    auth.login("owner")
+    assert "Let only checked-in attendees vote" in client.get(f"/events/{event.id}").text
+    auth.logout()
+    auth.login("alice")
+    assert client.post_form(f"/events/{event.id}/vote", {"phase": "before", "choice": "for"},
+                            headers=HTMX).status_code == 200
+    auth.logout()
+    auth.login("owner")
+    assert "Let only checked-in attendees vote" not in client.get(f"/events/{event.id}").text
+    response = client.post_form(f"/events/{event.id}/voting/attendance", {"checked_in_only": "1"})
+    assert response.status_code in (302, 422)
+    assert not fetch(app, Event, id=event.id).voting_checked_in_only
