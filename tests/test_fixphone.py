@@ -134,3 +134,31 @@ def test_the_checked_in_only_switch_goes_once_anyone_voted(app, client, auth, cl
     response = client.post_form(f"/events/{event.id}/voting/attendance", {"checked_in_only": "1"})
     assert response.status_code in (302, 422)
     assert not fetch(app, Event, id=event.id).voting_checked_in_only
+
+
+# -- 9. check-ins recorded after the event ----------------------------------------------------
+
+def test_a_late_walk_in_and_check_in_are_dated_at_the_events_end(app, client, auth, club_people,
+                                                                make_event, make_user,
+                                                                make_registration):
+    from hrdebate.models import Registration
+    from hrdebate.participation import services
+
+    event = make_event(club_people["club"], title="Past debate", starts_in=timedelta(days=-2))
+    late = make_registration(event, make_user("late", display_name="Late Lola"))
+    auth.login("owner")
+    assert client.post_form(f"/events/{event.id}/walk-ins", {"name": "Guest Gulnara"}) \
+        .status_code == 302
+    again = client.post_form(f"/events/{event.id}/walk-ins", {"name": "Guest Gulnara"})
+    assert again.status_code == 302  # a double click adds no second walk-in
+    assert client.post_form(f"/events/{event.id}/attendance/{late.id}",
+                            {"checked_in": "1"}).status_code in (302, 200)
+    ended = fetch(app, Event, id=event.id).ends_at
+    with app.app_context():
+        rows = db.session.scalars(db.select(Registration).where(
+            Registration.event_id == event.id, Registration.checked_in_at.is_not(None))).all()
+        assert sorted(r.display_name for r in rows) == ["Guest Gulnara", "Late Lola"]
+        assert all(r.checked_in_at == ended for r in rows)
+        assert services.seat_counts(event.id)["checked_in"] == 2
+    page = client.get(f"/events/{event.id}/attendance").text
+    assert page.count("in: marked after the event") == 2
