@@ -162,3 +162,29 @@ def test_a_late_walk_in_and_check_in_are_dated_at_the_events_end(app, client, au
         assert services.seat_counts(event.id)["checked_in"] == 2
     page = client.get(f"/events/{event.id}/attendance").text
     assert page.count("in: marked after the event") == 2
+
+
+# -- 5. the role-change flash names the role shortly; 3. admin pages say "People" ------------
+
+def test_the_role_change_flash_names_the_role_shortly(app, client, auth, make_user):
+    make_user("admin", site_role="admin")
+    person = make_user("mira", display_name="Mira")
+    auth.login("admin")
+    response = client.post_form(f"/admin/users/{person.id}/role",
+                                {"role-role": "moderator", "role-reason": "Helps a lot"})
+    assert response.status_code == 302
+    page = client.get(response.location).text
+    assert "Mira’s site role is now: Site moderator." in page
+    assert "moderates every club’s discussions, sanctions people." not in page
+    assert "<h1>People</h1>" in client.get("/admin/users").text
+
+
+def test_a_refusal_reason_gets_one_full_stop(app, client, auth, make_user, make_club):
+    owner = make_user("founder")
+    from hrdebate.models import utcnow
+    club = make_club(owner=owner, slug="refused-club", refused_at=utcnow(),
+                     refusal_reason="Please write the city.")
+    auth.login("founder")
+    page = client.get(f"/clubs/{club.slug}").text
+    assert "Please write the city.." not in page
+    assert "Please write the city. Once you edit" in page
