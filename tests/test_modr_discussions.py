@@ -67,7 +67,7 @@ def test_rule_slow_mode_message_rounds_up_with_plurals(app, monkeypatch, world, 
     from hrdebate.rules import Refusal
 
     monkeypatch.setattr(services, "slow_mode_wait", lambda event, user: wait)
-    with app.test_request_context():
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
         assert routes._refusal_text(Refusal.SLOW_MODE, None) == told
         assert routes._refusal_text(Refusal.MUTED, None) == Refusal.MUTED.message
 

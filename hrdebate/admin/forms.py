@@ -18,8 +18,20 @@ SITE_ROLE_LABELS = {
 }
 
 
+# The same roles, named shortly (in a sentence such as the role-change flash).
+SITE_ROLE_NAMES = {
+    SiteRole.CITIZEN: _l("Citizen"),
+    SiteRole.MODERATOR: _l("Site moderator"),
+    SiteRole.ADMIN: _l("Site admin"),
+}
+
+
 def site_role_label(role: str) -> str:
     return str(SITE_ROLE_LABELS.get(role, role))
+
+
+def site_role_name(role: str) -> str:
+    return str(SITE_ROLE_NAMES.get(role, role))
 
 
 def _reason(description):

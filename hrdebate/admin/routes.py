@@ -22,7 +22,7 @@ from ..moderation.forms import SanctionForm, describe_reason
 from ..moderation.queue import record_of
 from ..text import clean_query
 from . import bp, services
-from .forms import EndSessionsForm, SiteRoleForm, site_role_label
+from .forms import EndSessionsForm, SiteRoleForm, site_role_label, site_role_name
 
 
 @bp.get("/admin/")
@@ -76,7 +76,7 @@ def change_role(user_id):
     refusal_goes_to(url_for(".user", user_id=person.id))
     if services.change_site_role(person, current_user, form.role.data, form.reason.data):
         flash(_("%(name)s’s site role is now: %(role)s.", name=person.display_name,
-                role=site_role_label(form.role.data)), "success")
+                role=site_role_name(form.role.data)), "success")
     return redirect(url_for(".user", user_id=person.id))
 
 

@@ -4,6 +4,7 @@ builder, which ``events.page`` and the discussion's own routes share. The
 thread itself is loaded by the service ``thread.load_thread``."""
 
 from flask import request
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..access import can_moderate_club, can_run_discussion
@@ -23,10 +24,23 @@ def _thread_args():
             max(page, 1))
 
 
-def thread_context(event, comment_form=None, settings_form=None, page=None):
+def slow_mode_rule(seconds: int) -> str:
+    """"Slow mode: one comment every 5 minutes." (in minutes when the
+    interval is whole minutes, else in seconds)."""
+    if seconds >= 60 and seconds % 60 == 0:
+        return ngettext("Slow mode: one comment every %(num)d minute.",
+                        "Slow mode: one comment every %(num)d minutes.", seconds // 60)
+    return ngettext("Slow mode: one comment every %(num)d second.",
+                    "Slow mode: one comment every %(num)d seconds.", seconds)
+
+
+def thread_context(event, comment_form=None, settings_form=None, page=None,
+                   comment_notice=None):
     """What the thread section of the event page needs (``events.page``
     and the discussion's fragments). ``page``: a page chosen by the route
-    (where a new comment is), shown in the list of all comments."""
+    (where a new comment is), shown in the list of all comments.
+    ``comment_notice``: why a sent comment was not posted (slow mode, say),
+    shown as the one alert above the form that keeps the text."""
     stance, view, requested_page = _thread_args()
     if page is None:
         page = requested_page
@@ -43,6 +57,8 @@ def thread_context(event, comment_form=None, settings_form=None, page=None):
         "reply_form": reply_form,
         "reply_body": ReplyForm.body_for,
         "comment_refusal": comment_refusal(event, current_user),
+        "comment_notice": comment_notice,
+        "slow_mode_rule": slow_mode_rule(event.slow_mode_seconds) if event.slow_mode_seconds else None,
     }
     if can_run_discussion(current_user, event.club_id):
         context["settings_form"] = settings_form or DiscussionSettingsForm(

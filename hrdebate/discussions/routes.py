@@ -21,7 +21,7 @@ from ..htmx import wants_fragment
 from ..models.comment import CommentStatus
 from ..rules import Refusal, refuse
 from . import bp, services
-from .context import comment_page, thread_context
+from .context import comment_page, slow_mode_rule, thread_context
 from .forms import (
     AppealForm,
     CommentForm,
@@ -90,15 +90,17 @@ def post(event_id):
                                              form.parent_id.data)
     if not comment:
         refusal = services.posting_refusal(event, current_user)
-        if refusal:  # the form comes back with what was typed, and why
-            message = _refusal_text(refusal, event)
-            form.body.errors.append(message)
-            if not wants_fragment():  # the whole page: say it at the top too
-                flash(message, "error")
+        # Refused (slow mode, say): the one alert says why, above the form
+        # that keeps what was typed; the text itself is not wrong.
+        notice = _refusal_text(refusal, event) if refusal else None
+        if refusal:  # nothing to correct: no field is marked
+            for field in form:
+                field.errors = []
+            form._errors = None
         if not valid or refusal:
             if wants_fragment():
-                return _thread_response(event, 422, comment_form=form)
-            return event_pages.event_page(event, 422, comment=form)
+                return _thread_response(event, 422, comment_form=form, comment_notice=notice)
+            return event_pages.event_page(event, 422, comment=form, comment_notice=notice)
         refusal_goes_to(_event_url(event))
         comment = services.post_comment(
             event, current_user, form.body.data,
@@ -208,7 +210,16 @@ def settings(event_id):
             return _thread_response(event, 422, settings_form=form)
         return event_pages.event_page(event, 422, discussion=form)
     services.set_discussion(event, form.closed.data, form.slow_mode_seconds.data, current_user)
+    flash(_settings_text(event), "success")
     if wants_fragment():
         return _thread_response(event)
-    flash(_("The discussion settings are saved."), "success")
     return redirect(_event_url(event))
+
+
+def _settings_text(event) -> str:
+    """What the saved settings put in force, in one flash."""
+    state = (_("Saved: the discussion is closed.") if event.discussion_closed
+             else _("Saved: the discussion is open."))
+    rule = (slow_mode_rule(event.slow_mode_seconds) if event.slow_mode_seconds
+            else _("Slow mode is off."))
+    return f"{state} {rule}"

@@ -5,18 +5,20 @@ forms). Routes of every area that answer with the whole event page (a form
 with errors, say) call ``event_page``. The kind's part of the page is the
 template ``events/_<kind>.html``."""
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..access import can_manage_club
 from ..discussions.context import thread_context
 from ..htmx import render_page
-from ..models.event import EventKind
+from ..models.event import EventKind, VotingState
 from ..participation.services import registration_context
 from ..timeutil import local_today
 from . import services
 from .forms import MilestoneForm, ProgressUpdateForm
 
 
-def event_page(event, status=200, block="event", **forms):
+def event_page(event, status=200, block="event", comment_notice=None, **forms):
     context = {"event": event, "forms": forms,
                **registration_context(event, current_user)}
     kind_context = KIND_CONTEXT.get(event.kind)
@@ -24,19 +26,44 @@ def event_page(event, status=200, block="event", **forms):
         context.update(kind_context(event, forms))
     if not event.is_draft:
         context.update(thread_context(event, comment_form=forms.get("comment"),
-                                      settings_form=forms.get("discussion")))
+                                      settings_form=forms.get("discussion"),
+                                      comment_notice=comment_notice))
     return render_page("events/show.html", block, **context), status
 
 
 def voting_context(event, forms=None):
     """The tally, the user's own votes and why they may not vote (not
-    checked in), for a debate's vote."""
+    checked in), for a debate's vote; for the event's staff, where each
+    phase stands (``voting_status``). Staff get no voter prompt: they run
+    the vote. ``votes_cast``: once anyone voted, who may vote stays as it is."""
     my_votes, voter_refusal = {}, None
+    staff = current_user.is_authenticated and can_manage_club(current_user, event.club_id)
     if current_user.is_authenticated:
         my_votes = services.votes_of(event.id, current_user.id)
         voter_refusal = services.voter_refusal(event, current_user)
-    return {"tally": services.tally(event.id), "my_votes": my_votes,
-            "voter_refusal": voter_refusal}
+    tally = services.tally(event.id)
+    return {"tally": tally, "my_votes": my_votes,
+            "voter_refusal": voter_refusal,
+            "voting_staff": staff,
+            "voting_status": voting_status(event) if staff else [],
+            "votes_cast": tally.before.total + tally.after.total > 0}
+
+
+def voting_status(event) -> list[str]:
+    """One line per phase, in words: "Before-debate vote: open"."""
+    state = event.voting_state
+    lapsed = event.voting_lapsed()
+    if state == VotingState.BEFORE_OPEN and not lapsed:
+        before = _("Before-debate vote: open")
+    else:
+        before = _("Before-debate vote: closed")
+    if state == VotingState.AFTER_OPEN and not lapsed:
+        after = _("After-debate vote: open")
+    elif state == VotingState.CLOSED:
+        after = _("After-debate vote: closed, the result is shown")
+    else:
+        after = _("After-debate vote: not open yet")
+    return [before, after]
 
 
 def civic_project_context(event, forms):

@@ -20,7 +20,7 @@ from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS
-from ..models.event import EventKind
+from ..models.event import EventKind, VotingState
 from ..rules import Refusal, RuleError
 from ..timeutil import day_time, local_to_utc, utc_to_local
 from . import bp, services
@@ -279,8 +279,26 @@ def vote(event_id):
 def voting(event_id):
     event = get_event_or_404(event_id, manage=True)
     refusal_goes_to(_event_url(event, "voting"))
+    was = event.voting_state
     services.change_voting(event, request.form.get("action", ""))
+    if event.voting_state != was:
+        flash(_voting_change_text(was, event.voting_state), "success")
     return _voting_response(event)
+
+
+def _voting_change_text(was, now) -> str:
+    """What an organiser's voting button changed, in words."""
+    if now == VotingState.BEFORE_OPEN:
+        return _("The before-vote is open again.")
+    if now == VotingState.BEFORE_CLOSED:
+        return _("The before-vote is closed. The after-vote is not open yet.")
+    if now == VotingState.AFTER_OPEN and was == VotingState.BEFORE_OPEN:
+        return _("The after-vote is open, and the before-vote is now closed.")
+    if now == VotingState.AFTER_OPEN and was == VotingState.CLOSED:
+        return _("The after-vote is open again; the result is hidden until you close it.")
+    if now == VotingState.AFTER_OPEN:
+        return _("The after-vote is open.")
+    return _("The after-vote is closed and the result is shown.")
 
 
 @bp.post("/events/<int:event_id>/voting/attendance")
@@ -293,6 +311,10 @@ def voting_attendance(event_id):
     if not form.validate():
         raise RuleError(Refusal.BAD_ROLE)
     checked_in_only = form.checked_in_only.data == "1"
+    if checked_in_only != bool(event.voting_checked_in_only):
+        tally = services.tally(event.id)
+        if tally.before.total + tally.after.total:  # voting has started: it stays as it is
+            raise RuleError(Refusal.WRONG_STATE)
     services.restrict_voting(event, checked_in_only)
     flash(_("Only people checked in at the event can vote now.") if checked_in_only
           else _("Everyone who is logged in can vote now."), "success")

@@ -300,6 +300,15 @@ def by_hand_checkin_refusal(event: Event, by: User, reason: str | None = None,
     return attendance_refusal(event, by, reason, now)
 
 
+def arrival_time(event: Event, now: datetime) -> datetime:
+    """When a check-in by hand says the person came: now, during the event;
+    a check-in recorded after the event's end (a correction days later) is
+    dated at the end, since the moment it was typed is not when they came
+    (the attendance log keeps that moment). The page shows such a check-in
+    as "marked after the event"."""
+    return min(now, event.ends_at)
+
+
 def set_checked_in(registration: Registration, by: User, checked_in: bool,
                    reason: str | None = None, now: datetime | None = None) -> None:
     """The organiser's toggle on the attendance page (an admin's, with a
@@ -320,7 +329,7 @@ def set_checked_in(registration: Registration, by: User, checked_in: bool,
     if checked_in == (registration.checked_in_at is not None):
         return  # nothing changes (a second click, a stale page)
     if checked_in:
-        registration.check_in(by.id, now)
+        registration.check_in(by.id, arrival_time(event, now))
     else:
         registration.undo_check_in()
     _log(event, registration, by, AttendanceAction.CHECK_IN if checked_in
@@ -372,14 +381,15 @@ def add_walk_in(event: Event, by: User, name: str, consent: bool = False,
     added = db.session.scalars(
         select(Registration).where(
             Registration.event_id == event.id, Registration.source == Source.WALK_IN,
-            Registration.walk_in_name == name, Registration.checked_in_at >= now - RESENT_WITHIN)
+            Registration.walk_in_name == name, Registration.registered_at >= now - RESENT_WITHIN)
         .order_by(Registration.id).limit(1)
     ).first()
     if added is not None:
         return added
     registration = Registration(
         event_id=event.id, source=Source.WALK_IN, status=REGISTERED, walk_in_name=name,
-        checked_in_at=now, checked_in_by_id=by.id, walk_in_consent=consent,
+        registered_at=now, checked_in_at=arrival_time(event, now), checked_in_by_id=by.id,
+        walk_in_consent=consent,
     )
     if consent:
         for field in User.DEMOGRAPHIC_FIELDS:
