@@ -390,3 +390,13 @@ def test_frozen_clock_dates_what_services_and_defaults_write(app, make_user):
         note = db.session.scalar(select(Notification).where(Notification.user_id == user.id))
         word = db.session.scalar(select(WatchedWord).where(WatchedWord.word == "clocked"))
         assert note.created_at == moment == word.created_at
+
+
+def test_demo_clubs_keep_their_own_slugs(demo, client):
+    """The demo's short slugs (README, the browser tests' page kinds) survive
+    verification, which reads a club again under its lock."""
+    from hrdebate.demo.data.clubs import CLUBS
+
+    slugs = set(db.session.scalars(select(Club.slug)))
+    assert slugs == {spec["slug"] for spec in CLUBS}
+    assert client.get("/clubs/auca-human-rights-club").status_code == 200

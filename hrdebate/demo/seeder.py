@@ -124,6 +124,7 @@ def _found_clubs(story: Timeline) -> None:
         club = found_club(story.users[owners[spec["slug"]]],
                           {field: spec[field] for field in CLUB_FIELDS})
         club.slug = spec["slug"]  # the demo's own, shorter slugs
+        db.session.flush()  # before set_verified reads the club again under its lock
         if spec["verified"]:
             set_verified(club, story.users["admin"], True)
         story.clubs[spec["slug"]] = club
