@@ -148,8 +148,9 @@ def test_nobody_is_listed_as_a_member_before_accepting(app, client, auth, world)
     for page in (client.get("/clubs/ordo").text, client.get("/clubs/ordo/members").text,
                  anonymous.get("/clubs/ordo").text, anonymous.get("/clubs/").text):
         assert "Тимур" not in page
-    assert "0 members" in page_text(anonymous.get("/clubs/ordo").text)
-    assert world.victim.id not in _member_ids(app, world.club.id)
+    members = _member_ids(app, world.club.id)
+    assert world.victim.id not in members
+    assert f"{len(members)} members in all" in page_text(anonymous.get("/clubs/ordo").text)
 
     victim = _client_as(app, "tima")
     url = _invitation_url(victim)
@@ -157,6 +158,7 @@ def test_nobody_is_listed_as_a_member_before_accepting(app, client, auth, world)
     assert _role(app, world.club, world.victim) == "moderator"
     text = " ".join(page_text(anonymous.get("/clubs/ordo").text).split())
     assert "Club moderators Мира Модератор, Тимур Pseudonym" in text
+    assert f"{len(members) + 1} members in all" in text
 
 
 @pytest.mark.parametrize("who", ["owner", "organiser", "outsider", "admin", "anonymous"])

@@ -571,11 +571,13 @@ def test_an_event_that_took_place_is_cancelled_only_by_an_admin(app, client, aut
 
     event = club_day["event"]
     auth.login("organiser")
-    refused = client.post_form(f"/events/{event.id}/cancel", headers=EN, follow_redirects=True)
+    refused = client.post_form(f"/events/{event.id}/cancel", {"reason": "The hall is closed."},
+                               headers=EN, follow_redirects=True)
     assert "This event has already taken place" in page_text(refused.text)
     assert fetch(app, Event, id=event.id).status == "published"
     auth.logout()
     auth.login("admin")
-    done = client.post_form(f"/events/{event.id}/cancel", headers=EN)
+    done = client.post_form(f"/events/{event.id}/cancel", {"reason": "Recorded twice."},
+                            headers=EN)
     assert done.status_code == 302, done.text
     assert fetch(app, Event, id=event.id).status == "cancelled"
