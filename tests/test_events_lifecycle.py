@@ -519,7 +519,12 @@ def test_a_move_is_told_and_a_draft_tells_nobody(app, client, auth, people, make
     event = make_event(people["club"], venue="AUCA, room 301")
     make_registration(event, people["citizen"])
     auth.login("organiser")
-    client.post_form(f"/events/{event.id}/edit", edit_data(event, venue="KNU, hall 2"))
+    form = client.get(f"/events/{event.id}/edit").text
+    assert "Everyone registered or waiting for a seat is told" in form
+    saved = client.post_form(f"/events/{event.id}/edit", edit_data(event, venue="KNU, hall 2"),
+                             follow_redirects=True)
+    # The organiser learns that people were told (phone review of #12).
+    assert "1 person registered or waiting is told about the new time or place" in saved.text
     client.post_form(f"/events/{event.id}/edit", edit_data(
         event, venue="KNU, hall 2", online_url="https://meet.example.org/abc"))
     # Coalesced: the second change updates the citizen's one unread notice.

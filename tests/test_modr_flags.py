@@ -108,6 +108,8 @@ def test_keep_dismisses_the_flags_and_the_comment_stays(app, client, auth, world
     response = client.post_form(f"/moderation/comments/{comment_id}", {"action": "keep"},
                                 headers=HX)
     assert response.status_code == 200 and "0 flagged comments" in response.text
+    # The moderator is not told that the author was told (phone review of #12).
+    assert "Nobody is told" in response.text and "author is told" not in response.text
     stored = fetch(app, Comment, id=comment_id)
     assert (stored.status, stored.open_flags) == ("published", 0)
     with app.app_context():

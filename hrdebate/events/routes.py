@@ -116,8 +116,14 @@ def edit(event_id):
         form.instruments.data = event.instrument_codes
     if _valid(form, event):
         data, topic_slugs = form.to_data()
-        services.update_event(event, data, topic_slugs, by=current_user)
-        flash(_("Your changes are saved."), "success")
+        told = services.update_event(event, data, topic_slugs, by=current_user)
+        if told:
+            flash(ngettext("Your changes are saved. %(num)d person registered or waiting is "
+                           "told about the new time or place.",
+                           "Your changes are saved. %(num)d people registered or waiting are "
+                           "told about the new time or place.", told), "success")
+        else:
+            flash(_("Your changes are saved."), "success")
         return redirect(_event_url(event))
     return render_form("events/form.html", form, club=event.club, event=event)
 

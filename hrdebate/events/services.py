@@ -143,7 +143,9 @@ def just_drafted(club: Club, title: str, besides: int | None = None) -> Event | 
 
 
 def update_event(event: Event, data: dict, topic_slugs: list[str], *,
-                 by: User | None) -> None:
+                 by: User | None) -> int:
+    """Save an edit; returns how many people were told of a move in time or
+    place (``_notify_changes``)."""
     # Read as the last edit left it: of two edits at once (a double click),
     # the second sees the first's times and place, and tells nobody again.
     lock_and_reread(event)
@@ -155,8 +157,7 @@ def update_event(event: Event, data: dict, topic_slugs: list[str], *,
     before = _when_and_where(event)
     _apply(event, data, topic_slugs)
     db.session.flush()
-    if event.is_published:
-        _notify_changes(event, before)
+    return _notify_changes(event, before) if event.is_published else 0
 
 
 def is_published(event_id: int) -> bool:
@@ -174,7 +175,7 @@ def _when_and_where(event: Event) -> dict:
             "venue": event.venue or "", "online_url": event.online_url or ""}
 
 
-def _notify_changes(event: Event, before: dict) -> None:
+def _notify_changes(event: Event, before: dict) -> int:
     """A published event moved in time or place: the people registered or
     waiting for a seat are told, old -> new (``Notification.changes``). A
     title, a description, a typo in the summary tell nobody. Each person
@@ -190,10 +191,13 @@ def _notify_changes(event: Event, before: dict) -> None:
         changes["online"] = [bool(before["online_url"]), bool(after["online_url"])]
     elif before["online_url"] != after["online_url"]:
         changes["online_link"] = [True, True]  # the link itself is on the page, for them
-    if changes:
-        # Coalesced: one unread notice per person and event, mailed once
-        # (``notify_event_changed``), however often the event is edited.
-        notify_event_changed(registrant_ids(event), event.id, changes)
+    if not changes:
+        return 0
+    # Coalesced: one unread notice per person and event, mailed once
+    # (``notify_event_changed``), however often the event is edited.
+    people = registrant_ids(event)
+    notify_event_changed(people, event.id, changes)
+    return len(set(people))
 
 
 def publish_event(event: Event, *, by: User | None = None, now: datetime | None = None) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..bounds import as_id, sane_day
@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Club, Comment, Event, Flag, Membership, ModerationAction, User, utcnow
 from ..models.club import MemberRole
 from ..models.comment import CommentStatus, FlagReason, HeldFor, LoggedAction
+from ..search import matches
 from ..text import clean_query
 from ..timeutil import local_to_utc
 
@@ -258,22 +259,18 @@ PEOPLE_SHOWN = 10
 
 
 def person_matches(text: str, usernames: bool = False):
-    """A person found by what a moderator types: part of their display name,
-    in any letter case (SQLite folds only ASCII letters, so the usual
-    spellings of Cyrillic names are tried too: "айбек", "Айбек", "АЙБЕК"),
-    or, for ``usernames`` (site moderators and admins), their exact
-    username. Club moderators never look people up by username: no form
-    tells them which display name a username has."""
-    variants = {text, text.lower(), text.capitalize(), text.title(), text.upper()}
-    condition = or_(*(User.display_name.ilike(f"%{_like_escaped(v)}%", escape="\\")
-                      for v in sorted(variants)))
+    """A person found by what a moderator types: words that start words of
+    their display name, folded as the site's search folds them (letter case,
+    apostrophes, Cyrillic and Latin: "Ulug'bek", "улугбек" and "Ulugʻbek"
+    find the same person, as on the admin's people page), or, for
+    ``usernames`` (site moderators and admins), their exact username. Club
+    moderators never look people up by username: no form tells them which
+    display name a username has."""
+    by_name = matches(User.search_key, text)
+    condition = and_(*by_name) if by_name else false()
     if usernames:
         condition = or_(condition, func.lower(User.username) == text.lower())
     return condition
-
-
-def _like_escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _club_scope(query, club_ids):

@@ -27,6 +27,7 @@ from ..errors import refusal_goes_to
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import utcnow
+from ..models.comment import ModerationDecision
 from ..security import safe_next
 from . import bp, services
 from . import queue as queues
@@ -77,12 +78,21 @@ def decide(comment_id):
         return _queue_page(422)
     refusal_goes_to(_back_to_queue())
     services.decide(comment, current_user, form.action.data, form.stored_reason)
-    flash(_("Your decision is saved and the author is told."), "success")
+    message = _decided(form.action.data)
+    flash(message, "success")
     if wants_fragment():  # the item gives way to a line; the counters update out of band
         return render_blocks("moderation/queue.html", ["decided", "counts"], oob=True,
-                             comment=comment,
+                             comment=comment, message=message,
                              counts=queues.queue_counts(moderated_club_ids(current_user)))
     return redirect(_back_to_queue())
+
+
+def _decided(action: str) -> str:
+    """What a decision did. Keeping a flagged comment tells nobody: its author
+    never knew it was flagged."""
+    if action == ModerationDecision.KEEP:
+        return _("The flags are dismissed and the comment stays as it is. Nobody is told.")
+    return _("Your decision is saved and the author is told.")
 
 
 @bp.post("/moderation/bulk")
