@@ -136,11 +136,12 @@ def _configured(name):
     return lambda: current_app.config[name]
 
 
-def for_account(setting: str, methods=None, on_breach=None):
-    """Limit a signed-in action per account, by the limits in ``setting``.
-    Place it under ``@login_required``."""
+def for_account(setting: str, methods=None, on_breach=None, exempt_when=None):
+    """Limit a signed-in action per account, by the limits in ``setting``
+    (not counted while ``exempt_when()`` holds). Place it under
+    ``@login_required``."""
     return limiter.limit(_configured(setting), key_func=per_account, methods=methods,
-                         on_breach=on_breach)
+                         on_breach=on_breach, exempt_when=exempt_when)
 
 
 def for_address(setting: str, methods=None, on_breach=None):

@@ -3,7 +3,7 @@ a debate's vote, a moot court's judgement, a civic project's progress.
 Each route loads through ``access``, calls a service and answers; refusals
 go to the one handler in ``errors``."""
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,7 +16,6 @@ from ..access import get_club_or_404, get_event_or_404, get_milestone_or_404
 from ..access import get_progress_update_or_404
 from ..bounds import page_arg
 from ..errors import refusal_goes_to
-from ..extensions import limiter
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS
@@ -103,9 +102,8 @@ def _edit_limited(message):
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_EVENT_EDIT"], methods=["POST"],
-               key_func=ratelimits.per_account, exempt_when=_editing_a_draft,
-               on_breach=ratelimits.keeping_form(_edit_limited))
+@ratelimits.for_account("RATELIMIT_EVENT_EDIT", methods=["POST"], exempt_when=_editing_a_draft,
+                        on_breach=ratelimits.keeping_form(_edit_limited))
 def edit(event_id):
     event = get_event_or_404(event_id, manage=True)
     form = EventForm(obj=event)
