@@ -75,7 +75,9 @@ class Defaults:
     RATELIMIT_REGISTER = "20 per minute"
     RATELIMIT_COMMENT = "6 per minute;60 per hour"
     RATELIMIT_FLAG = "10 per minute;50 per hour"
-    RATELIMIT_WARN = "20 per hour"  # moderation.routes.warn, per moderator
+    # Warnings and sanctions, per moderator: each of the warning page, the
+    # moderation page's and the admin page's sanction form.
+    RATELIMIT_WARN = "20 per hour"
     RATELIMIT_ORGANISER_MESSAGE = "5 per 10 minutes;30 per day"  # events.routes.message
     RATELIMIT_EVENT_EDIT = "30 per hour"  # events.routes.edit, published events only
 

@@ -488,7 +488,7 @@ def test_only_rejections_are_appealed(app, client, auth, people, debate, make_co
 
 def test_organisers_close_the_discussion_and_set_slow_mode(app, client, auth, people, debate):
     path = f"/events/{debate.id}/discussion"
-    # The club's moderators run it too (issue #12: tests/test_modr_club_moderators.py).
+    # The club's moderators run it too (issue #12: tests/test_club_moderators.py).
     for who in ("alice",):
         login_as(client, auth, who)
         assert 'action="' + path not in client.get(url(debate)).text

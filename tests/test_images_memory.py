@@ -54,3 +54,39 @@ def test_the_largest_png_allowed_costs_a_bounded_memory(tmp_path):
     grew = int(subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True,
                               capture_output=True, text=True).stdout)
     assert grew < 200 * MB, f"{grew / MB:.0f} MB"
+
+
+def scan_bomb() -> bytes:
+    """A progressive JPEG followed by its smallest scan repeated: a few KB
+    that take minutes to decode (second attack round of #12)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(out, "JPEG", progressive=True)
+    data = out.getvalue()
+    sos = data.rindex(b"\xff\xda")
+    last_scan = data[sos:data.rindex(b"\xff\xd9")]
+    return data[:-2] + last_scan * 500 + b"\xff\xd9"
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():
+    with pytest.raises(processing.BadImage) as refused:
+        processing.encode(scan_bomb(), keys.COVER, 50_000_000, 78, max_lossless_pixels=16_000_000)
+    assert refused.value.status == 422
+
+
+def test_a_large_progressive_jpeg_has_the_lossless_limit():
+    out = io.BytesIO()
+    Image.new("RGB", (4100, 4100), (10, 10, 10)).save(out, "JPEG", progressive=True)
+    with pytest.raises(processing.BadImage):
+        processing.encode(out.getvalue(), keys.COVER, 50_000_000, 78,
+                          max_lossless_pixels=16_000_000)
+
+
+def test_an_upload_that_waits_too_long_is_told_to_try_again(monkeypatch):
+    monkeypatch.setattr(processing, "WAIT_SECONDS", 0.1)
+    assert processing._ONE_AT_A_TIME.acquire()  # another upload holds the lock
+    try:
+        with pytest.raises(processing.BadImage) as refused:
+            processing.encode(palette_png(10), keys.LOGO, 50_000_000, 78)
+    finally:
+        processing._ONE_AT_A_TIME.release()
+    assert refused.value.status == 503

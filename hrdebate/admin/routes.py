@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import ratelimits
 from ..access import get_user_or_404, site_role_required
 from ..auth.sessions import stay_signed_in
 from ..bounds import page_arg
@@ -82,6 +83,7 @@ def change_role(user_id):
 
 @bp.post("/admin/users/<int:user_id>/sanction")
 @site_role_required("admin")
+@ratelimits.for_account("RATELIMIT_WARN")
 def sanction(user_id):
     person = get_user_or_404(user_id)
     form = SanctionForm(prefix="sanction")

@@ -206,11 +206,13 @@ def seen_words(markdown: str) -> str:
 # -- spellings that dodge the list ---------------------------------------------------------
 # A letter (or a digit or sign that may stand for one) standing alone, no
 # letter or digit either side, and a run of three or more of them with
-# spaces, dots, dashes, underscores or stars between: "и д и о т",
-# "i.d.i.0.t" read as one word (whose signs are then read as letters).
+# anything but letters and digits between (spaces, line breaks, dots,
+# slashes, stars…): "и д и о т", "и/д/и/о/т", "i.d.i.0.t" read as one word
+# (whose signs are then read as letters).
 _SINGLE = r"(?<![^\W_@$])(?:[^\W\d_]|[0134@$])(?![^\W_@$])"
-_SPELT_OUT = re.compile(rf"{_SINGLE}(?:[ .\-_*]+{_SINGLE}){{2,}}")
-_SPELT_GAP = re.compile(r"[ .\-_*]+")
+_GAP = r"(?:[^\w@$]|_)+"
+_SPELT_OUT = re.compile(rf"{_SINGLE}(?:{_GAP}{_SINGLE}){{2,}}")
+_SPELT_GAP = re.compile(_GAP)
 # A word with digits or signs standing for letters: "idi0t", "ahm0q", "$uka".
 _WITH_SIGNS = re.compile(r"[\w@$]*[^\W\d_][\w@$]*")
 _SIGNS = {_LATIN: str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s"}),

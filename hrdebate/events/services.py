@@ -195,9 +195,7 @@ def _notify_changes(event: Event, before: dict) -> int:
         return 0
     # Coalesced: one unread notice per person and event, mailed once
     # (``notify_event_changed``), however often the event is edited.
-    people = registrant_ids(event)
-    notify_event_changed(people, event.id, changes)
-    return len(set(people))
+    return notify_event_changed(registrant_ids(event), event.id, changes)
 
 
 def publish_event(event: Event, *, by: User | None = None, now: datetime | None = None) -> None:

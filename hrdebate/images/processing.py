@@ -24,13 +24,20 @@ BACKGROUND = (255, 255, 255)  # what shows through a transparent logo (the page'
 # EXIF orientations that turn the picture a quarter: its box is the other way round.
 QUARTER_TURNS = frozenset({5, 6, 7, 8})
 # One picture at a time in a process: a burst of uploads queues instead of
-# holding several full-size pictures in memory at once.
+# holding several full-size pictures in memory at once; an upload that waits
+# longer than this is answered "try again" (503) rather than held forever.
 _ONE_AT_A_TIME = threading.Lock()
+WAIT_SECONDS = 20
+# A JPEG is drawn in "scans"; a progressive photo has about ten. Thousands of
+# tiny scans make a 5 MB file that takes minutes to decode (attack review):
+# SOS markers (FF DA) cannot occur inside the coded data (FF is stuffed).
+MAX_JPEG_SCANS = 100
 
 NO_FILE = _l("Please choose an image file.")
 NOT_AN_IMAGE = _l("This file is not a JPEG, PNG or WebP image. Please choose a photo or a "
                   "picture in one of these formats.")
 DAMAGED = _l("This image is damaged or incomplete. Please choose another file.")
+BUSY = _l("Other pictures are being processed just now. Please send yours again in a minute.")
 
 
 def too_many_pixels(max_pixels: int):
@@ -49,9 +56,10 @@ def too_large(max_bytes: int):
 class BadImage(Exception):
     """An upload we do not store, with the sentence the person reads."""
 
-    def __init__(self, message):
+    def __init__(self, message, status=422):
         super().__init__()
         self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -69,9 +77,13 @@ def encode(data: bytes, shape: Shape, max_pixels: int, quality: int,
     what was sent: a JPEG is decoded at a fraction of its size, and a PNG or
     WebP (decoded whole) is limited to ``max_lossless_pixels`` and shrunk
     before any other copy of it is made."""
-    with _ONE_AT_A_TIME:
+    if not _ONE_AT_A_TIME.acquire(timeout=WAIT_SECONDS):
+        raise BadImage(BUSY, status=503)
+    try:
         picture = _decode(data, shape, max_pixels, max_lossless_pixels or max_pixels)
         picture = _pixels_only(_shrunk(picture, shape))
+    finally:
+        _ONE_AT_A_TIME.release()
     key = make_key(secrets.token_hex(16), *picture.size)
     files = {}
     for name, width, height in variants(key, shape):
@@ -114,8 +126,13 @@ def _decode(data: bytes, shape: Shape, max_pixels: int, max_lossless_pixels: int
         width, height = picture.size
         if width * height > max_pixels:
             raise BadImage(too_many_pixels(max_pixels))
-        if picture.format not in ("JPEG", "MPO") and width * height > max_lossless_pixels:
+        # Decoded whole: a PNG, a WebP, and a progressive JPEG (libjpeg keeps
+        # all its coefficients, whatever size it is drawn at).
+        whole = picture.format not in ("JPEG", "MPO") or picture.info.get("progressive")
+        if whole and width * height > max_lossless_pixels:
             raise BadImage(too_many_pixels(max_lossless_pixels))
+        if picture.format in ("JPEG", "MPO") and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
+            raise BadImage(DAMAGED)
         if picture.format in ("JPEG", "MPO"):
             # Decode at a fraction of the size when that is still larger than
             # what we keep: a 48 MP photo never needs its 150 MB in memory.

@@ -20,10 +20,6 @@ YEAR = 365 * 24 * 3600
 FORM_OVERHEAD = 256 * 1024
 
 
-class TooLarge(BadImage):
-    status = 413
-
-
 def _upload() -> bytes:
     """The uploaded file's bytes (at most the limit), or BadImage."""
     upload = request.files.get("image")
@@ -32,12 +28,8 @@ def _upload() -> bytes:
     limit = services.max_bytes()
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(too_large(limit))
+        raise BadImage(too_large(limit), status=413)
     return data
-
-
-def _status(error: BadImage) -> int:
-    return getattr(error, "status", 422)
 
 
 # -- an event's cover -------------------------------------------------------------------
@@ -56,7 +48,7 @@ def event_cover(event_id):
     try:
         services.set_event_cover(event, _upload())
     except BadImage as error:
-        return _cover_page(event, error.message, _status(error))
+        return _cover_page(event, error.message, error.status)
     flash(_("The cover image is saved."), "success")
     return redirect(url_for("events.edit", event_id=event.id, _anchor="cover-image"))
 
@@ -90,7 +82,7 @@ def club_logo(slug):
     try:
         services.set_club_logo(club, _upload())
     except BadImage as error:
-        return _logo_page(club, error.message, _status(error))
+        return _logo_page(club, error.message, error.status)
     flash(_("The club’s logo is saved."), "success")
     return redirect(url_for("clubs.edit", slug=club.slug, _anchor="club-logo"))
 

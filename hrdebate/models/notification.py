@@ -95,19 +95,22 @@ class Notification(db.Model):
 
 def merge_changes(earlier: dict, later: dict) -> dict:
     """One unread EVENT_CHANGED notice told of two changes in a row (stored
-    form, as in ``detail``): each field keeps the ORIGINAL old value (the one
-    the person last knew) and takes the latest new one; a field changed back
-    to where it was drops out. ``online_link`` (``[True, True]``: the link of
-    an online event changed; the link itself is only on the event's page)
-    stays unless the event stopped or started being online meanwhile; an
-    event that went offline and back online is told its link may have
-    changed. An empty result means there is nothing left to tell."""
+    form, as in ``detail``): each field keeps the ORIGINAL old value and
+    takes the latest new one. A field changed back to where it was is told
+    as a change from what the person was last told ("Hall C → AUCA"): they
+    may have read the earlier notice's mail, so the undoing is news too.
+    ``online_link`` (``[True, True]``: the link of an online event changed;
+    the link itself is only on the event's page) stays unless the event
+    stopped or started being online meanwhile; an event that went offline
+    and back online is told its link may have changed."""
     merged = {}
     for name in list(earlier) + [n for n in later if n not in earlier]:
         if name == "online_link":
             continue
         old = earlier[name][0] if name in earlier else later[name][0]
         new = later[name][1] if name in later else earlier[name][1]
+        if old == new and name in earlier and name in later:
+            old = earlier[name][1]  # undone: from what they were last told
         if old != new:
             merged[name] = [old, new]
     if "online" not in merged and ("online_link" in earlier or "online_link" in later

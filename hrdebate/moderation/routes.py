@@ -167,6 +167,7 @@ def warn(comment_id):
 
 @bp.route("/moderation/users/<int:user_id>", methods=["GET", "POST"])
 @site_role_required("moderator")
+@ratelimits.for_account("RATELIMIT_WARN", methods=["POST"])
 def user(user_id):
     person = get_user_or_404(user_id)
     form = SanctionForm()

@@ -39,14 +39,14 @@ def notify_event_changed(user_ids: Iterable[int], event_id: int, changes: dict) 
     """Tell people an event moved (``changes`` as ``Notification.changes``
     stores them), coalesced: a person has at most ONE unread EVENT_CHANGED
     notice per event. A person who has one gets it updated in place
-    (``merge_changes``: the original old value, the latest new one; moved
-    to the top of their list) and no new mail; when nothing is left to tell
-    (a change undone) the unread notice is removed. Everyone else gets a new
-    notice, and mail, through ``notify``. However many times an organiser
-    edits the event, each person holds one unread notice and got one mail
-    since they last read their notifications. Returns the number of new
-    notices. The caller holds the event's lock (``update_event``); the
-    unread notices are locked too, so marking them read meanwhile waits."""
+    (``merge_changes``: the original old value, the latest new one, an
+    undone change told as such; moved to the top of their list) and mailed
+    again, since a mail already sent may now be wrong; everyone else gets a
+    new notice, and mail, through ``notify``. How often an organiser may
+    edit a published event is limited (``RATELIMIT_EVENT_EDIT``). Returns
+    the number of people told. The caller holds the event's lock
+    (``update_event``); the unread notices are locked too, so marking them
+    read meanwhile waits."""
     user_ids = set(user_ids)
     if not user_ids:
         return 0
@@ -80,12 +80,14 @@ def notify_event_changed(user_ids: Iterable[int], event_id: int, changes: dict) 
             table.update().where(table.c.id == bindparam("nid"))
             .values(detail=bindparam("new_detail"), created_at=bindparam("new_created_at")),
             updated)
+        queue_notification_mail([row["nid"] for row in updated])
     if removed:
         db.session.execute(delete(table).where(table.c.id.in_(removed)))
     if not changes:
-        return 0
-    return notify(user_ids - seen, NotificationKind.EVENT_CHANGED, event_id=event_id,
-                  detail=json.dumps(changes, ensure_ascii=False))
+        return len(updated)
+    return len(updated) + notify(user_ids - seen, NotificationKind.EVENT_CHANGED,
+                                 event_id=event_id,
+                                 detail=json.dumps(changes, ensure_ascii=False))
 
 
 def latest(user_id: int, limit: int = PER_PAGE) -> list[Notification]:

@@ -35,6 +35,13 @@ ATTACKS = [
     "ahmoooq",
     "и д и о о о т",  # spelt out and stretched
     "ты и.д.и.0.т",  # spelt out, with a zero
+    # Second attack round: any gap that is not a letter or digit.
+    "и\nд\nи\nо\nт",
+    "и/д/и/о/т",
+    "и, д, и, о, т",
+    "и · д · и · о · т",
+    "и~д~и~о~т",
+    "и—д—и—о—т",
 ]
 INNOCENT = [
     "В 2023 году клуб провёл 40 дебатов, а в 2024-м 31.",

@@ -204,3 +204,26 @@ def test_warnings_are_rate_limited_per_account(limited, lang, told):
     with limited.app_context():
         assert db.session.query(ModerationAction).filter_by(action="warn").count() == 2
     assert client.get(f"/moderation/comments/{ids[2]}/warn").status_code == 200  # GET is free
+
+
+@pytest.mark.parametrize("role, url", [
+    ("moderator", "/moderation/users/{id}"),
+    ("admin", "/admin/users/{id}/sanction"),
+])
+def test_sanction_forms_are_rate_limited_too(limited, role, url):
+    """Second attack round: 25 warnings through the person's page passed the
+    limit the warning page has. Every form that warns or sanctions counts."""
+    rows = Rows(limited)
+    rows.user("staff", site_role=role)
+    target = rows.user("timur")
+    client = limited.test_client()
+    client.set_cookie("lang", "en")
+    client.post_form("/auth/login", {"username": "staff", "password": PASSWORD})
+    prefix = "sanction-" if role == "admin" else ""
+    statuses = [client.post_form(url.format(id=target.id),
+                                 {f"{prefix}kind": "warn", f"{prefix}reason": f"Warning {n}"}
+                                 ).status_code for n in range(3)]
+    # The third is refused (a plain form goes back with the translated reason).
+    assert statuses[:2] == [302, 302] and statuses[2] in (303, 429)
+    with limited.app_context():
+        assert db.session.query(ModerationAction).filter_by(action="warn").count() == 2
