@@ -179,7 +179,8 @@ def _notify_changes(event: Event, before: dict) -> int:
     """A published event moved in time or place: the people registered or
     waiting for a seat are told, old -> new (``Notification.changes``). A
     title, a description, a typo in the summary tell nobody. Each person
-    holds at most one unread change notice per event (coalesced)."""
+    holds at most one unread change notice per event (coalesced). Returns
+    how many people were told."""
     after = _when_and_where(event)
     changes = {}
     for name in ("starts_at", "ends_at"):
@@ -193,8 +194,9 @@ def _notify_changes(event: Event, before: dict) -> int:
         changes["online_link"] = [True, True]  # the link itself is on the page, for them
     if not changes:
         return 0
-    # Coalesced: one unread notice per person and event, mailed once
-    # (``notify_event_changed``), however often the event is edited.
+    # Coalesced: one unread notice per person and event, updated and mailed
+    # again at each change (``notify_event_changed``); RATELIMIT_EVENT_EDIT
+    # bounds how often.
     return notify_event_changed(registrant_ids(event), event.id, changes)
 
 
