@@ -153,19 +153,6 @@ def clean_query(value: str, limit: int = 100) -> str:
                                   if not _unsafe_at(value, i)))[:limit]
 
 
-def as_seen(value: str) -> str:
-    """The text as a reader sees it, for matching: NFKC, without format
-    characters (zero-width spaces and joiners, direction marks, soft
-    hyphens), other invisible fillers, or combining marks (a stress mark or
-    a variation selector inside a word; "й" reads as "и"), case-folded. A
-    text area keeps those characters, so that a watched word written with
-    one inside, or in full-width letters, is still found."""
-    value = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", value))
-    value = "".join(c for c in value if c not in INVISIBLE
-                    and unicodedata.category(c) not in ("Cf", "Mn", "Me"))
-    return unicodedata.normalize("NFC", value).casefold()
-
-
 def mixes_scripts(word: str) -> bool:
     """Does ``word`` mix letters of several scripts, or hold a Latin letter
     that only looks like a plain one ("ı")? Only such a word is read through
@@ -173,14 +160,6 @@ def mixes_scripts(word: str) -> bool:
     scripts = {unicodedata.name(c, "?").split(" ")[0] for c in word if c.isalpha()}
     return len(scripts) > 1 or any(ord(c) > 127 and ord(c) in LOOK_ALIKES and
                                    unicodedata.name(c, "").startswith("LATIN") for c in word)
-
-
-def skeleton(value: str) -> str:
-    """``as_seen``, with letters of other scripts that look like Latin ones
-    read as those (``LOOK_ALIKES``: Cyrillic "а", "і", dotless "ı" are "a",
-    "i"), and runs of spaces as one: a text and a watched word folded
-    alike match however their letters were mixed."""
-    return _SPACES.sub(" ", as_seen(value).translate(LOOK_ALIKES).casefold()).strip()
 
 
 def normalise_block(value: str) -> str:

@@ -67,7 +67,7 @@ _CYRILLIC = "c"
 _LATIN = "l"
 _OTHER = "n"
 # Latin letters that look like Cyrillic ones, to read "дурaк" (a Latin a) as
-# Cyrillic; the other way round is ``text.LOOK_ALIKES`` (``text.skeleton``).
+# Cyrillic; the other way round is ``text.LOOK_ALIKES``.
 _AS_CYRILLIC = str.maketrans({"a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "i": "і",
                               "k": "к", "m": "м", "n": "п", "o": "о", "p": "р", "r": "г",
                               "t": "т", "w": "ш", "x": "х", "y": "у"})
