@@ -78,6 +78,8 @@ def create_app(test_config=None):
         faults,
         feeds,
         images,
+        jobs,
+        mail,
         main,
         me,
         moderation,
@@ -93,6 +95,8 @@ def create_app(test_config=None):
                       notifications.bp, participation.bp, me.bp, certificates.bp, turnout.bp,
                       discussions.bp, moderation.bp, images.bp, admin.bp):
         app.register_blueprint(blueprint)
+    mail.init_app(app)
+    jobs.init_app(app)
     access.init_app(app)
     from .choices import all_labelled
     from .htmx import swap_focus

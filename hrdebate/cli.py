@@ -131,7 +131,37 @@ def fill_english(po_path: Path) -> None:
         write_po(f, catalog, sort_output=True)
 
 
+@click.command("worker")
+@with_appcontext
+@click.option("--threads", default=2, show_default=True, help="Jobs run at once.")
+def worker(threads):
+    """The background worker: sends the outbox and runs the periodic jobs
+    (reminders, the moderators' digest, retention). Stop it with Ctrl+C."""
+    import logging
+
+    from .jobs import huey
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    huey().create_consumer(workers=threads, worker_type="thread", periodic=True).run()
+
+
+@click.group("jobs", cls=AppGroup)
+def jobs():
+    """The periodic jobs."""
+
+
+@jobs.command("run-due")
+def jobs_run_due():
+    """Run every periodic job that is due, once, and exit (for cron)."""
+    from .jobs import run_due
+
+    for name, result in run_due().items():
+        click.echo(f"{name}: {result}")
+
+
 def init_app(app):
+    app.cli.add_command(worker)
+    app.cli.add_command(jobs)
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(search_reindex)

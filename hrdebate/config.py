@@ -109,6 +109,22 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_FROM = "hrdebate <no-reply@localhost>"
     MAIL_CONSOLE = False
+    MAIL_TIMEOUT = 10  # seconds for each SMTP command
+    # The outbox (hrdebate/mail/outbox.py). A worker takes MAIL_BATCH mails at
+    # a time and holds them MAIL_CLAIM_SECONDS (a worker killed meanwhile:
+    # another sends them after that); a failed attempt is retried after
+    # MAIL_RETRY_SECONDS, doubling each time up to MAIL_RETRY_MAX_SECONDS;
+    # after MAIL_GIVE_UP_HOURS a mail is marked failed (shown at /admin/mail).
+    MAIL_BATCH = 20
+    MAIL_CLAIM_SECONDS = 600
+    MAIL_RETRY_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 3600
+    MAIL_GIVE_UP_HOURS = 48
+
+    # The job queue of the background worker (hrdebate/jobs.py): None keeps it
+    # in instance/jobs.sqlite (one machine); production with several hosts
+    # uses Redis: redis://host:6379/1.
+    JOBS_URL = None
 
     # Number of proxies in front of the app that set X-Forwarded-* headers.
     PROXY_COUNT = 0

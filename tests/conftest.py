@@ -64,6 +64,9 @@ def make_test_app(tmp_path, **overrides):
         # Not the test client's host (localhost): a link built from the
         # request's Host header would show.
         "BASE_URL": BASE_URL,
+        # The worker's queue: tasks are queued in memory and never run; tests
+        # deliver the outbox and run the jobs themselves (jobs.run_due).
+        "JOBS_URL": "memory://",
         **overrides,
     }
     app = create_app(config)

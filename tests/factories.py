@@ -36,6 +36,8 @@ class Rows:
     def user(self, username=None, password=PASSWORD, **fields):
         """``user(username="aziza", site_role="admin", ...)``."""
         n = self._next("user")
+        if fields.get("email") and "email_verified_at" not in fields:
+            fields["email_verified_at"] = utcnow()  # confirmed, unless a test says not
         with self.app.app_context():
             user = User(
                 username=username or f"user{n}",

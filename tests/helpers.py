@@ -164,3 +164,14 @@ def empty_schema() -> None:
     db.create_all()
     seed_topics()
     db.session.commit()
+
+
+def deliver_mail(app, now=None):
+    """What the worker does: send every mail due in the outbox (to the
+    console with MAIL_CONSOLE, to MAIL_SERVER otherwise); its report."""
+    from hrdebate.mail import deliver_due
+
+    with app.app_context():
+        report = deliver_due(now)
+        db.session.remove()
+        return report

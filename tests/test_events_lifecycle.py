@@ -6,7 +6,7 @@ is shown. Every rule for every role, without JavaScript, and sent twice."""
 
 import json
 from datetime import timedelta
-from email import message_from_string
+from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
@@ -22,7 +22,7 @@ from hrdebate.models import (
     Vote,
     utcnow,
 )
-from tests.helpers import fetch
+from tests.helpers import deliver_mail, fetch
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -64,10 +64,11 @@ def follow(app, user, club):
         db.session.commit()
 
 
-def mails(capsys):
-    """The mails printed to the console (MAIL_CONSOLE), parsed."""
+def mails(app, capsys):
+    """The mails the worker prints to the console (MAIL_CONSOLE), parsed."""
+    deliver_mail(app)
     err = capsys.readouterr().err
-    return [message_from_string(part, policy=default_policy)
+    return [message_from_bytes(part.encode(), policy=default_policy)
             for part in err.split("--- email ---\n")[1:]]
 
 
@@ -451,7 +452,7 @@ def test_messages_are_mailed(app, client, auth, people, crowd, capsys):
     client.post_form(f"/events/{crowd['event'].id}/message", {
         "subject": "Room change", "body": "Line one.\nLine two.",
         "audience": "registered"}).close()
-    [mail] = mails(capsys)
+    [mail] = mails(app, capsys)
     assert mail["To"] == "citizen@example.org" and "Room change" in mail["Subject"]
     assert "Line one.\nLine two." in mail.get_content()
 
@@ -553,7 +554,7 @@ def test_a_change_mail_says_old_and_new(app, client, auth, people, make_event,
     auth.login("organiser")
     capsys.readouterr()
     client.post_form(f"/events/{event.id}/edit", edit_data(event, venue="KNU, hall 2")).close()
-    [mail] = mails(capsys)
+    [mail] = mails(app, capsys)
     assert mail["To"] == "citizen@example.org"
     assert "AUCA, room 301 → KNU, hall 2" in mail.get_content()  # in the reader's language
 

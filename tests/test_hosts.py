@@ -23,7 +23,7 @@ from hrdebate.extensions import db
 from hrdebate.models import Comment, User
 from hrdebate.notifications.services import notify
 from tests.conftest import BASE_URL, PASSWORD, _empty_database, _prepare_schema, make_test_app
-from tests.helpers import fetch
+from tests.helpers import deliver_mail, fetch
 
 EVIL = {"Host": "evil.example"}
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -53,7 +53,8 @@ def reply(client, thread, **kwargs):
                             **kwargs)
 
 
-def mails(capsys) -> list[str]:
+def mails(app, capsys) -> list[str]:
+    deliver_mail(app)
     return capsys.readouterr().err.split("--- email ---")[1:]
 
 
@@ -102,7 +103,7 @@ def test_a_reply_through_an_unknown_host_is_refused_and_mails_nothing(app, clien
         "csrf_token": _token_through(client, EVIL)})
     assert response.status_code == 400
     assert comment_count(app) == 1
-    assert mails(capsys) == []
+    assert mails(app, capsys) == []
 
 
 def test_a_post_without_a_token_from_an_unknown_host_is_a_400_not_a_crash(client):
@@ -153,7 +154,7 @@ def test_a_notification_mail_links_to_the_base_url(app, client, auth, thread, ca
     auth.login("mallory")
     with reply(client, thread) as response:  # mail leaves once the answer is sent
         assert response.status_code == 302
-    (mail,) = mails(capsys)
+    (mail,) = mails(app, capsys)
     assert "To: vera@example.org" in mail
     assert f"All your notifications: {BASE_URL}/notifications/" in mail
     assert "http://localhost" not in mail
@@ -164,7 +165,7 @@ def test_mail_sent_outside_a_request_links_to_the_base_url(app, people, thread, 
     with app.app_context():
         notify([people["victim"].id], "event_cancelled", event_id=thread["event"].id)
         db.session.commit()
-    (mail,) = mails(capsys)
+    (mail,) = mails(app, capsys)
     assert f"All your notifications: {BASE_URL}/notifications/" in mail
 
 

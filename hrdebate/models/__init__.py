@@ -38,6 +38,7 @@ from .event import (
     VotingAction,
     VotingState,
 )
+from .mail import JobRun, MailKind, MailOptOut, OutboxMail, OutboxStatus
 from .notification import Notification, NotificationKind
 from .registration import CertificateState, Registration, RegistrationStatus, Source
 from .topic import TOPICS, Topic, event_topics, seed_topics
@@ -57,6 +58,8 @@ __all__ = [
     # constants and helpers
     "EVENT_LANGUAGES", "HELD_STATUSES", "MAX_DEPTH", "TOPICS", "UTCDateTime", "seed_topics",
     "utcnow",
+    # mail and jobs
+    "JobRun", "MailKind", "MailOptOut", "OutboxMail", "OutboxStatus",
     # club invitations
     "ClubInvitation", "InvitationStatus",
 ]

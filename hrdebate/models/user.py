@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
+    # When the person opened the link mailed to ``email`` (None: unconfirmed,
+    # and no mail goes there but the confirmation itself).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(String(5))
     site_role: Mapped[str] = mapped_column(String(10), default=SiteRole.CITIZEN.value)
     # Part of the login cookie: rotating it ends every other session.

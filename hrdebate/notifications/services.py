@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..mail import queue_notification_mail
+from ..mail import enqueue_notifications
 from ..models import ClubInvitation, Event, Notification, utcnow
 from ..models.notification import NotificationKind, merge_changes
 
@@ -31,7 +31,7 @@ def notify(user_ids: Iterable[int], kind: str, event_id: int | None = None,
         ids = db.session.scalars(
             Notification.__table__.insert().returning(Notification.__table__.c.id), rows
         ).all()
-        queue_notification_mail(ids)
+        enqueue_notifications(ids)
     return len(rows)
 
 
@@ -80,7 +80,7 @@ def notify_event_changed(user_ids: Iterable[int], event_id: int, changes: dict) 
             table.update().where(table.c.id == bindparam("nid"))
             .values(detail=bindparam("new_detail"), created_at=bindparam("new_created_at")),
             updated)
-        queue_notification_mail([row["nid"] for row in updated])
+        enqueue_notifications([row["nid"] for row in updated])
     if removed:
         db.session.execute(delete(table).where(table.c.id.in_(removed)))
     if not changes:

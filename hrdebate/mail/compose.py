@@ -1,0 +1,160 @@
+"""A row of the outbox made into a mail, when it leaves: in the reader's
+language, a plain-text part and a small HTML part rendered from the same
+template (``mail/<kind>.txt``), links on ``BASE_URL``.
+
+What a kind's template is told comes from the function registered for it
+with ``@context_for(kind)``; it returns None when there is nothing to say
+any more (a notification deleted, a seat given up), and the mail is
+dropped. A context with ``opt_out`` (the kind a person may refuse) gets a
+``List-Unsubscribe`` link (RFC 2369, one click: RFC 8058)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from hashlib import sha256
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from markupsafe import Markup
+
+from ..extensions import db
+from ..models import MailKind, Notification, OutboxMail, User
+from ..urls import absolute_url_for
+from . import tokens
+
+CONTEXTS: dict[str, Callable[[OutboxMail], dict | None]] = {}
+
+
+def context_for(kind: MailKind):
+    def register(function):
+        CONTEXTS[kind.value] = function
+        return function
+    return register
+
+
+def recipient(mail: OutboxMail, user: User) -> str | None:
+    """Where the mail goes, as the account is now: a confirmation to the
+    address it confirms while that is still the account's, unconfirmed;
+    anything else to the account's confirmed address only."""
+    if mail.kind == MailKind.VERIFY:
+        if user.email and user.email == mail.to_address and user.email_verified_at is None:
+            return user.email
+        return None
+    return user.email if user.email and user.email_verified_at else None
+
+
+def compose(mail: OutboxMail) -> EmailMessage | None:
+    user = mail.user
+    address = recipient(mail, user)
+    if address is None:
+        return None
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with _page_context(), force_locale(locale):
+        context = CONTEXTS[mail.kind](mail)
+        if context is None:
+            return None
+        opt_out = context.get("opt_out")
+        if opt_out:
+            context["unsubscribe_url"] = unsubscribe_url(user.id, opt_out)
+        subject, text, html = render(f"mail/{mail.kind}.txt", user=user, lang=locale, **context)
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = address
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id(mail)
+    message["Auto-Submitted"] = "auto-generated"
+    if opt_out:
+        message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message["Content-Language"] = locale  # after the parts: set_content drops it
+    return message
+
+
+def message_id(mail: OutboxMail) -> str:
+    """The same on every attempt, so a copy sent twice shows once."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    secret = current_app.config["SECRET_KEY"]
+    digest = sha256(f"{secret}:{mail.id}:{mail.created_at}".encode()).hexdigest()[:16]
+    return f"<{mail.id}.{digest}@{host}>"
+
+
+def unsubscribe_url(user_id: int, kind: str) -> str:
+    return absolute_url_for("mail.unsubscribe", token=tokens.sign("unsubscribe",
+                                                                  {"u": user_id, "k": kind}))
+
+
+def render(template: str, **context) -> tuple[str, str, str]:
+    """(subject, text, html) from one template, rendered twice: as text and
+    with HTML escaping on. The first line is the subject; blank lines part
+    paragraphs."""
+    app = current_app._get_current_object()
+    parts = {}
+    for html in (False, True):
+        env = _environment(app, html)
+        values = dict(context, html=html)
+        app.update_template_context(values)
+        output = env.get_template(template).render(values)
+        subject, _, body = output.strip().partition("\n")
+        parts[html] = (" ".join(subject.split()), _tidy(body))
+    subject = parts[False][0]
+    page = app.jinja_env.get_template("mail/_page.html").render(
+        subject=subject, lang=context.get("lang"), body=_paragraphs(parts[True][1]))
+    return subject, parts[False][1] + "\n", page
+
+
+def _environment(app, html: bool):
+    key = "mail_html_env" if html else "mail_text_env"
+    env = app.extensions.get(key)
+    if env is None:
+        env = app.extensions[key] = app.jinja_env.overlay(autoescape=html)
+    return env
+
+
+def _tidy(body: str) -> str:
+    """Lines stripped, at most one blank line between paragraphs."""
+    lines = [line.strip() for line in body.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _paragraphs(body: str) -> Markup:
+    """Already escaped HTML text, each paragraph a <p>, lines kept."""
+    return Markup("\n".join(
+        f"<p>{Markup('<br>').join(Markup(line) for line in part.splitlines())}</p>"
+        for part in body.split("\n\n") if part.strip()))
+
+
+class _page_context:
+    """Templates build links with ``url_for``, which needs a request: one
+    on ``BASE_URL``, never the address of whatever request runs this."""
+
+    def __enter__(self):
+        app = current_app._get_current_object()
+        self.context = app.test_request_context("/", base_url=app.config["BASE_URL"])
+        self.context.push()
+
+    def __exit__(self, *exc):
+        self.context.pop()
+
+
+def link(url: str, label: str, html: bool) -> Markup | str:
+    """A link as each part shows it (for templates: ``link(url, label, html)``)."""
+    if html:
+        return Markup('<a href="{}">{}</a>').format(url, label)
+    return f"{label}: {url}"
+
+
+
+
+@context_for(MailKind.NOTIFICATION)
+def _notification(mail: OutboxMail) -> dict | None:
+    notification = mail.notification_id and db.session.get(Notification, mail.notification_id)
+    if not notification:
+        return None
+    return {"n": notification, "opt_out": notification.kind}
