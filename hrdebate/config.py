@@ -126,6 +126,29 @@ class Defaults:
     # uses Redis: redis://host:6379/1.
     JOBS_URL = None
 
+    # The periodic jobs (hrdebate/periodic/, issue #13).
+    # Reminders: everyone holding a seat at a published event is mailed once
+    # in the REMINDER_HOURS before its start (at the worker's next tick after
+    # the window opens or they get the seat). An event moved later by more
+    # than REMINDER_REARM_HOURS after its reminders went out reminds its
+    # people again, in the REMINDER_HOURS before the new start.
+    REMINDER_HOURS = 24
+    REMINDER_REARM_HOURS = 6
+    # Retention (hrdebate/periodic/retention.py, told on /privacy), daily:
+    # RETENTION_ATTENDANCE_DAYS after an event ended, walk-ins' names (of
+    # certificates nobody claimed, with their claim codes), who checked each
+    # person in and the time of check-in (it becomes the event's start) are
+    # erased; who came, and so every turnout figure, stays. Read notifications
+    # are deleted RETENTION_READ_NOTIFICATION_DAYS after they were written;
+    # unanswered club invitations are marked expired after INVITATION_DAYS;
+    # outbox rows are deleted RETENTION_SENT_MAIL_DAYS after they were written
+    # when sent or dropped, RETENTION_FAILED_MAIL_DAYS when failed (they hold
+    # no text and no link: mail is composed when it leaves).
+    RETENTION_ATTENDANCE_DAYS = 180
+    RETENTION_READ_NOTIFICATION_DAYS = 180
+    RETENTION_SENT_MAIL_DAYS = 30
+    RETENTION_FAILED_MAIL_DAYS = 90
+
     # Number of proxies in front of the app that set X-Forwarded-* headers.
     PROXY_COUNT = 0
 

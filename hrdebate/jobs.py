@@ -142,3 +142,5 @@ def nudge() -> None:
 def huey():
     return current_app.extensions["jobs"]["huey"]
 
+
+from . import periodic as _periodic  # noqa: E402,F401  (registers hrdebate/periodic/)
