@@ -85,7 +85,7 @@ def test_only_moderators_with_something_waiting_get_one(app, world, make_comment
     assert sorted(digests(app)) == sorted([world.site_mod.id, world.admin.id])
     subject, text = text_of(app, world.site_mod)
     assert subject == "1 item waits for review on hrdebate"
-    assert "1 held comment" in text and "flagged" not in text
+    assert "1 pending comment" in text and "flagged" not in text
     assert "Open the moderation queue: https://hrdebate.test/moderation/" in text
 
 
@@ -128,7 +128,7 @@ def test_counts_by_kind_as_the_queue_counts(app, world, make_comment, rows):
     assert sorted(digests(app)) == sorted([world.site_mod.id, world.admin.id, world.club_mod.id])
     subject, text = text_of(app, world.club_mod)
     assert subject == "4 items wait for review on hrdebate"
-    assert "1 held comment\n2 flagged comments\n1 appeal against a rejection" in text
+    assert "1 pending comment\n2 flagged comments\n1 appeal\n" in text
     assert held.id and flagged.id
 
 
@@ -154,3 +154,13 @@ def test_dropped_when_the_queue_emptied_before_it_left(app, world, make_comment)
         db.session.commit()
     report = deliver_mail(app)
     assert report["dropped"] == 2 and report["sent"] == 0
+
+
+def test_in_the_moderators_language(app, world, make_comment, make_user):
+    russian = make_user("russian", site_role="moderator", email="ru@example.org", locale="ru")
+    for n in range(3):
+        make_comment(world.their_event, world.author, body=f"held {n}", status="pending",
+                     held_for="pre_moderation")
+    run(app, bishkek(1, 8, 30))
+    _subject, text = text_of(app, russian)
+    assert "3 комментария ждут проверки" in text  # the queue page's own words
