@@ -102,9 +102,8 @@ def test_once_a_bishkek_day_from_eight(app, world, make_comment):
 
 
 def test_counts_by_kind_as_the_queue_counts(app, world, make_comment, rows):
-    held = make_comment(world.our_event, world.author, status="pending",
-                        held_for="pre_moderation")
-    flagged = make_comment(world.our_event, world.author, open_flags=1)
+    make_comment(world.our_event, world.author, status="pending", held_for="pre_moderation")
+    make_comment(world.our_event, world.author, open_flags=1)
     make_comment(world.our_event, world.author, body="second", open_flags=1)
     with app.app_context():
         for comment in db.session.scalars(select(Comment).where(Comment.open_flags == 1)):
@@ -129,7 +128,6 @@ def test_counts_by_kind_as_the_queue_counts(app, world, make_comment, rows):
     subject, text = text_of(app, world.club_mod)
     assert subject == "4 items wait for review on hrdebate"
     assert "1 pending comment\n2 flagged comments\n1 appeal\n" in text
-    assert held.id and flagged.id
 
 
 def test_refused_banned_or_unconfirmed_get_none(app, world, make_comment, make_user):

@@ -299,3 +299,17 @@ def test_two_runs_at_once_remind_each_person_once(app, club, make_user, make_eve
     assert len(got) == 24 and len(set(got)) == 24
     run(app, now)
     assert len(reminders_of(app)) == 24
+
+
+def test_with_mail_off_nobody_is_marked_reminded(app, club, make_user, make_event, rows):
+    """No SMTP server and no console: nothing is written, and nobody loses
+    the reminder they will get once mail is on (before the event)."""
+    app.config["MAIL_CONSOLE"] = False
+    event = make_event(club, starts_in=timedelta(hours=5))
+    aida = make_user("aida", email="aida@example.org")
+    rows.registration(event, aida)
+    run(app)
+    assert reminders_of(app) == []
+    app.config["MAIL_CONSOLE"] = True
+    run(app)
+    assert reminders_of(app) == [(aida.id, event.id, "pending")]
