@@ -21,8 +21,13 @@ db: install compile-translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 
+# The background worker (mail, reminders, digests, retention) runs beside the
+# development server; mail is printed here instead of sent. Ctrl+C stops both.
 run: db
-	HRDEBATE_MAIL_CONSOLE=true $(BIN)/flask run --host 127.0.0.1 --port 5000
+	export HRDEBATE_MAIL_CONSOLE=true; \
+	$(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # The suite runs on TEST_WORKERS processes (pytest-xdist; auto: one per CPU
 # core); `make test TEST_WORKERS=0` runs it in this one process. loadfile:

@@ -129,8 +129,8 @@ class Registration(db.Model):
             self.certificate_code = new_certificate_code()
             return True
         if self.source != Source.WALK_IN or self.claim_code or self.claimed_by_id \
-                or self.certificate_code:
-            return False
+                or self.certificate_code or not self.walk_in_name:
+            return False  # a walk-in's name erased by retention: nothing to certify
         self.claim_code = new_claim_code()
         return True
 
