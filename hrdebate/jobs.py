@@ -67,8 +67,7 @@ def run_due(now: datetime | None = None) -> dict[str, object]:
     each job that ran returned."""
     now = now or utcnow()
     done = {}
-    # The outbox last: what the other jobs wrote leaves in this run.
-    for job in sorted(PERIODIC.values(), key=lambda job: job.name == "deliver"):
+    for job in PERIODIC.values():
         if job.daily_at is not None and not _claim_daily(job, now):
             continue
         try:
