@@ -1,16 +1,27 @@
-"""The link at the foot of a mail: stop this kind of mail, with or without
-signing in (the signed link is the proof)."""
+"""What a person chooses about mail: the "Mail" section of /account/
+(``/mail/preferences``), and the link at the foot of a mail that stops its
+kind, with or without signing in (the signed link is the proof)."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from ..extensions import csrf, db
+from ..forms import Form
 from ..models import User
 from . import preferences, tokens
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
 
+class PreferencesForm(Form):
+    """The checkboxes themselves are ``kind`` values (read in the route): a
+    checked box is a kind the person wants."""
+
+
 def _reader(token: str) -> tuple[User, str]:
+    """The person and the kind a stop link names; 404 for a link that is
+    forged, damaged, or names someone or something that is not there."""
     payload = tokens.read("unsubscribe", token)
     user = payload and isinstance(payload.get("u"), int) and db.session.get(User, payload["u"])
     if not user or payload.get("k") not in preferences.REFUSABLE:
@@ -18,10 +29,15 @@ def _reader(token: str) -> tuple[User, str]:
     return user, payload["k"]
 
 
+def _page(token, kind, state):
+    return render_template("mail/unsubscribe.html", token=token, state=state,
+                           label=preferences.label(kind))
+
+
 @bp.get("/unsubscribe/<token>")
 def unsubscribe(token):
-    user, kind = _reader(token)
-    return render_template("mail/unsubscribe.html", kind=kind, token=token, done=False)
+    _, kind = _reader(token)
+    return _page(token, kind, "ask")
 
 
 # A mail program's one-click request (RFC 8058) carries no CSRF token: the
@@ -31,4 +47,31 @@ def unsubscribe(token):
 def unsubscribe_now(token):
     user, kind = _reader(token)
     preferences.refuse(user.id, kind)
-    return render_template("mail/unsubscribe.html", kind=kind, token=token, done=True)
+    return _page(token, kind, "stopped")
+
+
+# Taking it back turns mail on again: a page of ours asks it, with its CSRF token.
+@bp.post("/unsubscribe/<token>/undo")
+def unsubscribe_undo(token):
+    user, kind = _reader(token)
+    preferences.allow(user.id, kind)
+    return _page(token, kind, "allowed")
+
+
+@bp.post("/preferences")
+@login_required
+def save_preferences():
+    form = PreferencesForm()
+    if not form.validate():
+        abort(400)
+    preferences.save(current_user, request.form.getlist("kind"))
+    flash(_("Saved."), "success")
+    return redirect(url_for("account.profile", _anchor="mail"))
+
+
+@bp.app_context_processor
+def _mail_section():
+    """What templates/mail/_preferences.html (in /account/) shows."""
+    def mail_choices():
+        return preferences.choices(current_user)
+    return {"mail_choices": mail_choices}
