@@ -71,7 +71,8 @@ def save_preferences():
 
 @bp.app_context_processor
 def _mail_section():
-    """What templates/mail/_preferences.html (in /account/) shows."""
+    """What templates/mail/_preferences.html (in /account/) shows, and the
+    name of a kind of mail (the footer of a mail, mail/_footer.txt)."""
     def mail_choices():
         return preferences.choices(current_user)
-    return {"mail_choices": mail_choices}
+    return {"mail_choices": mail_choices, "mail_kind_label": preferences.label}
