@@ -16,7 +16,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-from ..models import MailOptOut, NotificationKind
+from ..models import MailOptOut, NotificationKind, User
+from . import tokens
 
 # What a person may refuse: every notification's kind, the reminders, the digest.
 REFUSABLE = (*NotificationKind.values(), "reminder", "digest")
@@ -77,6 +78,18 @@ def refuse(user_id: int, kind: str) -> None:
 def allow(user_id: int, kind: str) -> None:
     db.session.execute(delete(MailOptOut).where(MailOptOut.user_id == user_id,
                                                 MailOptOut.kind == kind))
+
+
+def from_link(token: str) -> tuple[User, str] | None:
+    """The person and the kind a stop link names; None for a link that is
+    forged, damaged, made for another purpose, or names someone or
+    something that is not there (any more)."""
+    payload = tokens.read("unsubscribe", token)
+    if payload is None or not isinstance(payload.get("u"), int) \
+            or payload.get("k") not in REFUSABLE:
+        return None
+    user = db.session.get(User, payload["u"])
+    return (user, payload["k"]) if user else None
 
 
 def moderates(user) -> bool:

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..forms import Form
 from ..models import User
-from . import preferences, tokens
+from . import preferences
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
@@ -22,11 +22,10 @@ class PreferencesForm(Form):
 def _reader(token: str) -> tuple[User, str]:
     """The person and the kind a stop link names; 404 for a link that is
     forged, damaged, or names someone or something that is not there."""
-    payload = tokens.read("unsubscribe", token)
-    user = payload and isinstance(payload.get("u"), int) and db.session.get(User, payload["u"])
-    if not user or payload.get("k") not in preferences.REFUSABLE:
+    found = preferences.from_link(token)
+    if found is None:
         abort(404)
-    return user, payload["k"]
+    return found
 
 
 def _page(token, kind, state):
