@@ -30,7 +30,7 @@ def _notify(app, user_id, kind, event_id):
         db.session.commit()
 
 
-def _outbox(app, user_id, kind=None):
+def _outbox(app, user_id):
     with app.app_context():
         stmt = select(func.count()).select_from(OutboxMail).where(OutboxMail.user_id == user_id)
         return db.session.scalar(stmt)
@@ -236,3 +236,28 @@ def test_a_refusal_on_the_account_stops_the_mail(app, mail_on, client, auth, mak
 
 def test_every_notification_kind_is_refusable():
     assert set(NotificationKind.values()) < set(preferences.REFUSABLE)
+
+
+def test_a_stopped_kind_says_so_and_offers_the_undo(app, client, make_user):
+    aida = make_user("aida", email="aida@example.org", locale="en")
+    url = f"/mail/unsubscribe/{_token(app, aida.id, 'reply')}"
+    assert "already stopped" not in client.get(url).text
+    client.post(url)
+    page = client.get(url).text
+    assert "already stopped" in page and "Undo" in page
+
+
+def test_the_pages_are_valid_html(app, client, auth, make_user, tmp_path):
+    from tests.test_html import _errors, _java
+
+    java = _java()
+    aida = make_user("aida", site_role="moderator", email="aida@example.org", locale="en")
+    url = f"/mail/unsubscribe/{_token(app, aida.id, 'reply')}"
+    pages = {"ask": client.get(url), "stopped": client.post(url),
+             "already": client.get(url), "allowed": client.post_form(url + "/undo")}
+    auth.login("aida")
+    pages["account"] = client.get("/account/")
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        (tmp_path / f"{name}.html").write_text(response.text, "utf-8")
+    assert _errors(java, tmp_path) == []

@@ -35,8 +35,8 @@ def _page(token, kind, state):
 
 @bp.get("/unsubscribe/<token>")
 def unsubscribe(token):
-    _, kind = _reader(token)
-    return _page(token, kind, "ask")
+    user, kind = _reader(token)
+    return _page(token, kind, "already" if kind in preferences.refused(user.id) else "ask")
 
 
 # A mail program's one-click request (RFC 8058) carries no CSRF token: the
