@@ -60,11 +60,11 @@ def test_only_admins_see_the_mail_page(app, client, auth, make_user, make_club):
     club_mod = make_user("clubmod")
     make_club(moderators=[club_mod])
     assert client.get("/admin/mail").status_code == 302  # to log in
-    assert client.post_form("/admin/mail/1/retry").status_code == 302
+    assert client.post_form("/admin/mail/retry", {"mail": "1"}).status_code == 302
     for name in ("tima", "mod", "clubmod"):
         auth.login(name)
         assert client.get("/admin/mail").status_code == 403, name
-        assert client.post_form("/admin/mail/1/retry").status_code == 403, name
+        assert client.post_form("/admin/mail/retry", {"mail": "1"}).status_code == 403, name
         auth.logout()
 
 
@@ -84,12 +84,14 @@ def test_the_page_shows_a_failure_and_retry_sends_it(app, client, auth, world, c
     assert "ConnectionRefusedError" in row and ">1<" in row  # one attempt
     assert "Retry" in row
 
-    response = client.post_form(f"/admin/mail/{mail_id}/retry")
+    response = client.post_form("/admin/mail/retry", {"mail": mail_id})
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/mail")
     assert _status(app, mail_id) == OutboxStatus.PENDING
-    again = client.post_form(f"/admin/mail/{mail_id}/retry", follow_redirects=True)
+    again = client.post_form("/admin/mail/retry", {"mail": mail_id}, follow_redirects=True)
     assert "is not failed" in again.text  # a double click: nothing more
-    assert client.post_form("/admin/mail/999999/retry").status_code == 404
+    assert client.post_form("/admin/mail/retry", {"mail": 999999}).status_code == 404
+    for junk in ("", "abc", "-1", "9" * 30):
+        assert client.post_form("/admin/mail/retry", {"mail": junk}).status_code == 400, junk
 
     # The cause fixed (here: the console instead of the dead server), it leaves.
     app.config.update(MAIL_SERVER=None, MAIL_CONSOLE=True)
@@ -105,7 +107,7 @@ def test_retry_needs_csrf(app, client, auth, world):
     admin, aida, event = world
     mail_id = _fail_one(app, aida, event)
     auth.login("adil")
-    assert client.post(f"/admin/mail/{mail_id}/retry").status_code == 400
+    assert client.post("/admin/mail/retry", data={"mail": mail_id}).status_code == 400
     assert _status(app, mail_id) == OutboxStatus.FAILED
 
 

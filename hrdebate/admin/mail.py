@@ -11,8 +11,12 @@ from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
 
 from ..extensions import db
+from ..forms import Form
 from ..jobs import BISHKEK, PERIODIC, last_runs
 from ..models import MailKind, Notification, OutboxMail, OutboxStatus, User, utcnow
 
@@ -120,6 +124,12 @@ def job_runs() -> list[JobRow]:
     every tick keep no record: the mails they send are their trace)."""
     runs = last_runs()
     return [JobRow(job.name, job.daily_at, runs.get(job.name)) for job in PERIODIC.values()]
+
+
+class RetryMailForm(Form):
+    """The Retry button of a failed mail (its id in a hidden field)."""
+
+    mail = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
 
 
 def retry(mail_id: int, admin: User) -> bool | None:

@@ -25,6 +25,7 @@ from ..text import clean_query
 from . import bp, services
 from . import mail as mail_admin
 from .forms import EndSessionsForm, SiteRoleForm, site_role_label, site_role_name
+from .mail import RetryMailForm
 
 
 @bp.get("/admin/")
@@ -138,9 +139,13 @@ def mail():
                            outbox_kind_label=mail_admin.mail_kind_label)
 
 
-@bp.post("/admin/mail/<int:mail_id>/retry")
+@bp.post("/admin/mail/retry")
 @site_role_required("admin")
-def retry_mail(mail_id):
+def retry_mail():
+    form = RetryMailForm()
+    if not form.validate():
+        abort(400)
+    mail_id = form.mail.data
     done = mail_admin.retry(mail_id, current_user)
     if done is None:
         abort(404)

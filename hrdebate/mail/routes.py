@@ -2,10 +2,12 @@
 (``/mail/preferences``), and the link at the foot of a mail that stops its
 kind, with or without signing in (the signed link is the proof)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectMultipleField
 
+from ..choices import as_choices
 from ..extensions import csrf
 from ..forms import Form
 from ..models import User
@@ -15,8 +17,11 @@ bp = Blueprint("mail", __name__, url_prefix="/mail")
 
 
 class PreferencesForm(Form):
-    """The checkboxes themselves are ``kind`` values (read in the route): a
-    checked box is a kind the person wants."""
+    """A checked box is a kind the person wants (mail/_preferences.html draws
+    the boxes, grouped); a kind that is not refusable is ignored."""
+
+    kind = SelectMultipleField(choices=as_choices({kind: kind for kind in preferences.REFUSABLE}),
+                               validate_choice=False)
 
 
 def _reader(token: str) -> tuple[User, str]:
@@ -63,7 +68,7 @@ def save_preferences():
     form = PreferencesForm()
     if not form.validate():
         abort(400)
-    preferences.save(current_user, request.form.getlist("kind"))
+    preferences.save(current_user, form.kind.data or [])
     flash(_("Saved."), "success")
     return redirect(url_for("account.profile", _anchor="mail"))
 
