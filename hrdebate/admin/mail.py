@@ -1,7 +1,15 @@
 """What admins see of the outbox at /admin/mail: how much waits, was sent
 today and failed; the latest failures and the mails that wait too long;
 when each daily job last ran. And the one thing they can do: give a failed
-mail another attempt. No request objects; flush only (the request commits)."""
+mail another attempt. A retry is not written to the moderation log (it
+records decisions about people and their words, and a retry decides
+nothing about anyone: it re-sends what was already due); it goes to the
+application log with the admin's id. No request objects; flush only (the
+request commits).
+
+Recipients are shown by display name, linked to their admin page: the
+address is one click away there for an admin who needs it, and this page,
+shown while fixing a mail server, lists no one's address."""
 
 from __future__ import annotations
 

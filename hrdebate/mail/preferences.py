@@ -70,9 +70,13 @@ def refused(user_id: int) -> set[str]:
 def refuse(user_id: int, kind: str) -> None:
     """Idempotent: refusing twice (a double click, a mail program's one-click
     request and the person's own) leaves one row."""
+    _refuse_all(user_id, [kind])
+
+
+def _refuse_all(user_id: int, kinds) -> None:
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(MailOptOut).values(user_id=user_id, kind=kind)
-                       .on_conflict_do_nothing())
+    db.session.execute(dialect.insert(MailOptOut).values(
+        [{"user_id": user_id, "kind": kind} for kind in kinds]).on_conflict_do_nothing())
 
 
 def allow(user_id: int, kind: str) -> None:
@@ -120,13 +124,14 @@ def choices(user) -> list[tuple[str, list[Choice]]]:
 
 
 def save(user, wanted_kinds) -> None:
-    """Keep exactly ``wanted_kinds`` among the kinds ``user`` is shown; a
-    kind not shown (the digest, for someone who moderates nothing) is left
-    as it is."""
-    wanted_kinds = set(wanted_kinds)
-    for _, kinds in choices(user):
-        for choice in kinds:
-            if choice.kind in wanted_kinds:
-                allow(user.id, choice.kind)
-            else:
-                refuse(user.id, choice.kind)
+    """Keep exactly ``wanted_kinds`` among the kinds ``user`` is shown, in
+    two statements; a kind not shown (the digest, for someone who moderates
+    nothing) is left as it is."""
+    shown = {choice.kind for _, kinds in choices(user) for choice in kinds}
+    wanted = shown & set(wanted_kinds)
+    refused_now = sorted(shown - wanted)
+    if wanted:
+        db.session.execute(delete(MailOptOut).where(MailOptOut.user_id == user.id,
+                                                    MailOptOut.kind.in_(sorted(wanted))))
+    if refused_now:
+        _refuse_all(user.id, refused_now)
