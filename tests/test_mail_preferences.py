@@ -70,7 +70,6 @@ def test_one_click_from_a_real_mail_stops_that_kind_only(app, mail_on, make_user
                             data="List-Unsubscribe=One-Click",
                             content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
-    assert "An event you registered for is cancelled" in response.text
     assert _refused(app, aida.id) == {"event_cancelled"}
 
     before = _outbox(app, aida.id)
