@@ -5,7 +5,7 @@ answered by the one handler (errors.py). Club verification itself posts to
 the club's own routes (/clubs/<slug>/verify, /unverify, /refuse), so there
 is one path for it."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +23,9 @@ from ..moderation.forms import SanctionForm, describe_reason
 from ..moderation.queue import record_of
 from ..text import clean_query
 from . import bp, services
+from . import mail as mail_admin
 from .forms import EndSessionsForm, SiteRoleForm, site_role_label, site_role_name
+from .mail import RetryMailForm
 
 
 @bp.get("/admin/")
@@ -122,3 +124,34 @@ def clubs():
     pagination, owners = clubs_for_verification(status, page_arg())
     return render_page("admin/clubs.html", "clubs", pagination=pagination, owners=owners,
                        status=status, filters=services.VERIFICATION_FILTERS)
+
+
+# -- mail ----------------------------------------------------------------------------------
+
+@bp.get("/admin/mail")
+@site_role_required("admin")
+def mail():
+    now = utcnow()
+    return render_template("admin/mail.html", counts=mail_admin.counts(now),
+                           failed=mail_admin.failed(), late=mail_admin.late(now),
+                           jobs=mail_admin.job_runs(),
+                           late_minutes=mail_admin.LATE_AFTER.seconds // 60,
+                           outbox_kind_label=mail_admin.mail_kind_label)
+
+
+@bp.post("/admin/mail/retry")
+@site_role_required("admin")
+def retry_mail():
+    form = RetryMailForm()
+    if not form.validate():
+        abort(400)
+    mail_id = form.mail.data
+    done = mail_admin.retry(mail_id, current_user)
+    if done is None:
+        abort(404)
+    if done:
+        flash(_("Mail %(id)d waits for the worker again: it leaves within a minute.",
+                id=mail_id), "success")
+    else:
+        flash(_("Mail %(id)d is not failed (any more): nothing to retry.", id=mail_id), "info")
+    return redirect(url_for(".mail"))

@@ -110,24 +110,49 @@ def render(template: str, **context) -> tuple[str, str, str]:
 
 
 def _environment(app, html: bool):
+    """The mail's own template environments, each with its own cache (an
+    overlay would otherwise start from a copy of the site's compiled
+    templates, compiled with the site's escaping). The HTML part escapes
+    everything; the text part escapes nothing of its own, but the shared
+    macros (``*.html``, such as the notification's sentence) still escape,
+    so ``|striptags`` there gives back exactly what a person typed, ``<``
+    and ``&`` included, instead of taking it for markup."""
     key = "mail_html_env" if html else "mail_text_env"
     env = app.extensions.get(key)
     if env is None:
-        env = app.extensions[key] = app.jinja_env.overlay(autoescape=html)
+        autoescape = True if html else _escapes_html
+        env = app.extensions[key] = app.jinja_env.overlay(autoescape=autoescape, cache_size=100)
     return env
 
 
+def _escapes_html(name: str | None) -> bool:
+    return bool(name and name.endswith(".html"))
+
+
 def _tidy(body: str) -> str:
-    """Lines stripped, at most one blank line between paragraphs."""
+    """Lines stripped, at most one blank line between paragraphs; the
+    footer's ``--`` line is the usual signature separator ``-- ``."""
     lines = [line.strip() for line in body.strip().splitlines()]
+    lines = ["-- " if line == "--" else line for line in lines]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
+FOOTER_STYLE = "margin-top:2em;padding-top:1em;border-top:1px solid #ccc;font-size:14px;color:#555"
+
+
 def _paragraphs(body: str) -> Markup:
-    """Already escaped HTML text, each paragraph a <p>, lines kept."""
-    return Markup("\n".join(
-        f"<p>{Markup('<br>').join(Markup(line) for line in part.splitlines())}</p>"
-        for part in body.split("\n\n") if part.strip()))
+    """Already escaped HTML text, each paragraph a <p>, lines kept; the
+    footer (the paragraph the ``-- `` line starts) smaller, under a rule."""
+    paragraphs = []
+    for part in body.split("\n\n"):
+        lines = [line for line in part.splitlines() if line.strip()]
+        style = ""
+        if lines and lines[0].strip() == "--":
+            lines, style = lines[1:], Markup(' style="{}"').format(FOOTER_STYLE)
+        if lines:
+            paragraphs.append(Markup("<p{}>{}</p>").format(
+                style, Markup("<br>\n").join(Markup(line) for line in lines)))
+    return Markup("\n").join(paragraphs)
 
 
 class _page_context:
