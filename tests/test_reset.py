@@ -176,14 +176,18 @@ def test_the_link_works_once(mailing, client, app, make_user, capsys, english):
     assert done.status_code == 302
     assert signed_in(reader)  # this browser is signed in with the new password
 
-    # Replayed: refused, with a way to ask again, whoever opens it.
-    for who in (reader, app.test_client()):
+    # Replayed: refused, with a way to ask again (the browser signed in
+    # with it goes to the home page: nothing more to do there).
+    again = reader.get(path)
+    assert again.status_code == 302 and again.headers["Location"] == "/"
+    for who in (app.test_client(), app.test_client()):
         who.set_cookie("lang", "en")
         dead = who.get(path)
         assert dead.status_code == 410
         assert "This link does not work any more" in dead.text
         assert 'href="/auth/reset"' in dead.text
         assert set_new_password(who, path, "another fine password").status_code == 410
+    assert set_new_password(reader, path, "another fine password").status_code == 302
 
     fresh = app.test_client()
     assert not signed_in(fresh)
@@ -191,6 +195,32 @@ def test_the_link_works_once(mailing, client, app, make_user, capsys, english):
     assert not signed_in(fresh)
     fresh.post_form("/auth/login", {"username": "aida", "password": NEW_PASSWORD})
     assert signed_in(fresh)
+
+
+def test_a_double_click_on_save(app, make_user, english):
+    """The second request finds the link used: the browser that got the
+    first answer goes on signed in; one that did not is told to log in
+    with the password it just chose."""
+    make_user("aida", email="aida@example.org")
+    path = f"/auth/reset/{token_for(app, 'aida')}"
+    browser = app.test_client()
+    browser.set_cookie("lang", "en")
+    token = browser.csrf_token()
+    form = {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD, "csrf_token": token}
+    late = app.test_client()  # the same browser before the first answer arrived
+    late.set_cookie("lang", "en")
+    name = app.config["SESSION_COOKIE_NAME"]
+    late.set_cookie(name, browser.get_cookie(name).value)
+
+    assert browser.post(path, data=form).status_code == 302
+    second = browser.post(path, data=form)
+    assert second.status_code == 302 and second.headers["Location"] == "/"
+    assert signed_in(browser)
+
+    lost = late.post(path, data=form)
+    assert lost.status_code == 410
+    assert "log in with your new password" in lost.text
+    assert 'href="/auth/login"' in lost.text
 
 
 def test_the_link_expires_after_an_hour(app, client, make_user, monkeypatch, english):

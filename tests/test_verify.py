@@ -121,7 +121,7 @@ def test_a_changed_address_is_unconfirmed_and_gets_a_link(mailing, client, auth,
     assert user.email is None and user.email_verified_at is None
 
 
-def test_send_the_link_again(mailing, client, auth, make_user):
+def test_send_the_link_again(mailing, client, auth, make_user, english):
     aida = make_user("aida", email="aida@example.org", email_verified_at=None)
     auth.login("aida")
     assert client.post_form("/account/email/confirm").status_code == 302
@@ -129,7 +129,7 @@ def test_send_the_link_again(mailing, client, auth, make_user):
     assert "We sent a link to aida@example.org" in client.get("/account/").text
 
 
-def test_a_confirmed_address_has_no_button(mailing, client, auth, make_user):
+def test_a_confirmed_address_has_no_button(mailing, client, auth, make_user, english):
     make_user("aida", email="aida@example.org")
     auth.login("aida")
     page = client.get("/account/")

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -120,16 +120,26 @@ def reset_sent():
     return render_template("auth/reset_sent.html")
 
 
-def _dead_reset_link():
-    """A link that is forged, too old or used: 410, and a way to ask again."""
-    return render_template("auth/link_dead.html", reset=True), 410
+def _no_store(response):
+    """A page opened from a mailed link (it names the account, and the
+    link's secret is in its address) stays in no cache."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
-    user = services.user_for_reset(token)
-    if user is None:
-        return _dead_reset_link()
+    user, works = services.user_for_reset(token)
+    if not works:
+        if user is not None and current_user.is_authenticated and current_user.id == user.id:
+            # Used a moment ago in this browser (a double click on "Save"):
+            # the first request did it.
+            return redirect(url_for("main.index"))
+        # Forged, too old or used: 410, and a way to ask again. A used one
+        # says so, for whoever chose a password with it and lost the page.
+        return _no_store((render_template("auth/link_dead.html", reset=True,
+                                          used=user is not None), 410))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
@@ -143,7 +153,7 @@ def reset_password(token):
         flash(_("Your password is changed and you are logged in. "
                 "You were logged out everywhere else."), "success")
         return ratelimits.remember_device(redirect(url_for("main.index")), user.username)
-    return render_form("auth/reset_password.html", form, user=user)
+    return _no_store(render_form("auth/reset_password.html", form, user=user))
 
 
 # -- confirming an address -----------------------------------------------------------
@@ -155,10 +165,10 @@ def reset_password(token):
 def verify_email(token):
     user, current = services.read_verification(token)
     if not current:
-        return render_template("auth/link_dead.html", reset=False), 410
+        return _no_store((render_template("auth/link_dead.html", reset=False), 410))
     form = ConfirmEmailForm()
     if form.validate_on_submit():
         services.confirm_email(user)
         flash(_("Your email address is confirmed."), "success")
         return redirect(url_for(".verify_email", token=token))
-    return render_template("auth/verify.html", form=form, user=user)
+    return _no_store(render_template("auth/verify.html", form=form, user=user))

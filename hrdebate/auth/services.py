@@ -161,18 +161,21 @@ def reset_token(user: User) -> str:
     return tokens.sign("reset", {"u": user.id, "p": _password_stamp(user)})
 
 
-def user_for_reset(token: str) -> User | None:
-    """The account a reset link is for, while the link works: genuine,
-    younger than ``PASSWORD_RESET_SECONDS``, and not used (the password and
-    sessions are as they were when it was made)."""
+def user_for_reset(token: str) -> tuple[User | None, bool]:
+    """The account a reset link is for, and whether the link still works:
+    genuine, younger than ``PASSWORD_RESET_SECONDS``, and not used (the
+    password and sessions are as they were when it was made). (user, False)
+    for a genuine, recent link that was used (a double click's second
+    request, say); (None, False) for one forged, damaged, too old, or of an
+    account that is gone."""
     payload = tokens.read("reset", token, max_age=current_app.config["PASSWORD_RESET_SECONDS"])
     user_id, stamp = (payload or {}).get("u"), (payload or {}).get("p")
     if not isinstance(user_id, int) or not isinstance(stamp, str):
-        return None
+        return None, False
     user = db.session.get(User, user_id)
-    if user is None or not hmac.compare_digest(_password_stamp(user), stamp):
-        return None
-    return user
+    if user is None:
+        return None, False
+    return user, hmac.compare_digest(_password_stamp(user), stamp)
 
 
 def reset_password(user: User, password: str) -> None:
