@@ -40,7 +40,9 @@ class RegisterForm(Form):
     email = EmailField(
         _l("Email (optional)"),
         validators=[OptionalEmail()],
-        description=_l("Only for notifications you choose. Leave it empty if you prefer."),
+        description=_l("Only for notifications you choose and for a new password if you "
+                       "forget yours. We send a link to confirm it. Leave it empty if you "
+                       "prefer."),
         render_kw={"autocomplete": "email"},
     )
 
@@ -94,7 +96,3 @@ class ResetPasswordForm(Form):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
-
-
-class ConfirmEmailForm(Form):
-    """Only the CSRF token: the signed link says which address."""
