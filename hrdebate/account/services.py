@@ -3,7 +3,6 @@ here commits (the request does, once). The data export is declared in
 ``export.py``, the account's deletion in ``erasure.py``."""
 
 from ..auth import services as auth_services
-from ..auth.services import set_email
 from ..models import User
 from .erasure import clubs_after_deletion, delete_account  # noqa: F401
 from .export import export_data  # noqa: F401
@@ -14,7 +13,7 @@ def update_profile(user: User, display_name: str, locale: str, email: str | None
     confirm it (``auth.services.set_email``): True when one was queued."""
     user.display_name = display_name
     user.locale = locale  # first: the link to confirm is written in this language
-    return set_email(user, email)
+    return auth_services.set_email(user, email)
 
 
 def send_verification(user: User) -> bool:

@@ -1,5 +1,7 @@
-"""Sign-up and sign-in rules. No Flask request objects here; nothing here
-commits (the request does, once)."""
+"""Sign-up and sign-in rules, a forgotten password, and the confirmation of
+an address. No Flask request objects here; nothing here commits (the
+request does, once). The mail these queue says what ``auth/mail.py`` has
+it say, written when the worker sends it."""
 
 import hashlib
 import hmac
