@@ -65,6 +65,18 @@ class Defaults:
     # failure is counted, so the overshoot is at most the server's
     # concurrent requests (workers x threads).
     RATELIMIT_LOGIN_TARGET = "10 per 15 minutes"
+    # Password reset (/auth/reset). Per address asking (as sign-up: a hall
+    # of 300 on one Wi-Fi told to reset at once fits), per email address typed (its
+    # folded form, hashed like a login's target; known and unknown
+    # addresses count alike, so a refusal tells nothing), and per account:
+    # beyond RATELIMIT_RESET_ACCOUNT no further mail is queued, and the
+    # answer stays the same.
+    RATELIMIT_RESET = "300 per minute;1000 per hour;3000 per day"
+    RATELIMIT_RESET_ADDRESS = "5 per hour;10 per day"
+    RATELIMIT_RESET_ACCOUNT = "3 per hour;6 per day"
+    # Mail that asks to confirm an address, per account (sign-up, a changed
+    # address, the "Send the link again" button): beyond it none is queued.
+    RATELIMIT_VERIFY_MAIL = "3 per hour;10 per day"
     # Signed-in actions, per account (one person, wherever they are).
     # Forms that check the current password (changing it, deleting the
     # account): someone holding a borrowed or stolen session cannot use them
@@ -120,6 +132,10 @@ class Defaults:
     MAIL_RETRY_SECONDS = 60
     MAIL_RETRY_MAX_SECONDS = 3600
     MAIL_GIVE_UP_HOURS = 48
+    # A password reset link works this long, and once (auth/services.py);
+    # a link to confirm an address this long.
+    PASSWORD_RESET_SECONDS = 3600
+    EMAIL_VERIFY_SECONDS = 7 * 24 * 3600
 
     # The job queue of the background worker (hrdebate/jobs.py): None keeps it
     # in instance/jobs.sqlite (one machine); production with several hosts

@@ -9,6 +9,10 @@
   tries it and from wherever. Only failed attempts count, and unknown
   usernames count exactly like known ones, so the refusal says nothing about
   whether an account exists. Rotating addresses does not help guessing.
+- Password reset requests count per email address typed (hashed the same
+  way, known and unknown alike), and the mail they queue per account
+  (``allow``: beyond the limit nothing more is queued, and the answer to
+  the person stays the same).
 - Device cookies (OWASP, "Slow down online guessing attacks with device
   cookies") keep that limit from locking the owner out: a browser where an
   account logged in before holds a signed cookie naming it (by its hash), and
@@ -40,6 +44,7 @@ from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeSerializer
+from limits import parse_many
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
@@ -63,17 +68,29 @@ def per_account() -> str:
     return per_address()
 
 
-def login_target(username: str) -> str:
-    """The account a login tries, as the lookup sees it (``User.by_username``
-    strips and lower-cases; forms fold to NFKC), hashed: the same key for
-    "Aida", " aida" and "ａｉｄａ", and no usernames in the limiter's storage."""
-    name = unicodedata.normalize("NFKC", username or "").strip().lower()
+def _target(kind: str, text: str) -> str:
+    """``text`` folded (NFKC, stripped, lower-case) and hashed, as ``kind:<hash>``:
+    the same key for "Aida", " aida" and "ａｉｄａ", and no usernames or
+    addresses in the limiter's storage."""
+    name = unicodedata.normalize("NFKC", text or "").strip().lower()
     # Keyed with the secret key: the hashes in a device cookie (readable by
     # whoever holds the browser) cannot be matched against a list of usernames.
     key = current_app.secret_key
     digest = hmac.new(key if isinstance(key, bytes) else key.encode(),
                       name.encode("utf-8", "surrogatepass"), hashlib.sha256)
-    return "login:" + digest.hexdigest()[:32]
+    return f"{kind}:" + digest.hexdigest()[:32]
+
+
+def login_target(username: str) -> str:
+    """The account a login tries, as the lookup sees it (``User.by_username``
+    strips and lower-cases; forms fold to NFKC), hashed."""
+    return _target("login", username)
+
+
+def per_reset_target() -> str:
+    """The email address a password reset is asked for, folded and hashed
+    like a login's target: known and unknown addresses count alike."""
+    return _target("reset", request.form.get("email", ""))
 
 
 def per_login_target() -> str:
@@ -165,6 +182,34 @@ def for_login_target(on_breach=None):
 
 def login_failed() -> None:
     g.login_failed = True
+
+
+def for_reset_target(on_breach=None):
+    """Limit password reset requests per email address typed
+    (``RATELIMIT_RESET_ADDRESS``), whoever asks and from wherever."""
+    return limiter.limit(_configured("RATELIMIT_RESET_ADDRESS"), key_func=per_reset_target,
+                         methods=["POST"], scope="reset-target", on_breach=on_breach)
+
+
+def allow(setting: str, key: str) -> bool:
+    """Count one more of something that has no request of its own to refuse
+    (a mail queued for an account): True while the limits in ``setting``
+    allow it for ``key``, and then it is counted; False beyond them. The
+    caller goes on quietly either way (the answer to the person must not
+    change). With the limiter's storage unreachable, True."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    items = parse_many(current_app.config[setting])
+    args = [part for part in (limiter._key_prefix, key, setting.lower()) if part]
+    try:
+        strategy = limiter.limiter
+        if not all(strategy.test(item, *args) for item in items):
+            return False
+        for item in items:
+            strategy.hit(item, *args)
+    except Exception:  # the storage went away: mail is not what to lose
+        log.warning("Could not count %s for a rate limit", setting, exc_info=True)
+    return True
 
 
 # -- the answer at the limit ---------------------------------------------------------

@@ -40,6 +40,7 @@ from wtforms import (
 )
 
 import hrdebate.forms
+from hrdebate.auth import services as auth_services
 from hrdebate.extensions import db
 from hrdebate.models import ClubInvitation, Flag, Milestone, ProgressUpdate, WatchedWord, utcnow
 from tests.factories import PASSWORD, Rows
@@ -140,7 +141,7 @@ class World:
             "admin": rows.user(username="admin", site_role="admin"),
         }
         author = rows.user(username="author", calendar_token="c" * 43)
-        member = rows.user(username="member")
+        member = rows.user(username="member", email="member@example.org")
         citizen = self.users["citizen"]
         self.club = rows.club(owner=self.users["organiser"], moderators=[member],
                               name="Club\r\nwith a line break", slug="fuzz-club")
@@ -173,6 +174,10 @@ class World:
             db.session.commit()
             self.invitation, self.milestone, self.word = invitation.token, milestone.id, word.id
             self.update = update.id
+            # Mailed links: a password reset, and the confirmation of an address.
+            self.mailed = {"auth.reset_password": auth_services.reset_token(member),
+                           "auth.verify_email": auth_services.verification_token(
+                               member.id, member.email)}
         self.author, self.member = author, member
 
     def value(self, endpoint: str, name: str):
@@ -182,6 +187,8 @@ class World:
         if name == "code":
             return "en" if endpoint == "main.set_language" else self.certificate
         if name == "token":
+            if endpoint in self.mailed:
+                return self.mailed[endpoint]
             return self.author.calendar_token if endpoint.startswith("me.") else self.invitation
         if name == "user_id":
             return self.author.id if endpoint.startswith("moderation.") else self.member.id

@@ -17,7 +17,13 @@ class ProfileForm(Form):
         description=_l("Shown next to what you write. A pseudonym is fine."),
     )
     locale = SelectField(_l("Language"), choices=as_choices(LANGUAGE_NAMES))
-    email = EmailField(_l("Email (optional)"), validators=[OptionalEmail()])
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[OptionalEmail()],
+        description=_l("Only for notifications you choose and for a new password if you "
+                       "forget yours. We send a link to confirm it. Leave it empty if you "
+                       "prefer."),
+    )
 
 
 class DemographicsForm(Form):

@@ -16,6 +16,7 @@ from ..auth import services as auth_services
 from ..auth.sessions import stay_signed_in
 from ..forms import render_form
 from ..i18n import remember_language
+from ..mail import mail_enabled
 from . import bp, services
 from .forms import DeleteForm, DemographicsForm, PasswordForm, ProfileForm
 
@@ -38,7 +39,8 @@ def _profile_page(**forms):
     )
     forms.setdefault("password_form", PasswordForm(user, prefix="pw", formdata=None))
     has_errors = any(form.errors for form in forms.values())
-    return render_template("account/profile.html", **forms), 422 if has_errors else 200
+    return render_template("account/profile.html", can_send_mail=mail_enabled(),
+                           **forms), 422 if has_errors else 200
 
 
 @bp.get("/")
@@ -50,14 +52,31 @@ def profile():
 def update_profile():
     form = ProfileForm(prefix="profile")
     if form.validate():
-        services.update_profile(
+        link_sent = services.update_profile(
             current_user, form.display_name.data, form.locale.data, form.email.data
         )
         remember_language(form.locale.data)
         with force_locale(form.locale.data):  # the next page is in the language chosen
             flash(_("Your profile is saved."), "success")
+            if link_sent:
+                flash(_("We sent a link to %(address)s: open it to confirm the address.",
+                        address=current_user.email), "info")
         return redirect(url_for(".profile"))
     return _profile_page(profile_form=form)
+
+
+@bp.post("/email/confirm")
+def resend_verification():
+    """The link to confirm the address, once more (a lost or late mail)."""
+    user = current_user._get_current_object()
+    if user.email and user.email_verified_at is None and mail_enabled():
+        if services.send_verification(user):
+            flash(_("We sent a link to %(address)s: open it to confirm the address.",
+                    address=user.email), "info")
+        else:
+            flash(_("We have sent several links to this address lately. Please wait for them, "
+                    "or try again in an hour."), "error")
+    return redirect(url_for(".profile", _anchor="email"))
 
 
 @bp.post("/demographics")

@@ -2,15 +2,23 @@
 here commits (the request does, once). The data export is declared in
 ``export.py``, the account's deletion in ``erasure.py``."""
 
+from ..auth import services as auth_services
 from ..models import User
 from .erasure import clubs_after_deletion, delete_account  # noqa: F401
 from .export import export_data  # noqa: F401
 
 
-def update_profile(user: User, display_name: str, locale: str, email: str | None) -> None:
+def update_profile(user: User, display_name: str, locale: str, email: str | None) -> bool:
+    """Save the profile. A new address is unconfirmed, and gets a link to
+    confirm it (``auth.services.set_email``): True when one was queued."""
     user.display_name = display_name
-    user.locale = locale
-    user.email = email
+    user.locale = locale  # first: the link to confirm is written in this language
+    return auth_services.set_email(user, email)
+
+
+def send_verification(user: User) -> bool:
+    """The link to confirm the account's address, again (rate-limited)."""
+    return auth_services.send_verification(user)
 
 
 def choose_language(user: User, locale: str) -> None:

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms import Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
+from ..forms import EMAIL_RE, Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 USERNAME_TAKEN = _l("This username is taken. Please choose another.")
@@ -40,7 +40,9 @@ class RegisterForm(Form):
     email = EmailField(
         _l("Email (optional)"),
         validators=[OptionalEmail()],
-        description=_l("Only for notifications you choose. Leave it empty if you prefer."),
+        description=_l("Only for notifications you choose and for a new password if you "
+                       "forget yours. We send a link to confirm it. Leave it empty if you "
+                       "prefer."),
         render_kw={"autocomplete": "email"},
     )
 
@@ -66,3 +68,31 @@ class LoginForm(Form):
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
     remember = BooleanField(_l("Remember me on this device for 30 days"))
+
+
+class ResetRequestForm(Form):
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("The address you confirmed on your account."),
+        render_kw={"autocomplete": "email"},
+    )
+
+    def validate_email(self, field):
+        if not EMAIL_RE.match(field.data or ""):
+            raise ValidationError(_l("Enter a valid email address."))
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), PasswordPolicy()],
+        description=_l("At least 10 characters. A few unrelated words make a strong password."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )

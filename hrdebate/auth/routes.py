@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -7,7 +7,13 @@ from .. import ratelimits
 from ..forms import render_form
 from ..security import safe_next
 from . import bp, services
-from .forms import USERNAME_TAKEN, LoginForm, RegisterForm
+from .forms import (
+    USERNAME_TAKEN,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 
 
 def _next_url():
@@ -86,3 +92,81 @@ def logout():
     logout_user()
     flash(_("You are logged out on all your devices."), "success")
     return redirect(url_for("main.index"))
+
+
+# -- password reset ------------------------------------------------------------------
+
+def _reset_page(_message):
+    return render_template("auth/reset_request.html", form=ResetRequestForm())
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@ratelimits.for_address("RATELIMIT_RESET", methods=["POST"],
+                        on_breach=ratelimits.keeping_form(_reset_page))
+@ratelimits.for_reset_target(on_breach=ratelimits.keeping_form(_reset_page))
+def reset_request():
+    """Ask for a reset link. The answer is the same whether or not an
+    account has the address, and whether or not a mail was queued."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_reset(form.email.data)
+        return redirect(url_for(".reset_sent"))
+    return render_form("auth/reset_request.html", form)
+
+
+@bp.get("/reset/sent")
+def reset_sent():
+    return render_template("auth/reset_sent.html")
+
+
+def _no_store(response):
+    """A page opened from a mailed link (it names the account, and the
+    link's secret is in its address) stays in no cache."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user, works = services.user_for_reset(token)
+    if not works:
+        if user is not None and current_user.is_authenticated and current_user.id == user.id:
+            # Used a moment ago in this browser (a double click on "Save"):
+            # the first request did it.
+            return redirect(url_for("main.index"))
+        # Forged, too old or used: 410, and a way to ask again. A used one
+        # says so, for whoever chose a password with it and lost the page.
+        return _no_store((render_template("auth/link_dead.html", reset=True,
+                                          used=user is not None), 410))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        if not user.is_active:
+            # Reset works for a suspended account; logging in stays refused.
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for(".login"))
+        # Whoever holds the link has the mailbox: this browser signs in
+        # (under the new session token); every other session has ended.
+        login_user(user)
+        flash(_("Your password is changed and you are logged in. "
+                "You were logged out everywhere else."), "success")
+        return ratelimits.remember_device(redirect(url_for("main.index")), user.username)
+    return _no_store(render_form("auth/reset_password.html", form, user=user))
+
+
+# -- confirming an address -----------------------------------------------------------
+
+# Opening the link only shows a button: mail scanners fetch links, and a
+# GET must not confirm. The POST does (its CSRF token checked by CSRFProtect,
+# as every POST's), signed in or not: mail is often read on another device.
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token):
+    user, current = services.read_verification(token)
+    if not current:
+        return _no_store((render_template("auth/link_dead.html", reset=False), 410))
+    if request.method == "POST":
+        services.confirm_email(user)
+        flash(_("Your email address is confirmed."), "success")
+        return redirect(url_for(".verify_email", token=token))
+    return _no_store(render_template("auth/verify.html", user=user))

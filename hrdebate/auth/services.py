@@ -1,10 +1,21 @@
-"""Sign-up and sign-in rules. No Flask request objects here; nothing here
-commits (the request does, once)."""
+"""Sign-up and sign-in rules, a forgotten password, and the confirmation of
+an address. No Flask request objects here; nothing here commits (the
+request does, once). The mail these queue says what ``auth/mail.py`` has
+it say, written when the worker sends it."""
 
+import hashlib
+import hmac
+
+from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from .. import ratelimits
+from ..extensions import db
 from ..idempotent import RESENT_WITHIN, add_once
-from ..models import User, utcnow
+from ..mail import tokens
+from ..mail.outbox import enqueue
+from ..models import MailKind, User, utcnow
 
 
 # Checked when the username is unknown, so a wrong username costs as much
@@ -31,6 +42,7 @@ def register_user(username: str, display_name: str, password: str, email: str | 
     user.set_password(password)
     user, new = add_once(user, lambda: User.by_username(username))
     if new:
+        send_verification(user)  # an address given is unconfirmed till its link is opened
         return user  # flushed: its id and session token, to log in
     if user is not None and user.created_at > utcnow() - RESENT_WITHIN \
             and user.display_name == display_name and user.email == email \
@@ -53,4 +65,123 @@ def end_sessions(user: User) -> None:
     """End every session and remember-me cookie of ``user``, on every device
     (logout, "log out on every other device"). The device that asked signs
     in again afterwards if it should stay signed in."""
+    user.end_other_sessions()
+
+
+# -- addresses and their confirmation ------------------------------------------------
+
+def set_email(user: User, address: str | None) -> bool:
+    """Give ``user`` the address ``address`` (None: none). A new address is
+    unconfirmed until its link is opened, and a link to confirm it is
+    queued; the same address keeps its state (a confirmed one differing
+    only in capitals stays confirmed). True when a link was queued."""
+    if address == user.email:
+        return False
+    if address and user.email and user.email_verified_at \
+            and address.casefold() == user.email.casefold():
+        user.email = address
+        return False
+    user.email = address
+    user.email_verified_at = None
+    return bool(address) and send_verification(user)
+
+
+def send_verification(user: User) -> bool:
+    """Queue the link that confirms the account's address, if it has an
+    unconfirmed one and has not had too many such links lately
+    (``RATELIMIT_VERIFY_MAIL``). True when queued."""
+    if not user.email or user.email_verified_at is not None:
+        return False
+    if user.id is None:
+        db.session.flush()
+    if not ratelimits.allow("RATELIMIT_VERIFY_MAIL", f"verify-mail:{user.id}"):
+        return False
+    return enqueue(user.id, MailKind.VERIFY, to_address=user.email)
+
+
+def verification_token(user_id: int, address: str) -> str:
+    return tokens.sign("verify", {"u": user_id, "e": address})
+
+
+def read_verification(token: str) -> tuple[User | None, bool]:
+    """The account a confirmation link is for, and whether the link still
+    applies: it is genuine, younger than ``EMAIL_VERIFY_SECONDS``, and the
+    account still has the address it confirms. (None, False) for a link
+    that is forged, damaged, too old or of an account that is gone."""
+    payload = tokens.read("verify", token, max_age=current_app.config["EMAIL_VERIFY_SECONDS"])
+    user_id = payload and payload.get("u")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        return None, False
+    return user, bool(user.email) and user.email == payload.get("e")
+
+
+def confirm_email(user: User) -> None:
+    """The address is confirmed (again: a second click changes nothing)."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+
+
+# -- password reset ------------------------------------------------------------------
+
+def accounts_with_address(address: str) -> list[User]:
+    """The accounts whose confirmed address is ``address``, whatever its
+    capitals (addresses are not unique: one person may have several
+    accounts, a family one address)."""
+    folded = (address or "").strip().lower()
+    if not folded:
+        return []
+    return list(db.session.scalars(
+        select(User).where(func.lower(User.email) == folded,
+                           User.email_verified_at.is_not(None)).order_by(User.id)))
+
+
+def request_reset(address: str) -> int:
+    """Queue a reset link for each account whose confirmed address is
+    ``address``, within ``RATELIMIT_RESET_ACCOUNT`` per account. The link is
+    made when the mail is written (``auth.mail``), so the outbox holds no
+    secret. Returns how many were queued: for tests, never for the person
+    asking, who gets the same answer in every case."""
+    queued = 0
+    for user in accounts_with_address(address):
+        if ratelimits.allow("RATELIMIT_RESET_ACCOUNT", f"reset-account:{user.id}"):
+            queued += enqueue(user.id, MailKind.RESET)
+    return queued
+
+
+def _password_stamp(user: User) -> str:
+    """A short digest of the account's password hash and session token: a
+    reset link carries it, so setting a password (or logging out
+    everywhere) makes every link made before worthless."""
+    key = current_app.secret_key
+    digest = hmac.new(key if isinstance(key, bytes) else key.encode(),
+                      f"{user.password_hash}:{user.session_token}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def reset_token(user: User) -> str:
+    return tokens.sign("reset", {"u": user.id, "p": _password_stamp(user)})
+
+
+def user_for_reset(token: str) -> tuple[User | None, bool]:
+    """The account a reset link is for, and whether the link still works:
+    genuine, younger than ``PASSWORD_RESET_SECONDS``, and not used (the
+    password and sessions are as they were when it was made). (user, False)
+    for a genuine, recent link that was used (a double click's second
+    request, say); (None, False) for one forged, damaged, too old, or of an
+    account that is gone."""
+    payload = tokens.read("reset", token, max_age=current_app.config["PASSWORD_RESET_SECONDS"])
+    user_id, stamp = (payload or {}).get("u"), (payload or {}).get("p")
+    if not isinstance(user_id, int) or not isinstance(stamp, str):
+        return None, False
+    user = db.session.get(User, user_id)
+    if user is None:
+        return None, False
+    return user, hmac.compare_digest(_password_stamp(user), stamp)
+
+
+def reset_password(user: User, password: str) -> None:
+    """The new password from a reset link; every session so far ends (the
+    link's page signs its own browser in again)."""
+    user.set_password(password)
     user.end_other_sessions()

@@ -1,0 +1,192 @@
+"""Confirming an address: a link mailed when one is given at sign-up or on
+/account/, a page with a button (opening the link changes nothing: mail
+scanners fetch links), the account's own address only, nothing else mailed
+to an unconfirmed address."""
+
+import pytest
+
+from hrdebate.auth import services
+from hrdebate.models import MailKind, User
+from tests.conftest import BASE_URL, PASSWORD, _empty_database
+from tests.factories import Rows
+from tests.helpers import deliver_mail, fetch
+from tests.test_reset import _limited_app, link_in, mails, outbox, path_of
+
+SIGN_UP = {"username": "aida", "display_name": "Night Owl", "password": PASSWORD,
+           "password_confirm": PASSWORD}
+
+
+@pytest.fixture
+def mailing(app):
+    app.config["MAIL_CONSOLE"] = True
+    return app
+
+
+def save_profile(client, email, display_name="Aida", locale="en"):
+    return client.post_form("/account/", {"profile-display_name": display_name,
+                                          "profile-locale": locale, "profile-email": email})
+
+
+def verified(app, username="aida"):
+    return fetch(app, User, username=username).email_verified_at is not None
+
+
+def test_sign_up_with_an_address_mails_a_link_that_confirms_it(mailing, client, app, capsys):
+    client.set_cookie("lang", "ru")
+    assert client.post_form("/auth/register", {**SIGN_UP, "email": "aida@example.org"}
+                            ).status_code == 302
+    aida = fetch(app, User, username="aida")
+    assert aida.email == "aida@example.org" and aida.email_verified_at is None
+    assert outbox(app) == [(aida.id, "verify", "aida@example.org")]
+    deliver_mail(mailing)
+    [message] = mails(capsys)
+    assert message["To"] == "aida@example.org" and message["Content-Language"] == "ru"
+    assert "List-Unsubscribe" not in message
+    url = link_in(message)
+    assert url.startswith(f"{BASE_URL}/auth/verify/")
+    assert "aida" not in message.get_body(("plain",)).get_content().replace(
+        "aida@example.org", "")  # no username to an address that may be someone else's
+
+    # Opened on the phone, not signed in. Opening changes nothing (scanners).
+    phone = app.test_client()
+    phone.set_cookie("lang", "en")
+    page = phone.get(path_of(url))
+    assert page.status_code == 200 and ">Confirm<" in page.text
+    assert not verified(app)
+    # A double click: both fine, confirmed once.
+    for _ in range(2):
+        answer = phone.post_form(path_of(url))
+        assert answer.status_code == 302
+        assert verified(app)
+    after = phone.get(path_of(url))
+    assert after.status_code == 200 and "is confirmed" in after.text
+    assert ">Confirm<" not in after.text
+
+
+def test_sign_up_without_an_address_mails_nothing(mailing, client):
+    client.post_form("/auth/register", {**SIGN_UP, "email": ""})
+    assert outbox(mailing) == []
+
+
+def test_confirming_needs_the_csrf_token(mailing, client, make_user, english):
+    aida = make_user("aida", email="aida@example.org", email_verified_at=None)
+    with mailing.test_request_context():
+        token = services.verification_token(aida.id, "aida@example.org")
+    assert client.post(f"/auth/verify/{token}").status_code == 400
+    assert not verified(mailing)
+
+
+def test_a_changed_address_is_unconfirmed_and_gets_a_link(mailing, client, auth, make_user,
+                                                          capsys):
+    aida = make_user("aida", email="aida@example.org", locale="en")
+    auth.login("aida")
+    old_link = None
+    with mailing.test_request_context():
+        old_link = services.verification_token(aida.id, "aida@example.org")
+
+    # The same address, even in other capitals, keeps its state and sends nothing.
+    assert save_profile(client, "aida@example.org").status_code == 302
+    assert save_profile(client, "Aida@Example.org").status_code == 302
+    assert verified(mailing) and outbox(mailing) == []
+
+    answer = save_profile(client, "aida@new.example.org")
+    assert answer.status_code == 302
+    page = client.get("/account/")
+    assert "We sent a link to aida@new.example.org" in page.text
+    assert "not confirmed" in page.text and "Send the link again" in page.text
+    assert not verified(mailing)
+    assert outbox(mailing) == [(aida.id, "verify", "aida@new.example.org")]
+
+    # A link made for the old address does nothing now.
+    other = mailing.test_client()
+    other.set_cookie("lang", "en")
+    dead = other.get(f"/auth/verify/{old_link}")
+    assert dead.status_code == 410 and "This link does not work any more" in dead.text
+    assert other.post_form(f"/auth/verify/{old_link}").status_code == 410
+    assert not verified(mailing)
+
+    # Changed again before confirming: the first link is dead, its mail dropped.
+    save_profile(client, "aida@third.example.org")
+    deliver_mail(mailing)
+    sent = mails(capsys)
+    assert [m["To"] for m in sent] == ["aida@third.example.org"]
+    new_path = path_of(link_in(sent[0]))
+    other.post_form(new_path)
+    assert verified(mailing)
+    assert "aida@third.example.org: confirmed." in client.get("/account/").text
+
+    # Removing the address: nothing to confirm, nothing sent.
+    save_profile(client, "")
+    user = fetch(mailing, User, username="aida")
+    assert user.email is None and user.email_verified_at is None
+
+
+def test_send_the_link_again(mailing, client, auth, make_user, english):
+    aida = make_user("aida", email="aida@example.org", email_verified_at=None)
+    auth.login("aida")
+    assert client.post_form("/account/email/confirm").status_code == 302
+    assert outbox(mailing, MailKind.VERIFY) == [(aida.id, "verify", "aida@example.org")]
+    assert "We sent a link to aida@example.org" in client.get("/account/").text
+
+
+def test_a_confirmed_address_has_no_button(mailing, client, auth, make_user, english):
+    make_user("aida", email="aida@example.org")
+    auth.login("aida")
+    page = client.get("/account/")
+    assert "aida@example.org: confirmed." in page.text
+    assert "Send the link again" not in page.text
+    client.post_form("/account/email/confirm")
+    assert outbox(mailing) == []
+
+
+def test_forged_expired_or_foreign_links_are_refused(app, client, make_user, monkeypatch,
+                                                     english):
+    from itsdangerous import timed
+
+    aida = make_user("aida", email="aida@example.org", email_verified_at=None)
+    make_user("bek", email="bek@example.org", email_verified_at=None)
+    with app.test_request_context():
+        good = services.verification_token(aida.id, "aida@example.org")
+        # Bek's account with Aida's address: not his address.
+        foreign = services.verification_token(aida.id + 1, "aida@example.org")
+        real = timed.time.time
+        monkeypatch.setattr(timed, "time", type("Clock", (), {
+            "time": staticmethod(lambda: real() - 7 * 24 * 3600 - 1)}))
+        old = services.verification_token(aida.id, "aida@example.org")
+        monkeypatch.undo()
+    for bad in (good[:-3] + "abc", "nonsense", foreign, old, f"{good}x"):
+        page = client.get(f"/auth/verify/{bad}")
+        assert page.status_code == 410, bad
+        assert client.post_form(f"/auth/verify/{bad}").status_code == 410
+    assert not verified(app) and not verified(app, "bek")
+    assert client.get(f"/auth/verify/{good}").status_code == 200
+
+
+# -- the limit per account -----------------------------------------------------------
+
+@pytest.fixture
+def limited(tmp_path):
+    app = _limited_app(tmp_path, "memory://", RATELIMIT_VERIFY_MAIL="2 per hour")
+    yield app
+    _empty_database(app)
+
+
+def test_links_to_confirm_are_limited_per_account(limited):
+    Rows(limited).user("aida", email="aida@example.org", email_verified_at=None)
+    client = limited.test_client()
+    client.set_cookie("lang", "en")
+    client.post_form("/auth/login", {"username": "aida", "password": PASSWORD})
+    for _ in range(3):
+        assert client.post_form("/account/email/confirm").status_code == 302
+    assert len(outbox(limited)) == 2
+    assert "We have sent several links to this address lately." in client.get("/account/").text
+    # Changing the address counts in the same limit: the address is saved, no mail.
+    save_profile(client, "aida@other.example.org")
+    assert len(outbox(limited)) == 2
+    assert fetch(limited, User, username="aida").email == "aida@other.example.org"
+    # Another account is not held up.
+    Rows(limited).user("bek", email="bek@example.org", email_verified_at=None)
+    bek = limited.test_client()
+    bek.post_form("/auth/login", {"username": "bek", "password": PASSWORD})
+    bek.post_form("/account/email/confirm")
+    assert len(outbox(limited)) == 3
