@@ -79,6 +79,12 @@ SECTIONS: tuple[Section, ...] = (
             left_out={"target_user_id": _TARGET}),
     Section("notifications", "notifications", "user_id",
             _l("The notifications the site sent you, read or not.")),
+    Section("mail", "outbox", "user_id",
+            _l("The mail we sent you or are about to send (kept for a while after it left: "
+               "the privacy page says how long): its kind, when, and whether it arrived. What "
+               "a mail said is not kept: it is written when the mail leaves.")),
+    Section("mail_choices", "mail_opt_outs", "user_id",
+            _l("The kinds of mail you asked us not to send."), order_by=("kind",)),
     Section("registrations", "registrations", "user_id",
             _l("Your registrations for events: waitlist, cancellation, check-in and "
                "certificate code."),
