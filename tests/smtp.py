@@ -45,6 +45,13 @@ class _Handler:
     def __init__(self, server: SMTPServer):
         self.server = server
 
+    async def handle_MAIL(self, _session_server, _session, envelope, address, options):
+        if self.server.mail_answer:
+            return self.server.mail_answer
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
     async def handle_RCPT(self, _session_server, _session, envelope, address, _options):
         answer = self.server.answers.get(address.lower())
         if answer:
@@ -67,7 +74,7 @@ class _Handler:
 class SMTPServer:
     """``messages``: what it accepted, in order. Controls: ``stop()``,
     ``start()``, ``slow(seconds)``, ``answer(address, "550 ...")``,
-    ``answer_data("421 ...")``, ``normal()``."""
+    ``answer_data("421 ...")``, ``answer_mail("550 ...")``, ``normal()``."""
 
     def __init__(self, port: int | None = None):
         self.host = "127.0.0.1"
@@ -75,6 +82,7 @@ class SMTPServer:
         self.messages: list[Received] = []
         self.answers: dict[str, str] = {}
         self.data_answer: str | None = None
+        self.mail_answer: str | None = None
         self.delay = 0.0
         self._controller: Controller | None = None
         self._changed = threading.Condition()
@@ -113,9 +121,15 @@ class SMTPServer:
         """Answer every message's DATA with ``reply`` (e.g. "421 ...")."""
         self.data_answer = reply
 
+    def answer_mail(self, reply: str | None) -> None:
+        """Answer every MAIL FROM with ``reply`` (e.g. "550 ..." for a sender
+        this server does not relay for)."""
+        self.mail_answer = reply
+
     def normal(self) -> None:
         self.answers.clear()
         self.data_answer = None
+        self.mail_answer = None
         self.delay = 0.0
 
     # -- what came --------------------------------------------------------------

@@ -143,6 +143,19 @@ def test_a_421_answer_closes_the_session_and_the_next_mail_opens_another(
     assert deliver_mail(app, now=now + timedelta(hours=1)) == {"sent": 2}
 
 
+def test_a_refused_sender_fails_nobody_s_mail(app, smtp_server, make_user, make_club,
+                                              make_event):
+    """The relay refuses MAIL_FROM (a setting to fix, the same for every
+    mail): the mail waits, nothing is marked failed."""
+    _notify(app, _people(make_user, 3), make_event(make_club()))
+    smtp_server.answer_mail("550 5.7.1 Sender not allowed")
+    now = utcnow()
+    assert deliver_mail(app, now=now) == {"unreachable": 3}
+    assert {(r.status, "550" in r.last_error) for r in _outbox(app)} == {("pending", True)}
+    smtp_server.normal()
+    assert deliver_mail(app, now=now + timedelta(hours=1)) == {"sent": 3}
+
+
 def test_given_up_after_mail_give_up_hours(app, smtp_server, make_user, make_club, make_event):
     app.config["MAIL_GIVE_UP_HOURS"] = 48
     [person] = _people(make_user, 1)

@@ -134,7 +134,7 @@ def deliver_due(now: datetime | None = None) -> Counter:
                 if outcome == "unreachable":
                     # The server is away: the rest of the batch waits too.
                     report["unreachable"] += _retry(ids[position + 1:],
-                                                    "SMTP server unreachable", now)
+                                                    connection.failure, now)
                     return report
     return report
 

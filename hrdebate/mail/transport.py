@@ -11,13 +11,15 @@ from email.utils import getaddresses, parseaddr
 
 from flask import current_app
 
-# The server's answer about this one message (a recipient, the sender or the
-# content refused): the next message may fare better on the same session.
-# Everything else raised while sending (smtplib's errors are OSErrors too) is
-# about the connection: it is closed, and a worker that cannot reach the
-# server leaves the rest of its batch for a later attempt.
-MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
-                  smtplib.SMTPDataError, smtplib.SMTPNotSupportedError)
+# The server's answer about this one message (its recipient or its content
+# refused): the next message may fare better on the same session. Everything
+# else raised while sending (smtplib's errors are OSErrors too) is about the
+# connection: it is closed, and a worker that cannot reach the server leaves
+# the rest of its batch for a later attempt. So is a refused sender or login:
+# the same for every message (MAIL_FROM or MAIL_PASSWORD wrong), so the mail
+# waits for the settings to be fixed instead of failing one by one.
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                  smtplib.SMTPNotSupportedError)
 
 
 class _Policy(EmailPolicy):
@@ -43,7 +45,10 @@ def as_sent(message: EmailMessage) -> bytes:
 
 class Unreachable(Exception):
     """The SMTP server could not be reached, or the session broke and a new
-    one failed too."""
+    one failed too (or it refused the sender or the login)."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(describe(error))
 
 
 def is_permanent(error: Exception) -> bool:
@@ -54,7 +59,7 @@ def is_permanent(error: Exception) -> bool:
         return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+    if isinstance(error, smtplib.SMTPDataError):
         return error.smtp_code >= 500
     return False
 
@@ -67,6 +72,7 @@ class Connection:
     def __init__(self):
         self.config = current_app.config
         self.smtp: smtplib.SMTP | None = None
+        self.failure = "SMTP server unreachable"  # why, once it was
 
     def send(self, message: EmailMessage) -> None:
         """Send ``message``; raises one of MESSAGE_ERRORS for an answer about
@@ -81,17 +87,24 @@ class Connection:
             self._send(message)
         except MESSAGE_ERRORS:
             raise
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPAuthenticationError) as error:
+            raise self._unreachable(error) from error
         except OSError as error:
             self.close()
             if not reused:
-                raise Unreachable(describe(error)) from error
+                raise self._unreachable(error) from error
             try:
                 self._send(message)
             except MESSAGE_ERRORS:
                 raise
             except OSError as again:
-                self.close()
-                raise Unreachable(describe(again)) from again
+                raise self._unreachable(again) from again
+
+    def _unreachable(self, error: BaseException) -> Unreachable:
+        self.close()
+        unreachable = Unreachable(error)
+        self.failure = str(unreachable)
+        return unreachable
 
     def _send(self, message: EmailMessage) -> None:
         if self.smtp is None:
