@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, event, exists, insert, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..models import MailKind, MailOptOut, Notification, OutboxMail, OutboxStatus, User, utcnow
@@ -127,16 +127,16 @@ def deliver_due(now: datetime | None = None) -> Counter:
     size = max(1, int(current_app.config["MAIL_BATCH"]))
     with transport.Connection() as connection:
         while claimed := _claim(now or utcnow(), size):
-            ids = sorted(claimed)
-            for position, mail_id in enumerate(ids):
-                outcome = _deliver_one(mail_id, claimed[mail_id], connection, compose, now)
+            ready = _compose_batch(claimed, compose, report)
+            for position, (mail_id, message) in enumerate(ready):
+                outcome = _send_one(mail_id, message, connection, now)
                 report[outcome] += 1
                 if outcome == "unreachable":
                     # The server is away: the rest of the batch waits too.
-                    report["unreachable"] += _retry(ids[position + 1:],
-                                                    connection.failure, now)
-                    return report
-    return report
+                    rest = [waiting for waiting, _ in ready[position + 1:]]
+                    report["unreachable"] += _retry(rest, connection.failure, now)
+                    return +report
+    return +report  # the outcomes that happened, no zeros
 
 
 def _claim(now: datetime, size: int) -> dict[int, int]:
@@ -170,25 +170,45 @@ def _claim(now: datetime, size: int) -> dict[int, int]:
     return dict(claimed)
 
 
-def _deliver_one(mail_id: int, attempt: int, connection, compose,
-                 now: datetime | None) -> str:
-    mail = db.session.get(OutboxMail, mail_id)
-    if mail is None or mail.status != OutboxStatus.PENDING or mail.attempts != attempt:
-        return "gone"  # deleted, or claimed again by another run after this claim ran out
-    try:
-        message = compose(mail)
-    except Exception as error:
-        # A mail that cannot be written (a template's fault, data it did not
-        # expect) would fail the same way at every attempt: it is failed now,
-        # with the error for the admins, and the rest of the queue goes on.
-        db.session.rollback()
-        log.exception("mail %s could not be composed", mail_id)
-        _fail(mail_id, "compose: " + transport.describe(error))
-        return "failed"
-    if message is None:
-        mail.status = OutboxStatus.DROPPED
-        db.session.commit()
-        return "dropped"
+def _compose_batch(claimed: dict[int, int], compose, report: Counter) -> list:
+    """The batch's mails written before any is sent, with no commit in
+    between: what they share (an event, its club) is read once. Mails with
+    nothing to say any more are dropped; a mail that cannot be written (a
+    template's fault, data it did not expect) would fail the same way at
+    every attempt: it is failed now, with the error for the admins, and the
+    rest goes on. Returns [(id, message)] to send."""
+    rows = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.id.in_(list(claimed)))
+        .options(joinedload(OutboxMail.user)).order_by(OutboxMail.id)).all()
+    report.update(gone=len(claimed) - len(rows))  # deleted meanwhile (a notification, a person)
+    ready, dropped, failed = [], [], {}
+    for mail in rows:
+        mail_id = mail.id
+        if mail.status != OutboxStatus.PENDING or mail.attempts != claimed[mail_id]:
+            report["gone"] += 1  # claimed again by another run after this claim ran out
+            continue
+        try:
+            message = compose(mail)
+        except Exception as error:
+            db.session.rollback()  # whatever it read: the next mail reads afresh
+            log.exception("mail %s could not be composed", mail_id)
+            failed[mail_id] = "compose: " + transport.describe(error)
+            continue
+        if message is None:
+            dropped.append(mail_id)
+        else:
+            ready.append((mail_id, message))
+    if dropped:
+        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(dropped))
+                           .values(status=OutboxStatus.DROPPED))
+    for mail_id, error in failed.items():
+        _mark(mail_id, OutboxStatus.FAILED, error[:300])
+    db.session.commit()
+    report.update(dropped=len(dropped), failed=len(failed))
+    return ready
+
+
+def _send_one(mail_id: int, message, connection, now: datetime | None) -> str:
     try:
         connection.send(message)
     except transport.Unreachable as error:
@@ -207,10 +227,8 @@ def _deliver_one(mail_id: int, attempt: int, connection, compose,
         log.exception("mail %s could not be sent", mail_id)
         _fail(mail_id, transport.describe(error))
         return "failed"
-    mail.status = OutboxStatus.SENT
-    mail.sent_at = utcnow()
-    mail.last_error = None
-    db.session.commit()
+    _mark(mail_id, OutboxStatus.SENT, None, sent_at=utcnow())
+    db.session.commit()  # right after the server's acceptance: the guarantee
     return "sent"
 
 
@@ -240,7 +258,11 @@ def _retry(ids: list[int], error: str, now: datetime | None = None) -> int:
     return len(ids)
 
 
-def _fail(mail_id: int, error: str) -> None:
+def _mark(mail_id: int, status: OutboxStatus, error: str | None, **values) -> None:
     db.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id)
-                       .values(status=OutboxStatus.FAILED, last_error=error[:300]))
+                       .values(status=status, last_error=error, **values))
+
+
+def _fail(mail_id: int, error: str) -> None:
+    _mark(mail_id, OutboxStatus.FAILED, error[:300])
     db.session.commit()
