@@ -2,9 +2,9 @@
 
 The delivery guarantee is **at least once, with one copy in the usual
 case**. A worker claims a batch of due rows (it moves their next attempt
-``MAIL_CLAIM_SECONDS`` ahead and commits), sends them one after another
-over one SMTP session, and commits each row as sent right after the
-server accepted it. A worker killed between the server's acceptance and
+``MAIL_CLAIM_SECONDS`` ahead and commits), composes them, sends them one
+after another over one SMTP session, and commits each row as sent right
+after the server accepted it. A worker killed between the server's acceptance and
 that commit leaves its row claimed; once the claim runs out, another run
 sends it again: at most one extra copy per crash, of the one message in
 flight, as an SMTP server's own retry after a lost acknowledgement would
