@@ -29,6 +29,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     message: EmailMessage
+    raw: bytes
 
     @property
     def message_id(self) -> str:
@@ -65,7 +66,8 @@ class _Handler:
         message = message_from_bytes(envelope.content, policy=default_policy)
         # Kept before the (slow) answer: a client that dies while it waits
         # has had its message taken, as a lost acknowledgement does.
-        self.server._keep(Received(envelope.mail_from, tuple(envelope.rcpt_tos), message))
+        self.server._keep(Received(envelope.mail_from, tuple(envelope.rcpt_tos), message,
+                                   envelope.original_content or envelope.content))
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
         return "250 Message accepted for delivery"
