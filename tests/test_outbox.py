@@ -240,6 +240,20 @@ def test_a_session_that_breaks_is_opened_again(app, smtp_server, make_user, make
     assert smtp_server.recipients() == ["p0@example.org", "p1@example.org"]
 
 
+def test_a_claim_takes_one_batch(app, smtp_server, make_user, make_club, make_event):
+    """On PostgreSQL a LIMIT ... SKIP LOCKED subquery evaluated again per row
+    once claimed every due mail: one run held them all, under one claim."""
+    from hrdebate.mail import outbox
+
+    _notify(app, _people(make_user, 10), make_event(make_club()))
+    with app.app_context():
+        first = outbox._claim(utcnow(), 3)
+        second = outbox._claim(utcnow(), 3)
+    assert len(first) == len(second) == 3 and not set(first) & set(second)
+    assert set(first.values()) == {1}  # each one's first attempt
+    assert sorted(r.attempts for r in _outbox(app)) == [0] * 4 + [1] * 6
+
+
 def test_two_runs_at_once_never_send_a_mail_twice(app, smtp_server, make_user, make_club,
                                                   make_event):
     app.config["MAIL_BATCH"] = 5
