@@ -60,7 +60,7 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, _session_server, _session, envelope):
+    async def handle_DATA(self, session_server, _session, envelope):
         if self.server.data_answer:
             return self.server.data_answer
         message = message_from_bytes(envelope.content, policy=default_policy)
@@ -68,6 +68,12 @@ class _Handler:
         # has had its message taken, as a lost acknowledgement does.
         self.server._keep(Received(envelope.mail_from, tuple(envelope.rcpt_tos), message,
                                    envelope.original_content or envelope.content))
+        if self.server.cuts:
+            # The session breaks before the answer: the client never learns
+            # that the message was taken (a lost acknowledgement).
+            self.server.cuts -= 1
+            session_server.transport.close()
+            return "421 4.4.2 Connection lost"
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
         return "250 Message accepted for delivery"
@@ -76,7 +82,8 @@ class _Handler:
 class SMTPServer:
     """``messages``: what it accepted, in order. Controls: ``stop()``,
     ``start()``, ``slow(seconds)``, ``answer(address, "550 ...")``,
-    ``answer_data("421 ...")``, ``answer_mail("550 ...")``, ``normal()``."""
+    ``answer_data("421 ...")``, ``answer_mail("550 ...")``, ``cut()``,
+    ``normal()``."""
 
     def __init__(self, port: int | None = None):
         self.host = "127.0.0.1"
@@ -85,6 +92,7 @@ class SMTPServer:
         self.answers: dict[str, str] = {}
         self.data_answer: str | None = None
         self.mail_answer: str | None = None
+        self.cuts = 0
         self.delay = 0.0
         self._controller: Controller | None = None
         self._changed = threading.Condition()
@@ -128,10 +136,16 @@ class SMTPServer:
         this server does not relay for)."""
         self.mail_answer = reply
 
+    def cut(self, times: int = 1) -> None:
+        """Keep the next ``times`` messages, then close their sessions
+        before answering (a connection lost at the worst moment)."""
+        self.cuts = times
+
     def normal(self) -> None:
         self.answers.clear()
         self.data_answer = None
         self.mail_answer = None
+        self.cuts = 0
         self.delay = 0.0
 
     # -- what came --------------------------------------------------------------

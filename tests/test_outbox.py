@@ -217,6 +217,33 @@ def test_a_mail_that_cannot_be_composed_fails_alone(app, smtp_server, make_user,
     assert deliver_mail(app, now=utcnow() + timedelta(days=1)) == {}
 
 
+def test_a_session_lost_mid_batch_goes_on_on_a_new_one(app, smtp_server, make_user, make_club,
+                                                       make_event, monkeypatch):
+    """The connection breaks after the server took the third message and
+    before it said so: the worker opens a new session, sends that message
+    again (one copy more, the same Message-ID: the guarantee) and goes on
+    with the batch; nothing waits for a retry."""
+    _notify(app, _people(make_user, 5), make_event(make_club()))
+    smtp_server.slow(0.01)
+    sent = []
+    real = transport.Connection._send
+
+    def send_and_cut_at_third(connection, message):
+        sent.append(message["To"])
+        if len(sent) == 3:
+            smtp_server.cut()
+        return real(connection, message)
+
+    monkeypatch.setattr(transport.Connection, "_send", send_and_cut_at_third)
+    assert deliver_mail(app) == {"sent": 5}
+    assert smtp_server.recipients() == sorted(
+        ["p0@example.org", "p1@example.org", "p2@example.org", "p2@example.org",
+         "p3@example.org", "p4@example.org"])
+    first, again = smtp_server.to("p2@example.org")
+    assert first.message_id == again.message_id
+    assert {(r.status, r.attempts) for r in _outbox(app)} == {("sent", 1)}
+
+
 def test_a_session_that_breaks_is_opened_again(app, smtp_server, make_user, make_club, make_event):
     """The server restarts between two messages of one run: the second
     goes on a new session, not back to the queue."""
