@@ -244,6 +244,21 @@ def test_a_session_lost_mid_batch_goes_on_on_a_new_one(app, smtp_server, make_us
     assert {(r.status, r.attempts) for r in _outbox(app)} == {("sent", 1)}
 
 
+def test_a_slow_server_never_outlasts_the_claim(app, smtp_server, make_user, make_club,
+                                                make_event):
+    """Sends start only in the first half of the claim: with a server this
+    slow, the rest of a batch is given back and claimed afresh, so that no
+    mail is sent after its claim ran out (when another run could take it)."""
+    app.config.update(MAIL_CLAIM_SECONDS=1, MAIL_BATCH=5)
+    _notify(app, _people(make_user, 8), make_event(make_club()))
+    smtp_server.slow(0.3)
+    report = deliver_mail(app)
+    assert report["sent"] == 8 and report["released"] >= 1, report
+    assert smtp_server.recipients() == sorted(f"p{i}@example.org" for i in range(8))
+    rows = _outbox(app)
+    assert {r.status for r in rows} == {"sent"} and max(r.attempts for r in rows) >= 2
+
+
 def test_a_session_that_breaks_is_opened_again(app, smtp_server, make_user, make_club, make_event):
     """The server restarts between two messages of one run: the second
     goes on a new session, not back to the queue."""

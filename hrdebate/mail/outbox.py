@@ -13,7 +13,9 @@ give. The same holds for a session that breaks while the server answers
 its ``Message-ID`` across attempts, so mail programs show such a copy
 once. Rows claimed by two runs at once cannot happen: the claim is one
 UPDATE (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the database's write
-lock on SQLite), and a run never sends a row it did not claim.
+lock on SQLite), and a run sends a row only under its own claim: it starts
+a send only in the first half of the claim and gives back what is left
+(a server so slow that a batch outlasts that).
 
 A mail that cannot be delivered is retried with exponential backoff
 (``MAIL_RETRY_SECONDS``, doubling, at most ``MAIL_RETRY_MAX_SECONDS``)
@@ -26,6 +28,7 @@ failing mail waits or fails alone, and the others go on."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -117,8 +120,9 @@ def _after_rollback(session: Session) -> None:
 def deliver_due(now: datetime | None = None) -> Counter:
     """Send every mail due at ``now`` (the present when None), batch after
     batch over one SMTP session, until none is left or the server is
-    unreachable. Returns how many were sent, retried, failed, dropped (and
-    left for later because the server was unreachable)."""
+    unreachable. Returns how many were sent, retried, failed, dropped,
+    left for later because the server was unreachable, and released (given
+    back because the server was too slow for the claim)."""
     from .compose import compose
 
     report: Counter = Counter()
@@ -127,8 +131,16 @@ def deliver_due(now: datetime | None = None) -> Counter:
     size = max(1, int(current_app.config["MAIL_BATCH"]))
     with transport.Connection() as connection:
         while claimed := _claim(now or utcnow(), size):
+            # A send starts only in the first half of the claim, so that it
+            # ends before the claim does (a server slow to answer: each SMTP
+            # command may take MAIL_TIMEOUT): no other run can have taken
+            # the row meanwhile. What is left is given back, due at once.
+            send_until = time.monotonic() + _lease().total_seconds() / 2
             ready = _compose_batch(claimed, compose, report)
             for position, (mail_id, message) in enumerate(ready):
+                if position and time.monotonic() > send_until:
+                    report["released"] += _give_back([i for i, _ in ready[position:]], now)
+                    break
                 outcome = _send_one(mail_id, message, connection, now)
                 report[outcome] += 1
                 if outcome == "unreachable":
@@ -160,7 +172,7 @@ def _claim(now: datetime, size: int) -> dict[int, int]:
         # test_a_claim_takes_one_batch), leaving none for the other runs. A
         # locking CTE is not folded into the query anyway; MATERIALIZED says so.
         due = due.prefix_with("MATERIALIZED")
-    lease = timedelta(seconds=max(1, int(current_app.config["MAIL_CLAIM_SECONDS"])))
+    lease = _lease()
     claimed = db.session.execute(
         update(OutboxMail)
         .where(OutboxMail.id.in_(select(due.c.id)), *is_due)
@@ -169,6 +181,19 @@ def _claim(now: datetime, size: int) -> dict[int, int]:
     ).all()
     db.session.commit()
     return dict(claimed)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=max(1, int(current_app.config["MAIL_CLAIM_SECONDS"])))
+
+
+def _give_back(ids: list[int], now: datetime | None) -> int:
+    """Rows this run claimed and will not send now: due again at once."""
+    db.session.execute(update(OutboxMail)
+                       .where(OutboxMail.id.in_(ids), OutboxMail.status == OutboxStatus.PENDING)
+                       .values(next_attempt_at=now or utcnow()))
+    db.session.commit()
+    return len(ids)
 
 
 def _compose_batch(claimed: dict[int, int], compose, report: Counter) -> list:
