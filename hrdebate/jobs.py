@@ -113,8 +113,16 @@ def init_app(app) -> None:
     url = app.config.get("JOBS_URL")
     if url == "memory://":  # tests: tasks are queued and never run
         huey = MemoryHuey("hrdebate", results=False)
+    elif url and url.startswith("sqlite:///"):  # one machine, its own file
+        huey = SqliteHuey("hrdebate", results=False, filename=url.removeprefix("sqlite:///"))
     elif url:
-        huey = RedisHuey("hrdebate", results=False, url=url)
+        # Short timeouts: a request that wrote mail nudges the worker after its
+        # commit, and must not hang on a Redis that does not answer (the
+        # consumer's blocking reads wait 1 second: well under socket_timeout).
+        from redis import ConnectionPool
+
+        huey = RedisHuey("hrdebate", results=False, connection_pool=ConnectionPool.from_url(
+            url, socket_connect_timeout=2, socket_timeout=5))
     else:
         huey = SqliteHuey("hrdebate", results=False, filename=os.path.join(app.instance_path, "jobs.sqlite"))
 

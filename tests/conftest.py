@@ -12,6 +12,7 @@ from hrdebate.extensions import db
 from hrdebate.models import seed_topics
 from tests.factories import PASSWORD, Rows
 from tests.helpers import Client
+from tests.smtp import smtp_server  # noqa: F401  (a fixture: tests/smtp.py)
 
 
 def _per_worker(url: str | None) -> str | None:
