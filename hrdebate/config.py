@@ -138,8 +138,9 @@ class Defaults:
     EMAIL_VERIFY_SECONDS = 7 * 24 * 3600
 
     # The job queue of the background worker (hrdebate/jobs.py): None keeps it
-    # in instance/jobs.sqlite (one machine); production with several hosts
-    # uses Redis: redis://host:6379/1.
+    # in instance/jobs.sqlite (one machine); sqlite:////path/jobs.sqlite puts
+    # that file elsewhere; production with several hosts uses Redis:
+    # redis://host:6379/1. memory:// (tests) queues tasks that never run.
     JOBS_URL = None
 
     # The periodic jobs (hrdebate/periodic/, issue #13).

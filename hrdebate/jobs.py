@@ -124,7 +124,8 @@ def init_app(app) -> None:
         huey = RedisHuey("hrdebate", results=False, connection_pool=ConnectionPool.from_url(
             url, socket_connect_timeout=2, socket_timeout=5))
     else:
-        huey = SqliteHuey("hrdebate", results=False, filename=os.path.join(app.instance_path, "jobs.sqlite"))
+        huey = SqliteHuey("hrdebate", results=False,
+                          filename=os.path.join(app.instance_path, "jobs.sqlite"))
 
     def in_app(function):
         @functools.wraps(function)
