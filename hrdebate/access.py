@@ -6,7 +6,7 @@ only hide buttons, by asking the same ``can_*`` functions."""
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
@@ -108,11 +108,19 @@ def menu_facts(user) -> MenuFacts | None:
     notifications, and whether they run or moderate a club), and one more,
     for moderators only, counting what waits in their queue; None for an
     anonymous visitor."""
-    from .moderation.queue import pending_count
-    from .notifications.services import unread_count_subquery
-
     if not user.is_authenticated:
         return None
+    # Asked by the menu and by the pages that show what it shows (the mail
+    # choices): once per request and person.
+    known = g.setdefault("menu_facts", {}) if has_request_context() else {}
+    if user.id not in known:
+        known[user.id] = _menu_facts(user)
+    return known[user.id]
+
+
+def _menu_facts(user) -> MenuFacts:
+    from .moderation.queue import pending_count
+    from .notifications.services import unread_count_subquery
 
     def has_role(*roles):
         return exists().where(Membership.user_id == user.id, Membership.role.in_(roles))
