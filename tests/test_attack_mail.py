@@ -651,3 +651,56 @@ def test_admin_mail_refuses_others_and_bad_ids_and_never_resends(mailing, app, m
     deliver_mail(mailing)
     assert mails(capsys) == []
     assert fetch(mailing, OutboxMail, id=mail_id).status == "sent"
+
+
+def test_anyone_can_lock_a_person_out_of_the_reset_for_a_day(production_limits):
+    # FAILS: RATELIMIT_RESET_ADDRESS (5 per hour; 10 per day) counts per
+    # address TYPED, "whoever asks and from wherever": ten requests for
+    # victim@example.org from an attacker's machine make the victim's own
+    # request, from her own network and browser, a 429 for the rest of the
+    # day, and the attacker's requests used up her account's mail allowance
+    # (RATELIMIT_RESET_ACCOUNT) with links that expired an hour later. A
+    # person who forgot her password cannot get back in, on the attacker's
+    # schedule. (Logins solve the same problem with device cookies.)
+    app = production_limits
+    Rows(app).user("victim", email="victim@example.org")
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    for _ in range(10):
+        ask_reset(attacker, "victim@example.org")
+    victim = app.test_client()
+    victim.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    victim.set_cookie("lang", "en")
+    answer = ask_reset(victim, "victim@example.org")
+    assert answer.status_code == 302, f"the owner is refused: {answer.status_code}"
+
+
+def test_nul_and_control_bytes_in_addresses_are_a_4xx(app, make_user):
+    """PostgreSQL refuses NUL in a string (psycopg raises): the forms must
+    refuse it first, or the request is a 500."""
+    make_user("aida", email="aida@example.org")
+    owner = login(app, "aida")
+    for typed in ("a\x00@example.org", "aida@example.org\x00", "a\x1b@example.org",
+                  "a\u202e@example.org", "a\x7f@example.org"):
+        assert ask_reset(app.test_client(), typed).status_code in (302, 400, 422), repr(typed)
+        answer = change_address(owner, typed)
+        assert answer.status_code in (302, 400, 422), repr(typed)
+        answer = app.test_client().post_form("/auth/register", {
+            "username": "newbie", "display_name": "Newbie", "password": PASSWORD,
+            "password_confirm": PASSWORD, "email": typed})
+        assert answer.status_code in (302, 400, 422), repr(typed)
+    assert "\x00" not in (fetch(app, User, username="aida").email or "")
+
+
+def test_a_confirmed_address_with_capital_non_latin_letters_gets_its_reset(mailing, client,
+                                                                            make_user):
+    # FAILS on SQLite (passes on PostgreSQL): the lookup compares
+    # SQL lower(email) with Python's lower(); SQLite's lower() folds only
+    # ASCII, so an address stored as "Äsel@example.org" or
+    # "Айгуль@example.kg" is not found when typed in small letters (and the
+    # rate-limit key, which folds NFKC, does not match the lookup either).
+    make_user("asel", email="\u00c4sel@example.org")
+    make_user("aigul", email="\u0410\u0439\u0433\u0443\u043b\u044c@example.kg")
+    ask_reset(client, "\u00e4sel@example.org")
+    ask_reset(client, "\u0430\u0439\u0433\u0443\u043b\u044c@example.kg")
+    assert len(outbox(mailing, MailKind.RESET)) == 2
