@@ -761,3 +761,21 @@ def test_an_accepted_address_is_the_one_mail_goes_to(mailing, app, typed, delive
         recipients = [addr for _, addr in email.utils.getaddresses([str(message["To"])])]
         db.session.remove()
     assert recipients == [typed], f"stored {typed!r}, delivered to {recipients}"
+
+
+def test_a_kind_stopped_before_the_worker_sends_is_not_sent(mailing, app, client, make_user,
+                                                           make_club, make_event, capsys):
+    # FAILS: the refusal is read only when the row is written (wanted()); the
+    # composer does not ask again. Mail already waiting (the SMTP server down
+    # for a few hours, the worker behind) still goes out after the person
+    # pressed "stop" (one-click or /account/): the mail they just refused.
+    aida = make_user("aida", email="aida@example.org", locale="en")
+    event = make_event(make_club())
+    with app.test_request_context():
+        notify([aida.id], "event_cancelled", event_id=event.id)
+        db.session.commit()
+    assert client.post(f"/mail/unsubscribe/{stop_token(app, aida.id, 'event_cancelled')}"
+                       ).status_code == 200
+    capsys.readouterr()
+    deliver_mail(mailing)
+    assert mails(capsys) == []
