@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from hrdebate.auth import services
 from hrdebate.extensions import db
-from hrdebate.mail import tokens
-from hrdebate.models import MailKind, MailOptOut, Notification, OutboxMail, OutboxStatus, User
+from hrdebate.mail import preferences, tokens
+from hrdebate.models import MailKind, MailOptOut, Notification, OutboxMail, User
 from hrdebate.models import utcnow
 from hrdebate.notifications.services import notify
 from tests.conftest import BASE_URL, PASSWORD, _empty_database, _prepare_schema, make_test_app
@@ -91,7 +91,7 @@ def verify_token(app, user_id, address):
 
 def stop_token(app, user_id, kind):
     with app.test_request_context():
-        return tokens.sign("unsubscribe", {"u": user_id, "k": kind})
+        return preferences.stop_token(db.session.get(User, user_id), kind)
 
 
 def change_address(client, address, display_name="Aida", locale="en"):

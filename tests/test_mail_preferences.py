@@ -43,7 +43,7 @@ def _refused(app, user_id):
 
 def _token(app, user_id, kind):
     with app.app_context():
-        return tokens.sign("unsubscribe", {"u": user_id, "k": kind})
+        return preferences.stop_token(db.session.get(User, user_id), kind)
 
 
 @pytest.fixture

@@ -20,11 +20,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from markupsafe import Markup
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MailKind, Notification, OutboxMail, User
 from ..urls import absolute_url_for
-from . import tokens
+from . import preferences
+from .outbox import wanted
 
 CONTEXTS: dict[str, Callable[[OutboxMail], dict | None]] = {}
 
@@ -58,8 +60,10 @@ def compose(mail: OutboxMail) -> EmailMessage | None:
         if context is None:
             return None
         opt_out = context.get("opt_out")
+        if opt_out and not still_wanted(user, opt_out):
+            return None  # refused after the mail was written: not sent
         if opt_out:
-            context["unsubscribe_url"] = unsubscribe_url(user.id, opt_out)
+            context["unsubscribe_url"] = unsubscribe_url(user, opt_out)
         subject, text, html = render(f"mail/{mail.kind}.txt", user=user, lang=locale, **context)
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
@@ -77,6 +81,11 @@ def compose(mail: OutboxMail) -> EmailMessage | None:
     return message
 
 
+def still_wanted(user: User, kind: str) -> bool:
+    """``wanted`` (the one rule) asked again as the mail leaves."""
+    return db.session.scalar(select(User.id).where(User.id == user.id, wanted(kind))) is not None
+
+
 def message_id(mail: OutboxMail) -> str:
     """The same on every attempt, so a copy sent twice shows once."""
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
@@ -85,9 +94,8 @@ def message_id(mail: OutboxMail) -> str:
     return f"<{mail.id}.{digest}@{host}>"
 
 
-def unsubscribe_url(user_id: int, kind: str) -> str:
-    return absolute_url_for("mail.unsubscribe", token=tokens.sign("unsubscribe",
-                                                                  {"u": user_id, "k": kind}))
+def unsubscribe_url(user: User, kind: str) -> str:
+    return absolute_url_for("mail.unsubscribe", token=preferences.stop_token(user, kind))
 
 
 def render(template: str, **context) -> tuple[str, str, str]:

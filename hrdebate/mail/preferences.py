@@ -84,6 +84,17 @@ def allow(user_id: int, kind: str) -> None:
                                                 MailOptOut.kind == kind))
 
 
+def stop_token(user: User, kind: str) -> str:
+    """The secret of a stop link: the account (its id and when it was made:
+    an id may be given again, on SQLite, once its account is deleted) and
+    the kind. It does not expire: an old mail's link keeps working."""
+    return tokens.sign("unsubscribe", {"u": user.id, "c": _made(user), "k": kind})
+
+
+def _made(user: User) -> int:
+    return round(user.created_at.timestamp() * 1_000_000)  # to the microsecond
+
+
 def from_link(token: str) -> tuple[User, str] | None:
     """The person and the kind a stop link names; None for a link that is
     forged, damaged, made for another purpose, or names someone or
@@ -93,7 +104,9 @@ def from_link(token: str) -> tuple[User, str] | None:
             or payload.get("k") not in REFUSABLE:
         return None
     user = db.session.get(User, payload["u"])
-    return (user, payload["k"]) if user else None
+    if user is None or payload.get("c") != _made(user):
+        return None  # deleted, or another account given the same id since
+    return user, payload["k"]
 
 
 def moderates(user) -> bool:

@@ -3,6 +3,7 @@ the console when MAIL_CONSOLE is (``make run``)."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import sys
 from email.message import EmailMessage
@@ -142,8 +143,13 @@ class Connection:
 
 
 def describe(error: BaseException) -> str:
-    """An error as ``last_error`` keeps it (admins read it at /admin/mail)."""
-    return f"{type(error).__name__}: {error}"[:300]
+    """An error as ``last_error`` keeps it (admins read it at /admin/mail),
+    without the addresses a server's refusal quotes: the page names people
+    by display name only."""
+    return _ADDRESS.sub("<address>", f"{type(error).__name__}: {error}")[:300]
+
+
+_ADDRESS = re.compile(r"[^\s<>'\"(),;:\[\]{}]+@[^\s<>'\"(),;:\[\]{}]+")
 
 
 def readable(message: EmailMessage) -> str:
