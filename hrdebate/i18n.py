@@ -12,7 +12,7 @@ a small POST form, because a GET never writes to the database; a plain
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, g, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -43,9 +43,19 @@ def select_locale() -> str:
         return cookie
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
+    if g.get("reader_locale") in LANGUAGES:
+        return g.reader_locale
     return request.accept_languages.best_match(LANGUAGES) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
+
+
+def read_in(locale: str | None) -> None:
+    """A page reached from a mail (its link names the account) speaks the
+    mail's language on a device that has not chosen one: after the cookie
+    and the signed-in account, before the browser's Accept-Language."""
+    g.reader_locale = locale
+    refresh()  # a locale asked for earlier in this request is asked again
 
 
 def remember_language(requested: str) -> None:

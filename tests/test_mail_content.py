@@ -193,6 +193,6 @@ def test_the_footer_names_the_kind_it_stops(app, mail_on, make_user, make_club, 
     [message] = _composed(app)
     text, html = _parts(message)
     assert "\n-- \n" in text  # the usual signature separator
-    assert "Stop mail of this kind: Someone replies to your comment: " \
+    assert "Stop mail of this kind (Someone replies to your comment): " \
            f"{BASE_URL}/mail/unsubscribe/" in text
-    assert ">Stop mail of this kind: Someone replies to your comment</a>" in html
+    assert ">Stop mail of this kind (Someone replies to your comment)</a>" in html

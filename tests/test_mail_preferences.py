@@ -260,3 +260,23 @@ def test_the_pages_are_valid_html(app, client, auth, make_user, tmp_path):
         assert response.status_code == 200, name
         (tmp_path / f"{name}.html").write_text(response.text, "utf-8")
     assert _errors(java, tmp_path) == []
+
+
+@pytest.mark.parametrize("locale", ["ky", "uz"])
+def test_the_stop_page_speaks_the_mails_language_on_a_device_that_chose_none(
+        app, client, make_user, locale):
+    """A phone whose browser asks for English, no language chosen on the site,
+    nobody signed in: the page opened from a Kyrgyz or Uzbek mail is in the
+    reader's language, and so is the page its button leads to. A language
+    the device chose (the cookie) still wins."""
+    from tests.helpers import catalog
+
+    heading = catalog(locale)["Stop this kind of mail"].string
+    aida = make_user("aida", email="aida@example.org", locale=locale)
+    url = f"/mail/unsubscribe/{_token(app, aida.id, 'reply')}"
+    client.delete_cookie("lang")  # this module's pages are read in English otherwise
+    english = {"Accept-Language": "en"}
+    assert heading in client.get(url, headers=english).text
+    assert heading in client.post(url, headers=english).text
+    client.set_cookie("lang", "ru")
+    assert heading not in client.get(url, headers=english).text

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectMultipleField
 
 from ..choices import as_choices
+from ..i18n import read_in
 from ..extensions import csrf
 from ..forms import Form
 from ..models import User
@@ -30,6 +31,7 @@ def _reader(token: str) -> tuple[User, str]:
     found = preferences.from_link(token)
     if found is None:
         abort(404)
+    read_in(found[0].locale)  # the mail's language, on a device that chose none
     return found
 
 
