@@ -113,6 +113,19 @@ def per_login_target() -> str:
     return target
 
 
+def reset_mail_key(user) -> str:
+    """The bucket of ``RATELIMIT_RESET_ACCOUNT`` for a reset mail to
+    ``user``: the account's own on a device where it logged in before (a
+    person who forgot her password on her usual phone), else the one all
+    other devices share. Requests from elsewhere cannot use up the mail of
+    the owner's device."""
+    key = f"reset-account:{user.id}"
+    device = known_device()
+    if device is not None and login_target(user.username) in device["targets"]:
+        return f"{key}:device:{device['id']}"
+    return key
+
+
 # -- device cookies ------------------------------------------------------------------
 
 DEVICE_COOKIE = "hrdebate_device"

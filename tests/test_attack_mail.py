@@ -728,6 +728,29 @@ def test_anyone_can_lock_a_person_out_of_the_reset_for_a_day(production_limits):
     assert answer.status_code == 302, f"the owner is refused: {answer.status_code}"
 
 
+def test_requests_from_elsewhere_do_not_use_up_the_mail_of_the_owners_device(
+        production_limits):
+    """The account's reset mail (RATELIMIT_RESET_ACCOUNT, 3 an hour) used up
+    by requests from many addresses: the owner's own browser, where she
+    logged in before, still gets its link."""
+    app = production_limits
+    Rows(app).user("victim", email="victim@example.org")
+    phone = login(app, "victim")  # her phone knows the account (device cookie)
+    phone.post_form("/auth/logout")
+    phone.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    for n in range(6):
+        attacker = app.test_client()
+        attacker.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+        ask_reset(attacker, "victim@example.org")
+    assert len(outbox(app, MailKind.RESET)) == 3  # the shared allowance is used up
+    assert ask_reset(phone, "victim@example.org").status_code == 302
+    assert len(outbox(app, MailKind.RESET)) == 4
+    stranger = app.test_client()  # another new device: still nothing more
+    stranger.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    ask_reset(stranger, "victim@example.org")
+    assert len(outbox(app, MailKind.RESET)) == 4
+
+
 def test_nul_and_control_bytes_in_addresses_are_a_4xx(app, make_user):
     """PostgreSQL refuses NUL in a string (psycopg raises): the forms must
     refuse it first, or the request is a 500."""

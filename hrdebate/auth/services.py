@@ -175,13 +175,14 @@ def accounts_with_address(address: str) -> list[User]:
 
 def request_reset(address: str) -> int:
     """Queue a reset link for each account whose confirmed address is
-    ``address``, within ``RATELIMIT_RESET_ACCOUNT`` per account. The link is
+    ``address``, within ``RATELIMIT_RESET_ACCOUNT`` per account (and known
+    device: ``ratelimits.reset_mail_key``). The link is
     made when the mail is written (``auth.mail``), so the outbox holds no
     secret. Returns how many were queued: for tests, never for the person
     asking, who gets the same answer in every case."""
     queued = 0
     for user in accounts_with_address(address):
-        if ratelimits.allow("RATELIMIT_RESET_ACCOUNT", f"reset-account:{user.id}"):
+        if ratelimits.allow("RATELIMIT_RESET_ACCOUNT", ratelimits.reset_mail_key(user)):
             queued += enqueue(user.id, MailKind.RESET)
     return queued
 
