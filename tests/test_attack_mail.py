@@ -6,7 +6,6 @@ found on this branch and is left failing on purpose."""
 
 import re
 import smtplib
-import time
 import uuid
 from datetime import timedelta
 from email import message_from_bytes
@@ -23,7 +22,7 @@ from hrdebate.models import utcnow
 from hrdebate.notifications.services import notify
 from tests.conftest import BASE_URL, PASSWORD, _empty_database, _prepare_schema, make_test_app
 from tests.factories import Rows
-from tests.helpers import count_queries, deliver_mail, fetch
+from tests.helpers import deliver_mail, fetch
 
 NEW_PASSWORD = "apricots of the fergana valley"
 ATTACKER_PASSWORD = "the attacker chose this one"

@@ -54,7 +54,7 @@ def _no_password_checked():
     address stays): it does not count towards ``RATELIMIT_PASSWORD_CHECK``
     (a saved language is no guess at the password)."""
     typed = (request.form.get("profile-email") or "").strip() or None
-    return not request.form.get("profile-current_password") \
+    return not current_user.is_authenticated or not request.form.get("profile-current_password") \
         or not auth_services.needs_password(current_user, typed)
 
 
