@@ -68,7 +68,9 @@ class Defaults:
     # Password reset (/auth/reset). Per address asking (as sign-up: a hall
     # of 300 on one Wi-Fi told to reset at once fits), per email address typed (its
     # folded form, hashed like a login's target; known and unknown
-    # addresses count alike, so a refusal tells nothing), and per account:
+    # addresses count alike, so a refusal tells nothing) from one asking
+    # address (so requests from elsewhere cannot lock its owner out), and
+    # per account:
     # beyond RATELIMIT_RESET_ACCOUNT no further mail is queued, and the
     # answer stays the same.
     RATELIMIT_RESET = "300 per minute;1000 per hour;3000 per day"
@@ -77,6 +79,10 @@ class Defaults:
     # Mail that asks to confirm an address, per account (sign-up, a changed
     # address, the "Send the link again" button): beyond it none is queued.
     RATELIMIT_VERIFY_MAIL = "3 per hour;10 per day"
+    # The same, per recipient address (folded and hashed), whichever
+    # accounts ask: sign-ups typing a stranger's address cannot make the
+    # site mail it again and again. Beyond it none is queued either.
+    RATELIMIT_VERIFY_ADDRESS = "3 per hour;5 per day"
     # Signed-in actions, per account (one person, wherever they are).
     # Forms that check the current password (changing it, deleting the
     # account): someone holding a borrowed or stolen session cannot use them

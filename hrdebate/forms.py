@@ -23,7 +23,17 @@ from .text import (
     unsafe_in_line,
 )
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address is a plain RFC 5321 addr-spec, nothing more: a local part of
+# ASCII atext in dot-separated runs, "@", and a domain of at least two ASCII
+# letter-digit-hyphen labels. No quoted local parts, comments, groups,
+# display names, lists or source routes: what the account stores is then
+# exactly where the mail goes (the To header parses back to it), and the
+# database's lower() folds it as Python's does, on every database.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_RE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+", re.ASCII)
+EMAIL_MAX, LOCAL_PART_MAX = 254, 64
+NOT_LATIN_EMAIL = _l("Use the address in Latin letters, like name@example.org.")
 UNSAFE_LINE = _l("This text holds invisible or control characters (such as a zero-width "
                  "space or a direction mark). Type it again without them.")
 UNSAFE_BLOCK = _l("This text holds control characters that hide it or change its direction. "
@@ -151,12 +161,47 @@ class PasswordPolicy:
             )
 
 
+def is_plain_address(value: str | None) -> bool:
+    """``value`` is an address we mail to (``EMAIL_RE``, at most 64
+    characters before the "@" and 254 in all)."""
+    return bool(value) and len(value) <= EMAIL_MAX \
+        and EMAIL_RE.fullmatch(value) is not None \
+        and len(value.rpartition("@")[0]) <= LOCAL_PART_MAX
+
+
+def address_problem(value: str, invalid=_l("Enter a valid email address.")):
+    """Why ``value`` is not an address we accept (a translated message), or
+    None. Letters beyond Latin get their own answer: the person can
+    usually type the same mailbox in Latin letters, and is told so rather
+    than have the address changed behind their back."""
+    if is_plain_address(value):
+        return None
+    if not value.isascii() and "@" in value:
+        return NOT_LATIN_EMAIL
+    return invalid
+
+
+class Email:
+    """A required address (``address_problem``)."""
+
+    def __call__(self, form, field):
+        field.data = (field.data or "").strip()
+        problem = address_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
 class OptionalEmail:
+    """An address or nothing (None)."""
+
     def __call__(self, form, field):
         value = (field.data or "").strip()
         field.data = value or None
-        if value and (len(value) > 254 or not EMAIL_RE.match(value)):
-            raise ValidationError(_l("Enter a valid email address, or leave it empty."))
+        if value:
+            problem = address_problem(
+                value, invalid=_l("Enter a valid email address, or leave it empty."))
+            if problem:
+                raise ValidationError(problem)
 
 
 def render_form(template: str, form, **context):

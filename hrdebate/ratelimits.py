@@ -10,9 +10,11 @@
   usernames count exactly like known ones, so the refusal says nothing about
   whether an account exists. Rotating addresses does not help guessing.
 - Password reset requests count per email address typed (hashed the same
-  way, known and unknown alike), and the mail they queue per account
-  (``allow``: beyond the limit nothing more is queued, and the answer to
-  the person stays the same).
+  way, known and unknown alike) from each asking address, and the mail
+  they queue per account (``allow``: beyond the limit nothing more is
+  queued, and the answer to the person stays the same). Mail that asks to
+  confirm an address counts per account and per recipient address,
+  whichever account asks.
 - Device cookies (OWASP, "Slow down online guessing attacks with device
   cookies") keep that limit from locking the owner out: a browser where an
   account logged in before holds a signed cookie naming it (by its hash), and
@@ -87,10 +89,18 @@ def login_target(username: str) -> str:
     return _target("login", username)
 
 
+def address_target(kind: str, address: str) -> str:
+    """An email address, folded and hashed like a login's target, for the
+    limits of ``kind`` ("reset", "verify")."""
+    return _target(kind, address)
+
+
 def per_reset_target() -> str:
-    """The email address a password reset is asked for, folded and hashed
-    like a login's target: known and unknown addresses count alike."""
-    return _target("reset", request.form.get("email", ""))
+    """The email address a password reset is asked for (folded and hashed
+    like a login's target: known and unknown addresses count alike), from
+    this address of the asker's: requests from elsewhere (the attacker's
+    machine) never use up the owner's."""
+    return f"{address_target('reset', request.form.get('email', ''))}:{per_address()}"
 
 
 def per_login_target() -> str:
@@ -101,6 +111,19 @@ def per_login_target() -> str:
     if device is not None and target in device["targets"]:
         return f"{target}:device:{device['id']}"
     return target
+
+
+def reset_mail_key(user) -> str:
+    """The bucket of ``RATELIMIT_RESET_ACCOUNT`` for a reset mail to
+    ``user``: the account's own on a device where it logged in before (a
+    person who forgot her password on her usual phone), else the one all
+    other devices share. Requests from elsewhere cannot use up the mail of
+    the owner's device."""
+    key = f"reset-account:{user.id}"
+    device = known_device()
+    if device is not None and login_target(user.username) in device["targets"]:
+        return f"{key}:device:{device['id']}"
+    return key
 
 
 # -- device cookies ------------------------------------------------------------------
@@ -185,8 +208,10 @@ def login_failed() -> None:
 
 
 def for_reset_target(on_breach=None):
-    """Limit password reset requests per email address typed
-    (``RATELIMIT_RESET_ADDRESS``), whoever asks and from wherever."""
+    """Limit password reset requests per email address typed and address
+    asking (``RATELIMIT_RESET_ADDRESS``, ``per_reset_target``). Not per
+    address typed alone: anyone could then lock its owner out of the
+    reset. The mail itself is capped per account (``RATELIMIT_RESET_ACCOUNT``)."""
     return limiter.limit(_configured("RATELIMIT_RESET_ADDRESS"), key_func=per_reset_target,
                          methods=["POST"], scope="reset-target", on_breach=on_breach)
 
@@ -197,18 +222,28 @@ def allow(setting: str, key: str) -> bool:
     allow it for ``key``, and then it is counted; False beyond them. The
     caller goes on quietly either way (the answer to the person must not
     change). With the limiter's storage unreachable, True."""
+    return allow_all([(setting, key)])
+
+
+def allow_all(limits) -> bool:
+    """``allow`` for several ``(setting, key)`` pairs at once (a mail limited
+    per account and per recipient address): True, and each counted, only
+    when every one allows it; nothing is counted otherwise."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
-    items = parse_many(current_app.config[setting])
-    args = [part for part in (limiter._key_prefix, key, setting.lower()) if part]
+    checks = []
+    for setting, key in limits:
+        args = [part for part in (limiter._key_prefix, key, setting.lower()) if part]
+        checks += [(item, args) for item in parse_many(current_app.config[setting])]
     try:
         strategy = limiter.limiter
-        if not all(strategy.test(item, *args) for item in items):
+        if not all(strategy.test(item, *args) for item, args in checks):
             return False
-        for item in items:
+        for item, args in checks:
             strategy.hit(item, *args)
     except Exception:  # the storage went away: mail is not what to lose
-        log.warning("Could not count %s for a rate limit", setting, exc_info=True)
+        log.warning("Could not count %s for a rate limit",
+                    ", ".join(setting for setting, _ in limits), exc_info=True)
     return True
 
 

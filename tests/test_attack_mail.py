@@ -6,7 +6,6 @@ found on this branch and is left failing on purpose."""
 
 import re
 import smtplib
-import time
 import uuid
 from datetime import timedelta
 from email import message_from_bytes
@@ -23,7 +22,7 @@ from hrdebate.models import utcnow
 from hrdebate.notifications.services import notify
 from tests.conftest import BASE_URL, PASSWORD, _empty_database, _prepare_schema, make_test_app
 from tests.factories import Rows
-from tests.helpers import count_queries, deliver_mail, fetch
+from tests.helpers import deliver_mail, fetch
 
 NEW_PASSWORD = "apricots of the fergana valley"
 ATTACKER_PASSWORD = "the attacker chose this one"
@@ -94,10 +93,14 @@ def stop_token(app, user_id, kind):
         return preferences.stop_token(db.session.get(User, user_id), kind)
 
 
-def change_address(client, address, display_name="Aida", locale="en"):
-    return client.post_form("/account/", {"profile-display_name": display_name,
-                                          "profile-locale": locale,
-                                          "profile-email": address})
+def change_address(client, address, display_name="Aida", locale="en", password=PASSWORD):
+    """The profile saved with ``address``; the owner types the current
+    password (``password``), which a confirmed address's change asks for."""
+    data = {"profile-display_name": display_name, "profile-locale": locale,
+            "profile-email": address}
+    if password is not None:
+        data["profile-current_password"] = password
+    return client.post_form("/account/", data)
 
 
 def login(app, username, password=PASSWORD):
@@ -118,8 +121,9 @@ def refused_kinds(app, user_id):
 
 def test_reset_link_mailed_to_the_old_address_dies_when_the_address_changes(
         mailing, client, make_user, capsys, english):
-    # FAILS: a reset link keeps working after the account's address changed
-    # (the link's stamp covers the password and session token, not the address).
+    # Was a defect: a reset link kept working after the account's address
+    # changed (the link's stamp covered the password and session token, not
+    # the address; now it covers the address and its confirmation too).
     # A person who moves away from a mailbox they lost (or share) expects the old
     # mailbox to have no power over the account any more.
     aida = make_user("aida", email="old@example.org", locale="en")
@@ -142,35 +146,64 @@ def test_reset_link_mailed_to_the_old_address_dies_when_the_address_changes(
 
 def test_a_borrowed_session_cannot_swap_the_confirmed_address_without_the_password(
         mailing, app, make_user, capsys):
-    # FAILS: the profile form changes a confirmed address with no password and
-    # tells the old address nothing. Someone holding a session (a shared
-    # computer, a 30-day remember-me cookie, a stolen cookie) turns it into a
-    # permanent takeover: new address -> confirm -> reset -> the owner's
-    # password stops working and every owner session ends. Changing the
-    # password itself asks for the current one (account.forms.PasswordForm).
+    # Was a defect: the profile form changed a confirmed address with no
+    # password. Someone holding a session (a shared computer, a 30-day
+    # remember-me cookie, a stolen cookie) turned it into a permanent
+    # takeover: new address -> confirm -> reset -> the owner's password stops
+    # working and every owner session ends. Now replacing or removing a
+    # confirmed address asks for the current password, as changing the
+    # password itself does (account.forms.PasswordForm).
     make_user("aida", email="aida@example.org", locale="en")
     borrowed = login(mailing, "aida")  # the attacker sits at the owner's browser
+    assert 'name="profile-current_password"' in borrowed.get("/account/").text
     capsys.readouterr()
-    changed = change_address(borrowed, "mallory@evil.example")
-    assert changed.status_code == 302
-
-    # The chain, to show the impact:
-    deliver_mail(mailing)
-    sent = mails(capsys)
-    to_mallory = [m for m in sent if m["To"] == "mallory@evil.example"]
-    notices_to_owner = [m for m in sent if m["To"] == "aida@example.org"]
-    borrowed.post_form(path_of(link_in(to_mallory[0], "verify")))
+    for password, error in ((None, "Type your current password"),
+                            ("", "Type your current password"),
+                            ("a guess at the password", "This is not your current password.")):
+        for address in ("mallory@evil.example", ""):  # replaced, or removed
+            refused = change_address(borrowed, address, password=password)
+            assert refused.status_code == 422, (password, address)
+            assert error in refused.text
+            assert 'value="Aida"' in refused.text  # what was typed is kept
+    user = fetch(mailing, User, username="aida")
+    assert (user.email, user.email_verified_at is not None) == ("aida@example.org", True)
+    assert outbox(mailing, MailKind.VERIFY) == []
+    # The rest of the profile saves without the password, and the same
+    # address in other Latin capitals stays confirmed.
+    assert change_address(borrowed, "Aida@Example.org", display_name="Aida K",
+                          password=None).status_code == 302
+    user = fetch(mailing, User, username="aida")
+    assert (user.display_name, user.email) == ("Aida K", "Aida@Example.org")
+    assert user.email_verified_at is not None
+    # The chain of the takeover breaks at its first step: no reset link ever
+    # reaches the attacker's mailbox, and the owner's password still works.
     ask_reset(mailing.test_client(), "mallory@evil.example")
     deliver_mail(mailing)
-    attacker = mailing.test_client()
-    set_new_password(attacker, path_of(link_in(mails(capsys)[0], "reset")), ATTACKER_PASSWORD)
-    owner_can_log_in = signed_in(login(mailing, "aida", PASSWORD))
+    assert [m for m in mails(capsys) if m["To"] == "mallory@evil.example"] == []
+    assert signed_in(login(mailing, "aida", PASSWORD))
+    # The owner, with the password, moves the address (unconfirmed until its link).
+    owner = login(mailing, "aida")
+    assert change_address(owner, "aida.new@example.org").status_code == 302
+    user = fetch(mailing, User, username="aida")
+    assert (user.email, user.email_verified_at) == ("aida.new@example.org", None)
 
-    # What should have held: the change asks for the password, or at least the
-    # old, confirmed address is told (with a way to undo it).
-    assert fetch(mailing, User, username="aida").email == "aida@example.org" \
-        or notices_to_owner, "address swapped silently, without the password"
-    assert owner_can_log_in, "account taken over from a borrowed session"
+
+def test_guessing_the_password_on_the_profile_form_is_limited(production_limits):
+    """The profile's password check counts like the password form's
+    (RATELIMIT_PASSWORD_CHECK, per account); saves that check no password
+    do not count."""
+    app = production_limits
+    Rows(app).user("aida", email="aida@example.org")
+    borrowed = login(app, "aida")
+    for _ in range(10):  # the language and name, no password: never limited
+        assert change_address(borrowed, "aida@example.org", password=None).status_code == 302
+    answers = [change_address(borrowed, "mallory@evil.example", password=f"guess {n}")
+               for n in range(6)]
+    assert [a.status_code for a in answers] == [422] * 5 + [429]
+    assert "Too many attempts." in answers[-1].text
+    assert 'value="mallory@evil.example"' in answers[-1].text  # what was typed is kept
+    assert change_address(borrowed, "mallory@evil.example").status_code == 429  # even the right one
+    assert fetch(app, User, username="aida").email == "aida@example.org"
 
 
 @pytest.fixture
@@ -183,7 +216,8 @@ def production_limits(tmp_path):
 
 
 def test_one_stranger_address_cannot_be_mailed_again_and_again(production_limits):
-    # FAILS: no limit per recipient address on confirmation mails. From one IP,
+    # Was a defect (now RATELIMIT_VERIFY_ADDRESS): no limit per recipient
+    # address on confirmation mails. From one IP,
     # within the production limits (sign-up: 300/minute, 1000/hour), every
     # sign-up that types the victim's address queues one more "confirm your
     # address" mail to it, and each account can add 3 an hour by switching the
@@ -209,51 +243,69 @@ def test_one_stranger_address_cannot_be_mailed_again_and_again(production_limits
 @pytest.mark.parametrize("confirmed, lookalike", [
     ("jens@strasse.example", "jens@stra\u00dfe.example"),  # another IDN domain
     ("jens.strasse@example.org", "jens.stra\u00dfe@example.org"),
-    ("\u03c3\u03c3@example.gr", "\u03c3\u03c2@example.gr"),  # sigma, final sigma
+    ("\u03c3\u03c3@example.gr", "\u03c3\u03c2@example.gr"),  # sigma, final sigma (an older row)
 ])
 def test_an_address_that_only_casefolds_alike_is_not_already_confirmed(
         mailing, make_user, confirmed, lookalike, capsys):
-    # FAILS: set_email keeps the confirmation when the new address equals the
-    # old one under str.casefold(), which maps different mailboxes together
-    # ("ß" -> "ss", final sigma -> sigma; straße.example and strasse.example
-    # are different domains under IDNA 2008). The account's mail then goes to
-    # an address nobody confirmed. (Ligatures and the Kelvin sign held: the
-    # form's NFKC folding turns them into the plain letters first.)
+    # Was a defect: set_email kept the confirmation when the new address
+    # equalled the old one under str.casefold(), which maps different
+    # mailboxes together ("ß" -> "ss", final sigma -> sigma; straße.example
+    # and strasse.example are different domains under IDNA 2008): the
+    # account's mail went to an address nobody confirmed. Now addresses are
+    # ASCII (the form says so, and changes nothing), and only Latin capitals
+    # count as the same address (auth.services.same_address).
     aida = make_user("aida", email=confirmed, locale="en")
     owner = login(mailing, "aida")
-    assert change_address(owner, lookalike).status_code == 302
-    user = fetch(mailing, User, id=aida.id)
-    assert user.email == lookalike
-    assert user.email_verified_at is None, "a different address counts as confirmed"
+    for password in (PASSWORD, None):
+        answer = change_address(owner, lookalike, password=password)
+        assert answer.status_code == 422
+        assert "Use the address in Latin letters" in answer.text
+        user = fetch(mailing, User, id=aida.id)
+        assert (user.email, user.email_verified_at is not None) == (confirmed, True)
+    assert outbox(mailing, MailKind.VERIFY) == []
+    if confirmed.isascii():  # Latin capitals only: the same mailbox, still confirmed
+        assert change_address(owner, confirmed.upper(), password=None).status_code == 302
+        user = fetch(mailing, User, id=aida.id)
+        assert (user.email, user.email_verified_at is not None) == (confirmed.upper(), True)
 
 
-def test_a_reset_request_does_the_same_work_for_known_and_unknown_addresses(
+def test_a_reset_request_answers_the_same_for_known_and_unknown_addresses(
         mailing, make_user):
-    # FAILS: the request for a known, confirmed address writes an outbox row in
-    # the request (and counts the account's limit); for an unknown address it
-    # only reads. On PostgreSQL/SQLite the extra INSERT + its commit is a
-    # measurable timing difference, so "the same answer" leaks which addresses
-    # have accounts to anyone with a stopwatch (see the timing printed).
+    # Was reported as a defect: the request for a known, confirmed address
+    # writes an outbox row in the request; for an unknown address it only
+    # reads, and the extra INSERT and its commit take measurable time.
+    # Decision (README notes of issue #13, "Password reset"): what is
+    # promised, and held here, is the same answer (status, place, page,
+    # headers, cookies) whether or not an account has the address, within or
+    # beyond the account's mail limit. The time the request takes still
+    # differs by one INSERT and its commit, under a limit of 5 requests an
+    # hour per address typed and asking address; moving the lookup into the
+    # worker would remove it (a reset row for "an address", no account: a
+    # change to the outbox's model and composer).
     make_user("aida", email="aida@example.org")
-    known, unknown = mailing.test_client(), mailing.test_client()
-    known.csrf_token(), unknown.csrf_token()
-    with count_queries(mailing) as known_sql:
-        ask_reset(known, "aida@example.org")
-    with count_queries(mailing) as unknown_sql:
-        ask_reset(unknown, "nobody@example.org")
+    make_user("bek", email="bek@example.org", email_verified_at=None)  # unconfirmed: no mail
 
-    def timed(address, n=15):
+    def answer(address):
         browser = mailing.test_client()
-        token = browser.csrf_token()
-        started = time.perf_counter()
-        for _ in range(n):
-            browser.post("/auth/reset", data={"email": address, "csrf_token": token})
-        return (time.perf_counter() - started) / n * 1000
+        browser.set_cookie("lang", "en")
+        browser.csrf_token()
+        response = ask_reset(browser, address)
+        page = browser.get(response.headers["Location"])
+        headers = lambda r: sorted((k, v) for k, v in r.headers.items()  # noqa: E731
+                                   if k.lower() not in ("set-cookie", "content-length"))
+        cookies = lambda r: sorted(c.split("=", 1)[0]  # noqa: E731
+                                   for c in r.headers.getlist("Set-Cookie"))
+        return (response.status_code, response.headers["Location"], response.data,
+                headers(response), cookies(response), page.status_code,
+                re.sub(r"[\w-]{20,}\.[\w-]+\.[\w-]{20,}", "<csrf>", page.text))
 
-    print(f"known {timed('aida@example.org'):.2f} ms, unknown {timed('nobody@example.org'):.2f} ms")
-    writes = lambda sql: [s for s in sql if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]  # noqa: E731
-    assert writes(known_sql) == writes(unknown_sql)
-    assert len(known_sql) == len(unknown_sql)
+    known = answer("aida@example.org")
+    assert len(outbox(mailing, MailKind.RESET)) == 1
+    assert known[0] == 302
+    for other in ("nobody@example.org", "bek@example.org", "AIDA@example.org"):
+        assert answer(other) == known, other
+    for _ in range(5):  # beyond the account's mail limit too
+        assert answer("aida@example.org") == known
 
 
 def test_a_stop_link_of_a_deleted_account_does_not_act_on_the_next_account(
@@ -654,7 +706,7 @@ def test_admin_mail_refuses_others_and_bad_ids_and_never_resends(mailing, app, m
 
 
 def test_anyone_can_lock_a_person_out_of_the_reset_for_a_day(production_limits):
-    # FAILS: RATELIMIT_RESET_ADDRESS (5 per hour; 10 per day) counts per
+    # Was a defect (now counted per address typed AND asking address): RATELIMIT_RESET_ADDRESS (5 per hour; 10 per day) counts per
     # address TYPED, "whoever asks and from wherever": ten requests for
     # victim@example.org from an attacker's machine make the victim's own
     # request, from her own network and browser, a 429 for the rest of the
@@ -673,6 +725,29 @@ def test_anyone_can_lock_a_person_out_of_the_reset_for_a_day(production_limits):
     victim.set_cookie("lang", "en")
     answer = ask_reset(victim, "victim@example.org")
     assert answer.status_code == 302, f"the owner is refused: {answer.status_code}"
+
+
+def test_requests_from_elsewhere_do_not_use_up_the_mail_of_the_owners_device(
+        production_limits):
+    """The account's reset mail (RATELIMIT_RESET_ACCOUNT, 3 an hour) used up
+    by requests from many addresses: the owner's own browser, where she
+    logged in before, still gets its link."""
+    app = production_limits
+    Rows(app).user("victim", email="victim@example.org")
+    phone = login(app, "victim")  # her phone knows the account (device cookie)
+    phone.post_form("/auth/logout")
+    phone.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    for n in range(6):
+        attacker = app.test_client()
+        attacker.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+        ask_reset(attacker, "victim@example.org")
+    assert len(outbox(app, MailKind.RESET)) == 3  # the shared allowance is used up
+    assert ask_reset(phone, "victim@example.org").status_code == 302
+    assert len(outbox(app, MailKind.RESET)) == 4
+    stranger = app.test_client()  # another new device: still nothing more
+    stranger.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    ask_reset(stranger, "victim@example.org")
+    assert len(outbox(app, MailKind.RESET)) == 4
 
 
 def test_nul_and_control_bytes_in_addresses_are_a_4xx(app, make_user):
@@ -694,21 +769,30 @@ def test_nul_and_control_bytes_in_addresses_are_a_4xx(app, make_user):
 
 def test_a_confirmed_address_with_capital_non_latin_letters_gets_its_reset(mailing, client,
                                                                             make_user):
-    # FAILS on SQLite (passes on PostgreSQL): the lookup compares
-    # SQL lower(email) with Python's lower(); SQLite's lower() folds only
-    # ASCII, so an address stored as "Äsel@example.org" or
-    # "Айгуль@example.kg" is not found when typed in small letters (and the
-    # rate-limit key, which folds NFKC, does not match the lookup either).
+    # Was a defect (on SQLite): the lookup compared SQL lower(email) with
+    # Python's lower(); SQLite's lower() folds only ASCII, so an address
+    # stored as "Äsel@example.org" was not found when typed in small letters.
+    # Now an address is ASCII: a typed one with other letters is refused
+    # with a message saying so (not mangled, not silently ignored), and Latin
+    # capitals fold alike on every database. (Rows older than this rule
+    # match only as stored; the profile asks their owner for a Latin address.)
     make_user("asel", email="\u00c4sel@example.org")
     make_user("aigul", email="\u0410\u0439\u0433\u0443\u043b\u044c@example.kg")
-    ask_reset(client, "\u00e4sel@example.org")
-    ask_reset(client, "\u0430\u0439\u0433\u0443\u043b\u044c@example.kg")
+    make_user("bek", email="Bek.Ali@Example.KG")
+    for typed in ("\u00e4sel@example.org", "\u0430\u0439\u0433\u0443\u043b\u044c@example.kg"):
+        answer = ask_reset(client, typed)
+        assert answer.status_code == 422
+        assert "Use the address in Latin letters" in answer.text
+    assert outbox(mailing, MailKind.RESET) == []
+    assert ask_reset(client, "bek.ali@example.kg").status_code == 302
+    assert ask_reset(client, "BEK.ALI@EXAMPLE.KG").status_code == 302
     assert len(outbox(mailing, MailKind.RESET)) == 2
 
 
 def test_an_address_typed_at_sign_up_cannot_jam_the_worker(mailing, app, make_user, make_club,
                                                            make_event, capsys):
-    # FAILS: EMAIL_RE (^[^@\s]+@[^@\s]+\.[^@\s]+$) accepts RFC 5322 group
+    # Was a defect (forms.EMAIL_RE is now a plain addr-spec): EMAIL_RE
+    # (^[^@\s]+@[^@\s]+\.[^@\s]+$) accepted RFC 5322 group
     # syntax such as "g:root;x@example.org"; compose() sets it as the To
     # header and the email package raises AttributeError ('Group' object has
     # no attribute 'local_part'). _deliver_one catches nothing but SMTP/OS
@@ -743,7 +827,8 @@ def test_an_address_typed_at_sign_up_cannot_jam_the_worker(mailing, app, make_us
     ("x<victim@example.org>", "victim@example.org"),
 ])
 def test_an_accepted_address_is_the_one_mail_goes_to(mailing, app, typed, delivered_to):
-    # FAILS: the address check is looser than RFC 5321 and the To header is
+    # Was a defect (forms.EMAIL_RE is now a plain addr-spec): the address
+    # check was looser than RFC 5321 and the To header is
     # parsed as RFC 5322: what the account stores and shows is not where the
     # confirmation (and later every mail) is delivered (smtplib.send_message
     # takes the recipients from the parsed To header).

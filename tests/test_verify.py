@@ -23,8 +23,11 @@ def mailing(app):
 
 
 def save_profile(client, email, display_name="Aida", locale="en"):
+    """The owner saves the profile, typing the current password (which
+    replacing or removing a confirmed address asks for; test_attack_mail)."""
     return client.post_form("/account/", {"profile-display_name": display_name,
-                                          "profile-locale": locale, "profile-email": email})
+                                          "profile-locale": locale, "profile-email": email,
+                                          "profile-current_password": PASSWORD})
 
 
 def verified(app, username="aida"):
@@ -190,3 +193,63 @@ def test_links_to_confirm_are_limited_per_account(limited):
     bek.post_form("/auth/login", {"username": "bek", "password": PASSWORD})
     bek.post_form("/account/email/confirm")
     assert len(outbox(limited)) == 3
+
+
+def test_links_to_confirm_are_limited_per_recipient_address(tmp_path):
+    """Whichever accounts ask, one address gets at most
+    RATELIMIT_VERIFY_ADDRESS such mails; "Send the link again" then says so,
+    and other addresses are not held up."""
+    app = _limited_app(tmp_path, "memory://", RATELIMIT_VERIFY_ADDRESS="2 per hour")
+    try:
+        rows = Rows(app)
+        for name in ("aida", "bek", "chyngyz"):
+            rows.user(name, email="Shared@Example.org" if name == "bek" else "shared@example.org",
+                      email_verified_at=None)
+        browsers = {}
+        for name in ("aida", "bek", "chyngyz"):
+            browsers[name] = app.test_client()
+            browsers[name].set_cookie("lang", "en")
+            browsers[name].post_form("/auth/login", {"username": name, "password": PASSWORD})
+            assert browsers[name].post_form("/account/email/confirm").status_code == 302
+        assert len(outbox(app)) == 2  # the third asked for the same mailbox, in capitals or not
+        assert "We have sent several links to this address lately." in \
+            browsers["chyngyz"].get("/account/").text
+        save_profile(browsers["chyngyz"], "chyngyz@example.org")
+        assert [row[2] for row in outbox(app)][-1] == "chyngyz@example.org"
+    finally:
+        _empty_database(app)
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("g:root;x@example.org", "Enter a valid email address"),
+    ("a:victim@example.org", "Enter a valid email address"),
+    ("postmaster,x@example.org", "Enter a valid email address"),
+    ("x<victim@example.org>", "Enter a valid email address"),
+    ('"quoted"@example.org', "Enter a valid email address"),
+    ("a..b@example.org", "Enter a valid email address"),
+    (".a@example.org", "Enter a valid email address"),
+    ("a@localhost", "Enter a valid email address"),
+    ("a@-example.org", "Enter a valid email address"),
+    ("a@example..org", "Enter a valid email address"),
+    ("x" * 65 + "@example.org", "Enter a valid email address"),
+    ("a@" + "b" * 64 + ".org", "Enter a valid email address"),
+    ("a@" + ("b" * 60 + ".") * 5 + "org", "Enter a valid email address"),  # over 254
+    ("\u0430\u0439\u0433\u0443\u043b\u044c@example.kg", "Use the address in Latin letters"),
+    ("aida@\u043f\u0440\u0438\u043c\u0435\u0440.\u043a\u0433", "Use the address in Latin letters"),
+    ("jens@stra\u00dfe.example", "Use the address in Latin letters"),
+])
+def test_only_plain_addresses_are_accepted(mailing, client, english, typed, message):
+    answer = client.post_form("/auth/register", {**SIGN_UP, "email": typed})
+    assert answer.status_code == 422 and message in answer.text, typed
+    assert outbox(mailing) == []
+    reset = client.post_form("/auth/reset", {"email": typed})
+    assert reset.status_code == 422 and message in reset.text, typed
+
+
+@pytest.mark.parametrize("typed", ["o'brien+debates@mail.example.kg", "A.Sh-2@xn--80ak6aa92e.kg",
+                                   "x@1.2.3.example", "Ｎａｍｅ@example.org"])
+def test_plain_addresses_of_every_shape_are_accepted(mailing, client, typed):
+    assert client.post_form("/auth/register", {**SIGN_UP, "email": typed}).status_code == 302
+    stored = fetch(mailing, User, username="aida").email
+    assert stored == typed.replace("Ｎａｍｅ", "Name")  # full-width letters: NFKC, as every field
+    assert outbox(mailing) == [(fetch(mailing, User, username="aida").id, "verify", stored)]

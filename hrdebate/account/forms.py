@@ -4,26 +4,10 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..choices import Affiliation, AgeBand, Gender, Region, as_choices
 from ..config import LANGUAGE_NAMES
+from ..auth.services import needs_password
 from ..forms import Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
 
 NOT_SAID = _l("I prefer not to say")
-
-
-class ProfileForm(Form):
-    display_name = StringField(
-        _l("Display name"),
-        filters=[strip],
-        validators=[DataRequired(), Length(max=60), NotImpersonating()],
-        description=_l("Shown next to what you write. A pseudonym is fine."),
-    )
-    locale = SelectField(_l("Language"), choices=as_choices(LANGUAGE_NAMES))
-    email = EmailField(
-        _l("Email (optional)"),
-        validators=[OptionalEmail()],
-        description=_l("Only for notifications you choose and for a new password if you "
-                       "forget yours. We send a link to confirm it. Leave it empty if you "
-                       "prefer."),
-    )
 
 
 class DemographicsForm(Form):
@@ -52,6 +36,40 @@ class UserForm(Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+
+
+class ProfileForm(UserForm):
+    display_name = StringField(
+        _l("Display name"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=60), NotImpersonating()],
+        description=_l("Shown next to what you write. A pseudonym is fine."),
+    )
+    locale = SelectField(_l("Language"), choices=as_choices(LANGUAGE_NAMES))
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[OptionalEmail()],
+        description=_l("Only for notifications you choose and for a new password if you "
+                       "forget yours. We send a link to confirm it. Leave it empty if you "
+                       "prefer."),
+    )
+    # Shown only with a confirmed address (templates/account/profile.html):
+    # replacing or removing it asks for the password (``needs_password``),
+    # so a borrowed session cannot take the account's way back for itself.
+    current_password = PasswordField(
+        _l("Current password"),
+        description=_l("Needed only to change or remove your confirmed address."),
+        render_kw={"autocomplete": "current-password"},
+    )
+
+    def validate_current_password(self, field):
+        if self.email.errors or not needs_password(self.user, self.email.data):
+            return
+        if not field.data:
+            raise ValidationError(_l("Type your current password to change or remove your "
+                                     "confirmed address."))
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
 
 
 class PasswordForm(UserForm):

@@ -5,6 +5,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import force_locale, get_locale
@@ -32,7 +33,7 @@ def _profile_page(**forms):
     # The language shown is the stored one, or the one being read now: saving
     # the profile never switches anyone to the list's first language.
     if "profile_form" not in forms:
-        forms["profile_form"] = ProfileForm(obj=user, prefix="profile", formdata=None)
+        forms["profile_form"] = ProfileForm(user, obj=user, prefix="profile", formdata=None)
         forms["profile_form"].locale.data = user.locale or str(get_locale())
     forms.setdefault(
         "demographics_form", DemographicsForm(obj=user, prefix="demo", formdata=None)
@@ -48,9 +49,26 @@ def profile():
     return _profile_page()
 
 
+def _no_password_checked():
+    """The profile's save checks no password (none typed, or the confirmed
+    address stays): it does not count towards ``RATELIMIT_PASSWORD_CHECK``
+    (a saved language is no guess at the password)."""
+    typed = (request.form.get("profile-email") or "").strip() or None
+    return not current_user.is_authenticated or not request.form.get("profile-current_password") \
+        or not auth_services.needs_password(current_user, typed)
+
+
+def _profile_again(_message):
+    """The profile page with what was typed (not the password), at the limit."""
+    return _profile_page(profile_form=ProfileForm(current_user, prefix="profile"))[0]
+
+
 @bp.post("/")
+@ratelimits.for_account("RATELIMIT_PASSWORD_CHECK", exempt_when=_no_password_checked,
+                        on_breach=ratelimits.keeping_form(_profile_again,
+                                                          ratelimits.attempts_message))
 def update_profile():
-    form = ProfileForm(prefix="profile")
+    form = ProfileForm(current_user, prefix="profile")
     if form.validate():
         link_sent = services.update_profile(
             current_user, form.display_name.data, form.locale.data, form.email.data

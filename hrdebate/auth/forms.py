@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms import EMAIL_RE, Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
+from ..forms import Email, Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 USERNAME_TAKEN = _l("This username is taken. Please choose another.")
@@ -74,14 +74,10 @@ class ResetRequestForm(Form):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[DataRequired(), Length(max=254)],
+        validators=[DataRequired(), Email()],
         description=_l("The address you confirmed on your account."),
         render_kw={"autocomplete": "email"},
     )
-
-    def validate_email(self, field):
-        if not EMAIL_RE.match(field.data or ""):
-            raise ValidationError(_l("Enter a valid email address."))
 
 
 class ResetPasswordForm(Form):

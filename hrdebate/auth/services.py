@@ -5,6 +5,7 @@ it say, written when the worker sends it."""
 
 import hashlib
 import hmac
+from datetime import timezone
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from werkzeug.security import check_password_hash
 
 from .. import ratelimits
 from ..extensions import db
+from ..forms import is_plain_address
 from ..idempotent import RESENT_WITHIN, add_once
 from ..mail import tokens
 from ..mail.outbox import enqueue
@@ -70,15 +72,38 @@ def end_sessions(user: User) -> None:
 
 # -- addresses and their confirmation ------------------------------------------------
 
+def same_address(one: str | None, other: str | None) -> bool:
+    """The same address, whatever its Latin capitals ("Aida@Example.org" is
+    "aida@example.org"); nothing else counts as the same: not Unicode case
+    folding, which maps different mailboxes together ("ß" and "ss", final
+    and plain sigma). Addresses typed since issue #13 are ASCII anyway
+    (``forms.EMAIL_RE``); an older one with other letters only equals itself."""
+    if not one or not other:
+        return one == other
+    if one.isascii() and other.isascii():
+        return one.lower() == other.lower()
+    return one == other
+
+
+def needs_password(user: User, address: str | None) -> bool:
+    """Whether giving ``user`` the address ``address`` (None: none) asks for
+    the current password: it replaces or removes a confirmed address. A
+    confirmed address is how the account is taken back after a lost
+    password, so a borrowed session must not swap it."""
+    return bool(user.email) and user.email_verified_at is not None \
+        and not same_address(address, user.email)
+
+
 def set_email(user: User, address: str | None) -> bool:
     """Give ``user`` the address ``address`` (None: none). A new address is
     unconfirmed until its link is opened, and a link to confirm it is
-    queued; the same address keeps its state (a confirmed one differing
-    only in capitals stays confirmed). True when a link was queued."""
+    queued; the same address keeps its state (``same_address``: one
+    differing only in Latin capitals stays confirmed). Whoever calls this
+    for a confirmed address has checked the password (``needs_password``).
+    True when a link was queued."""
     if address == user.email:
         return False
-    if address and user.email and user.email_verified_at \
-            and address.casefold() == user.email.casefold():
+    if user.email_verified_at is not None and same_address(address, user.email):
         user.email = address
         return False
     user.email = address
@@ -88,13 +113,19 @@ def set_email(user: User, address: str | None) -> bool:
 
 def send_verification(user: User) -> bool:
     """Queue the link that confirms the account's address, if it has an
-    unconfirmed one and has not had too many such links lately
-    (``RATELIMIT_VERIFY_MAIL``). True when queued."""
-    if not user.email or user.email_verified_at is not None:
+    unconfirmed one we can mail (``forms.is_plain_address``: not an older
+    address the forms refuse now) and neither the account
+    (``RATELIMIT_VERIFY_MAIL``) nor the address, whichever accounts asked
+    for it (``RATELIMIT_VERIFY_ADDRESS``), has had too many such links
+    lately. True when queued."""
+    if not user.email or user.email_verified_at is not None \
+            or not is_plain_address(user.email):
         return False
     if user.id is None:
         db.session.flush()
-    if not ratelimits.allow("RATELIMIT_VERIFY_MAIL", f"verify-mail:{user.id}"):
+    if not ratelimits.allow_all([
+            ("RATELIMIT_VERIFY_MAIL", f"verify-mail:{user.id}"),
+            ("RATELIMIT_VERIFY_ADDRESS", ratelimits.address_target("verify", user.email))]):
         return False
     return enqueue(user.id, MailKind.VERIFY, to_address=user.email)
 
@@ -126,36 +157,50 @@ def confirm_email(user: User) -> None:
 
 def accounts_with_address(address: str) -> list[User]:
     """The accounts whose confirmed address is ``address``, whatever its
-    capitals (addresses are not unique: one person may have several
-    accounts, a family one address)."""
-    folded = (address or "").strip().lower()
-    if not folded:
+    Latin capitals (``same_address``; addresses are not unique: one person
+    may have several accounts, a family one address). SQL's lower() folds
+    ASCII alike on every database, and Python's lower() of an ASCII
+    address folds nothing else; an older address with other letters is
+    found only as stored."""
+    address = (address or "").strip()
+    if not address:
         return []
+    if address.isascii():
+        matches = func.lower(User.email) == address.lower()
+    else:
+        matches = User.email == address
     return list(db.session.scalars(
-        select(User).where(func.lower(User.email) == folded,
-                           User.email_verified_at.is_not(None)).order_by(User.id)))
+        select(User).where(matches, User.email_verified_at.is_not(None)).order_by(User.id)))
 
 
 def request_reset(address: str) -> int:
     """Queue a reset link for each account whose confirmed address is
-    ``address``, within ``RATELIMIT_RESET_ACCOUNT`` per account. The link is
+    ``address``, within ``RATELIMIT_RESET_ACCOUNT`` per account (and known
+    device: ``ratelimits.reset_mail_key``). The link is
     made when the mail is written (``auth.mail``), so the outbox holds no
     secret. Returns how many were queued: for tests, never for the person
     asking, who gets the same answer in every case."""
     queued = 0
     for user in accounts_with_address(address):
-        if ratelimits.allow("RATELIMIT_RESET_ACCOUNT", f"reset-account:{user.id}"):
+        if ratelimits.allow("RATELIMIT_RESET_ACCOUNT", ratelimits.reset_mail_key(user)):
             queued += enqueue(user.id, MailKind.RESET)
     return queued
 
 
 def _password_stamp(user: User) -> str:
-    """A short digest of the account's password hash and session token: a
-    reset link carries it, so setting a password (or logging out
-    everywhere) makes every link made before worthless."""
+    """A short digest of what a reset link may act on: the account's
+    password hash, session token, address and the moment it was
+    confirmed. A reset link carries it, so setting a password, logging out
+    everywhere, or changing (or confirming again) the address makes every
+    link made before worthless: a mailbox the account has left has no
+    power over it any more."""
     key = current_app.secret_key
-    digest = hmac.new(key if isinstance(key, bytes) else key.encode(),
-                      f"{user.password_hash}:{user.session_token}".encode(), hashlib.sha256)
+    confirmed = user.email_verified_at
+    if confirmed is not None:
+        confirmed = int(confirmed.replace(tzinfo=confirmed.tzinfo or timezone.utc).timestamp())
+    text = f"{user.password_hash}:{user.session_token}:{user.email or ''}:{confirmed}"
+    digest = hmac.new(key if isinstance(key, bytes) else key.encode(), text.encode(),
+                      hashlib.sha256)
     return digest.hexdigest()[:16]
 
 
