@@ -1,8 +1,8 @@
 """Attacks on the mail side of issue #13: password reset, address
 confirmation, the stop link and mail choices, mail content, the periodic
 jobs and /admin/mail. Each test is an attack a real attacker (or a real
-crowd) would try; a test marked "FAILS: <defect>" reproduces a defect
-found on this branch and is left failing on purpose."""
+crowd) would try; a test noted "Was a defect" reproduces one the attack
+found, fixed since."""
 
 import re
 import smtplib
@@ -310,7 +310,7 @@ def test_a_reset_request_answers_the_same_for_known_and_unknown_addresses(
 
 def test_a_stop_link_of_a_deleted_account_does_not_act_on_the_next_account(
         app, client, make_user):
-    # FAILS on SQLite (passes on PostgreSQL, whose sequences never reuse ids):
+    # Was a defect on SQLite (PostgreSQL's sequences never reuse ids):
     # users.id is a plain INTEGER PRIMARY KEY, so SQLite gives the id of the
     # newest account, once deleted, to the next account made. Stop links never
     # expire and name the account by id only: whoever holds an old mail of the
@@ -332,7 +332,7 @@ def test_a_stop_link_of_a_deleted_account_does_not_act_on_the_next_account(
 def test_admin_mail_page_lists_no_address_even_in_a_refusal(mailing, app, client, auth,
                                                             make_user, make_club, make_event,
                                                             monkeypatch):
-    # FAILS: /admin/mail promises to list no one's address (admin/mail.py), but
+    # Was a defect: /admin/mail promises to list no one's address (admin/mail.py), but
     # the "Last error" column shows smtplib's refusal as is, and
     # SMTPRecipientsRefused's text is the recipient address itself.
     mailing.config["MAIL_GIVE_UP_HOURS"] = 0  # given up at once: it is listed as failed
@@ -357,7 +357,7 @@ def test_admin_mail_page_lists_no_address_even_in_a_refusal(mailing, app, client
 
 def test_a_permanent_refusal_of_one_recipient_does_not_hold_up_the_batch(
         mailing, app, make_user, make_club, make_event, monkeypatch):
-    # FAILS: smtplib.SMTPException is a subclass of OSError, so the
+    # Was a defect: smtplib.SMTPException is a subclass of OSError, so the
     # ``except transport.CONNECTION_ERRORS`` (which lists OSError) catches
     # every SMTP refusal first: a 550 "no such user" for ONE address is taken
     # for "server unreachable", the mail is not failed but retried for
@@ -850,7 +850,7 @@ def test_an_accepted_address_is_the_one_mail_goes_to(mailing, app, typed, delive
 
 def test_a_kind_stopped_before_the_worker_sends_is_not_sent(mailing, app, client, make_user,
                                                            make_club, make_event, capsys):
-    # FAILS: the refusal is read only when the row is written (wanted()); the
+    # Was a defect: the refusal is read only when the row is written (wanted()); the
     # composer does not ask again. Mail already waiting (the SMTP server down
     # for a few hours, the worker behind) still goes out after the person
     # pressed "stop" (one-click or /account/): the mail they just refused.
