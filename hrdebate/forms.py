@@ -11,7 +11,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateTimeField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    DateTimeField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
 from .bounds import SaneDate
@@ -202,6 +209,18 @@ class OptionalEmail:
                 value, invalid=_l("Enter a valid email address, or leave it empty."))
             if problem:
                 raise ValidationError(problem)
+
+
+def email_field() -> EmailField:
+    """The optional address of sign-up and of the profile: one rule, one help text."""
+    return EmailField(
+        _l("Email (optional)"),
+        validators=[OptionalEmail()],
+        description=_l("Only for notifications you choose and for a new password if you "
+                       "forget yours. We send a link to confirm it. Leave it empty if you "
+                       "prefer."),
+        render_kw={"autocomplete": "email"},
+    )
 
 
 def render_form(template: str, form, **context):

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..choices import Affiliation, AgeBand, Gender, Region, as_choices
 from ..config import LANGUAGE_NAMES
 from ..auth.services import needs_password
-from ..forms import Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
+from ..forms import Form, NotImpersonating, PasswordPolicy, email_field, strip
 
 NOT_SAID = _l("I prefer not to say")
 
@@ -46,13 +46,7 @@ class ProfileForm(UserForm):
         description=_l("Shown next to what you write. A pseudonym is fine."),
     )
     locale = SelectField(_l("Language"), choices=as_choices(LANGUAGE_NAMES))
-    email = EmailField(
-        _l("Email (optional)"),
-        validators=[OptionalEmail()],
-        description=_l("Only for notifications you choose and for a new password if you "
-                       "forget yours. We send a link to confirm it. Leave it empty if you "
-                       "prefer."),
-    )
+    email = email_field()
     # Shown only with a confirmed address (templates/account/profile.html):
     # replacing or removing it asks for the password (``needs_password``),
     # so a borrowed session cannot take the account's way back for itself.

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms import Email, Form, NotImpersonating, OptionalEmail, PasswordPolicy, strip
+from ..forms import Email, Form, NotImpersonating, PasswordPolicy, email_field, strip
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 USERNAME_TAKEN = _l("This username is taken. Please choose another.")
@@ -37,14 +37,7 @@ class RegisterForm(Form):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
-    email = EmailField(
-        _l("Email (optional)"),
-        validators=[OptionalEmail()],
-        description=_l("Only for notifications you choose and for a new password if you "
-                       "forget yours. We send a link to confirm it. Leave it empty if you "
-                       "prefer."),
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field()
 
     def validate_username(self, field):
         # Whether it is taken is decided when the account is written
