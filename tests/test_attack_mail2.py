@@ -7,6 +7,7 @@ stored before the rule, a hall signing up, a worker with 1,000 mails).
 A test marked "FAILS" reproduces a defect still there."""
 
 import smtplib
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -20,21 +21,34 @@ from hrdebate.dbtypes import frozen_clock
 from hrdebate.models import MailKind, NotificationKind, OutboxMail, User, utcnow
 from hrdebate.notifications.services import notify
 from hrdebate.ratelimits import DEVICE_COOKIE
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, _empty_database, _prepare_schema, make_test_app
 from tests.helpers import deliver_mail, fetch
 from tests.test_attack_mail import (  # helpers and fixtures only (no test_* names)
     change_address,
     link_in,
     login,
-    mailing,  # noqa: F401 (a fixture)
     mails,
     outbox,
     path_of,
-    production_limits,  # noqa: F401 (a fixture)
     reset_token,
     set_new_password,
     stop_token,
 )
+
+
+@pytest.fixture
+def mailing(app):
+    app.config["MAIL_CONSOLE"] = True
+    return app
+
+
+@pytest.fixture
+def production_limits(tmp_path):
+    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}", MAIL_CONSOLE=True)
+    _prepare_schema(app)
+    yield app
+    _empty_database(app)
 
 
 def sign_up(app, username, email, ip="127.0.0.1"):
@@ -170,6 +184,8 @@ def test_an_older_address_does_not_lock_the_rest_of_the_profile(app, make_user, 
     # without replacing the address (and then typing the password, and
     # losing the confirmation). Low-medium. Fix: OptionalEmail accepts the
     # field's object_data unchanged (as NotImpersonating does for names).
+    # (README "Known limits" says the profile asks for a Latin address at
+    # the next save: intended, but it holds the name and language hostage.)
     odd = make_user("odd", email="odd@example.org", locale="en")
     store_address(app, odd.id, legacy)
     owner = login(app, "odd")
@@ -208,10 +224,35 @@ def test_a_borrowed_session_can_plant_its_own_address_on_an_account_that_had_non
     # from a moment's access). Fix: ask the current password for ANY
     # address that would become the way back (adding or changing one too),
     # or at least before confirming an address the account did not have.
-    owner = make_user("aida", locale="en")  # no address yet
+    make_user("aida", locale="en")  # no address yet
     borrowed = login(mailing, "aida")
     response = change_address(borrowed, "attacker@evil.example", password=None)
     assert response.status_code == 422, "an address became the account's way back, no password"
+
+
+def test_a_moment_with_a_borrowed_phone_ends_in_the_account_taken(mailing, make_user,
+                                                                  capsys):
+    # FAILS (the defect above, end to end): a friend holds Aida's signed-in
+    # phone for a minute, adds their address (no password asked), then, at
+    # home, confirms it, asks for a reset, sets a password: Aida is logged
+    # out everywhere and her password no longer works.
+    make_user("aida", locale="en")
+    aida_phone = login(mailing, "aida")
+    change_address(aida_phone, "friend@evil.example", password=None)
+    capsys.readouterr()
+    deliver_mail(mailing)
+    [confirmation] = mails(capsys)
+    friend = mailing.test_client()
+    friend.set_cookie("lang", "en")
+    confirm_path = path_of(link_in(confirmation))
+    friend.get(confirm_path)
+    friend.post_form(confirm_path)
+    friend.post_form("/auth/reset", {"email": "friend@evil.example"})
+    deliver_mail(mailing)
+    resets = [m for m in mails(capsys) if m["To"] == "friend@evil.example"]
+    if resets:
+        set_new_password(friend, path_of(link_in(resets[0])), "the friend chose this now")
+    assert aida_phone.get("/account/").status_code == 200, "Aida was logged out of her account"
 
 
 def test_the_same_hold_on_an_address_just_changed_and_not_yet_confirmed(mailing, make_user):
@@ -292,7 +333,9 @@ def test_strangers_cannot_block_a_persons_own_confirmation_for_a_day(production_
     # denial of the confirmation, hence of reset and of all mail). Fix: count
     # the recipient per asking IP (plus a higher global cap), or let the
     # first link of each account through when the address has never been
-    # confirmed by anyone; and say how long when nothing was sent.
+    # confirmed by anyone; and say how long when nothing was sent. (README
+    # "Known limits" documents the wait; the victim is not told it on
+    # sign-up or /account/, and "send again" understates it.)
     app = production_limits
     for n in range(5):
         sign_up(app, f"troll{n}", "victim@example.org", ip="203.0.113.9")
@@ -560,3 +603,61 @@ def test_a_worker_with_1000_mails_while_people_refuse_kinds(mailing, make_user, 
     assert statuses.count("dropped") == 200 and statuses.count("pending") == 0
     print(f"1000 mails (800 sent, 200 dropped) took {took:.1f}s")
     assert took < 120, f"1000 mails took {took:.1f}s"
+
+
+def test_a_kind_refused_while_its_batch_is_being_sent_is_not_sent(mailing, make_user,
+                                                                  make_club, make_event,
+                                                                  monkeypatch, capsys):
+    # FAILS: still_wanted() is asked when the batch is composed
+    # (_compose_batch writes all MAIL_BATCH mails first), not when each one
+    # leaves: a "stop" pressed while the batch goes out (a slow server: up
+    # to half of MAIL_CLAIM_SECONDS) does not stop the mail already
+    # composed. Low (a window of seconds to minutes). Fix: ask
+    # still_wanted (one query for the batch's remaining users) right before
+    # each send, or compose each mail just before sending it.
+    from hrdebate.models import MailOptOut
+    aida = make_user("aida", email="aida@example.org", locale="en")
+    bek = make_user("bek", email="bek@example.org", locale="en")
+    event = make_event(make_club())
+    with mailing.test_request_context():
+        notify([aida.id, bek.id], "event_cancelled", event_id=event.id)
+        db.session.commit()
+    real_send = transport.Connection.send
+    calls = []
+
+    def send_and_bek_refuses(self, message):
+        real_send(self, message)
+        if not calls:  # after the first mail left, Bek presses "stop" in his mail program
+            with db.engine.begin() as connection:
+                connection.execute(MailOptOut.__table__.insert().values(
+                    user_id=bek.id, kind="event_cancelled"))
+        calls.append(message["To"])
+
+    monkeypatch.setattr(transport.Connection, "send", send_and_bek_refuses)
+    capsys.readouterr()
+    with mailing.app_context():
+        deliver_mail(mailing)
+    assert calls == ["aida@example.org"], calls
+
+
+@pytest.mark.parametrize("url", ["/auth/reset", "/auth/register"])
+def test_a_huge_or_binary_address_is_a_4xx(app, url):
+    # What held: no 5xx for 100,000 characters, bytes that are no UTF-8
+    # (a lone surrogate's) or a NUL in the address. (Werkzeug keeps bytes
+    # that are no UTF-8 as their %-escapes, so "a%ED%B2%80@example.org" is
+    # then a plain ASCII address, accepted as such: no browser sends it.)
+    from urllib.parse import quote
+    for typed in ["a" * 100_000 + "%40example.org", "a%ED%B2%80%40example.org",
+                  "a%FF%40example.org", "a%40example.org%00"]:
+        browser = app.test_client()
+        body = (f"csrf_token={browser.csrf_token()}&username=huge&display_name=Huge"
+                f"&password={quote(PASSWORD)}&password_confirm={quote(PASSWORD)}&email={typed}")
+        response = browser.post(url, data=body,
+                                content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500, (typed[:20], response.status_code)
+        if response.status_code == 302 and url == "/auth/register":
+            with app.app_context():
+                stored = db.session.scalar(select(User.email).filter_by(username="huge"))
+                assert stored is None or stored.isascii()
+                db.session.execute(User.__table__.delete())
+                db.session.commit()
