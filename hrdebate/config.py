@@ -79,10 +79,14 @@ class Defaults:
     # Mail that asks to confirm an address, per account (sign-up, a changed
     # address, the "Send the link again" button): beyond it none is queued.
     RATELIMIT_VERIFY_MAIL = "3 per hour;10 per day"
-    # The same, per recipient address (folded and hashed), whichever
-    # accounts ask: sign-ups typing a stranger's address cannot make the
-    # site mail it again and again. Beyond it none is queued either.
-    RATELIMIT_VERIFY_ADDRESS = "3 per hour;5 per day"
+    # The same, per recipient address (folded and hashed): from one asking
+    # address (a family or a class signing up together with one mailbox
+    # fits), and from everywhere together, so sign-ups typing a stranger's
+    # address cannot mail it again and again, and strangers elsewhere cannot
+    # use up the owner's own links. Beyond either, none is queued (the
+    # page says so).
+    RATELIMIT_VERIFY_ADDRESS = "5 per hour;10 per day"
+    RATELIMIT_VERIFY_ADDRESS_ALL = "20 per day"
     # Signed-in actions, per account (one person, wherever they are).
     # Forms that check the current password (changing it, deleting the
     # account): someone holding a borrowed or stolen session cannot use them

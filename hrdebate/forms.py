@@ -38,7 +38,10 @@ from .text import (
 # database's lower() folds it as Python's does, on every database.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_RE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+", re.ASCII)
+# The last label (the top-level domain) holds a letter: "a@10.0.0.1" is no
+# way around the refused IP literal "[10.0.0.1]".
+_TOP = r"(?=[A-Za-z0-9-]*[A-Za-z])" + _LABEL
+EMAIL_RE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_TOP}", re.ASCII)
 EMAIL_MAX, LOCAL_PART_MAX = 254, 64
 NOT_LATIN_EMAIL = _l("Use the address in Latin letters, like name@example.org.")
 UNSAFE_LINE = _l("This text holds invisible or control characters (such as a zero-width "
@@ -204,6 +207,9 @@ class OptionalEmail:
     def __call__(self, form, field):
         value = (field.data or "").strip()
         field.data = value or None
+        user = getattr(form, "user", None)
+        if user is not None and value == user.email:
+            return  # kept as stored (an older address): the rest of the form saves
         if value:
             problem = address_problem(
                 value, invalid=_l("Enter a valid email address, or leave it empty."))

@@ -47,12 +47,12 @@ class ProfileForm(UserForm):
     )
     locale = SelectField(_l("Language"), choices=as_choices(LANGUAGE_NAMES))
     email = email_field()
-    # Shown only with a confirmed address (templates/account/profile.html):
-    # replacing or removing it asks for the password (``needs_password``),
-    # so a borrowed session cannot take the account's way back for itself.
+    # Adding or changing an address, or removing a confirmed one, asks for the
+    # password (``needs_password``): a borrowed session cannot make the
+    # account's way back its own.
     current_password = PasswordField(
         _l("Current password"),
-        description=_l("Needed only to change or remove your confirmed address."),
+        description=_l("Needed only to add, change or remove your address."),
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -60,8 +60,8 @@ class ProfileForm(UserForm):
         if self.email.errors or not needs_password(self.user, self.email.data):
             return
         if not field.data:
-            raise ValidationError(_l("Type your current password to change or remove your "
-                                     "confirmed address."))
+            raise ValidationError(_l("Type your current password to add, change or remove "
+                                     "your address."))
         if not self.user.check_password(field.data):
             raise ValidationError(_l("This is not your current password."))
 

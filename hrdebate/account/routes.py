@@ -10,6 +10,7 @@ from flask import (
 )
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from .. import ratelimits
@@ -20,6 +21,12 @@ from ..i18n import remember_language
 from ..mail import mail_enabled
 from . import bp, services
 from .forms import DeleteForm, DemographicsForm, PasswordForm, ProfileForm
+
+
+# Too many links lately, to this account or to this address (whoever asked):
+# the limits are per hour and per day, so the wait may be longer than an hour.
+NO_LINK_NOW = _l("We could not send a link to this address now: several were sent lately. "
+                 "Ask for one again later with “Send the link again”.")
 
 
 @bp.before_request
@@ -70,6 +77,8 @@ def _profile_again(_message):
 def update_profile():
     form = ProfileForm(current_user, prefix="profile")
     if form.validate():
+        new_address = form.email.data and not auth_services.same_address(
+            form.email.data, current_user.email)
         link_sent = services.update_profile(
             current_user, form.display_name.data, form.locale.data, form.email.data
         )
@@ -79,6 +88,8 @@ def update_profile():
             if link_sent:
                 flash(_("We sent a link to %(address)s: open it to confirm the address.",
                         address=current_user.email), "info")
+            elif new_address and mail_enabled():
+                flash(str(NO_LINK_NOW), "error")
         return redirect(url_for(".profile"))
     return _profile_page(profile_form=form)
 
@@ -92,8 +103,7 @@ def resend_verification():
             flash(_("We sent a link to %(address)s: open it to confirm the address.",
                     address=user.email), "info")
         else:
-            flash(_("We have sent several links to this address lately. Please wait for them, "
-                    "or try again in an hour."), "error")
+            flash(str(NO_LINK_NOW), "error")
     return redirect(url_for(".profile", _anchor="email"))
 
 

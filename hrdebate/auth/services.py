@@ -87,11 +87,13 @@ def same_address(one: str | None, other: str | None) -> bool:
 
 def needs_password(user: User, address: str | None) -> bool:
     """Whether giving ``user`` the address ``address`` (None: none) asks for
-    the current password: it replaces or removes a confirmed address. A
-    confirmed address is how the account is taken back after a lost
-    password, so a borrowed session must not swap it."""
-    return bool(user.email) and user.email_verified_at is not None \
-        and not same_address(address, user.email)
+    the current password: it adds or changes an address, or removes a
+    confirmed one. An address, once confirmed, is how the account is taken
+    back after a lost password, so a borrowed session must not plant its
+    own (on an account with none, or with one not confirmed yet)."""
+    if same_address(address, user.email):
+        return False
+    return bool(address) or user.email_verified_at is not None
 
 
 def set_email(user: User, address: str | None) -> bool:
@@ -115,9 +117,10 @@ def send_verification(user: User) -> bool:
     """Queue the link that confirms the account's address, if it has an
     unconfirmed one we can mail (``forms.is_plain_address``: not an older
     address the forms refuse now) and neither the account
-    (``RATELIMIT_VERIFY_MAIL``) nor the address, whichever accounts asked
-    for it (``RATELIMIT_VERIFY_ADDRESS``), has had too many such links
-    lately. True when queued."""
+    (``RATELIMIT_VERIFY_MAIL``) nor the address, from the asking address
+    (``RATELIMIT_VERIFY_ADDRESS``) and from everywhere
+    (``RATELIMIT_VERIFY_ADDRESS_ALL``), has had too many such links lately.
+    True when queued."""
     if not user.email or user.email_verified_at is not None \
             or not is_plain_address(user.email):
         return False
@@ -125,7 +128,9 @@ def send_verification(user: User) -> bool:
         db.session.flush()
     if not ratelimits.allow_all([
             ("RATELIMIT_VERIFY_MAIL", f"verify-mail:{user.id}"),
-            ("RATELIMIT_VERIFY_ADDRESS", ratelimits.address_target("verify", user.email))]):
+            ("RATELIMIT_VERIFY_ADDRESS",
+             f"{ratelimits.address_target('verify', user.email)}:{ratelimits.per_address()}"),
+            ("RATELIMIT_VERIFY_ADDRESS_ALL", ratelimits.address_target("verify", user.email))]):
         return False
     return enqueue(user.id, MailKind.VERIFY, to_address=user.email)
 
@@ -198,7 +203,8 @@ def _password_stamp(user: User) -> str:
     confirmed = user.email_verified_at
     if confirmed is not None:
         confirmed = int(confirmed.replace(tzinfo=confirmed.tzinfo or timezone.utc).timestamp())
-    text = f"{user.password_hash}:{user.session_token}:{user.email or ''}:{confirmed}"
+    address = (user.email or "").lower() if (user.email or "").isascii() else user.email
+    text = f"{user.password_hash}:{user.session_token}:{address}:{confirmed}"  # same_address
     digest = hmac.new(key if isinstance(key, bytes) else key.encode(), text.encode(),
                       hashlib.sha256)
     return digest.hexdigest()[:16]

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..extensions import db
+from ..forms import is_plain_address
 from ..models import MailKind, Notification, OutboxMail, User
 from ..urls import absolute_url_for
 from . import preferences
@@ -42,11 +43,13 @@ def recipient(mail: OutboxMail, user: User) -> str | None:
     """Where the mail goes, as the account is now: a confirmation to the
     address it confirms while that is still the account's, unconfirmed;
     anything else to the account's confirmed address only."""
+    if not is_plain_address(user.email):
+        return None  # none, or stored before the rule: it could name other mailboxes
     if mail.kind == MailKind.VERIFY:
-        if user.email and user.email == mail.to_address and user.email_verified_at is None:
+        if user.email == mail.to_address and user.email_verified_at is None:
             return user.email
         return None
-    return user.email if user.email and user.email_verified_at else None
+    return user.email if user.email_verified_at else None
 
 
 def compose(mail: OutboxMail) -> EmailMessage | None:
@@ -60,7 +63,7 @@ def compose(mail: OutboxMail) -> EmailMessage | None:
         if context is None:
             return None
         opt_out = context.get("opt_out")
-        if opt_out and not still_wanted(user, opt_out):
+        if opt_out and not still_wanted(user.id, opt_out):
             return None  # refused after the mail was written: not sent
         if opt_out:
             context["unsubscribe_url"] = unsubscribe_url(user, opt_out)
@@ -72,6 +75,9 @@ def compose(mail: OutboxMail) -> EmailMessage | None:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id(mail)
     message["Auto-Submitted"] = "auto-generated"
+    # What the person may refuse, asked again right before the send
+    # (outbox.deliver_due): a "stop" pressed while the batch is sent counts.
+    message.refusable = (user.id, opt_out) if opt_out else None
     if opt_out:
         message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -81,9 +87,9 @@ def compose(mail: OutboxMail) -> EmailMessage | None:
     return message
 
 
-def still_wanted(user: User, kind: str) -> bool:
+def still_wanted(user_id: int, kind: str) -> bool:
     """``wanted`` (the one rule) asked again as the mail leaves."""
-    return db.session.scalar(select(User.id).where(User.id == user.id, wanted(kind))) is not None
+    return db.session.scalar(select(User.id).where(User.id == user_id, wanted(kind))) is not None
 
 
 def message_id(mail: OutboxMail) -> str:

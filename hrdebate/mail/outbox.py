@@ -123,7 +123,7 @@ def deliver_due(now: datetime | None = None) -> Counter:
     unreachable. Returns how many were sent, retried, failed, dropped,
     left for later because the server was unreachable, and released (given
     back because the server was too slow for the claim)."""
-    from .compose import compose
+    from .compose import compose, still_wanted
 
     report: Counter = Counter()
     if not mail_enabled():
@@ -141,6 +141,11 @@ def deliver_due(now: datetime | None = None) -> Counter:
                 if position and time.monotonic() > send_until:
                     report["released"] += _give_back([i for i, _ in ready[position:]], now)
                     break
+                if message.refusable and not still_wanted(*message.refusable):
+                    _mark(mail_id, OutboxStatus.DROPPED, None)  # refused meanwhile
+                    db.session.commit()
+                    report["dropped"] += 1
+                    continue
                 outcome = _send_one(mail_id, message, connection, now)
                 report[outcome] += 1
                 if outcome == "unreachable":

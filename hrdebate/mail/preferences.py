@@ -9,6 +9,7 @@ undone here."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -86,13 +87,21 @@ def allow(user_id: int, kind: str) -> None:
 
 def stop_token(user: User, kind: str) -> str:
     """The secret of a stop link: the account (its id and when it was made:
-    an id may be given again, on SQLite, once its account is deleted) and
-    the kind. It does not expire: an old mail's link keeps working."""
-    return tokens.sign("unsubscribe", {"u": user.id, "c": _made(user), "k": kind})
+    an id may be given again, on SQLite, once its account is deleted), the
+    address it was mailed to, and the kind. It does not expire, but it works
+    only while the account has that address: a mailbox the account left has
+    no say over its mail."""
+    return tokens.sign("unsubscribe", {"u": user.id, "c": _made(user), "a": _mailbox(user),
+                                       "k": kind})
 
 
 def _made(user: User) -> int:
     return round(user.created_at.timestamp() * 1_000_000)  # to the microsecond
+
+
+def _mailbox(user: User) -> str:
+    address = (user.email or "").lower()
+    return hashlib.sha256(address.encode()).hexdigest()[:12]
 
 
 def from_link(token: str) -> tuple[User, str] | None:
@@ -106,6 +115,8 @@ def from_link(token: str) -> tuple[User, str] | None:
     user = db.session.get(User, payload["u"])
     if user is None or payload.get("c") != _made(user):
         return None  # deleted, or another account given the same id since
+    if payload.get("a") != _mailbox(user):
+        return None  # mailed to an address the account no longer has
     return user, payload["k"]
 
 

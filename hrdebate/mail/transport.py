@@ -149,7 +149,8 @@ def describe(error: BaseException) -> str:
     return _ADDRESS.sub("<address>", f"{type(error).__name__}: {error}")[:300]
 
 
-_ADDRESS = re.compile(r"[^\s<>'\"(),;:\[\]{}]+@[^\s<>'\"(),;:\[\]{}]+")
+_ADDRESS = re.compile(r'"[^"]*"@[^\s<>\'"(),;:\[\]{}]+|'
+                      r"[^\s<>'\"(),;:\[\]{}]+@[^\s<>'\"(),;:\[\]{}]+")
 
 
 def readable(message: EmailMessage) -> str:
