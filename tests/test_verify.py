@@ -66,6 +66,12 @@ def test_sign_up_with_an_address_mails_a_link_that_confirms_it(mailing, client, 
     assert ">Confirm<" not in after.text
 
 
+def test_sign_up_says_where_the_link_went(mailing, client, english):
+    answer = client.post_form("/auth/register", {**SIGN_UP, "email": "aida@example.org"},
+                              follow_redirects=True)
+    assert "We sent a link to aida@example.org" in answer.text
+
+
 def test_sign_up_without_an_address_mails_nothing(mailing, client):
     client.post_form("/auth/register", {**SIGN_UP, "email": ""})
     assert outbox(mailing) == []

@@ -10,7 +10,6 @@ from flask import (
 )
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from .. import ratelimits
@@ -21,12 +20,6 @@ from ..i18n import remember_language
 from ..mail import mail_enabled
 from . import bp, services
 from .forms import DeleteForm, DemographicsForm, PasswordForm, ProfileForm
-
-
-# Too many links lately, to this account or to this address (whoever asked):
-# the limits are per hour and per day, so the wait may be longer than an hour.
-NO_LINK_NOW = _l("We could not send a link to this address now: several were sent lately. "
-                 "Ask for one again later with “Send the link again”.")
 
 
 @bp.before_request
@@ -89,7 +82,7 @@ def update_profile():
                 flash(_("We sent a link to %(address)s: open it to confirm the address.",
                         address=current_user.email), "info")
             elif new_address and mail_enabled():
-                flash(str(NO_LINK_NOW), "error")
+                flash(str(auth_services.NO_LINK_NOW), "error")
         return redirect(url_for(".profile"))
     return _profile_page(profile_form=form)
 
@@ -103,7 +96,7 @@ def resend_verification():
             flash(_("We sent a link to %(address)s: open it to confirm the address.",
                     address=user.email), "info")
         else:
-            flash(str(NO_LINK_NOW), "error")
+            flash(str(auth_services.NO_LINK_NOW), "error")
     return redirect(url_for(".profile", _anchor="email"))
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import ratelimits
 from ..forms import render_form
+from ..mail import mail_enabled
 from ..security import safe_next
 from . import bp, services
 from .forms import (
@@ -53,6 +54,12 @@ def register():
             return render_form("auth/register.html", form)
         login_user(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
+        if user.email and mail_enabled():
+            if services.link_queued(user):
+                flash(_("We sent a link to %(address)s: open it to confirm the address.",
+                        address=user.email), "info")
+            else:
+                flash(str(services.NO_LINK_NOW), "error")
         return ratelimits.remember_device(redirect(_next_url()), user.username)
     return render_form("auth/register.html", form)
 

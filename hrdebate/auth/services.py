@@ -8,6 +8,7 @@ import hmac
 from datetime import timezone
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
@@ -17,7 +18,7 @@ from ..forms import is_plain_address
 from ..idempotent import RESENT_WITHIN, add_once
 from ..mail import tokens
 from ..mail.outbox import enqueue
-from ..models import MailKind, User, utcnow
+from ..models import MailKind, OutboxMail, User, utcnow
 
 
 # Checked when the username is unknown, so a wrong username costs as much
@@ -68,6 +69,12 @@ def end_sessions(user: User) -> None:
     (logout, "log out on every other device"). The device that asked signs
     in again afterwards if it should stay signed in."""
     user.end_other_sessions()
+
+
+# Too many links lately, to this account or to this address (whoever asked):
+# the limits are per hour and per day, so the wait may be longer than an hour.
+NO_LINK_NOW = _l("We could not send a link to this address now: several were sent lately. "
+                 "Ask for one again later with “Send the link again”.")
 
 
 # -- addresses and their confirmation ------------------------------------------------
@@ -133,6 +140,15 @@ def send_verification(user: User) -> bool:
             ("RATELIMIT_VERIFY_ADDRESS_ALL", ratelimits.address_target("verify", user.email))]):
         return False
     return enqueue(user.id, MailKind.VERIFY, to_address=user.email)
+
+
+def link_queued(user: User) -> bool:
+    """Whether a link to confirm the account's present address is in the
+    outbox (queued by this request, or by the first of a double submit)."""
+    return user.email is not None and db.session.scalar(
+        select(OutboxMail.id).where(OutboxMail.user_id == user.id,
+                                    OutboxMail.kind == MailKind.VERIFY,
+                                    OutboxMail.to_address == user.email).limit(1)) is not None
 
 
 def verification_token(user_id: int, address: str) -> str:
