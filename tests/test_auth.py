@@ -261,3 +261,26 @@ def test_a_username_taken_at_the_same_instant_comes_back_as_a_form_error(app, cl
         from hrdebate.extensions import db
 
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+def test_a_device_that_chose_no_language_keeps_the_accounts_after_login(client, make_user):
+    """Logged in on a phone that never chose a language, then signed out from
+    another device: the login page still speaks the account's language."""
+    from tests.helpers import catalog
+
+    make_user("dilnoza", locale="uz")
+    client.delete_cookie("lang")
+    answer = client.post_form("/auth/login", {"username": "dilnoza", "password": PASSWORD},
+                              headers={"Accept-Language": "en"})
+    assert client.get_cookie("lang").value == "uz"
+    assert answer.status_code == 302
+    client.post_form("/auth/logout")
+    page = client.get("/auth/login", headers={"Accept-Language": "en"})
+    assert catalog("uz")["Log in"].string in page.text
+
+
+def test_a_language_the_device_chose_stays_after_login(client, make_user):
+    make_user("dilnoza", locale="uz")
+    client.set_cookie("lang", "ru")
+    client.post_form("/auth/login", {"username": "dilnoza", "password": PASSWORD})
+    assert client.get_cookie("lang").value == "ru"

@@ -1,10 +1,11 @@
-from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import ratelimits
 from ..forms import render_form
+from ..i18n import remember_language
 from ..mail import mail_enabled
 from ..security import safe_next
 from . import bp, services
@@ -83,6 +84,11 @@ def login():
             form.username.errors.append(_("This account has been suspended."))
         else:
             login_user(user, remember=form.remember.data)
+            if user.locale and not request.cookies.get(current_app.config["LANGUAGE_COOKIE"]):
+                # A device that chose no language keeps the account's, also
+                # once signed out (a session ended from another device).
+                remember_language(user.locale)
+                refresh()
             flash(_("You are logged in."), "success")
             # This browser is now a known device of the account: its failed
             # attempts count apart from everyone else's (ratelimits.py).
