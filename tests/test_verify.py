@@ -262,3 +262,20 @@ def test_plain_addresses_of_every_shape_are_accepted(mailing, client, typed):
     stored = fetch(mailing, User, username="aida").email
     assert stored == typed.replace("Ｎａｍｅ", "Name")  # full-width letters: NFKC, as every field
     assert outbox(mailing) == [(fetch(mailing, User, username="aida").id, "verify", stored)]
+
+
+def test_the_confirm_page_speaks_the_mails_language_on_a_device_that_chose_none(
+        mailing, client, make_user):
+    """The phone review: a Kyrgyz reader opened the link on a phone whose
+    browser asks for English and got an English page."""
+    from hrdebate.auth import services
+    from tests.helpers import catalog
+
+    aida = make_user("aida", email="aida@example.org", email_verified_at=None, locale="ky")
+    with mailing.test_request_context():
+        token = services.verification_token(aida.id, "aida@example.org")
+    client.delete_cookie("lang")
+    page = client.get(f"/auth/verify/{token}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert '<html lang="ky">' in page.text
+    assert catalog("ky")["Confirm"].string in page.text

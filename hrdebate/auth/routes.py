@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import ratelimits
 from ..forms import render_form
-from ..i18n import remember_language
+from ..i18n import read_in, remember_language
 from ..mail import mail_enabled
 from ..security import safe_next
 from . import bp, services
@@ -143,6 +143,8 @@ def _no_store(response):
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
     user, works = services.user_for_reset(token)
+    if user is not None:
+        read_in(user.locale)  # the mail's language, on a device that chose none
     if not works:
         if user is not None and current_user.is_authenticated and current_user.id == user.id:
             # Used a moment ago in this browser (a double click on "Save"):
@@ -176,6 +178,8 @@ def reset_password(token):
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify_email(token):
     user, current = services.read_verification(token)
+    if user is not None:
+        read_in(user.locale)
     if not current:
         return _no_store((render_template("auth/link_dead.html", reset=False), 410))
     if request.method == "POST":
