@@ -2,8 +2,7 @@
 (``/mail/preferences``), and the link at the foot of a mail that stops its
 kind, with or without signing in (the signed link is the proof)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectMultipleField
 
@@ -71,8 +70,9 @@ def save_preferences():
     if not form.validate():
         abort(400)
     preferences.save(current_user, form.kind.data or [])
-    flash(_("Saved."), "success")
-    return redirect(url_for("account.profile", _anchor="mail"))
+    # Said in the section itself (the page opens there, a phone's screen
+    # below the flashes at the top): mail/_preferences.html reads ?mail=saved.
+    return redirect(url_for("account.profile", mail="saved", _anchor="mail"))
 
 
 @bp.app_context_processor
