@@ -151,21 +151,19 @@ def _tidy(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
-FOOTER_STYLE = "margin-top:2em;padding-top:1em;border-top:1px solid #ccc;font-size:14px;color:#555"
-
-
 def _paragraphs(body: str) -> Markup:
     """Already escaped HTML text, each paragraph a <p>, lines kept; the
-    footer (the paragraph the ``-- `` line starts) smaller, under a rule."""
+    footer (the paragraph the ``-- `` line starts) is ``<p class="footer">``,
+    smaller, under a rule (``mail/_page.html``'s style)."""
     paragraphs = []
     for part in body.split("\n\n"):
         lines = [line for line in part.splitlines() if line.strip()]
-        style = ""
-        if lines and lines[0].strip() == "--":
-            lines, style = lines[1:], Markup(' style="{}"').format(FOOTER_STYLE)
+        footer = bool(lines) and lines[0].strip() == "--"
+        lines = lines[1:] if footer else lines
         if lines:
             paragraphs.append(Markup("<p{}>{}</p>").format(
-                style, Markup("<br>\n").join(Markup(line) for line in lines)))
+                Markup(' class="footer"') if footer else "",
+                Markup("<br>\n").join(Markup(line) for line in lines)))
     return Markup("\n").join(paragraphs)
 
 
