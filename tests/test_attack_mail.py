@@ -632,7 +632,8 @@ def test_the_online_link_reaches_only_seat_holders_at_send_time(mailing, app, ma
 
 def test_the_digest_counts_only_the_moderators_own_clubs(mailing, app, make_user, make_club,
                                                          make_event, make_comment, capsys):
-    from hrdebate.periodic.digest import send_digests, waiting_for
+    from hrdebate.moderation.queue import waiting_for
+    from hrdebate.periodic.digest import send_digests
     mod = make_user("mod", email="mod@example.org", locale="en")
     mine = make_club(moderators=[mod], slug="mine")
     theirs = make_club(slug="theirs")

@@ -13,7 +13,7 @@ from hrdebate.jobs import run_due
 from hrdebate.mail.compose import compose
 from hrdebate.models import Comment, Flag, MailOptOut, OutboxMail, User, utcnow
 from hrdebate.moderation.queue import pending_count
-from hrdebate.periodic.digest import waiting_for
+from hrdebate.moderation.queue import waiting_for
 from tests.helpers import deliver_mail
 
 BISHKEK = ZoneInfo("Asia/Bishkek")

@@ -116,20 +116,36 @@ def _scoped(query, club_ids, with_club=False):
 
 
 def pending_count(user) -> int:
-    """How many items wait for ``user`` (the menu's badge): held, flagged
-    and appealed comments on the events of the clubs they moderate (every
-    club for site moderators and admins), less the appeals against their own
-    rejections (another moderator decides those). One statement; 0 for
-    anyone who moderates nothing (and no statement for an anonymous visitor)."""
+    """How many items wait for ``user`` (the menu's badge): ``waiting_for``'s
+    kinds together. One statement; 0 for anyone who moderates nothing (and
+    no statement for an anonymous visitor)."""
     if not user.is_authenticated:
         return 0
-    appeal = and_(IS_APPEAL, func.coalesce(Comment.decided_by_id, 0) != user.id)
-    query = select(func.count()).select_from(Comment) \
-        .join(Event, Event.id == Comment.event_id).where(or_(IS_PENDING, IS_FLAGGED, appeal))
+    return sum(waiting_for(user).values())
+
+
+def waiting_for(user) -> dict[str, int]:
+    """What waits for ``user``, by kind (``pending``: held comments,
+    ``flagged``, ``appeals``), in one statement: on the events of the clubs
+    they moderate (every club for site moderators and admins), less the
+    appeals against their own rejections (another moderator decides those).
+    The menu's badge and the moderators' daily digest both count with it."""
+    kinds = {
+        "pending": IS_PENDING,
+        "flagged": IS_FLAGGED,
+        "appeals": and_(IS_APPEAL, func.coalesce(Comment.decided_by_id, 0) != user.id),
+    }
+    query = (
+        select(*[func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+                 for condition in kinds.values()])
+        .select_from(Comment).join(Event, Event.id == Comment.event_id)
+        .where(or_(*kinds.values()))
+    )
     if not user.is_site_moderator:
         query = query.where(Event.club_id.in_(select(Membership.club_id).where(
             Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR)))
-    return int(db.session.scalar(query) or 0)
+    row = db.session.execute(query).one()
+    return {kind: int(count) for kind, count in zip(kinds, row)}
 
 
 def queue_counts(club_ids) -> dict[str, int]:
