@@ -266,7 +266,7 @@ def invite_by_username(club: Club, inviter: User, username: str, role: str) -> N
     refuse(None if role in INVITABLE_ROLES else Refusal.BAD_ROLE)
     invitee = User.by_username(username)
     invitee_id = invitee.id if invitee is not None else 0  # no account has id 0
-    _close_expired(club.id, invitee_id)
+    close_expired_invitations(club_id=club.id, invitee_id=invitee_id)
     already_member = membership_of(club.id, invitee_id) is not None
     blocked = _invitation_blocked(club.id, invitee_id)
     if invitee is None or invitee.id == inviter.id or already_member or blocked:
@@ -289,19 +289,22 @@ def _invitation_blocked(club_id: int, invitee_id: int, now: datetime | None = No
     )))
 
 
-def _close_expired(club_id: int, invitee_id: int, now: datetime | None = None) -> None:
-    """File the person's expired invitations of this club as expired: one
-    waits for an answer per club and person, and an expired one makes room
-    for a new one."""
+def close_expired_invitations(now: datetime | None = None, club_id: int | None = None,
+                              invitee_id: int | None = None) -> int:
+    """File invitations unanswered for ``INVITATION_DAYS`` as expired: all of
+    them (the daily retention job), or one person's of one club (one waits
+    for an answer per club and person, and an expired one makes room for a
+    new one). Returns how many."""
     since = (now or utcnow()) - timedelta(days=invitation_days())
-    db.session.execute(
+    whose = [] if club_id is None else [ClubInvitation.club_id == club_id,
+                                        ClubInvitation.invitee_id == invitee_id]
+    return db.session.execute(
         update(ClubInvitation)
-        .where(ClubInvitation.club_id == club_id, ClubInvitation.invitee_id == invitee_id,
-               ClubInvitation.status == InvitationStatus.PENDING,
+        .where(*whose, ClubInvitation.status == InvitationStatus.PENDING,
                ClubInvitation.created_at <= since)
         .values(status=InvitationStatus.EXPIRED)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
 
 
 def _invite(club: Club, inviter: User, invitee: User, role: str) -> ClubInvitation | None:
@@ -377,7 +380,7 @@ def change_role(club: Club, by: User, membership: Membership, role: str) -> bool
     if role == membership.role:
         return True
     if role_needs_consent(membership.role, role):
-        _close_expired(club.id, membership.user_id)
+        close_expired_invitations(club_id=club.id, invitee_id=membership.user_id)
         if not _invitation_blocked(club.id, membership.user_id):
             _invite(club, by, membership.user, role)
         return False

@@ -31,10 +31,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
+from ..clubs.services import close_expired_invitations
 from ..extensions import db
 from ..jobs import periodic
-from ..models import ClubInvitation, Event, Notification, OutboxMail, Registration
-from ..models.club import InvitationStatus
+from ..models import Event, Notification, OutboxMail, Registration
 from ..models.mail import OutboxStatus
 from ..models.registration import Source
 
@@ -50,7 +50,7 @@ def apply_retention(now: datetime) -> dict[str, int]:
         "check_ins": erase_check_in_details(now),
         "walk_in_names": erase_walk_in_names(now),
         "notifications": delete_read_notifications(now),
-        "invitations": expire_invitations(now),
+        "invitations": close_expired_invitations(now),
         "mail": delete_old_mail(now),
     }
     db.session.commit()
@@ -93,16 +93,6 @@ def delete_read_notifications(now: datetime) -> int:
         delete(Notification)
         .where(Notification.read_at.is_not(None),
                Notification.created_at < now - _days("RETENTION_READ_NOTIFICATION_DAYS"))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-
-
-def expire_invitations(now: datetime) -> int:
-    return db.session.execute(
-        update(ClubInvitation)
-        .where(ClubInvitation.status == InvitationStatus.PENDING,
-               ClubInvitation.created_at <= now - _days("INVITATION_DAYS"))
-        .values(status=InvitationStatus.EXPIRED)
         .execution_options(synchronize_session=False)
     ).rowcount
 
