@@ -22,7 +22,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
@@ -30,10 +29,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
+from .timeutil import LOCAL_TZ
 from .models import JobRun, utcnow
 
 log = logging.getLogger(__name__)
-BISHKEK = ZoneInfo("Asia/Bishkek")
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,8 @@ def run_due(now: datetime | None = None) -> dict[str, object]:
 def _claim_daily(job: Job, now: datetime) -> bool:
     """True once a Bishkek day, from ``job.daily_at`` o'clock on, for whoever
     asks first (one UPDATE decides)."""
-    local = now.astimezone(BISHKEK)
-    due_from = datetime.combine(local.date(), time(job.daily_at), BISHKEK)
+    local = now.astimezone(LOCAL_TZ)
+    due_from = datetime.combine(local.date(), time(job.daily_at), LOCAL_TZ)
     if local < due_from:
         return False
     due_from = due_from.astimezone(now.tzinfo)

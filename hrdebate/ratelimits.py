@@ -13,8 +13,8 @@
   way, known and unknown alike) from each asking address, and the mail
   they queue per account (``allow``: beyond the limit nothing more is
   queued, and the answer to the person stays the same). Mail that asks to
-  confirm an address counts per account and per recipient address,
-  whichever account asks.
+  confirm an address counts per account, and per recipient address both
+  from each asking address and from everywhere together.
 - Device cookies (OWASP, "Slow down online guessing attacks with device
   cookies") keep that limit from locking the owner out: a browser where an
   account logged in before holds a signed cookie naming it (by its hash), and

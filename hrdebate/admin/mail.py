@@ -17,7 +17,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -25,8 +24,9 @@ from wtforms.widgets import HiddenInput
 
 from ..extensions import db
 from ..forms import Form
-from ..jobs import BISHKEK, PERIODIC, last_runs
-from ..models import MailKind, Notification, OutboxMail, OutboxStatus, User, utcnow
+from ..timeutil import LOCAL_TZ
+from ..jobs import PERIODIC, last_runs
+from ..models import Notification, OutboxMail, OutboxStatus, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +35,6 @@ LISTED = 50
 # (it waits for its next attempt) or no worker is running: a mail normally
 # leaves within seconds, and a worker's claim lasts MAIL_CLAIM_SECONDS.
 LATE_AFTER = timedelta(minutes=15)
-
-MAIL_KIND_LABELS = {
-    MailKind.NOTIFICATION: _l("Notification"),
-    MailKind.REMINDER: _l("Reminder"),
-    MailKind.DIGEST: _l("Moderation digest"),
-    MailKind.RESET: _l("Password reset"),
-    MailKind.VERIFY: _l("Address confirmation"),
-}
-
-
-def mail_kind_label(kind: str) -> str:
-    return str(MAIL_KIND_LABELS.get(kind, kind))
-
 
 @dataclass(frozen=True)
 class Counts:
@@ -72,8 +59,8 @@ class Row:
 
 
 def _today_starts(now: datetime) -> datetime:
-    local = now.astimezone(BISHKEK)
-    return datetime.combine(local.date(), time(0), BISHKEK).astimezone(now.tzinfo)
+    local = now.astimezone(LOCAL_TZ)
+    return datetime.combine(local.date(), time(0), LOCAL_TZ).astimezone(now.tzinfo)
 
 
 def counts(now: datetime | None = None) -> Counts:

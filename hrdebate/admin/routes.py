@@ -135,8 +135,7 @@ def mail():
     return render_template("admin/mail.html", counts=mail_admin.counts(now),
                            failed=mail_admin.failed(), late=mail_admin.late(now),
                            jobs=mail_admin.job_runs(),
-                           late_minutes=mail_admin.LATE_AFTER.seconds // 60,
-                           outbox_kind_label=mail_admin.mail_kind_label)
+                           late_minutes=mail_admin.LATE_AFTER.seconds // 60)
 
 
 @bp.post("/admin/mail/retry")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,11 +23,11 @@ from .user import User
 class MailKind(Labelled):
     """What a mail is; each has its template ``mail/<kind>.txt``."""
 
-    NOTIFICATION = "notification"  # one ``Notification`` (``notification_id``)
-    REMINDER = "reminder"          # an event tomorrow (``event_id``)
-    DIGEST = "digest"              # moderators: what waits for review
-    RESET = "reset"                # a password reset link
-    VERIFY = "verify"              # confirm ``to_address`` for the account
+    NOTIFICATION = "notification", _l("Notification")  # one ``Notification``
+    REMINDER = "reminder", _l("Reminder")  # an event tomorrow (``event_id``)
+    DIGEST = "digest", _l("Moderation digest")  # moderators: what waits for review
+    RESET = "reset", _l("Password reset")  # a password reset link
+    VERIFY = "verify", _l("Address confirmation")  # confirm ``to_address``
 
 
 class OutboxStatus(Labelled):
