@@ -63,8 +63,6 @@ def compose(mail: OutboxMail) -> EmailMessage | None:
         if context is None:
             return None
         opt_out = context.get("opt_out")
-        if opt_out and not still_wanted(user.id, opt_out):
-            return None  # refused after the mail was written: not sent
         if opt_out:
             context["unsubscribe_url"] = unsubscribe_url(user, opt_out)
         subject, text, html = render(f"mail/{mail.kind}.txt", user=user, lang=locale, **context)
@@ -88,7 +86,9 @@ def compose(mail: OutboxMail) -> EmailMessage | None:
 
 
 def still_wanted(user_id: int, kind: str) -> bool:
-    """``wanted`` (the one rule) asked again as the mail leaves."""
+    """``wanted`` (the one rule) asked again right before the send
+    (``outbox.deliver_due``): a kind refused after its mail was written, or
+    while its batch was being sent, is not sent."""
     return db.session.scalar(select(User.id).where(User.id == user_id, wanted(kind))) is not None
 
 
