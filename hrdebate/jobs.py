@@ -29,8 +29,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .timeutil import LOCAL_TZ
 from .models import JobRun, utcnow
+from .timeutil import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 

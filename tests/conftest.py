@@ -219,6 +219,14 @@ def make_user(rows):
 
 
 @pytest.fixture
+def mailing(app):
+    """Mail goes out, to the console: the worker's delivery
+    (``helpers.deliver_mail``) prints it, ``helpers.console_mails`` reads it."""
+    app.config["MAIL_CONSOLE"] = True
+    return app
+
+
+@pytest.fixture
 def english(client):
     """Read pages in English through the language cookie, as a browser keeps
     it (on /events/ and the feeds, ?lang= filters events instead)."""

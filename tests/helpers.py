@@ -175,3 +175,13 @@ def deliver_mail(app, now=None):
         report = deliver_due(now)
         db.session.remove()
         return report
+
+
+def console_mails(capsys):
+    """The mails the console printed since the last call (MAIL_CONSOLE), parsed."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    err = capsys.readouterr().err
+    return [message_from_bytes(part.encode(), policy=default)
+            for part in err.split("--- email ---\n")[1:]]

@@ -8,8 +8,6 @@ import re
 import smtplib
 import uuid
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import select
@@ -22,25 +20,13 @@ from hrdebate.models import utcnow
 from hrdebate.notifications.services import notify
 from tests.conftest import BASE_URL, PASSWORD, _empty_database, _prepare_schema, make_test_app
 from tests.factories import Rows
-from tests.helpers import deliver_mail, fetch
+from tests.helpers import console_mails as mails, deliver_mail, fetch
 
 NEW_PASSWORD = "apricots of the fergana valley"
 ATTACKER_PASSWORD = "the attacker chose this one"
 
 
 # -- helpers -------------------------------------------------------------------------
-
-@pytest.fixture
-def mailing(app):
-    app.config["MAIL_CONSOLE"] = True
-    return app
-
-
-def mails(capsys):
-    err = capsys.readouterr().err
-    return [message_from_bytes(part.encode(), policy=default_policy)
-            for part in err.split("--- email ---\n")[1:]]
-
 
 def text_of(message) -> str:
     return message.get_body(("plain",)).get_content()

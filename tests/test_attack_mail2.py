@@ -37,12 +37,6 @@ from tests.test_attack_mail import (  # helpers and fixtures only (no test_* nam
 
 
 @pytest.fixture
-def mailing(app):
-    app.config["MAIL_CONSOLE"] = True
-    return app
-
-
-@pytest.fixture
 def production_limits(tmp_path):
     app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
                         RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}", MAIL_CONSOLE=True)

@@ -16,12 +16,9 @@ from hrdebate.moderation.queue import pending_count
 from hrdebate.moderation.queue import waiting_for
 from tests.helpers import deliver_mail
 
+pytestmark = pytest.mark.usefixtures("mailing")  # mail on, to the console
+
 BISHKEK = ZoneInfo("Asia/Bishkek")
-
-
-@pytest.fixture(autouse=True)
-def mail_on(app):
-    app.config["MAIL_CONSOLE"] = True
 
 
 def bishkek(day_offset, hour, minute=0):

@@ -6,8 +6,6 @@ is shown. Every rule for every role, without JavaScript, and sent twice."""
 
 import json
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 
@@ -22,7 +20,7 @@ from hrdebate.models import (
     Vote,
     utcnow,
 )
-from tests.helpers import deliver_mail, fetch
+from tests.helpers import console_mails, deliver_mail, fetch
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -67,9 +65,7 @@ def follow(app, user, club):
 def mails(app, capsys):
     """The mails the worker prints to the console (MAIL_CONSOLE), parsed."""
     deliver_mail(app)
-    err = capsys.readouterr().err
-    return [message_from_bytes(part.encode(), policy=default_policy)
-            for part in err.split("--- email ---\n")[1:]]
+    return console_mails(capsys)
 
 
 def edit_data(event, **overrides):

@@ -21,11 +21,6 @@ MESSAGE = 'Bring <b>your</b> notes & a pen\nRoom 5\n\n<a href="http://evil.examp
 OUR_MARKUP = re.compile(r"<(a|p|br|div|html|body|strong|em)[\s>/]|&(lt|gt|amp|#34|#39|quot);")
 
 
-@pytest.fixture
-def mail_on(app):
-    app.config["MAIL_CONSOLE"] = True
-
-
 def _notify(app, user_id, kind, **fields):
     with app.test_request_context():
         notify([user_id], kind, **fields)
@@ -85,7 +80,7 @@ def _check_html(html):
 
 # -- escaping ----------------------------------------------------------------------------------
 
-def test_what_people_typed_is_escaped_in_html_and_kept_in_text(app, mail_on, make_user,
+def test_what_people_typed_is_escaped_in_html_and_kept_in_text(app, mailing, make_user,
                                                                make_club, make_event):
     aida = make_user("aida", email="aida@example.org", locale="en")
     event = make_event(make_club(name="Club <i>One</i>"), title=HOSTILE_TITLE)
@@ -115,7 +110,7 @@ def test_what_people_typed_is_escaped_in_html_and_kept_in_text(app, mail_on, mak
 
 # -- size and validity --------------------------------------------------------------------------
 
-def test_every_notification_mail_is_small_and_well_formed(app, mail_on, make_user, make_club,
+def test_every_notification_mail_is_small_and_well_formed(app, mailing, make_user, make_club,
                                                           make_event):
     aida = make_user("aida", email="aida@example.org", locale="ru")
     event = make_event(make_club(), title="Права ребёнка " * 10)
@@ -130,7 +125,7 @@ def test_every_notification_mail_is_small_and_well_formed(app, mail_on, make_use
         assert not OUR_MARKUP.search(text), message["Subject"]
 
 
-def test_the_html_part_passes_the_nu_html_checker(app, mail_on, make_user, make_club, make_event,
+def test_the_html_part_passes_the_nu_html_checker(app, mailing, make_user, make_club, make_event,
                                                    tmp_path):
     from tests.test_html import _errors, _java
 
@@ -151,7 +146,7 @@ CANCELLED = 'The event <a href="%(url)s">%(title)s</a> has been cancelled.'
 
 
 @pytest.mark.parametrize("locale", ["ky", "uz", "ru", "en"])
-def test_both_parts_are_in_the_readers_language(app, mail_on, make_user, make_club, make_event,
+def test_both_parts_are_in_the_readers_language(app, mailing, make_user, make_club, make_event,
                                                 locale):
     reader = make_user("reader", email="reader@example.org", locale=locale)
     event = make_event(make_club(), title="Votes at 16")
@@ -171,7 +166,7 @@ def test_both_parts_are_in_the_readers_language(app, mail_on, make_user, make_cl
 
 # -- links --------------------------------------------------------------------------------------
 
-def test_links_are_absolute_on_base_url_whatever_request_runs_the_worker(app, mail_on, make_user,
+def test_links_are_absolute_on_base_url_whatever_request_runs_the_worker(app, mailing, make_user,
                                                                          make_club, make_event):
     aida = make_user("aida", email="aida@example.org", locale="en")
     event = make_event(make_club(), title="Votes at 16")
@@ -188,7 +183,7 @@ def test_links_are_absolute_on_base_url_whatever_request_runs_the_worker(app, ma
     assert message["List-Unsubscribe"].startswith(f"<{BASE_URL}/mail/unsubscribe/")
 
 
-def test_the_footer_names_the_kind_it_stops(app, mail_on, make_user, make_club, make_event):
+def test_the_footer_names_the_kind_it_stops(app, mailing, make_user, make_club, make_event):
     aida = make_user("aida", email="aida@example.org", locale="en")
     event = make_event(make_club(), title="Votes at 16")
     _notify(app, aida.id, "reply", event_id=event.id)

@@ -1,9 +1,7 @@
 """Mail a person can refuse: the "Mail" section of /account/, and the link
 at the foot of each mail (List-Unsubscribe, one click per RFC 8058)."""
 
-import email
 import re
-from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import func, select
@@ -12,16 +10,9 @@ from hrdebate.extensions import db
 from hrdebate.mail import preferences, tokens
 from hrdebate.models import MailOptOut, NotificationKind, OutboxMail, User
 from hrdebate.notifications.services import notify
-from tests.helpers import deliver_mail, fetch
+from tests.helpers import console_mails, deliver_mail, fetch
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-def _mails(capsys):
-    """The mails the console printed since the last call, parsed."""
-    err = capsys.readouterr().err
-    return [email.message_from_bytes(part.strip("\n").encode(), policy=default_policy)
-            for part in err.split("--- email ---")[1:]]
 
 
 def _notify(app, user_id, kind, event_id):
@@ -46,20 +37,15 @@ def _token(app, user_id, kind):
         return preferences.stop_token(db.session.get(User, user_id), kind)
 
 
-@pytest.fixture
-def mail_on(app):
-    app.config["MAIL_CONSOLE"] = True
-
-
 # -- the link at the foot of a mail -----------------------------------------------------
 
-def test_one_click_from_a_real_mail_stops_that_kind_only(app, mail_on, make_user, make_club,
+def test_one_click_from_a_real_mail_stops_that_kind_only(app, mailing, make_user, make_club,
                                                          make_event, capsys):
     aida = make_user("aida", email="aida@example.org", locale="en")
     event = make_event(make_club(), title="Votes at 16")
     _notify(app, aida.id, "event_cancelled", event.id)
     deliver_mail(app)
-    [mail] = _mails(capsys)
+    [mail] = console_mails(capsys)
     header = mail["List-Unsubscribe"]
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(https://hrdebate\.test/mail/unsubscribe/[^>]+)>", header).group(1)
@@ -78,7 +64,7 @@ def test_one_click_from_a_real_mail_stops_that_kind_only(app, mail_on, make_user
     _notify(app, aida.id, "event_changed", event.id)
     assert _outbox(app, aida.id) == before + 1  # another kind still comes
     deliver_mail(app)
-    [changed] = _mails(capsys)
+    [changed] = console_mails(capsys)
     assert "changed its time or place" in changed.get_body(("plain",)).get_content()
 
 
@@ -221,7 +207,7 @@ def test_without_a_confirmed_address_the_section_says_so(app, client, auth, make
     assert "No mail reaches you" not in client.get("/account/").text
 
 
-def test_a_refusal_on_the_account_stops_the_mail(app, mail_on, client, auth, make_user,
+def test_a_refusal_on_the_account_stops_the_mail(app, mailing, client, auth, make_user,
                                                  make_club, make_event, capsys):
     aida = make_user("aida", email="aida@example.org", locale="en")
     event = make_event(make_club())
@@ -231,7 +217,7 @@ def test_a_refusal_on_the_account_stops_the_mail(app, mail_on, client, auth, mak
     _notify(app, aida.id, "event_cancelled", event.id)
     _notify(app, aida.id, "waitlist_promoted", event.id)
     deliver_mail(app)
-    mails = _mails(capsys)
+    mails = console_mails(capsys)
     assert len(mails) == 1 and "seat freed up" in mails[0]["Subject"]
     assert fetch(app, User, username="aida").email == "aida@example.org"
 

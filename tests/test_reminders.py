@@ -21,10 +21,7 @@ from hrdebate.models import Event, MailOptOut, OutboxMail, Registration, User, u
 from hrdebate.periodic import reminders
 from tests.helpers import deliver_mail
 
-
-@pytest.fixture(autouse=True)
-def mail_on(app):
-    app.config["MAIL_CONSOLE"] = True
+pytestmark = pytest.mark.usefixtures("mailing")  # mail on, to the console
 
 
 @pytest.fixture

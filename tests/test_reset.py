@@ -7,8 +7,6 @@ an unconfirmed address."""
 import os
 import re
 import uuid
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 from itsdangerous import timed
@@ -19,7 +17,7 @@ from hrdebate.models import MailKind, OutboxMail, User
 from hrdebate.notifications.services import notify
 from tests.conftest import BASE_URL, PASSWORD, _empty_database, _prepare_schema, make_test_app
 from tests.factories import Rows
-from tests.helpers import deliver_mail, fetch
+from tests.helpers import console_mails as mails, deliver_mail, fetch
 
 NEW_PASSWORD = "apricots of the fergana valley"
 REDIS = os.environ.get("HRDEBATE_TEST_REDIS_URL")
@@ -27,20 +25,6 @@ STORAGES = ["memory://"] + ([REDIS] if REDIS else [])
 
 
 # -- helpers -------------------------------------------------------------------------
-
-@pytest.fixture
-def mailing(app):
-    """Mail goes out, to the console (captured by capsys)."""
-    app.config["MAIL_CONSOLE"] = True
-    return app
-
-
-def mails(capsys):
-    """The mails printed to the console since the last call, parsed."""
-    err = capsys.readouterr().err
-    return [message_from_bytes(part.encode(), policy=default_policy)
-            for part in err.split("--- email ---\n")[1:]]
-
 
 def link_in(message) -> str:
     text = message.get_body(("plain",)).get_content()

@@ -16,12 +16,6 @@ SIGN_UP = {"username": "aida", "display_name": "Night Owl", "password": PASSWORD
            "password_confirm": PASSWORD}
 
 
-@pytest.fixture
-def mailing(app):
-    app.config["MAIL_CONSOLE"] = True
-    return app
-
-
 def save_profile(client, email, display_name="Aida", locale="en"):
     """The owner saves the profile, typing the current password (which
     replacing or removing a confirmed address asks for; test_attack_mail)."""
