@@ -7,7 +7,6 @@ stored before the rule, a hall signing up, a worker with 1,000 mails).
 A test noted "Was a defect" reproduces one this round found, fixed since."""
 
 import smtplib
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from hrdebate.dbtypes import frozen_clock
 from hrdebate.models import MailKind, NotificationKind, OutboxMail, User, utcnow
 from hrdebate.notifications.services import notify
 from hrdebate.ratelimits import DEVICE_COOKIE
-from tests.conftest import PASSWORD, _empty_database, _prepare_schema, make_test_app
+from tests.conftest import PASSWORD
 from tests.helpers import deliver_mail, fetch
 from tests.test_attack_mail import (  # helpers and fixtures only (no test_* names)
     change_address,
@@ -30,19 +29,11 @@ from tests.test_attack_mail import (  # helpers and fixtures only (no test_* nam
     mails,
     outbox,
     path_of,
+    production_limits,  # noqa: F401  (a fixture)
     reset_token,
     set_new_password,
     stop_token,
 )
-
-
-@pytest.fixture
-def production_limits(tmp_path):
-    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}", MAIL_CONSOLE=True)
-    _prepare_schema(app)
-    yield app
-    _empty_database(app)
 
 
 def sign_up(app, username, email, ip="127.0.0.1"):
