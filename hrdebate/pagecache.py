@@ -32,6 +32,7 @@ of just the tables it reads, for signed-in pages too; what is personal in
 such a page is rendered around it, never inside."""
 
 import functools
+import gzip
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -107,13 +108,18 @@ def _connections(session):
 
 # -- the numbers a request reads ------------------------------------------------------------
 
+_columns = PageGeneration.__table__.c
+_READ_GENERATIONS = select(_columns.table, _columns.number, _columns.changed_at)
+
+
 def _generations() -> dict:
     """Every table's number and time of change, read once per request (the
     first statement of a cached page's request: see the module's text)."""
     if "page_generations" not in g:
-        rows = db.session.execute(
-            select(PageGeneration.table, PageGeneration.number, PageGeneration.changed_at)).all()
-        g.page_generations = {row.table: (row.number, row.changed_at) for row in rows}
+        # Core, on the request's own connection (so in its transaction): a
+        # third of what the ORM costs for the same rows.
+        rows = db.session.connection().execute(_READ_GENERATIONS).all()
+        g.page_generations = {table: (number, changed) for table, number, changed in rows}
     return g.page_generations
 
 
@@ -165,12 +171,13 @@ def public_page(view):
             if not _may_store(response):
                 return response
             response.add_etag()
-            stored = (response.status_code, response.get_data(), list(response.headers.items()))
+            body = response.get_data()
+            stored = (body, _gzip(body), list(response.headers.items()))
             _set(key, stored)
         else:
-            status, body, headers = stored
-            response = current_app.response_class(body, status=status, headers=headers)
-        return _public(response)
+            body, _zipped, headers = stored
+            response = current_app.response_class(body, headers=headers)
+        return _public(response, zipped=stored[1])
 
     return cached_view
 
@@ -196,9 +203,26 @@ def _may_store(response) -> bool:
             and not current_user.is_authenticated)
 
 
-def _public(response):
+def _gzip(body: bytes) -> bytes | None:
+    """The body as Flask-Compress would send it to a browser taking gzip
+    (all of them), made once when the page is kept instead of at each answer."""
+    config = current_app.config
+    if len(body) < config["COMPRESS_MIN_SIZE"]:
+        return None
+    return gzip.compress(body, compresslevel=config["COMPRESS_LEVEL"], mtime=0)
+
+
+def _public(response, zipped: bytes | None = None):
     """Validators, a 304 when the browser has this page, and permission for a
     shared cache (a proxy) to keep it a few seconds."""
+    if zipped is not None and request.accept_encodings["gzip"]:
+        # As Flask-Compress marks it (which leaves an encoded answer alone).
+        etag, _weak = response.get_etag()
+        response.set_data(zipped)
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+        if etag:
+            response.set_etag(f"{etag}:gzip")
     last_write = max((changed for _number, changed in _generations().values()), default=None)
     if last_write is not None:
         response.last_modified = last_write
