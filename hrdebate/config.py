@@ -189,7 +189,9 @@ class Defaults:
     # answer it without asking (0: it asks each time, ETag/304).
     PAGE_CACHE_PROXY_SECONDS = 5
     CACHE_TYPE = "SimpleCache"
-    CACHE_THRESHOLD = 2000
+    # Entries per worker: a crawler asking for endless searches keeps at
+    # most this many pages (about 30 KB each, plain and gzipped).
+    CACHE_THRESHOLD = 500
     CACHE_KEY_PREFIX = "hrdebate-cache:"
 
     # Number of proxies in front of the app that set X-Forwarded-* headers.
