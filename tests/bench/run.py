@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,7 +47,19 @@ def machine() -> dict:
 
     model = next((line.split(":", 1)[1].strip() for line in shell("lscpu").splitlines()
                   if line.startswith("Model name")), platform.processor())
+    import sqlite3
+
+    versions = {"sqlite": sqlite3.sqlite_version,
+                "wrk": (shell("wrk", "-v").split() or ["", ""])[1],
+                "gunicorn": shell(sys.executable, "-m", "gunicorn", "--version")}
+    postgres = os.environ.get("HRDEBATE_TEST_DATABASE_URL")
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(postgres.replace("postgresql+psycopg", "postgresql")) as connection:
+            versions["postgresql"] = connection.execute("SHOW server_version").fetchone()[0]
     return {"cpus": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "versions": versions,
             "system": platform.platform(), "commit": shell("git", "rev-parse", "--short", "HEAD"),
             "load_average_before": [round(x, 2) for x in os.getloadavg()]}
 
