@@ -17,8 +17,8 @@ models, ``db.create_all``): never point it at real data. The rows go in with
 the driver's bulk paths (SQLite ``executemany`` in one transaction with
 synchronous=OFF and no journal; PostgreSQL ``COPY``), the models' indexes are
 built after the load, then ANALYZE. A ``bench_dataset`` table marks what was
-built: the same seed, scale and version again reuse the database as it is
-(``--force`` rebuilds).
+built: the same seed, scale, generator version and models (``schema_of``)
+again reuse the database as it is (``--force`` rebuilds).
 
 The interesting rows (the same ids at every scale; ``INFO`` after a build):
   event 1  a published debate in three days with exactly 300 published comments
@@ -35,8 +35,8 @@ Importable on its own within the hrdebate tree (``build(url, scale, seed)``).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import math
 import os
 import random
 import time
@@ -47,7 +47,7 @@ from sqlalchemy import inspect, text
 from werkzeug.security import generate_password_hash
 
 PASSWORD = "correct horse battery"
-VERSION = 2  # raise when the generated data changes: older databases are rebuilt
+VERSION = 3  # raise when the generated data changes: older databases are rebuilt
 MARKER = "bench_dataset"
 
 # Scale 1, the issue's programme.
@@ -497,12 +497,12 @@ def generate(scale: float, seed: int, anchor: datetime, topic_ids: list[int]) ->
                           None, at, resolved, resolution))
     for c in comments:
         if c[8] in ("rejected", "hidden") and c[0] not in flagged:  # a moderator's own decision
-            if True:
-                actions.append((c[14], "reject" if c[8] == "rejected" else "hide", c[0], c[2],
-                                c[1], c[15], c[13]))
-                if c[18]:
-                    actions.append((c[14] if c[14] != MODERATOR else ADMIN, "appeal_dismissed",
-                                    c[0], c[2], c[1], None, c[18]))
+            actions.append((c[14], "reject" if c[8] == "rejected" else "hide", c[0], c[2],
+                            c[1], c[15], c[13]))
+            if c[18]:  # an appeal is decided by another moderator, who decided last
+                other = MODERATOR if c[14] != MODERATOR else ADMIN
+                actions.append((other, "appeal_dismissed", c[0], c[2], c[1], None, c[18]))
+                c[13], c[14] = c[18], other
     actions.sort(key=lambda a: a[6])
     out.add("comments", "id event_id author_id parent_id depth body body_html stance status "
             "held_for open_flags created_at edited_at decided_at decided_by_id decision_reason "
@@ -616,6 +616,15 @@ def _app(url: str):
                        "RATELIMIT_ENABLED": False})
 
 
+def schema_of(metadata) -> str:
+    """A fingerprint of the models' tables, columns and indexes: a database
+    built from other models (another branch, a new migration) is rebuilt."""
+    shape = sorted((table.name, sorted(table.columns.keys()),
+                    sorted(index.name or "" for index in table.indexes))
+                   for table in metadata.sorted_tables)
+    return hashlib.sha1(json.dumps(shape).encode()).hexdigest()[:12]
+
+
 def built(connection) -> dict | None:
     """What the marker says was built here, or None."""
     if not inspect(connection).has_table(MARKER):
@@ -656,7 +665,8 @@ def build(url: str, scale: float = 1.0, seed: int = 14, force: bool = False,
             info = built(connection)
             counted = None
             if info and not force and info.get("version") == VERSION \
-                    and info.get("seed") == seed and info.get("scale") == scale:
+                    and info.get("seed") == seed and info.get("scale") == scale \
+                    and info.get("schema") == schema_of(db.metadata):
                 counted = connection.execute(text("SELECT count(*) FROM comments")).scalar()
             connection.rollback()
         if counted is not None and counted == info["sizes"]["comments_made"]:
@@ -725,6 +735,7 @@ def build(url: str, scale: float = 1.0, seed: int = 14, force: bool = False,
                             f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"))
             made = {name: len(rows) for name, (_cols, rows) in tables.rows.items()}
             info = {**INFO, "version": VERSION, "seed": seed, "scale": scale,
+                    "schema": schema_of(metadata),
                     "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "anchor": anchor.isoformat(),
                     "sizes": {**made, "comments_made": made["comments"]}}
