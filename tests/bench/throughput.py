@@ -184,8 +184,9 @@ def login_cookie(base: str, username: str, password: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/auth/login").read().decode()
-    token = re.search(r'"X-CSRFToken": "([^"]+)"',
-                      html.unescape(_HX_HEADERS.search(page).group(1))).group(1)
+    field = re.search(r'name="csrf_token" value="([^"]+)"', page)  # the form's own token
+    token = html.unescape(field.group(1)) if field else re.search(
+        r'"X-CSRFToken": "([^"]+)"', html.unescape(_HX_HEADERS.search(page).group(1))).group(1)
     data = urllib.parse.urlencode({"username": username, "password": password,
                                    "csrf_token": token}).encode()
     opener.open(base + "/auth/login", data=data).read()
