@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test install translations compile-translations db clean loadtest
+.PHONY: run test install translations compile-translations db clean loadtest bench
 
 $(BIN)/flask: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ loadtest: install compile-translations
 	$(BIN)/python -c 'import locust' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,load]'
 	$(BIN)/python -m tests.load.run
 	$(BIN)/python -m tests.load.run --postgres
+
+# Issue #14's figures (tests/bench/run.py): the programme-scale dataset (built
+# once, then reused), in-process latency on it, and throughput against a
+# hello-world with wrk and gunicorn; one table, and instance/bench.json. Not
+# part of `make test`. BENCH_SCALE=0.01 for a quick run; the other settings
+# (BENCH_*, HRDEBATE_TEST_DATABASE_URL=postgresql://... , emptied!) are in
+# tests/bench/run.py.
+bench: install compile-translations
+	command -v wrk >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 # Extract every message, update the ky, ru, uz and en catalogues, compile.
 translations: install
