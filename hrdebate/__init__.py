@@ -58,6 +58,9 @@ def create_app(test_config=None):
 
     i18n.init_app(app)
     security.init_app(app)
+    from . import pagecache
+
+    pagecache.init_fast_path(app)
     if app.config["PROXY_COUNT"]:
         # Outermost, so everything inside sees the client's scheme and host,
         # and the host check (urls.py) applies to the forwarded host.

@@ -44,6 +44,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from werkzeug.http import parse_cookie, parse_etags, unquote_etag
 
 from . import htmx
 from .dbtypes import utcnow
@@ -118,13 +119,18 @@ def _generations() -> dict:
     if "page_generations" not in g:
         # Core, on the request's own connection (so in its transaction): a
         # third of what the ORM costs for the same rows.
-        rows = db.session.connection().execute(_READ_GENERATIONS).all()
-        g.page_generations = {table: (number, changed) for table, number, changed in rows}
+        g.page_generations = _read_generations(db.session.connection())
     return g.page_generations
 
 
-def _version(tables: Iterable[str] | None = None) -> str:
-    generations = _generations()
+def _read_generations(connection) -> dict:
+    return {table: (number, changed)
+            for table, number, changed in connection.execute(_READ_GENERATIONS).all()}
+
+
+def _version(tables: Iterable[str] | None = None, generations: dict | None = None) -> str:
+    if generations is None:
+        generations = _generations()
     names = sorted(generations if tables is None else tables)
     # With the time of the change: numbers that came back (a restored backup)
     # do not find pages kept before.
@@ -170,6 +176,7 @@ def public_page(view):
             response = make_response(view(*args, **kwargs))
             if not _may_store(response):
                 return response
+            request.environ[_STORABLE] = True
             response.add_etag()
             body = response.get_data()
             stored = (body, _gzip(body), list(response.headers.items()))
@@ -177,6 +184,7 @@ def public_page(view):
         else:
             body, _zipped, headers = stored
             response = current_app.response_class(body, headers=headers)
+            request.environ[_STORABLE] = True
         return _public(response, zipped=stored[1])
 
     return cached_view
@@ -266,7 +274,104 @@ def _set(key, value) -> None:
         current_app.logger.warning("page cache: %s", error)
 
 
+# -- the fast path: whole answers to requests without a cookie --------------------------------
+
+_STORABLE = "hrdebate.page_cache.storable"
+_FAST_HEADERS = ("HTTP_HOST", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING", "HTTP_HX_REQUEST",
+                 "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET",
+                 "HTTP_HX_TRIGGER", "HTTP_HX_TRIGGER_NAME")
+
+
+class FastPath:
+    """WSGI, inside the proxy fix: a GET that carries no cookie (the language's
+    aside) comes from nobody signed in, with no session and so no message
+    waiting. Its whole answer, as it left the app (every header, compressed
+    as asked), is kept when the view said it may be (``public_page``, its
+    ``_may_store``), under the request's own inputs (scheme, host, path and
+    query, the language cookie, the Accept-Language, Accept-Encoding and htmx
+    headers) and the generations read first; the next such request is
+    answered here, without the app's hooks: the one statement that reads the
+    generations and one cache lookup. Anything else goes to the app, which
+    keeps pages for its own requests too (``public_page``)."""
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.language_cookie = app.config["LANGUAGE_COOKIE"]
+        self.seconds = app.config["PAGE_CACHE_SECONDS"]
+        self.engine = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or not self.app.config["PAGE_CACHE_ENABLED"]:
+            return self.wsgi_app(environ, start_response)
+        cookies = parse_cookie(environ)
+        if any(name != self.language_cookie for name in cookies) \
+                or environ.get("PATH_INFO", "").startswith("/static/"):
+            return self.wsgi_app(environ, start_response)
+        try:
+            backend = self.app.extensions["cache"][cache]
+            if self.engine is None:
+                with self.app.app_context():
+                    self.engine = db.engine
+            with self.engine.connect() as connection:
+                version = _version(generations=_read_generations(connection))
+            key = _key("fast", environ.get("wsgi.url_scheme"), environ.get("SCRIPT_NAME", ""),
+                       environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                       cookies.get(self.language_cookie),
+                       tuple(environ.get(name) for name in _FAST_HEADERS), version)
+            stored = backend.get(key)
+        except Exception:  # noqa: BLE001 - the database or the cache: the app answers (or says why)
+            return self.wsgi_app(environ, start_response)
+        if stored is not None:
+            return self._answer(environ, start_response, *stored)
+        return self._keep(environ, start_response, backend, key)
+
+    def _answer(self, environ, start_response, status, headers, body):
+        etag = dict(headers).get("ETag")
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        if asked and etag and parse_etags(asked).contains_weak(unquote_etag(etag)[0]):
+            kept = [(name, value) for name, value in headers
+                    if name not in ("Content-Length", "Content-Encoding", "Content-Type")]
+            start_response("304 NOT MODIFIED", kept)
+            return [b""]
+        if asked is None and environ.get("HTTP_IF_MODIFIED_SINCE"):
+            return self.wsgi_app(environ, start_response)  # rare: the app compares dates
+        start_response(status, headers)
+        return [body]
+
+    def _keep(self, environ, start_response, backend, key):
+        answer = {}
+
+        def recording_start_response(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info)
+
+        iterable = self.wsgi_app(environ, recording_start_response)
+        # Flask has run the view by now: whether it may be kept is known.
+        if not environ.get(_STORABLE):
+            return iterable
+        try:
+            body = b"".join(iterable)  # a page in memory already (never a stream)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        if answer.get("status", "").startswith("200 ") \
+                and not any(name.lower() == "set-cookie" for name, _v in answer["headers"]):
+            try:
+                backend.set(key, (answer["status"], answer["headers"], body),
+                            timeout=self.seconds)
+            except Exception as error:  # noqa: BLE001
+                self.app.logger.warning("page cache: %s", error)
+        return [body]
+
+
 def init_app(app):
     cache.init_app(app)
     with app.app_context():
         watch_writes(db.engine)
+
+
+def init_fast_path(app):
+    """Inside the proxy fix (which must wrap it, to give it the client's
+    scheme and host), outside everything else."""
+    app.wsgi_app = FastPath(app, app.wsgi_app)

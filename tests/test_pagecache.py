@@ -35,6 +35,18 @@ def world(make_user, make_club, make_event, make_comment):
             "debate": debate, "moot": moot, "project": project, "comment": comment}
 
 
+@pytest.fixture(params=["no cookie", "anonymous session"])
+def reader(request, app):
+    """Someone not signed in: with no cookie at all (answered by the fast path,
+    before the app), or with the session cookie an anonymous visit to the
+    login page leaves (answered by the app's own cache)."""
+    client = app.test_client()
+    if request.param == "anonymous session":
+        client.get("/auth/login")
+        assert client.get_cookie("hrdebate_session") is not None
+    return client
+
+
 def _kept(app, client, url, headers=EN):
     """The page twice; the second is answered from the cache: it costs only
     the read of the generations, and is the same page."""
@@ -46,26 +58,26 @@ def _kept(app, client, url, headers=EN):
     return len(statements)
 
 
-def test_every_public_page_is_kept_for_anonymous_readers(app, client, world):
+def test_every_public_page_is_kept_for_anonymous_readers(app, reader, world):
     debate, club = world["debate"], world["club"]
     urls = ["/", "/events/", "/events/?kind=debate&when=all", f"/events/{debate.id}",
             f"/events/{world['moot'].id}", f"/events/{world['project'].id}", "/clubs/",
             f"/clubs/{club.slug}", "/topics/", "/events.ics", "/events.atom",
             f"/clubs/{club.slug}/events.ics", f"/events/{debate.id}.ics"]
     for url in urls:
-        assert _kept(app, client, url) == 1, url
-        response = client.get(url, headers=EN)
+        assert _kept(app, reader, url) == 1, url
+        response = reader.get(url, headers=EN)
         assert "csrf" not in response.text.lower(), url
         assert "Set-Cookie" not in response.headers, url
         assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=5", url
 
 
-def test_a_moderator_hiding_a_comment_is_seen_by_the_next_reader(app, client, world):
+def test_a_moderator_hiding_a_comment_is_seen_by_the_next_reader(app, reader, world):
     debate, comment = world["debate"], world["comment"]
     url = f"/events/{debate.id}"
     fragment = {"HX-Request": "true", **EN}
-    assert "Toktogul 5" in client.get(url, headers=EN).text
-    assert "Toktogul 5" in client.get(url, headers=fragment).text
+    assert "Toktogul 5" in reader.get(url, headers=EN).text
+    assert "Toktogul 5" in reader.get(url, headers=fragment).text
 
     moderator = app.test_client()
     moderator.post_form("/auth/login", {"username": "sitemod", "password": PASSWORD})
@@ -74,38 +86,38 @@ def test_a_moderator_hiding_a_comment_is_seen_by_the_next_reader(app, client, wo
     assert response.status_code == 302
 
     for headers in (EN, fragment):
-        assert "Toktogul 5" not in client.get(url, headers=headers).text
-    assert "Toktogul 5" not in client.get("/", headers=EN).text
+        assert "Toktogul 5" not in reader.get(url, headers=headers).text
+    assert "Toktogul 5" not in reader.get("/", headers=EN).text
 
 
-def test_a_new_comment_and_an_edited_event_are_seen_at_once(app, client, world):
+def test_a_new_comment_and_an_edited_event_are_seen_at_once(app, reader, world):
     debate = world["debate"]
     for url in ("/", "/events/", f"/events/{debate.id}"):
-        assert "Motion on assembly" in client.get(url, headers=EN).text
+        assert "Motion on assembly" in reader.get(url, headers=EN).text
     author = app.test_client()
     author.post_form("/auth/login", {"username": "author", "password": PASSWORD})
     response = author.post_form(f"/events/{debate.id}/comments",
                                 {"body": "Assembly is a right", "stance": "for"})
     assert response.status_code in (302, 303), response.status_code
-    assert "Assembly is a right" in client.get(f"/events/{debate.id}", headers=EN).text
+    assert "Assembly is a right" in reader.get(f"/events/{debate.id}", headers=EN).text
 
     with app.app_context():
         db.session.execute(update(type(debate)).where(type(debate).id == debate.id)
                            .values(title="Motion on peaceful assembly"))
         db.session.commit()
     for url in ("/", "/events/", f"/events/{debate.id}", "/events.ics"):
-        assert "Motion on peaceful assembly" in client.get(url, headers=EN).text, url
+        assert "Motion on peaceful assembly" in reader.get(url, headers=EN).text, url
 
 
-def test_a_write_to_a_private_table_keeps_the_pages(app, client, world):
+def test_a_write_to_a_private_table_keeps_the_pages(app, reader, world):
     url = f"/events/{world['debate'].id}"
-    client.get(url, headers=EN)
+    reader.get(url, headers=EN)
     with app.app_context():
         db.session.add(Notification(user_id=world["author"].id, kind=NotificationKind.values()[0],
                                     event_id=world["debate"].id))
         db.session.commit()
     with count_queries(app) as statements:
-        client.get(url, headers=EN)
+        reader.get(url, headers=EN)
     assert len(statements) == 1  # still kept: nothing public changed
 
 
@@ -149,27 +161,27 @@ def test_a_flash_message_is_shown_once_to_its_reader_and_kept_for_nobody(app, cl
     assert "logged out" not in app.test_client().get("/", headers=EN).text.lower()
 
 
-def test_the_language_and_htmx_choose_the_page(app, client, world):
+def test_the_language_and_htmx_choose_the_page(app, reader, world):
     url = f"/events/{world['debate'].id}"
-    english = client.get(url, headers=EN).text
-    russian = client.get(url, headers={"Accept-Language": "ru"}).text
+    english = reader.get(url, headers=EN).text
+    russian = reader.get(url, headers={"Accept-Language": "ru"}).text
     assert 'lang="en"' in english and 'lang="ru"' in russian
-    client.set_cookie("lang", "ky")
-    assert 'lang="ky"' in client.get(url, headers=EN).text
-    part = client.get("/events/", headers={"HX-Request": "true", **EN}).text
-    assert "<html" not in part and "<html" in client.get("/events/", headers=EN).text
+    reader.set_cookie("lang", "ky")
+    assert 'lang="ky"' in reader.get(url, headers=EN).text
+    part = reader.get("/events/", headers={"HX-Request": "true", **EN}).text
+    assert "<html" not in part and "<html" in reader.get("/events/", headers=EN).text
 
 
-def test_a_browser_that_has_the_page_gets_304_until_it_changes(app, client, world):
+def test_a_browser_that_has_the_page_gets_304_until_it_changes(app, reader, world):
     url = f"/events/{world['debate'].id}"
-    first = client.get(url, headers=EN)
+    first = reader.get(url, headers=EN)
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
-    assert client.get(url, headers={"If-None-Match": etag, **EN}).status_code == 304
-    assert client.get(url, headers={"If-Modified-Since": modified, **EN}).status_code == 304
+    assert reader.get(url, headers={"If-None-Match": etag, **EN}).status_code == 304
+    assert reader.get(url, headers={"If-Modified-Since": modified, **EN}).status_code == 304
     with app.app_context():
         db.session.execute(update(Comment).values(body_html="<p>changed</p>"))
         db.session.commit()
-    again = client.get(url, headers={"If-None-Match": etag, **EN})
+    again = reader.get(url, headers={"If-None-Match": etag, **EN})
     assert again.status_code == 200 and "changed" in again.text
 
 
