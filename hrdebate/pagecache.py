@@ -44,6 +44,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_cookie, parse_etags, unquote_etag
 
 from . import htmx
@@ -60,6 +61,10 @@ PRIVATE_TABLES = frozenset({
 _WRITE = re.compile(
     r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([a-z_][a-z0-9_]*)', re.IGNORECASE)
 _WRITTEN = "hrdebate.written_tables"
+# What the fast path tells the app in the WSGI environ: the generations it
+# read, and (back) that the view's answer may be kept.
+_GENERATIONS = "hrdebate.page_cache.generations"
+_STORABLE = "hrdebate.page_cache.storable"
 
 
 # -- what a transaction wrote ------------------------------------------------------------
@@ -117,9 +122,12 @@ def _generations() -> dict:
     """Every table's number and time of change, read once per request (the
     first statement of a cached page's request: see the module's text)."""
     if "page_generations" not in g:
-        # Core, on the request's own connection (so in its transaction): a
-        # third of what the ORM costs for the same rows.
-        g.page_generations = _read_generations(db.session.connection())
+        # Read already by the fast path (before this request's transaction
+        # began: what the request reads is no older), or now: in core, on the
+        # request's own connection (a third of what the ORM costs).
+        fast = request.environ.get(_GENERATIONS)
+        g.page_generations = fast if fast is not None \
+            else _read_generations(db.session.connection())
     return g.page_generations
 
 
@@ -187,6 +195,7 @@ def public_page(view):
             request.environ[_STORABLE] = True
         return _public(response, zipped=stored[1])
 
+    cached_view.public_page = True
     return cached_view
 
 
@@ -276,7 +285,6 @@ def _set(key, value) -> None:
 
 # -- the fast path: whole answers to requests without a cookie --------------------------------
 
-_STORABLE = "hrdebate.page_cache.storable"
 _FAST_HEADERS = ("HTTP_HOST", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING", "HTTP_HX_REQUEST",
                  "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET",
                  "HTTP_HX_TRIGGER", "HTTP_HX_TRIGGER_NAME")
@@ -305,8 +313,7 @@ class FastPath:
         if environ.get("REQUEST_METHOD") != "GET" or not self.app.config["PAGE_CACHE_ENABLED"]:
             return self.wsgi_app(environ, start_response)
         cookies = parse_cookie(environ)
-        if any(name != self.language_cookie for name in cookies) \
-                or environ.get("PATH_INFO", "").startswith("/static/"):
+        if any(name != self.language_cookie for name in cookies) or not self._public(environ):
             return self.wsgi_app(environ, start_response)
         try:
             backend = self.app.extensions["cache"][cache]
@@ -314,7 +321,9 @@ class FastPath:
                 with self.app.app_context():
                     self.engine = db.engine
             with self.engine.connect() as connection:
-                version = _version(generations=_read_generations(connection))
+                generations = _read_generations(connection)
+            environ[_GENERATIONS] = generations
+            version = _version(generations=generations)
             key = _key("fast", environ.get("wsgi.url_scheme"), environ.get("SCRIPT_NAME", ""),
                        environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
                        cookies.get(self.language_cookie),
@@ -325,6 +334,16 @@ class FastPath:
         if stored is not None:
             return self._answer(environ, start_response, *stored)
         return self._keep(environ, start_response, backend, key)
+
+    def _public(self, environ) -> bool:
+        """Whether the URL is a ``public_page``'s (any other goes to the app
+        untouched: a redirect, a 404, a static file, a form)."""
+        try:
+            endpoint, _args = self.app.url_map.bind_to_environ(
+                environ, server_name=self.app.config["SERVER_NAME"]).match()
+        except HTTPException:
+            return False
+        return getattr(self.app.view_functions.get(endpoint), "public_page", False)
 
     def _answer(self, environ, start_response, status, headers, body):
         etag = dict(headers).get("ETag")
