@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from ..events.filters import EventFilters
 from ..extensions import db
@@ -174,12 +174,30 @@ def build_atom(events: Iterable[Event], *, feed: str, title: str, language: str,
 
 
 # -- what the public feeds list ----------------------------------------------------
+#
+# A public feed lists at most ``MAX_PUBLIC_CALENDAR_EVENTS`` (calendars) or
+# ``MAX_ATOM_ENTRIES`` events: building an event's entry is most of a feed's
+# cost (the icalendar library spends about half a millisecond on each), so
+# the bound is what keeps a feed's first answer fast at programme scale.
+# Calendar apps ask again every hour with the feed's ETag; that validator is
+# read first, by ``feed_version`` over exactly the rows the feed would list,
+# and an unchanged feed is answered 304 before anything is built.
+
+MAX_PUBLIC_CALENDAR_EVENTS = 100
+
+
+def _calendar_query(filters: EventFilters):
+    return filters.query(statuses=PUBLIC, with_topics=True).limit(MAX_PUBLIC_CALENDAR_EVENTS)
+
+
+def _atom_order():
+    return (func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
+
 
 def calendar_events(filters: EventFilters) -> list[Event]:
     """The events a public calendar lists: the list page's filters and order,
-    published only, with their topics, at most ``MAX_CALENDAR_EVENTS``."""
-    stmt = filters.query(statuses=PUBLIC, with_topics=True).limit(MAX_CALENDAR_EVENTS)
-    return list(db.session.scalars(stmt))
+    published only, with their topics, at most ``MAX_PUBLIC_CALENDAR_EVENTS``."""
+    return list(db.session.scalars(_calendar_query(filters)))
 
 
 def announced_events(filters: EventFilters) -> list[Event]:
@@ -188,7 +206,27 @@ def announced_events(filters: EventFilters) -> list[Event]:
     stmt = (
         filters.query(statuses=PUBLIC, with_topics=True)
         .order_by(None)
-        .order_by(func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
+        .order_by(*_atom_order())
         .limit(MAX_ATOM_ENTRIES)
     )
     return list(db.session.scalars(stmt))
+
+
+def feed_version(filters: EventFilters, atom: bool = False) -> str:
+    """What a public feed's content depends on, read in one small query
+    before the feed is built: the number of the events it lists, the sum
+    of their ids (an event that ends and leaves an upcoming feed changes
+    both, or the sum) and their latest change (any edit of an event,
+    of its themes or its club's name, touches ``updated_at``)."""
+    conditions = filters.conditions(None, PUBLIC)
+    if atom:
+        keys = select(Event.id, Event.updated_at).where(*conditions) \
+            .order_by(*_atom_order()).limit(MAX_ATOM_ENTRIES)
+    else:
+        keys = select(Event.id, Event.updated_at).where(*conditions) \
+            .order_by(*filters.order()).limit(MAX_PUBLIC_CALENDAR_EVENTS)
+    keys = keys.subquery()
+    count, ids, latest = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(keys.c.id), 0), func.max(keys.c.updated_at))
+    ).one()
+    return f"{count}.{ids}.{latest.isoformat() if latest else '-'}"
