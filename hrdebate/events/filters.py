@@ -67,7 +67,7 @@ class EventFilters:
         """The filters as conditions on ``Event`` alone (no join: the list's
         count and its page keys use them as they are)."""
         now = now or utcnow()
-        where = [_status_among(statuses), *matches(Event.search_key, self.q)]
+        where = [status_among(statuses), *matches(Event.search_key, self.q)]
         if self.kind:
             where.append(Event.kind == self.kind)
         if self.region:
@@ -116,7 +116,7 @@ class EventFilters:
         return stmt
 
 
-def _status_among(statuses):
+def status_among(statuses):
     """``status IN statuses``, written as NOT IN the other statuses: the
     same rows, but a condition no index ranges over, so the planner reads
     the list's order index (``ix_events_starts_at_id_status``) rather than

@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager
 
-from ..events.filters import EventFilters
+from ..events.filters import EventFilters, status_among
 from ..events.services import tallies
 from ..extensions import db, limiter
 from ..models import (
@@ -42,8 +42,10 @@ class Home:
 
 
 def _public_with_club():
+    # An outer join (every event has its club), so that the events lead in
+    # the order asked for and each club is read by its key.
     return (
-        select(Event).join(Event.club).options(contains_eager(Event.club))
+        select(Event).outerjoin(Event.club).options(contains_eager(Event.club))
         .where(Event.is_published)
     )
 
@@ -68,9 +70,10 @@ def home(now: datetime | None = None) -> Home:
         .limit(HOME_RESULTS)
     ).all()
     results = tallies([event.id for event in debates])
-    judgements = db.session.scalars(
-        _public_with_club()
-        .where(Event.kind == EventKind.MOOT_COURT, Event.judgement_published_at.is_not(None))
+    judgements = db.session.scalars(  # read from ix_events_judgement_published_at, newest first
+        select(Event).outerjoin(Event.club).options(contains_eager(Event.club))
+        .where(status_among((EventStatus.PUBLISHED,)), Event.kind == EventKind.MOOT_COURT,
+               Event.judgement_published_at.is_not(None))
         .order_by(Event.judgement_published_at.desc(), Event.id.desc())
         .limit(HOME_JUDGEMENTS)
     ).all()

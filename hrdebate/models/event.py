@@ -163,6 +163,8 @@ class Event(db.Model):
         Index("ix_events_starts_at_id_status", "starts_at", "id", "status"),
         # Upcoming (not yet over) events, a small part of all of them.
         Index("ix_events_ends_at", "ends_at"),
+        # The home page's latest judgements.
+        Index("ix_events_judgement_published_at", "judgement_published_at"),
         Index("ix_events_club_id_starts_at", "club_id", "starts_at"),
         search_index("events"),
     )

@@ -27,6 +27,7 @@ depends_on = None
 INDEXES = [
     ('ix_events_starts_at_id_status', 'events', ['starts_at', 'id', 'status']),
     ('ix_events_ends_at', 'events', ['ends_at']),
+    ('ix_events_judgement_published_at', 'events', ['judgement_published_at']),
     ('ix_registrations_checked_in_by_id', 'registrations', ['checked_in_by_id']),
     ('ix_progress_updates_author_id', 'progress_updates', ['author_id']),
     ('ix_comments_decided_by_id', 'comments', ['decided_by_id']),
