@@ -183,7 +183,7 @@ def build_atom(events: Iterable[Event], *, feed: str, title: str, language: str,
 # read first, by ``feed_version`` over exactly the rows the feed would list,
 # and an unchanged feed is answered 304 before anything is built.
 
-MAX_PUBLIC_CALENDAR_EVENTS = 100
+MAX_PUBLIC_CALENDAR_EVENTS = 50
 
 
 def _calendar_query(filters: EventFilters):
