@@ -196,14 +196,16 @@ class Cursor:
         if event_id is None or not _MOMENT.fullmatch(moment):
             return None
         try:
-            starts_at = datetime.fromisoformat(moment.removesuffix("Z")).replace(tzinfo=timezone.utc)
+            starts_at = datetime.fromisoformat(moment.removesuffix("Z"))
+            starts_at = starts_at.replace(tzinfo=timezone.utc)
         except ValueError:
             return None
         return cls(starts_at, event_id) if sane_day(starts_at) else None
 
     def __str__(self) -> str:
         moment = self.starts_at.astimezone(timezone.utc).replace(tzinfo=None)
-        return f"{moment.isoformat(timespec='microseconds' if moment.microsecond else 'seconds')}Z,{self.id}"
+        precision = "microseconds" if moment.microsecond else "seconds"
+        return f"{moment.isoformat(timespec=precision)}Z,{self.id}"
 
     def beyond(self, ascending: bool) -> list:
         """Conditions for the events after this place in a list of that

@@ -37,7 +37,8 @@ def _calendar(filters: EventFilters, *, name: str, feed: str, filename: str) -> 
         return build_calendar(calendar_events(filters), name=name, feed=feed,
                               event_url=event_page_url)
 
-    return feed_response(build, "text/calendar", filename, version=f"{feed_version(filters)}|{name}")
+    version = f"{feed_version(filters)}|{name}"  # a club's calendar is named after it
+    return feed_response(build, "text/calendar", filename, version=version)
 
 
 @bp.get("/events.ics")
