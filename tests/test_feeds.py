@@ -240,6 +240,26 @@ def test_a_public_calendar_lists_a_bounded_number_of_events(app, client, club, m
     assert titles(ics(client, "/events.ics")) == ["Event 0", "Event 1", "Event 2"]
 
 
+def test_calendar_lines_are_folded_at_75_octets_and_text_escaped(client, club, make_event):
+    """The VEVENTs are written by hand (feeds.services.calendar_event): long
+    Cyrillic, Uzbek and emoji text, and RFC 5545's special characters, come
+    back as they were; no line is longer than 75 octets, none splits a
+    character."""
+    title = ("Право; на, свободу\\ слова — Soʻz erkinligi 🗣 " * 4)[:160]
+    summary = "Строка один\nстрока два; три, четыре \\ пять " + "ө" * 120
+    make_event(club, title=title, summary=summary, venue="Зал №1, этаж 2; вход\\B",
+               topics=["women", "privacy"])
+    response = client.get("/events.ics")
+    for raw in response.data.split(b"\r\n"):
+        assert len(raw) <= 75
+        raw.decode("utf-8")  # every part is whole characters
+    [vevent] = vevents(Calendar.from_ical(response.data))
+    assert str(vevent["SUMMARY"]) == " ".join(title.split())
+    assert str(vevent["DESCRIPTION"]).startswith(summary)
+    assert str(vevent["LOCATION"]) == "Зал №1, этаж 2; вход\\B"
+    assert len(vevent["CATEGORIES"].cats) == 2
+
+
 def test_calendar_name_follows_the_interface_language(client):
     calendar = ics(client, "/events.ics", headers={"Accept-Language": "en"})
     assert str(calendar["X-WR-CALNAME"]) == "hrdebate events"
