@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, uuid5
 
 from icalendar import Calendar
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.filters import EventFilters
 from ..extensions import db
@@ -236,12 +237,16 @@ def calendar_events(filters: EventFilters) -> list[Event]:
 
 def announced_events(filters: EventFilters) -> list[Event]:
     """The Atom feed's entries: the same filters (and the same default,
-    upcoming) as the list page, the newest announcements first."""
+    upcoming) as the list page, the newest announcements first. The newest
+    are chosen by their keys alone (a sort of ids and dates, not of whole
+    events), then read by id."""
+    newest = (select(Event.id).where(*filters.conditions(None, PUBLIC))
+              .order_by(*_atom_order()).limit(MAX_ATOM_ENTRIES))
     stmt = (
-        filters.query(statuses=PUBLIC, with_topics=True)
-        .order_by(None)
+        select(Event).outerjoin(Event.club).options(contains_eager(Event.club),
+                                                     selectinload(Event.topics))
+        .where(Event.id.in_(newest))
         .order_by(*_atom_order())
-        .limit(MAX_ATOM_ENTRIES)
     )
     return list(db.session.scalars(stmt))
 
