@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
+from ..events.filters import EventFilters
 from ..extensions import db
 from ..idempotent import RESENT_WITHIN, add_once, insert_once
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
     utcnow,
 )
 from ..models.club import InvitationStatus, MemberRole, Verification
+from ..models.event import EventStatus
 from ..models.notification import NotificationKind
 from ..notifications.services import notify
 from ..rules import Refusal, RuleError, refuse
@@ -491,10 +493,12 @@ def upcoming_counts(club_ids: list[int], now: datetime | None = None) -> dict[in
     """Published events not yet over, per club, in one aggregate query."""
     if not club_ids:
         return {}
+    # The list's own "upcoming" (``EventFilters``): read from the few events
+    # not yet over, not from every published one.
+    upcoming = EventFilters(when="upcoming").conditions(now, statuses=(EventStatus.PUBLISHED,))
     rows = db.session.execute(
         select(Event.club_id, func.count())
-        .where(Event.club_id.in_(club_ids), Event.is_published,
-               Event.ends_at >= (now or utcnow()))
+        .where(Event.club_id.in_(club_ids), *upcoming)
         .group_by(Event.club_id)
     )
     return dict(rows.all())

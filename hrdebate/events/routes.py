@@ -24,7 +24,7 @@ from ..pagecache import public_page
 from ..rules import Refusal, RuleError
 from ..timeutil import day_time, local_to_utc, utc_to_local
 from . import bp, services
-from .filters import EventFilters
+from .filters import Cursor, EventFilters
 from .forms import (
     CancelForm,
     EventForm,
@@ -50,8 +50,12 @@ def _event_url(event, anchor=None):
 @bp.get("/events/")
 @public_page
 def index():
+    """The list, a page at a time: ``?after=`` and ``?before=`` (cursors,
+    ``filters.Cursor``) as its links write them, or ``?page=`` as older
+    links do; a cursor that cannot be read shows the first page."""
     filters = EventFilters.from_args(request.args)
-    pagination = services.event_list(filters, page_arg())
+    pagination = services.event_list(filters, page_arg(), Cursor.parse(request.args.get("after")),
+                                     Cursor.parse(request.args.get("before")))
     return render_page("events/list.html", "results", filters=filters, pagination=pagination,
                        clubs=services.club_options(), topic_names=TOPIC_NAMES)
 

@@ -39,6 +39,7 @@ from ..rules import Refusal, RuleError, refuse
 from ..text import render_markdown
 from ..timeutil import LOCAL_TZ
 from ..unit_of_work import lock_and_reread, lock_row
+from .filters import Cursor
 
 PER_PAGE = 20
 COMMON_FIELDS = (
@@ -50,9 +51,73 @@ EDITABLE_FIELDS = COMMON_FIELDS + tuple(f for fields in KIND_FIELDS.values() for
 
 # -- the list ------------------------------------------------------------------
 
-def event_list(filters, page: int):
-    """One page of the public events matching ``filters`` (``EventFilters``)."""
-    return db.paginate(filters.query(), page=page, per_page=PER_PAGE, error_out=False)
+@dataclass(frozen=True)
+class EventPage:
+    """One page of the event list, by keyset (issue #14): a page is asked
+    for by the place it starts after (``Cursor``) or ends before, so a deep
+    page costs what the first does. ``number`` is the page's number when it
+    is known (the first page, an old ``?page=N`` link), else None."""
+
+    items: list
+    total: int
+    number: int | None
+    next_after: str | None  # the next page's ``after``, or None at the end
+    previous_before: str | None  # the previous page's ``before``
+    previous_is_first: bool  # the previous page is the first: a link without a cursor
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // PER_PAGE)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_is_first or self.previous_before is not None
+
+
+def event_list(filters, page: int = 1, after: Cursor | None = None,
+               before: Cursor | None = None, now: datetime | None = None) -> EventPage:
+    """One page of the public events matching ``filters`` (``EventFilters``):
+    after the cursor ``after``, before ``before``, or page number ``page``
+    (old links: the page's first key is found by an offset over the keys
+    alone, bounded by the number of events; a page past the end is the
+    last one). Three statements: the count, the keys (a numbered page
+    only), the page."""
+    now = now or utcnow()
+    total = db.session.scalar(select(func.count(Event.id)).where(*filters.conditions(now)))
+    last_page = max(1, -(-total // PER_PAGE))
+    number = None
+    if after is None and before is None and page > 1:
+        number = min(page, last_page)
+        if number > 1:
+            key = db.session.execute(
+                select(Event.starts_at, Event.id).where(*filters.conditions(now))
+                .order_by(*filters.order()).offset((number - 1) * PER_PAGE - 1).limit(1)).first()
+            after = Cursor(*key) if key else None
+    stmt = filters.query(now).limit(PER_PAGE + 1)
+    if before is not None:
+        rows = list(db.session.scalars(
+            stmt.where(*before.beyond(not filters.ascending))
+            .order_by(None).order_by(*filters.order(reverse=True))))
+        if len(rows) == PER_PAGE + 1:
+            rows = rows[:PER_PAGE][::-1]
+            return EventPage(rows, total, None, str(Cursor.of(rows[-1])), str(Cursor.of(rows[0])),
+                             False)
+        # The start of the list: the first page, whole.
+        after = None
+    if after is not None:
+        stmt = stmt.where(*after.beyond(filters.ascending))
+    elif number is None:
+        number = 1
+    rows = list(db.session.scalars(stmt))
+    more = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    first = number == 1
+    return EventPage(
+        rows, total, number,
+        next_after=str(Cursor.of(rows[-1])) if more else None,
+        previous_before=None if first or not rows else str(Cursor.of(rows[0])),
+        previous_is_first=number == 2,
+    )
 
 
 def club_options() -> list[tuple[str, str]]:

@@ -3,7 +3,11 @@ the document with its caching headers, and the link to an event's page. Used
 by ``feeds.routes`` and ``me.routes``, so that no route module imports
 another area's routes."""
 
+import hashlib
+from collections.abc import Callable
+
 from flask import Response, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from ..models import Event
@@ -15,8 +19,22 @@ def event_page_url(event: Event) -> str:
     return absolute_url_for("events.show", event_id=event.id)
 
 
-def feed_response(body: bytes, mimetype: str, filename: str | None = None) -> Response:
-    response = Response(body, content_type=f"{mimetype}; charset=utf-8")
+def feed_response(body: bytes | Callable[[], bytes], mimetype: str, filename: str | None = None,
+                  version: str | None = None) -> Response:
+    """The feed's answer. With a ``version`` (what the content depends on,
+    read cheaply: ``feeds.services.feed_version``), the ETag comes from it
+    and the language, and a client that holds that ETag is answered 304
+    before ``body`` (then a function) is called to build the feed; without
+    one, the ETag is the body's hash."""
+    etag = None
+    if version is not None:
+        key = f"{FEED_FORMAT}|{version}|{get_locale()}|{request.full_path}"
+        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    if etag is not None and request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body() if callable(body) else body,
+                            content_type=f"{mimetype}; charset=utf-8")
     if filename:
         response.headers.set("Content-Disposition", "inline", filename=filename)
     # Names are translated into the reader's language; drafts are for
@@ -26,5 +44,13 @@ def feed_response(body: bytes, mimetype: str, filename: str | None = None) -> Re
     response.cache_control.no_cache = True
     if current_user.is_authenticated:
         response.cache_control.private = True
-    response.add_etag(weak=True)
+    if etag is not None:
+        response.set_etag(etag, weak=True)
+    else:
+        response.add_etag(weak=True)
     return response.make_conditional(request)
+
+
+# Changed when what a feed writes changes (its builders, its fields), so that
+# no client keeps a feed built by older code under a version-based ETag.
+FEED_FORMAT = "2"

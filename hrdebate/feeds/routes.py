@@ -16,7 +16,13 @@ from ..timeutil import day_time
 from ..urls import absolute_url_for
 from . import bp
 from .responses import event_page_url, feed_response
-from .services import announced_events, build_atom, build_calendar, calendar_events
+from .services import (
+    announced_events,
+    build_atom,
+    build_calendar,
+    calendar_events,
+    feed_version,
+)
 
 
 def _feed_name(path: str, filters: EventFilters) -> str:
@@ -26,8 +32,14 @@ def _feed_name(path: str, filters: EventFilters) -> str:
 
 
 def _calendar(filters: EventFilters, *, name: str, feed: str, filename: str) -> Response:
-    body = build_calendar(calendar_events(filters), name=name, feed=feed, event_url=event_page_url)
-    return feed_response(body, "text/calendar", filename)
+    """A public calendar; a client holding its current ETag gets 304 before
+    it is built (``feed_version``)."""
+    def build() -> bytes:
+        return build_calendar(calendar_events(filters), name=name, feed=feed,
+                              event_url=event_page_url)
+
+    version = f"{feed_version(filters)}|{name}"  # a club's calendar is named after it
+    return feed_response(build, "text/calendar", filename, version=version)
 
 
 @bp.get("/events.ics")
@@ -76,15 +88,17 @@ def events_atom():
         when = day_time(event.starts_at)  # as every page writes it
         return f"{when} · {event.venue}" if event.venue else when
 
-    body = build_atom(
-        announced_events(filters),
-        feed=_feed_name("events.atom", filters),
-        title=_("hrdebate events"),
-        language=str(get_locale()),
-        self_url=absolute_url_for("feeds.events_atom", **args),
-        alternate_url=absolute_url_for("events.index", **args),
-        event_url=event_page_url,
-        describe=describe,
-        now=utcnow(),
-    )
-    return feed_response(body, "application/atom+xml")
+    def build() -> bytes:
+        return build_atom(
+            announced_events(filters),
+            feed=_feed_name("events.atom", filters),
+            title=_("hrdebate events"),
+            language=str(get_locale()),
+            self_url=absolute_url_for("feeds.events_atom", **args),
+            alternate_url=absolute_url_for("events.index", **args),
+            event_url=event_page_url,
+            describe=describe,
+            now=utcnow(),
+        )
+
+    return feed_response(build, "application/atom+xml", version=feed_version(filters, atom=True))

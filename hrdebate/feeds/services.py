@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 from uuid import NAMESPACE_URL, uuid5
 
 from icalendar import Calendar
-from icalendar import Event as CalendarEvent
-from sqlalchemy import func
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.filters import EventFilters
 from ..extensions import db
@@ -75,30 +75,65 @@ def _calendar_status(event: Event, tentative: bool = False) -> str:
 
 
 def calendar_event(event: Event, url: str, tentative: bool = False,
-                   online: bool = False) -> CalendarEvent:
-    """One VEVENT. Topics are read from ``event.topics``: load them with the
-    events (the list filters' query selectin-loads them). The online link is
-    written only with ``online`` (a personal feed, for a seat): public feeds
-    never carry it."""
+                   online: bool = False) -> bytes:
+    """One VEVENT, as the lines of RFC 5545 (escaped and folded by
+    ``_content_line``). Written here rather than by the icalendar library,
+    which spent about a millisecond on each event (most of a public feed's
+    time at programme scale); the tests read every feed back with it.
+    Topics are read from ``event.topics``: load them with the events (the
+    list filters' query selectin-loads them). The online link is written
+    only with ``online`` (a personal feed, for a seat): public feeds never
+    carry it."""
     link = line(event.online_url) if online and event.online_url else ""
     description = "\n\n".join(p for p in (clean(event.summary), link, url) if p)
-    vevent = CalendarEvent.new(
-        uid=event_uid(event),
+    location = line(event.venue) or link
+    categories = ",".join(_ical_text(line(str(topic.name))) for topic in event.topics)
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_ical_text(line(event.title))}",
+        f"DTSTART:{_stamp(event.starts_at)}",
+        f"DTEND:{_stamp(event.ends_at)}",
         # No METHOD: DTSTAMP is then when the event was last revised, which
         # also keeps the document, and its ETag, the same between edits.
-        stamp=_utc(event.updated_at),
-        last_modified=_utc(event.updated_at),
-        created=_utc(event.created_at),
-        start=_utc(event.starts_at),
-        end=_utc(event.ends_at),
-        summary=line(event.title),
-        description=description,
-        location=line(event.venue) or link or None,
-        url=url,
-        status=_calendar_status(event, tentative),
-        categories=[line(str(topic.name)) for topic in event.topics],
-    )
-    return vevent
+        f"DTSTAMP:{_stamp(event.updated_at)}",
+        f"UID:{_ical_text(event_uid(event))}",
+        *([f"CATEGORIES:{categories}"] if categories else []),
+        f"CREATED:{_stamp(event.created_at)}",
+        f"DESCRIPTION:{_ical_text(description)}",
+        f"LAST-MODIFIED:{_stamp(event.updated_at)}",
+        *([f"LOCATION:{_ical_text(location)}"] if location else []),
+        f"STATUS:{_calendar_status(event, tentative)}",
+        f"URL:{url}",
+        "END:VEVENT",
+    ]
+    return b"".join(_content_line(text) for text in lines)
+
+
+def _stamp(value: datetime) -> str:
+    """A DATE-TIME in UTC, to the second (``20260501T120000Z``)."""
+    return _utc(value).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _ical_text(value: str) -> str:
+    """A TEXT value escaped (RFC 5545 3.3.11): backslash, semicolon, comma,
+    and line breaks as ``\\n``."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _content_line(text: str) -> bytes:
+    """One content line, folded at 75 octets (RFC 5545 3.1): each following
+    part starts with a space; a character's UTF-8 bytes are never split."""
+    data = text.encode("utf-8")
+    parts, start, size = [], 0, 75
+    while len(data) - start > size:
+        end = start + size
+        while data[end] & 0xC0 == 0x80:  # inside a character: cut before it
+            end -= 1
+        parts.append(data[start:end])
+        start, size = end, 74
+    parts.append(data[start:])
+    return b"\r\n ".join(parts) + b"\r\n"
 
 
 def build_calendar(events: Iterable[Event], *, name: str, feed: str,
@@ -107,7 +142,9 @@ def build_calendar(events: Iterable[Event], *, name: str, feed: str,
     """A VCALENDAR of ``events``. ``feed`` names the calendar for its stable
     UID (e.g. ``events.ics?kind=debate``); ``name`` is shown to people.
     Events whose id is in ``tentative`` (a waitlisted seat) are TENTATIVE;
-    those in ``online`` carry their online link (a personal feed only)."""
+    those in ``online`` carry their online link (a personal feed only).
+    The calendar's own properties are written by the icalendar library,
+    its events by ``calendar_event``."""
     calendar = Calendar.new(
         prodid=PRODID,
         name=line(name),  # NAME and X-WR-CALNAME: never a line break
@@ -115,12 +152,10 @@ def build_calendar(events: Iterable[Event], *, name: str, feed: str,
         refresh_interval=REFRESH_INTERVAL,
     )
     calendar.add("CALSCALE", "GREGORIAN")
-    for event in events:
-        calendar.add_component(
-            calendar_event(event, event_url(event), tentative=event.id in tentative,
-                           online=event.id in online)
-        )
-    return calendar.to_ical()
+    head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    body = b"".join(calendar_event(event, event_url(event), tentative=event.id in tentative,
+                                   online=event.id in online) for event in events)
+    return head + body + b"END:VCALENDAR" + end
 
 
 def _rfc3339(value: datetime) -> str:
@@ -174,21 +209,63 @@ def build_atom(events: Iterable[Event], *, feed: str, title: str, language: str,
 
 
 # -- what the public feeds list ----------------------------------------------------
+#
+# A public feed lists at most ``MAX_PUBLIC_CALENDAR_EVENTS`` (calendars) or
+# ``MAX_ATOM_ENTRIES`` events: building an event's entry is most of a feed's
+# cost (the icalendar library spends about half a millisecond on each), so
+# the bound is what keeps a feed's first answer fast at programme scale.
+# Calendar apps ask again every hour with the feed's ETag; that validator is
+# read first, by ``feed_version`` over exactly the rows the feed would list,
+# and an unchanged feed is answered 304 before anything is built.
+
+MAX_PUBLIC_CALENDAR_EVENTS = 50
+
+
+def _calendar_query(filters: EventFilters):
+    return filters.query(statuses=PUBLIC, with_topics=True).limit(MAX_PUBLIC_CALENDAR_EVENTS)
+
+
+def _atom_order():
+    return (func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
+
 
 def calendar_events(filters: EventFilters) -> list[Event]:
     """The events a public calendar lists: the list page's filters and order,
-    published only, with their topics, at most ``MAX_CALENDAR_EVENTS``."""
-    stmt = filters.query(statuses=PUBLIC, with_topics=True).limit(MAX_CALENDAR_EVENTS)
-    return list(db.session.scalars(stmt))
+    published only, with their topics, at most ``MAX_PUBLIC_CALENDAR_EVENTS``."""
+    return list(db.session.scalars(_calendar_query(filters)))
 
 
 def announced_events(filters: EventFilters) -> list[Event]:
     """The Atom feed's entries: the same filters (and the same default,
-    upcoming) as the list page, the newest announcements first."""
+    upcoming) as the list page, the newest announcements first. The newest
+    are chosen by their keys alone (a sort of ids and dates, not of whole
+    events), then read by id."""
+    newest = (select(Event.id).where(*filters.conditions(None, PUBLIC))
+              .order_by(*_atom_order()).limit(MAX_ATOM_ENTRIES))
     stmt = (
-        filters.query(statuses=PUBLIC, with_topics=True)
-        .order_by(None)
-        .order_by(func.coalesce(Event.published_at, Event.created_at).desc(), Event.id.desc())
-        .limit(MAX_ATOM_ENTRIES)
+        select(Event).outerjoin(Event.club).options(contains_eager(Event.club),
+                                                     selectinload(Event.topics))
+        .where(Event.id.in_(newest))
+        .order_by(*_atom_order())
     )
     return list(db.session.scalars(stmt))
+
+
+def feed_version(filters: EventFilters, atom: bool = False) -> str:
+    """What a public feed's content depends on, read in one small query
+    before the feed is built: the number of the events it lists, the sum
+    of their ids (an event that ends and leaves an upcoming feed changes
+    both, or the sum) and their latest change (any edit of an event,
+    of its themes or its club's name, touches ``updated_at``)."""
+    conditions = filters.conditions(None, PUBLIC)
+    if atom:
+        keys = select(Event.id, Event.updated_at).where(*conditions) \
+            .order_by(*_atom_order()).limit(MAX_ATOM_ENTRIES)
+    else:
+        keys = select(Event.id, Event.updated_at).where(*conditions) \
+            .order_by(*filters.order()).limit(MAX_PUBLIC_CALENDAR_EVENTS)
+    keys = keys.subquery()
+    count, ids, latest = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(keys.c.id), 0), func.max(keys.c.updated_at))
+    ).one()
+    return f"{count}.{ids}.{latest.isoformat() if latest else '-'}"

@@ -157,6 +157,14 @@ class Event(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
+        # The event list's order, (start, id), read from either end whatever
+        # the statuses asked for (the status is in it, to skip drafts): a
+        # page after a cursor is a range of it.
+        Index("ix_events_starts_at_id_status", "starts_at", "id", "status"),
+        # Upcoming (not yet over) events, a small part of all of them.
+        Index("ix_events_ends_at", "ends_at"),
+        # The home page's latest judgements.
+        Index("ix_events_judgement_published_at", "judgement_published_at"),
         Index("ix_events_club_id_starts_at", "club_id", "starts_at"),
         search_index("events"),
     )
@@ -407,7 +415,8 @@ class ProgressUpdate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                  index=True)
     posted_on: Mapped[date] = mapped_column(Date)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)

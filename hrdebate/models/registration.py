@@ -69,7 +69,7 @@ class Registration(db.Model):
     # When the day-before reminder was queued (``hrdebate.jobs``): once per seat.
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
 
     # A walk-in: a name only, and demographics only with consent.

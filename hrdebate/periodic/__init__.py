@@ -5,6 +5,8 @@ registers them with ``@periodic``.
   ``REMINDER_HOURS`` before an event.
 - ``digest`` (daily, 8 o'clock Bishkek time): what waits for each moderator.
 - ``retention`` (daily, 3 o'clock): erases what /privacy says is kept only
-  for a while."""
+  for a while.
+- ``statistics`` (daily, 4 o'clock): the query planner's statistics
+  (ANALYZE on SQLite; PostgreSQL's autovacuum keeps its own)."""
 
-from . import digest, reminders, retention  # noqa: F401
+from . import digest, reminders, retention, statistics  # noqa: F401
