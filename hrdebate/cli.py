@@ -169,7 +169,25 @@ def jobs_run_due(at):
         click.echo(f"{name}: {result}")
 
 
+@click.group("page-cache", cls=AppGroup)
+def page_cache():
+    """The page cache (hrdebate/pagecache.py)."""
+
+
+@page_cache.command("clear")
+def page_cache_clear():
+    """Give up every kept page: after a change made by hand in the database
+    (psql, sqlite3), which the app did not see."""
+    from .extensions import db
+    from .pagecache import bump_all
+
+    bump_all()
+    db.session.commit()
+    click.echo("Every kept page is given up.")
+
+
 def init_app(app):
+    app.cli.add_command(page_cache)
     app.cli.add_command(worker)
     app.cli.add_command(jobs)
     app.cli.add_command(create_user)

@@ -188,6 +188,8 @@ class Defaults:
     # Cache-Control s-maxage of a public page: how long a reverse proxy may
     # answer it without asking (0: it asks each time, ETag/304).
     PAGE_CACHE_PROXY_SECONDS = 5
+    # A larger answer (a calendar of every event) is rendered each time.
+    PAGE_CACHE_MAX_BYTES = 256 * 1024
     CACHE_TYPE = "SimpleCache"
     # Entries per worker: a crawler asking for endless searches keeps at
     # most this many pages (about 30 KB each, plain and gzipped).

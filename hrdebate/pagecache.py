@@ -7,9 +7,9 @@ something it shows may have changed.
 
 What "may have changed" means is kept in the database, not in the cache:
 every transaction that writes to a table the public reads (an engine hook
-sees each INSERT, UPDATE and DELETE, from the ORM or not) raises that
-table's number in ``page_generations`` just before it commits, in the same
-transaction. A page is stored and found under the numbers read at the start
+sees each INSERT, UPDATE and DELETE, from the ORM or not, through a Session
+or not) raises that table's number in ``page_generations`` just before it
+commits, in the same transaction. A page is stored and found under the numbers read at the start
 of the request, before anything else: a page rendered from data older than
 a write can only be stored under the numbers before it, which nobody asks
 for once the write has committed. So a moderator's decision, a new comment
@@ -22,44 +22,62 @@ session (a flash message shown), or any status but 200. Entries also expire
 after ``PAGE_CACHE_SECONDS``: what changes with the clock alone (an event
 that started, voting that closed at its time) is at most that late.
 
-Stored pages carry an ``ETag`` (and ``Last-Modified``: the last write to a
-public table) and answer 304 to a browser that has them; ``Cache-Control``
-lets a reverse proxy keep them ``PAGE_CACHE_PROXY_SECONDS`` (README, "Page
-cache").
+Stored pages carry an ``ETag`` and answer 304 to a browser that has them;
+``Cache-Control`` lets a reverse proxy keep them ``PAGE_CACHE_PROXY_SECONDS``
+(README, "Page cache"). A typed search (``q``) is never kept: how fast it
+comes back would tell whether someone just asked the same.
 
 ``fragment`` keeps a piece of a page (the rendered thread) under the numbers
 of just the tables it reads, for signed-in pages too; what is personal in
 such a page is rendered around it, never inside."""
 
 import functools
-import gzip
 import hashlib
+import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import parse_cookie, parse_etags, unquote_etag
+from werkzeug.http import parse_accept_header, parse_cookie, parse_etags, unquote_etag
 
 from . import htmx
 from .dbtypes import utcnow
 from .extensions import cache, db
-from .idempotent import dialect_insert
 from .models import PageGeneration
 
-# Tables no public page reads: writing them changes no cached page.
+# Tables no public page (nor fragment) reads: writing them changes nothing
+# kept. Flags and the moderation log are for moderators, whose pages are
+# never kept.
 PRIVATE_TABLES = frozenset({
     "page_generations", "outbox", "job_runs", "mail_opt_outs", "notifications",
-    "club_invitations", "watched_words", "attendance_changes",
+    "club_invitations", "watched_words", "attendance_changes", "flags", "moderation_actions",
 })
+# Columns of public tables no public page shows: an UPDATE of only these (a
+# login's new session token, a language chosen, a password, an address) keeps
+# every page, so one person switching languages in a loop cannot empty
+# everyone's cache.
+PRIVATE_COLUMNS = {
+    "users": frozenset({
+        "password_hash", "email", "email_verified_at", "locale", "session_token",
+        "demographics_consent_at", "age_band", "gender", "affiliation", "region", "record_key",
+        "calendar_token", "muted_until", "approved_comment_count", "search_key",
+    }),
+}
 _WRITE = re.compile(
     r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([a-z_][a-z0-9_]*)', re.IGNORECASE)
+_SET = re.compile(r'^\s*UPDATE\s+"?(\w+)"?\s+SET\s+(.*?)\s+WHERE\s', re.IGNORECASE | re.DOTALL)
+_ASSIGNED = re.compile(r'(?:^|,)\s*"?([a-z_][a-z0-9_]*)"?\s*=', re.IGNORECASE)
 _WRITTEN = "hrdebate.written_tables"
 # What the fast path tells the app in the WSGI environ: the generations it
 # read, and (back) that the view's answer may be kept.
@@ -78,38 +96,48 @@ def watch_writes(engine) -> None:
         head = statement.lstrip()[:6].upper()
         if head == "SELECT":
             return
-        for name in _WRITE.findall(statement):
-            if name in tables and name not in PRIVATE_TABLES:
-                connection.info.setdefault(_WRITTEN, set()).add(name)
+        names = [name for name in _WRITE.findall(statement)
+                 if name in tables and name not in PRIVATE_TABLES]
+        if names and not _private_update(statement):
+            connection.info.setdefault(_WRITTEN, set()).update(names)
 
     @event.listens_for(engine, "rollback")
     def _forget(connection):
         connection.info.pop(_WRITTEN, None)
 
-
-@event.listens_for(Session, "before_commit")
-def _bump_generations(session):
-    """In the committing transaction: each written public table's number up.
-    (``before_commit`` comes before the commit's own flush: flush first.)"""
-    session.flush()
-    for connection in _connections(session):
+    @event.listens_for(engine, "commit")
+    def _bump_generations(connection):
+        """In the committing transaction, just before the database commits it
+        (after the Session's last flush): each written public table's number
+        up. Whoever wrote, through a Session or not."""
         written = connection.info.pop(_WRITTEN, None)
-        if not written:
-            continue
-        now = utcnow()
-        statement = dialect_insert(PageGeneration).values(
-            [{"table": name, "number": 1, "changed_at": now} for name in sorted(written)])
-        statement = statement.on_conflict_do_update(
-            index_elements=["table"],
-            set_={"number": PageGeneration.number + 1, "changed_at": now})
-        connection.execute(statement)
+        if written:
+            connection.execute(_bump(connection.dialect.name, written))
 
 
-def _connections(session):
-    transaction = session.get_transaction()
-    if transaction is None:
-        return []
-    return [entry[0] for entry in transaction._connections.values()]
+def _bump(dialect: str, tables: set[str]):
+    now = utcnow()
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(PageGeneration)
+    return insert.values(
+        [{"table": name, "number": 1, "changed_at": now} for name in sorted(tables)]
+    ).on_conflict_do_update(index_elements=["table"],
+                            set_={"number": PageGeneration.number + 1, "changed_at": now})
+
+
+def _private_update(statement: str) -> bool:
+    """An UPDATE of a public table that sets only columns no page shows."""
+    match = _SET.match(statement)
+    if match is None or match.group(1) not in PRIVATE_COLUMNS:
+        return False
+    assigned = set(_ASSIGNED.findall(match.group(2)))
+    return bool(assigned) and assigned <= PRIVATE_COLUMNS[match.group(1)]
+
+
+def bump_all() -> None:
+    """Every public table's number up (``flask page-cache clear``): after a
+    change made by hand in the database, every kept page is given up."""
+    for table in sorted(set(db.metadata.tables) - PRIVATE_TABLES):
+        db.session.connection().info.setdefault(_WRITTEN, set()).add(table)
 
 
 # -- the numbers a request reads ------------------------------------------------------------
@@ -152,12 +180,12 @@ def _release() -> str:
     Redis outlives a deploy) is not served by the next one."""
     root = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".html", ".txt", ".css", ".js", ".svg"}:
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    for path in sorted((root.parent / "translations").rglob("*.mo")):
-        digest.update(f"{path}:{path.stat().st_mtime_ns}".encode())
+    files = [path for path in root.rglob("*")
+             if path.suffix in {".py", ".html", ".txt", ".css", ".js", ".svg"}]
+    files += (root.parent / "translations").rglob("*.mo")
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root.parent)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
 
 
@@ -186,14 +214,13 @@ def public_page(view):
                 return response
             request.environ[_STORABLE] = True
             response.add_etag()
-            body = response.get_data()
-            stored = (body, _gzip(body), list(response.headers.items()))
-            _set(key, stored)
+            _set(key, (response.get_data(), list(response.headers.items())),
+                 current_app.config["PAGE_CACHE_SECONDS"])
         else:
-            body, _zipped, headers = stored
+            body, headers = stored
             response = current_app.response_class(body, headers=headers)
             request.environ[_STORABLE] = True
-        return _public(response, zipped=stored[1])
+        return _public(response)
 
     cached_view.public_page = True
     return cached_view
@@ -202,8 +229,16 @@ def public_page(view):
 def _may_serve() -> bool:
     return (current_app.config["PAGE_CACHE_ENABLED"]
             and request.method in ("GET", "HEAD")
+            and not _searched(request.args)
             and not current_user.is_authenticated
-            and "_flashes" not in session)
+            and "_flashes" not in session
+            and _cache_answers())
+
+
+def _searched(args) -> bool:
+    """A search typed by someone (``q``) is answered fresh: how fast it comes
+    back would tell whether anyone asked the same a moment ago."""
+    return bool(args.get("q", "").strip())
 
 
 def _may_store(response) -> bool:
@@ -213,6 +248,7 @@ def _may_store(response) -> bool:
     return (response.status_code == 200
             and not response.is_streamed
             and not response.direct_passthrough
+            and (response.content_length or 0) <= current_app.config["PAGE_CACHE_MAX_BYTES"]
             and current_app.config["WTF_CSRF_FIELD_NAME"] not in g
             and not session.modified
             and not g.get("remember_language")
@@ -220,29 +256,11 @@ def _may_store(response) -> bool:
             and not current_user.is_authenticated)
 
 
-def _gzip(body: bytes) -> bytes | None:
-    """The body as Flask-Compress would send it to a browser taking gzip
-    (all of them), made once when the page is kept instead of at each answer."""
-    config = current_app.config
-    if len(body) < config["COMPRESS_MIN_SIZE"]:
-        return None
-    return gzip.compress(body, compresslevel=config["COMPRESS_LEVEL"], mtime=0)
-
-
-def _public(response, zipped: bytes | None = None):
-    """Validators, a 304 when the browser has this page, and permission for a
-    shared cache (a proxy) to keep it a few seconds."""
-    if zipped is not None and request.accept_encodings["gzip"]:
-        # As Flask-Compress marks it (which leaves an encoded answer alone).
-        etag, _weak = response.get_etag()
-        response.set_data(zipped)
-        response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
-        if etag:
-            response.set_etag(f"{etag}:gzip")
-    last_write = max((changed for _number, changed in _generations().values()), default=None)
-    if last_write is not None:
-        response.last_modified = last_write
+def _public(response):
+    """A 304 when the browser has this page (its ETag; no Last-Modified: the
+    time of the last write anywhere would tell when people act in private),
+    and permission for a shared cache (a proxy) to keep it a few seconds.
+    Flask-Compress compresses it afterwards, as every answer."""
     seconds = current_app.config["PAGE_CACHE_PROXY_SECONDS"]
     response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}" if seconds \
         else "public, no-cache"
@@ -256,31 +274,52 @@ def fragment(name: str, parts: tuple, tables: Iterable[str], render: Callable[[]
     """The HTML ``render()`` makes, kept under ``name``, ``parts`` (what else
     it depends on: an event's id, a page number, a view; never a person),
     the language and the numbers of ``tables`` (every table it reads)."""
-    if not current_app.config["PAGE_CACHE_ENABLED"]:
+    private = PRIVATE_TABLES.intersection(tables)
+    if private:  # their writes raise no number: the fragment would stay as it is
+        raise ValueError(f"a kept fragment cannot depend on {sorted(private)}")
+    if not current_app.config["PAGE_CACHE_ENABLED"] or not _cache_answers():
         return Markup(render())
     key = _key("fragment", name, parts, str(get_locale()), _version(tables))
     html = _get(key)
     if html is None:
         html = str(render())
-        _set(key, html)
+        _set(key, html, current_app.config["PAGE_CACHE_SECONDS"])
     return Markup(html)
 
 
-def _get(key):
-    """The stored value, or None; a cache that does not answer (Redis down)
-    costs a rendering, never an error page."""
+# A cache that failed (Redis down, or hanging until its socket timeout) is
+# not asked again for a while, in this worker: each request would wait for it.
+_RESTING_SECONDS = 10
+
+
+def _cache_answers(app=None) -> bool:
+    app = app or current_app
+    return time.monotonic() >= app.extensions.get("page_cache_rests_until", 0.0)
+
+
+def _failed(app, error) -> None:
+    app.extensions["page_cache_rests_until"] = time.monotonic() + _RESTING_SECONDS
+    app.logger.warning("page cache: %s; pages are rendered without it for %d s",
+                       error, _RESTING_SECONDS)
+
+
+def _get(key, app=None):
+    """The stored value, or None; a cache that does not answer costs a
+    rendering, never an error page."""
+    app = app or current_app
     try:
-        return cache.get(key)
+        return app.extensions["cache"][cache].get(key)
     except Exception as error:  # noqa: BLE001 - any backend's failure
-        current_app.logger.warning("page cache: %s", error)
+        _failed(app, error)
         return None
 
 
-def _set(key, value) -> None:
+def _set(key, value, seconds: int, app=None) -> None:
+    app = app or current_app
     try:
-        cache.set(key, value, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        app.extensions["cache"][cache].set(key, value, timeout=seconds)
     except Exception as error:  # noqa: BLE001
-        current_app.logger.warning("page cache: %s", error)
+        _failed(app, error)
 
 
 # -- the fast path: whole answers to requests without a cookie --------------------------------
@@ -288,6 +327,16 @@ def _set(key, value) -> None:
 _FAST_HEADERS = ("HTTP_HOST", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING", "HTTP_HX_REQUEST",
                  "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET",
                  "HTTP_HX_TRIGGER", "HTTP_HX_TRIGGER_NAME")
+
+
+def _drop_refused_encodings(environ) -> None:
+    """``Accept-Encoding: gzip;q=0`` refuses gzip; Flask-Compress 1.25 takes
+    it for a wish (and this path would keep what it sent). A refused
+    encoding is left out of the header before anyone reads it."""
+    accepted = environ.get("HTTP_ACCEPT_ENCODING")
+    if accepted and "q=0" in accepted.replace(" ", ""):
+        environ["HTTP_ACCEPT_ENCODING"] = ", ".join(
+            f"{value};q={quality}" for value, quality in parse_accept_header(accepted) if quality > 0)
 
 
 class FastPath:
@@ -310,13 +359,15 @@ class FastPath:
         self.engine = None
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") != "GET" or not self.app.config["PAGE_CACHE_ENABLED"]:
+        _drop_refused_encodings(environ)
+        if environ.get("REQUEST_METHOD") != "GET" or not self.app.config["PAGE_CACHE_ENABLED"] \
+                or not _cache_answers(self.app):
             return self.wsgi_app(environ, start_response)
         cookies = parse_cookie(environ)
-        if any(name != self.language_cookie for name in cookies) or not self._public(environ):
+        if any(name != self.language_cookie for name in cookies) or not self._public(environ) \
+                or _searched(MultiDict(parse_qsl(environ.get("QUERY_STRING", "")))):
             return self.wsgi_app(environ, start_response)
         try:
-            backend = self.app.extensions["cache"][cache]
             if self.engine is None:
                 with self.app.app_context():
                     self.engine = db.engine
@@ -328,12 +379,12 @@ class FastPath:
                        environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
                        cookies.get(self.language_cookie),
                        tuple(environ.get(name) for name in _FAST_HEADERS), version)
-            stored = backend.get(key)
-        except Exception:  # noqa: BLE001 - the database or the cache: the app answers (or says why)
+        except Exception:  # noqa: BLE001 - the database: the app answers (or says why)
             return self.wsgi_app(environ, start_response)
+        stored = _get(key, self.app)
         if stored is not None:
             return self._answer(environ, start_response, *stored)
-        return self._keep(environ, start_response, backend, key)
+        return self._keep(environ, start_response, key)
 
     def _public(self, environ) -> bool:
         """Whether the URL is a ``public_page``'s (any other goes to the app
@@ -353,12 +404,10 @@ class FastPath:
                     if name not in ("Content-Length", "Content-Encoding", "Content-Type")]
             start_response("304 NOT MODIFIED", kept)
             return [b""]
-        if asked is None and environ.get("HTTP_IF_MODIFIED_SINCE"):
-            return self.wsgi_app(environ, start_response)  # rare: the app compares dates
         start_response(status, headers)
         return [body]
 
-    def _keep(self, environ, start_response, backend, key):
+    def _keep(self, environ, start_response, key):
         answer = {}
 
         def recording_start_response(status, headers, exc_info=None):
@@ -376,15 +425,15 @@ class FastPath:
                 iterable.close()
         if answer.get("status", "").startswith("200 ") \
                 and not any(name.lower() == "set-cookie" for name, _v in answer["headers"]):
-            try:
-                backend.set(key, (answer["status"], answer["headers"], body),
-                            timeout=self.seconds)
-            except Exception as error:  # noqa: BLE001
-                self.app.logger.warning("page cache: %s", error)
+            _set(key, (answer["status"], answer["headers"], body), self.seconds, self.app)
         return [body]
 
 
 def init_app(app):
+    if "redis" in str(app.config["CACHE_TYPE"]).lower() and not app.config.get("CACHE_OPTIONS"):
+        # A Redis that hangs costs a request a fifth of a second, then rests
+        # (``_failed``), instead of holding every page until the worker dies.
+        app.config["CACHE_OPTIONS"] = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
     cache.init_app(app)
     with app.app_context():
         watch_writes(db.engine)
