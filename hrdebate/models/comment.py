@@ -171,6 +171,12 @@ class Comment(db.Model):
         CheckConstraint(f"depth BETWEEN 1 AND {MAX_DEPTH}", name="depth"),
         CheckConstraint("stance IS NULL OR " + one_of("stance", Stance.values()), name="stance"),
         Index("ix_comments_event_id_status_created_at", "event_id", "status", "created_at"),
+        # A thread's pages of top-level comments, and its replies (depth > 1),
+        # read through the event: never through the status of every comment.
+        Index("ix_comments_event_id_depth_created_at", "event_id", "depth", "created_at"),
+        # The replies of a comment, and whether one is published (the
+        # thread's placeholders); the foreign key's cascade uses it too.
+        Index("ix_comments_parent_id_status", "parent_id", "status"),
         Index("ix_comments_status_created_at", "status", "created_at"),
         # The queue finds flagged comments among the published ones by this.
         Index("ix_comments_open_flags", "open_flags"),
@@ -183,7 +189,7 @@ class Comment(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+        ForeignKey("comments.id", ondelete="CASCADE")
     )
     depth: Mapped[int] = mapped_column(default=1)
     body: Mapped[str] = mapped_column(Text, default="")
