@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -145,6 +146,18 @@ MAX_DEPTH = 3  # a top-level comment has depth 1; replies go down to depth 3
 EDIT_WINDOW = timedelta(minutes=15)  # an author edits a comment in its first 15 minutes
 FLAGS_TO_HIDE = 3  # flags from different people that hide a published comment
 
+
+def may_wait(table: str = "") -> str:
+    """The comments that may wait for a moderator (held, rejected, hidden or
+    flagged; the moderation queue decides which do) as SQL, with ``table``
+    naming the comments table: the predicate of the partial index
+    ``ix_comments_waiting``, which the queue's statements repeat word for
+    word (SQLite uses a partial index only for a query that says its
+    predicate; literal values, so that PostgreSQL's generic plans can too)."""
+    column = f"{table}." if table else ""
+    return (f"{column}status IN ('pending', 'rejected', 'hidden') "
+            f"OR {column}open_flags > 0")
+
 # The one table of moderation decisions: the statuses each applies to, the
 # status it leads to and the notification its author gets. The moderation
 # service decides with it; the queue shows the buttons it allows
@@ -180,6 +193,12 @@ class Comment(db.Model):
         Index("ix_comments_status_created_at", "status", "created_at"),
         # The queue finds flagged comments among the published ones by this.
         Index("ix_comments_open_flags", "open_flags"),
+        # What the moderation queue reads (its page, counts, filter choices,
+        # the menu's badge): the few comments that may wait, with the columns
+        # it asks, never the published many.
+        Index("ix_comments_waiting", "event_id", "status", "open_flags", "appealed_at",
+              "appeal_decided_at", "decided_by_id", "edited_at", "created_at",
+              sqlite_where=text(may_wait()), postgresql_where=text(may_wait())),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -315,6 +334,9 @@ class Flag(db.Model):
     __table_args__ = (
         UniqueConstraint("comment_id", "reporter_id", name="uq_flags_comment_reporter"),
         CheckConstraint(one_of("reason", FlagReason.values()), name="reason"),
+        # A comment's open flags (the moderation queue asks whether it has any).
+        Index("ix_flags_open", "comment_id", sqlite_where=text("resolved_at IS NULL"),
+              postgresql_where=text("resolved_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
