@@ -84,6 +84,7 @@ def create_app(test_config=None):
         me,
         moderation,
         notifications,
+        pagecache,
         participation,
         topics,
         turnout,
@@ -97,6 +98,7 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
     mail.init_app(app)
     jobs.init_app(app)
+    pagecache.init_app(app)
     access.init_app(app)
     from .choices import all_labelled
     from .htmx import swap_focus

@@ -176,6 +176,24 @@ class Defaults:
     RETENTION_SENT_MAIL_DAYS = 30
     RETENTION_FAILED_MAIL_DAYS = 90
 
+    # The page cache (hrdebate/pagecache.py, README "Page cache"): anonymous
+    # pages and rendered threads are kept until a write changes what they
+    # show (the database says when: any backend is correct). SimpleCache keeps
+    # them in each worker's memory; CACHE_TYPE=RedisCache with
+    # CACHE_REDIS_URL=redis://host:6379/2 shares them between workers and hosts.
+    PAGE_CACHE_ENABLED = True
+    # An entry lives this long at most: what changes with the clock alone (an
+    # event that has started) shows at most this late.
+    PAGE_CACHE_SECONDS = 30
+    # Cache-Control s-maxage of a public page: how long a reverse proxy may
+    # answer it without asking (0: it asks each time, ETag/304).
+    PAGE_CACHE_PROXY_SECONDS = 5
+    CACHE_TYPE = "SimpleCache"
+    # Entries per worker: a crawler asking for endless searches keeps at
+    # most this many pages (about 30 KB each, plain and gzipped).
+    CACHE_THRESHOLD = 500
+    CACHE_KEY_PREFIX = "hrdebate-cache:"
+
     # Number of proxies in front of the app that set X-Forwarded-* headers.
     PROXY_COUNT = 0
 

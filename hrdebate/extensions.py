@@ -1,6 +1,7 @@
 """Every Flask extension, created unbound; ``create_app`` binds them."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +34,8 @@ migrate = Migrate(
 )
 login = LoginManager()
 babel = Babel()
+# Rendered pages and fragments (hrdebate/pagecache.py).
+cache = Cache()
 csrf = CSRFProtect()
 compress = Compress()
 # Every limit names its key (ratelimits.py: per account, per address, per

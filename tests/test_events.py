@@ -372,7 +372,7 @@ def test_query_counts_do_not_grow_with_events(app, client, people, make_event, m
     fill(190)
     large = [_statements(app, client, url) for url in urls]
     assert small == large
-    assert max(large) <= 6, large
+    assert max(large) <= 7, large  # 7: the page cache's generations (pagecache.py)
 
 
 # -- the fixed lists and the kinds --------------------------------------------------------

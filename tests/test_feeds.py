@@ -168,7 +168,7 @@ def test_calendar_responses_revalidate_with_an_etag(client, club, make_event):
     make_event(club)
     first = client.get("/events.ics")
     assert first.headers["ETag"].startswith('W/"')
-    assert "no-cache" in first.headers["Cache-Control"]
+    assert "max-age=0" in first.headers["Cache-Control"]  # browsers revalidate
     assert "Accept-Language" in first.headers["Vary"]
     again = client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
@@ -360,7 +360,7 @@ def test_feed_query_count_does_not_grow_with_events(app, client, club, make_even
     for n in range(27):
         make_event(club, topics=["children"], starts_in=timedelta(days=n + 5))
     with_30 = queries()
-    assert with_3 == with_30 <= 3
+    assert with_3 == with_30 <= 4  # with the page cache's generations (pagecache.py)
 
 
 def test_unknown_filter_values_are_ignored(client, club, make_event):

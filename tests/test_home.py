@@ -180,7 +180,8 @@ def test_query_count_does_not_grow_with_the_number_of_events(app, client, make_u
     assert counts[0] == counts[1], counts
     # Upcoming events (+ their themes), debates, their tallies, judgements,
     # themes; a signed-in user adds the user and the unread-notification count.
-    assert counts[1] <= (8 if signed_in else 6), counts
+    # Anonymous, the page cache reads its generations first (pagecache.py).
+    assert counts[1] <= (8 if signed_in else 7), counts
 
 
 def test_full_home_page_stays_under_20_kb_compressed(client, club, make_event, vote):

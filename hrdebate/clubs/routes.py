@@ -17,6 +17,7 @@ from ..errors import refusal_goes_to
 from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models.club import MemberRole
+from ..pagecache import public_page
 from ..rules import Refusal, RuleError
 from ..security import safe_next
 from ..text import clean_query, render_markdown, safe_html
@@ -31,6 +32,7 @@ def _page() -> int:
 
 
 @bp.get("/clubs/")
+@public_page
 def index():
     q = clean_query(request.args.get("q", ""))
     pagination = services.clubs_page(_page(), q)
@@ -60,6 +62,7 @@ def _show_context(club):
 
 
 @bp.get("/clubs/<slug>")
+@public_page
 def show(slug):
     club = get_club_or_404(slug)
     with_drafts = can_manage_club(current_user, club.id)

@@ -53,7 +53,10 @@ def thread_context(event, comment_form=None, settings_form=None, page=None,
     context = {
         "thread": load_thread(event, current_user, can_moderate_club(current_user, event.club_id),
                               stance, view, page),
-        "comment_form": comment_form or CommentForm(formdata=None, debate=debate),
+        # Nobody signed in sees no form: none is made, so no CSRF token either
+        # and the page can be cached (pagecache.py).
+        "comment_form": comment_form or CommentForm(
+            formdata=None, debate=debate, meta={"csrf": current_user.is_authenticated}),
         "reply_form": reply_form,
         "reply_body": ReplyForm.body_for,
         "comment_refusal": comment_refusal(event, current_user),

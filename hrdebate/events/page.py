@@ -68,7 +68,11 @@ def voting_status(event) -> list[str]:
 
 def civic_project_context(event, forms):
     """Blank forms for a civic project's milestones and progress updates,
-    unless the route passes them back with their errors."""
+    unless the route passes them back with their errors. Only the club's
+    staff see them: for anyone else none is made (no CSRF token either, so
+    the page can be cached: pagecache.py)."""
+    if not can_manage_club(current_user, event.club_id):
+        return {}
     forms.setdefault("milestone", MilestoneForm(prefix="milestone", formdata=None))
     forms.setdefault("progress", ProgressUpdateForm(prefix="update", formdata=None,
                                                   posted_on=local_today()))

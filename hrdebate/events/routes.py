@@ -20,6 +20,7 @@ from ..forms import render_form
 from ..htmx import render_page, wants_fragment
 from ..models import TOPICS
 from ..models.event import EventKind, VotingState
+from ..pagecache import public_page
 from ..rules import Refusal, RuleError
 from ..timeutil import day_time, local_to_utc, utc_to_local
 from . import bp, services
@@ -47,6 +48,7 @@ def _event_url(event, anchor=None):
 # -- list -------------------------------------------------------------------
 
 @bp.get("/events/")
+@public_page
 def index():
     filters = EventFilters.from_args(request.args)
     pagination = services.event_list(filters, page_arg())
@@ -234,6 +236,7 @@ def message(event_id):
 
 
 @bp.get("/events/<int:event_id>")
+@public_page
 def show(event_id):
     return event_page(get_event_or_404(event_id))
 
@@ -241,6 +244,7 @@ def show(event_id):
 # -- debate vote -------------------------------------------------------------------
 
 @bp.get("/events/<int:event_id>/tally")
+@public_page
 def tally(event_id):
     """The live tally, polled by htmx while the vote may change. A poll that
     saw an older state of the vote (``seen``, ``Event.voting_key``) gets the

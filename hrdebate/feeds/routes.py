@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from ..access import get_club_or_404, get_event_or_404
 from ..events.filters import EventFilters
 from ..models import Event, utcnow
+from ..pagecache import public_page
 from ..timeutil import day_time
 from ..urls import absolute_url_for
 from . import bp
@@ -30,6 +31,7 @@ def _calendar(filters: EventFilters, *, name: str, feed: str, filename: str) -> 
 
 
 @bp.get("/events.ics")
+@public_page
 def events_ics():
     filters = EventFilters.from_args(request.args)
     return _calendar(
@@ -41,6 +43,7 @@ def events_ics():
 
 
 @bp.get("/clubs/<slug>/events.ics")
+@public_page
 def club_ics(slug):
     club = get_club_or_404(slug)
     # Here ?lang= chooses the interface language, not the events' language.
@@ -54,6 +57,7 @@ def club_ics(slug):
 
 
 @bp.get("/events/<int:event_id>.ics")
+@public_page
 def event_ics(event_id):
     event = get_event_or_404(event_id)
     body = build_calendar([event], name=event.title, feed=f"event-{event.id}.ics",
@@ -62,6 +66,7 @@ def event_ics(event_id):
 
 
 @bp.get("/events.atom")
+@public_page
 def events_atom():
     # The same filters as the list page whose link leads here.
     filters = EventFilters.from_args(request.args)

@@ -5,11 +5,13 @@ from ..account import services as account_services
 from ..config import LANGUAGES
 from ..extensions import limiter
 from ..i18n import remember_language
+from ..pagecache import public_page
 from ..security import safe_next
 from . import bp, services
 
 
 @bp.get("/")
+@public_page
 def index():
     """Home: what comes next, the latest results and judgements, the themes."""
     home = services.home()

@@ -3,6 +3,7 @@ fixed lists (``Labelled`` enumerations) each model module defines."""
 
 from ..dbtypes import UTCDateTime, utcnow
 from .attendance import AttendanceAction, AttendanceChange
+from .cache import PageGeneration
 from .club import Club, ClubFollow, ClubType, MemberRole, Membership, ModerationMode
 from .club import ClubInvitation, InvitationStatus
 from .comment import (
@@ -62,4 +63,6 @@ __all__ = [
     "JobRun", "MailKind", "MailOptOut", "OutboxMail", "OutboxStatus",
     # club invitations
     "ClubInvitation", "InvitationStatus",
+    # the page cache
+    "PageGeneration",
 ]
