@@ -53,11 +53,14 @@ def _page(client, event, htmx=False):
 
 # -- a decision shows at once -----------------------------------------------------------------
 
-@pytest.mark.parametrize("reader", [None, "bob", "alice"])
-def test_a_hidden_comment_disappears_on_the_next_read(app, world, make_comment, reader):
+@pytest.mark.parametrize("reader", [None, "carol", "bob", "alice"])
+def test_a_hidden_comment_disappears_on_the_next_read(app, world, make_comment, make_user,
+                                                      reader):
     """Read, hide, read again: the text is gone from the page and from the
-    thread's fragment at once, for the public, another person, and the
-    author (who sees it marked as hidden)."""
+    thread's fragment at once, for the public, a person who wrote nothing
+    there (the kept thread), another who did, and the author (who sees it
+    marked as hidden)."""
+    make_user("carol", display_name="Carol Reader")
     text = "A remark the moderators will hide"
     comment = make_comment(world["debate"], world["alice"], body=text, stance="for")
     reply = make_comment(world["debate"], world["bob"], body="A reply that stays",
@@ -133,6 +136,27 @@ def test_a_deep_visible_reply_keeps_its_held_ancestors_as_placeholders(app, worl
 
 # -- what the page renders once for every comment ----------------------------------------------
 
+def test_a_kept_thread_never_carries_another_persons_comments_or_token(app, world,
+                                                                       make_comment, make_user):
+    """Carol (nothing written) fills the kept thread; Alice, whose comment
+    waits for review, gets hers with it; Dan then gets the kept one: neither
+    Alice's held comment nor her buttons nor Carol's token."""
+    make_user("carol")
+    make_user("dan")
+    make_comment(world["debate"], world["bob"], body="Open remark", stance="for")
+    held = make_comment(world["debate"], world["alice"], body="Alice's held remark",
+                        stance="for", status="pending")
+    carol = _client(app, "carol")
+    carol_page = _page(carol, world["debate"])
+    alice_page = _page(_client(app, "alice"), world["debate"])
+    assert "Alice's held remark" in alice_page and f"/comments/{held.id}/delete" in alice_page
+    dan_page = _page(_client(app, "dan"), world["debate"])
+    assert "Alice's held remark" not in dan_page and f"/comments/{held.id}" not in dan_page
+    assert "Open remark" in dan_page
+    assert _tokens(dan_page) and not _tokens(dan_page) & _tokens(carol_page)
+    assert not _tokens(dan_page) & _tokens(alice_page)
+
+
 def _tokens(page):
     return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
 
@@ -189,21 +213,54 @@ def test_a_muted_person_gets_no_reply_box_but_may_report(app, world, make_commen
 
 # -- statements ---------------------------------------------------------------------------------
 
-# The event page of a debate: the event, (the reader and their registration,
-# seats, role, votes,) the thread's page and its replies, the menu, the topics.
-BUDGETS = {None: 6, "bob": 11, "clubmod": 12}
+# The event page of a debate, rendered anew: the event, (the reader and their
+# registration, seats, role, votes,) the thread's page and its replies, the
+# menu, the topics, (whether the reader wrote there,) and the page cache's
+# numbers.
+BUDGETS = {None: 7, "bob": 13, "clubmod": 13}
 
 
-@pytest.mark.parametrize("reader", list(BUDGETS))
-def test_the_event_page_runs_a_fixed_number_of_statements(app, world, make_comment, reader):
+def _thread_statements(statements):
+    return [s for s in statements if s.startswith("SELECT comments.id, comments.parent_id")]
+
+
+@pytest.fixture
+def long_thread(world, make_comment):
     for i in range(25):
         top = make_comment(world["debate"], world["alice"], body=f"Top {i}", stance="for")
         make_comment(world["debate"], world["bob"], body=f"Reply {i}", parent=top)
+
+
+@pytest.mark.parametrize("reader", list(BUDGETS))
+def test_the_event_page_runs_a_fixed_number_of_statements(app, world, long_thread, reader):
+    app.config["PAGE_CACHE_ENABLED"] = False
     client = _client(app, reader)
     _page(client, world["debate"])
     with count_queries(app) as statements:
         _page(client, world["debate"])
     assert len(statements) <= BUDGETS[reader], statements
     # Each of the thread's statements reads through the event.
-    thread = [s for s in statements if s.startswith("SELECT comments.id, comments.parent_id")]
-    assert thread and all("comments.event_id =" in s for s in thread), thread
+    thread = _thread_statements(statements)
+    assert len(thread) == 2 and all("comments.event_id =" in s for s in thread), thread
+
+
+@pytest.mark.parametrize("reader, kept", [("citizen", True), ("bob", False), ("clubmod", False)])
+def test_a_kept_thread_is_read_without_its_statements(app, world, long_thread, make_user,
+                                                    reader, kept):
+    """A signed-in person who wrote nothing there gets the kept thread (no
+    statement reads it); its author (bob wrote replies) and moderators get
+    theirs rendered anew."""
+    make_user("citizen", display_name="Chyngyz Citizen")
+    client = _client(app, reader)
+    first = _page(client, world["debate"])
+    with count_queries(app) as statements:
+        again = _page(client, world["debate"])
+    assert bool(_thread_statements(statements)) is not kept
+    assert _section(again) == _section(first) and "Top 0" in _section(again)
+    assert "\x00" not in again and len(_tokens(again)) == 1
+
+
+def _section(page):
+    """The thread's section, its tokens left out."""
+    section = page[page.index('<section id="comments"'):]
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", section[:section.index("</section>")])

@@ -144,6 +144,36 @@ def _replies_statement(who):
 
 # -- the thread -----------------------------------------------------------------------------
 
+class LazyThread:
+    """A page of the thread whose shape (page, stance, view, who reads) is
+    known at once and whose comments are read on first use: never, when the
+    rendered thread is found in the page cache (``context.thread_context``)."""
+
+    def __init__(self, event, viewer=None, moderator=False, stance=None, view="list", page=1):
+        debate = event.is_debate
+        if not debate:
+            stance, view = None, "list"
+        self.event, self.viewer = event, viewer
+        self.stance, self.view, self.page, self.debate = stance, view, page, debate
+        self.moderator, self.viewer_id = moderator, _viewer_id(viewer)
+        self.audience = audience(self.viewer_id, moderator)
+
+    def __getattr__(self, name):  # only for what is not known yet: the comments
+        if name.startswith("_"):
+            raise AttributeError(name)
+        loaded = load_thread(self.event, self.viewer, self.moderator, self.stance, self.view,
+                             self.page)
+        self.__dict__.update(vars(loaded))
+        return getattr(loaded, name)
+
+
+def has_comments(event_id: int, user_id: int) -> bool:
+    """Whether ``user_id`` wrote any comment on the event (their page of
+    the thread then differs from everyone else's)."""
+    return db.session.scalar(select(exists().where(
+        Comment.author_id == user_id, Comment.event_id == event_id)))
+
+
 def load_thread(event, viewer=None, moderator=False, stance=None, view="list", page=1):
     """One page of top-level comments with all their replies, as ``viewer``
     (None or anonymous: the public) sees them, ``moderator`` if they moderate
