@@ -197,7 +197,7 @@ class Comment(db.Model):
         # the menu's badge): the few comments that may wait, with the columns
         # it asks, never the published many.
         Index("ix_comments_waiting", "event_id", "status", "open_flags", "appealed_at",
-              "appeal_decided_at", "decided_by_id", "edited_at", "created_at",
+              "appeal_decided_at", "decided_by_id", "edited_at", "created_at", "id",
               sqlite_where=text(may_wait()), postgresql_where=text(may_wait())),
     )
 
@@ -334,8 +334,9 @@ class Flag(db.Model):
     __table_args__ = (
         UniqueConstraint("comment_id", "reporter_id", name="uq_flags_comment_reporter"),
         CheckConstraint(one_of("reason", FlagReason.values()), name="reason"),
-        # A comment's open flags (the moderation queue asks whether it has any).
-        Index("ix_flags_open", "comment_id", sqlite_where=text("resolved_at IS NULL"),
+        # A comment's open flags and their reasons (the moderation queue asks
+        # whether it has any, of a reason).
+        Index("ix_flags_open", "comment_id", "reason", sqlite_where=text("resolved_at IS NULL"),
               postgresql_where=text("resolved_at IS NULL")),
     )
 

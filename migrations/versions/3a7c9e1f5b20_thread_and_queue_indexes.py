@@ -35,9 +35,9 @@ def upgrade():
     op.drop_index("ix_comments_parent_id", table_name="comments")
     op.create_index("ix_comments_waiting", "comments",
                     ["event_id", "status", "open_flags", "appealed_at", "appeal_decided_at",
-                     "decided_by_id", "edited_at", "created_at"], unique=False,
+                     "decided_by_id", "edited_at", "created_at", "id"], unique=False,
                     sqlite_where=sa.text(MAY_WAIT), postgresql_where=sa.text(MAY_WAIT))
-    op.create_index("ix_flags_open", "flags", ["comment_id"], unique=False,
+    op.create_index("ix_flags_open", "flags", ["comment_id", "reason"], unique=False,
                     sqlite_where=sa.text("resolved_at IS NULL"),
                     postgresql_where=sa.text("resolved_at IS NULL"))
 
