@@ -6,6 +6,7 @@ routes parse the request into ``QueueFilters`` / ``LogFilters`` and render."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, false, func, or_, select, text
 from sqlalchemy.orm import joinedload
@@ -143,20 +144,35 @@ def waiting_for(user) -> dict[str, int]:
     they moderate (every club for site moderators and admins), less the
     appeals against their own rejections (another moderator decides those).
     The menu's badge and the moderators' daily digest both count with it."""
-    kinds = {
-        "pending": IS_PENDING,
-        "flagged": IS_FLAGGED,
-        "appeals": and_(IS_APPEAL, func.coalesce(Comment.decided_by_id, 0) != user.id),
-    }
-    # Counted over the few that may wait (each kind's condition in its sum).
-    query = _scoped(
-        select(*[func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-                 for condition in kinds.values()]).select_from(Comment),
-        None if user.is_site_moderator else select(Membership.club_id).where(
-            Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR),
-        MAY_WAIT)
-    row = db.session.execute(query).one()
-    return {kind: int(count) for kind, count in zip(kinds, row)}
+    counts = _waiting(user)
+    return {"pending": counts["pending"], "flagged": counts["flagged"],
+            "appeals": counts["appeals_for_others"]}
+
+
+def _waiting(user) -> dict[str, int]:
+    """``waiting_for``'s counts and every appeal (the queue's own count), in
+    one statement over the few that may wait. Asked once per GET request and
+    person (the queue's counts and the menu's badge are the same numbers);
+    a POST that decides asks again after deciding."""
+    memo = g.setdefault("moderation_waiting", {}) \
+        if has_request_context() and request.method == "GET" else {}
+    if user.id not in memo:
+        kinds = {
+            "pending": IS_PENDING,
+            "flagged": IS_FLAGGED,
+            "appeals": IS_APPEAL,
+            "appeals_for_others": and_(IS_APPEAL,
+                                       func.coalesce(Comment.decided_by_id, 0) != user.id),
+        }
+        query = _scoped(
+            select(*[func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+                     for condition in kinds.values()]).select_from(Comment),
+            None if user.is_site_moderator else select(Membership.club_id).where(
+                Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR),
+            MAY_WAIT)
+        row = db.session.execute(query).one()
+        memo[user.id] = {kind: int(count) for kind, count in zip(kinds, row)}
+    return memo[user.id]
 
 
 def queue_counts(club_ids) -> dict[str, int]:
@@ -209,15 +225,19 @@ class QueuePage:
         self.next_num = page + 1
 
 
-def queue_page(club_ids, filters: QueueFilters, page: int = 1) -> dict:
+def queue_page(club_ids, filters: QueueFilters, page: int = 1, user=None) -> dict:
     """One page of the queue for a moderator of ``club_ids`` (None: every
     club), with its counts, the filters' choices and each item's context;
     a bounded number of statements whatever the queue's length. The page's
     ids are chosen first, from the comments alone (the limit applied before
     any join), then those rows are loaded with their event, club, author
-    and parent."""
+    and parent. With ``user`` (whose clubs ``club_ids`` are), the counts are
+    the menu's (``_waiting``): one statement for both."""
     now = utcnow()
-    counts = queue_counts(club_ids)
+    if user is not None:
+        counts = {kind: _waiting(user)[kind] for kind in KIND_CONDITIONS}
+    else:
+        counts = queue_counts(club_ids)
     ids = list(db.session.scalars(
         filters.apply(_scoped(select(Comment.id), club_ids), now)
         .order_by(WAITING_SINCE, Comment.id)
