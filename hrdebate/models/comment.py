@@ -148,15 +148,18 @@ FLAGS_TO_HIDE = 3  # flags from different people that hide a published comment
 
 
 def may_wait(table: str = "") -> str:
-    """The comments that may wait for a moderator (held, rejected, hidden or
-    flagged; the moderation queue decides which do) as SQL, with ``table``
+    """The comments that may wait for a moderator (held, flagged, or
+    rejected with an appeal; the moderation queue decides which do: a
+    flagged one waits while a flag is open) as SQL, with ``table``
     naming the comments table: the predicate of the partial index
     ``ix_comments_waiting``, which the queue's statements repeat word for
     word (SQLite uses a partial index only for a query that says its
     predicate; literal values, so that PostgreSQL's generic plans can too)."""
-    column = f"{table}." if table else ""
-    return (f"{column}status IN ('pending', 'rejected', 'hidden') "
-            f"OR {column}open_flags > 0")
+    c = f"{table}." if table else ""
+    return (f"{c}status = 'pending' "
+            f"OR ({c}open_flags > 0 AND {c}status IN ('published', 'hidden')) "
+            f"OR ({c}status = 'rejected' AND {c}appealed_at IS NOT NULL "
+            f"AND {c}appeal_decided_at IS NULL)")
 
 # The one table of moderation decisions: the statuses each applies to, the
 # status it leads to and the notification its author gets. The moderation

@@ -5,8 +5,8 @@ The thread's pages of top-level comments and its replies are read through
 (the thread's placeholders) through ``(parent_id, status)``, which replaces
 the index on ``parent_id`` alone (the foreign key's cascade uses it too).
 
-The moderation queue reads the comments that may wait (held, rejected,
-hidden or flagged) through a partial index with the columns it asks, and
+The moderation queue reads the comments that may wait (held, flagged,
+or rejected with an appeal) through a partial index with the columns it asks, and
 their open flags through a partial index of the flags not yet resolved.
 
 Revision ID: 3a7c9e1f5b20
@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from alembic import op
 
 # As hrdebate.models.comment.may_wait() says it on the day of this migration.
-MAY_WAIT = "status IN ('pending', 'rejected', 'hidden') OR open_flags > 0"
+MAY_WAIT = ("status = 'pending' "
+            "OR (open_flags > 0 AND status IN ('published', 'hidden')) "
+            "OR (status = 'rejected' AND appealed_at IS NOT NULL AND appeal_decided_at IS NULL)")
 
 revision = "3a7c9e1f5b20"
 down_revision = "75e75e87be64"
