@@ -21,7 +21,7 @@ from ..htmx import wants_fragment
 from ..models.comment import CommentStatus
 from ..rules import Refusal, refuse
 from . import bp, services
-from .context import comment_page, slow_mode_rule, thread_context
+from .context import comment_page, slow_mode_rule, thread_context, with_token
 from .forms import (
     AppealForm,
     CommentForm,
@@ -48,9 +48,9 @@ def thread(event_id):
         args = {k: v for k, v in request.args.items()
                 if k in ("stance", "view", "comments_page")}
         return redirect(_event_url(event, **args))
-    if request.args.get("part") == "more":
-        return render_block("discussions/thread.html", "comment_page", event=event,
-                            **thread_context(event))
+    if request.args.get("part") == "more":  # a part without thread_part: the token here
+        return with_token(render_block("discussions/thread.html", "comment_page", event=event,
+                                       **thread_context(event)))
     return _thread_response(event)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -145,6 +146,21 @@ MAX_DEPTH = 3  # a top-level comment has depth 1; replies go down to depth 3
 EDIT_WINDOW = timedelta(minutes=15)  # an author edits a comment in its first 15 minutes
 FLAGS_TO_HIDE = 3  # flags from different people that hide a published comment
 
+
+def may_wait(table: str = "") -> str:
+    """The comments that may wait for a moderator (held, flagged, or
+    rejected with an appeal; the moderation queue decides which do: a
+    flagged one waits while a flag is open) as SQL, with ``table``
+    naming the comments table: the predicate of the partial index
+    ``ix_comments_waiting``, which the queue's statements repeat word for
+    word (SQLite uses a partial index only for a query that says its
+    predicate; literal values, so that PostgreSQL's generic plans can too)."""
+    c = f"{table}." if table else ""
+    return (f"{c}status = 'pending' "
+            f"OR ({c}open_flags > 0 AND {c}status IN ('published', 'hidden')) "
+            f"OR ({c}status = 'rejected' AND {c}appealed_at IS NOT NULL "
+            f"AND {c}appeal_decided_at IS NULL)")
+
 # The one table of moderation decisions: the statuses each applies to, the
 # status it leads to and the notification its author gets. The moderation
 # service decides with it; the queue shows the buttons it allows
@@ -171,9 +187,21 @@ class Comment(db.Model):
         CheckConstraint(f"depth BETWEEN 1 AND {MAX_DEPTH}", name="depth"),
         CheckConstraint("stance IS NULL OR " + one_of("stance", Stance.values()), name="stance"),
         Index("ix_comments_event_id_status_created_at", "event_id", "status", "created_at"),
+        # A thread's pages of top-level comments, and its replies (depth > 1),
+        # read through the event: never through the status of every comment.
+        Index("ix_comments_event_id_depth_created_at", "event_id", "depth", "created_at"),
+        # The replies of a comment, and whether one is published (the
+        # thread's placeholders); the foreign key's cascade uses it too.
+        Index("ix_comments_parent_id_status", "parent_id", "status"),
         Index("ix_comments_status_created_at", "status", "created_at"),
         # The queue finds flagged comments among the published ones by this.
         Index("ix_comments_open_flags", "open_flags"),
+        # What the moderation queue reads (its page, counts, filter choices,
+        # the menu's badge): the few comments that may wait, with the columns
+        # it asks, never the published many.
+        Index("ix_comments_waiting", "event_id", "status", "open_flags", "appealed_at",
+              "appeal_decided_at", "decided_by_id", "edited_at", "created_at", "id",
+              sqlite_where=text(may_wait()), postgresql_where=text(may_wait())),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,7 +211,7 @@ class Comment(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+        ForeignKey("comments.id", ondelete="CASCADE")
     )
     depth: Mapped[int] = mapped_column(default=1)
     body: Mapped[str] = mapped_column(Text, default="")
@@ -310,6 +338,10 @@ class Flag(db.Model):
     __table_args__ = (
         UniqueConstraint("comment_id", "reporter_id", name="uq_flags_comment_reporter"),
         CheckConstraint(one_of("reason", FlagReason.values()), name="reason"),
+        # A comment's open flags and their reasons (the moderation queue asks
+        # whether it has any, of a reason).
+        Index("ix_flags_open", "comment_id", "reason", sqlite_where=text("resolved_at IS NULL"),
+              postgresql_where=text("resolved_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

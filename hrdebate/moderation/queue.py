@@ -6,8 +6,9 @@ routes parse the request into ``QueueFilters`` / ``LogFilters`` and render."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from ..bounds import as_id, sane_day
@@ -15,7 +16,7 @@ from ..choices import Labelled
 from ..extensions import db
 from ..models import Club, Comment, Event, Flag, Membership, ModerationAction, User, utcnow
 from ..models.club import MemberRole
-from ..models.comment import CommentStatus, FlagReason, HeldFor, LoggedAction
+from ..models.comment import CommentStatus, FlagReason, HeldFor, LoggedAction, may_wait
 from ..search import matches
 from ..text import clean_query
 from ..timeutil import local_to_utc
@@ -45,13 +46,19 @@ class QueueAge(Labelled):
 # reviewed yet (from the first flag, still published or hidden by three), and
 # appeals against a rejection. ``open_flags > 0`` comes first: the index on it
 # finds the few flagged comments among the many published ones.
-_open_flag = exists().where(Flag.comment_id == Comment.id, Flag.resolved_at.is_(None))
+# Asked as ``id IN (open flags)``: PostgreSQL hashes the open flags once
+# (``ix_flags_open``) instead of probing them for each flagged comment.
+_open_flag = Comment.id.in_(select(Flag.comment_id).where(Flag.resolved_at.is_(None)))
 IS_PENDING = Comment.status == CommentStatus.PENDING
 IS_FLAGGED = and_(Comment.open_flags > 0,
                   Comment.status.in_((CommentStatus.PUBLISHED, CommentStatus.HIDDEN)), _open_flag)
 IS_APPEAL = and_(Comment.status == CommentStatus.REJECTED, Comment.appealed_at.is_not(None),
                  Comment.appeal_decided_at.is_(None))
-IN_QUEUE = or_(IS_PENDING, IS_FLAGGED, IS_APPEAL)
+# Said with the partial index's predicate (``may_wait``): the queue reads the
+# waiting few through ``ix_comments_waiting`` (and their open flags through
+# ``ix_flags_open``).
+MAY_WAIT = text(f"({may_wait('comments')})")
+IN_QUEUE = and_(MAY_WAIT, or_(IS_PENDING, IS_FLAGGED, IS_APPEAL))
 # The kinds of waiting items, counted at the top of the queue (``kind=``).
 KIND_CONDITIONS = {"pending": IS_PENDING, "flagged": IS_FLAGGED, "appeals": IS_APPEAL}
 # An edit held again waits since it was made (DESIGN §8).
@@ -85,8 +92,9 @@ class QueueFilters:
 
     def apply(self, query, now: datetime | None = None):
         if self.club:
-            query = query.where(Event.club_id == select(Club.id).where(
-                Club.slug == self.club).scalar_subquery())
+            query = query.where(Comment.event_id.in_(
+                select(Event.id).join(Club, Club.id == Event.club_id)
+                .where(Club.slug == self.club)))
         if self.event:
             query = query.where(Comment.event_id == self.event)
         if self.kind:
@@ -97,21 +105,27 @@ class QueueFilters:
             query = query.where(Comment.held_for == self.reason,
                                 IS_FLAGGED if self.reason == HeldFor.FLAGS else IS_PENDING)
         elif self.reason:
-            query = query.where(IS_FLAGGED, exists().where(
-                Flag.comment_id == Comment.id, Flag.resolved_at.is_(None),
-                Flag.reason == self.reason))
+            query = query.where(IS_FLAGGED, Comment.id.in_(select(Flag.comment_id).where(
+                Flag.resolved_at.is_(None), Flag.reason == self.reason)))
         if self.age:
             query = query.where(WAITING_SINCE < (now or utcnow()) - QueueAge(self.age).delta)
         return query
 
 
-def _scoped(query, club_ids, with_club=False):
-    """Only what waits, on the events of ``club_ids`` (None: every club)."""
-    query = query.join(Event, Event.id == Comment.event_id).where(IN_QUEUE)
-    if with_club:
-        query = query.join(Club, Club.id == Event.club_id)
+def _events_of(club_ids):
+    """The ids of the events of ``club_ids``, for ``Comment.event_id.in_``:
+    a semi-join the planner drives from the clubs' events when they are few."""
+    return select(Event.id).where(Event.club_id.in_(club_ids))
+
+
+def _scoped(query, club_ids, condition=IN_QUEUE):
+    """Only what waits (``condition``), on the events of ``club_ids`` (None:
+    every club). No join: a page of the queue is chosen from the comments
+    alone, then its few rows are joined to their event, club, author and
+    parent."""
+    query = query.where(condition)
     if club_ids is not None:
-        query = query.where(Event.club_id.in_(club_ids))
+        query = query.where(Comment.event_id.in_(_events_of(club_ids)))
     return query
 
 
@@ -130,29 +144,43 @@ def waiting_for(user) -> dict[str, int]:
     they moderate (every club for site moderators and admins), less the
     appeals against their own rejections (another moderator decides those).
     The menu's badge and the moderators' daily digest both count with it."""
-    kinds = {
-        "pending": IS_PENDING,
-        "flagged": IS_FLAGGED,
-        "appeals": and_(IS_APPEAL, func.coalesce(Comment.decided_by_id, 0) != user.id),
-    }
-    query = (
-        select(*[func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-                 for condition in kinds.values()])
-        .select_from(Comment).join(Event, Event.id == Comment.event_id)
-        .where(or_(*kinds.values()))
-    )
-    if not user.is_site_moderator:
-        query = query.where(Event.club_id.in_(select(Membership.club_id).where(
-            Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR)))
-    row = db.session.execute(query).one()
-    return {kind: int(count) for kind, count in zip(kinds, row)}
+    counts = _waiting(user)
+    return {"pending": counts["pending"], "flagged": counts["flagged"],
+            "appeals": counts["appeals_for_others"]}
+
+
+def _waiting(user) -> dict[str, int]:
+    """``waiting_for``'s counts and every appeal (the queue's own count), in
+    one statement over the few that may wait. Asked once per GET request and
+    person (the queue's counts and the menu's badge are the same numbers);
+    a POST that decides asks again after deciding."""
+    memo = g.setdefault("moderation_waiting", {}) \
+        if has_request_context() and request.method == "GET" else {}
+    if user.id not in memo:
+        kinds = {
+            "pending": IS_PENDING,
+            "flagged": IS_FLAGGED,
+            "appeals": IS_APPEAL,
+            "appeals_for_others": and_(IS_APPEAL,
+                                       func.coalesce(Comment.decided_by_id, 0) != user.id),
+        }
+        query = _scoped(
+            select(*[func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+                     for condition in kinds.values()]).select_from(Comment),
+            None if user.is_site_moderator else select(Membership.club_id).where(
+                Membership.user_id == user.id, Membership.role == MemberRole.MODERATOR),
+            MAY_WAIT)
+        row = db.session.execute(query).one()
+        memo[user.id] = {kind: int(count) for kind, count in zip(kinds, row)}
+    return memo[user.id]
 
 
 def queue_counts(club_ids) -> dict[str, int]:
     """How many items of each kind wait, in one statement."""
     columns = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(kind)
                for kind, cond in KIND_CONDITIONS.items()]
-    row = db.session.execute(_scoped(select(*columns).select_from(Comment), club_ids)).one()
+    row = db.session.execute(
+        _scoped(select(*columns).select_from(Comment), club_ids, MAY_WAIT)).one()
     return {kind: int(row._mapping[kind]) for kind in KIND_CONDITIONS}
 
 
@@ -187,31 +215,85 @@ def queue_context(comments: list[Comment]) -> dict:
     return {"flags": flags, "records": records}
 
 
-def queue_page(club_ids, filters: QueueFilters, page: int = 1) -> dict:
+class QueuePage:
+    """Where a page of the queue is (what the pager macro reads)."""
+
+    def __init__(self, page: int, total: int):
+        self.page, self.total = page, total
+        self.pages = -(-total // QUEUE_PER_PAGE)
+        self.has_next = page < self.pages
+        self.next_num = page + 1
+
+
+def queue_page(club_ids, filters: QueueFilters, page: int = 1, user=None) -> dict:
     """One page of the queue for a moderator of ``club_ids`` (None: every
     club), with its counts, the filters' choices and each item's context;
-    a bounded number of statements whatever the queue's length."""
+    a bounded number of statements whatever the queue's length. The page's
+    ids are chosen first, from the comments alone (the limit applied before
+    any join), then those rows are loaded with their event, club, author
+    and parent. With ``user`` (whose clubs ``club_ids`` are), the counts are
+    the menu's (``_waiting``): one statement for both."""
     now = utcnow()
-    query = filters.apply(_scoped(
-        select(Comment).options(
-            joinedload(Comment.event).joinedload(Event.club),
-            joinedload(Comment.author), joinedload(Comment.parent)),
-        club_ids), now).order_by(WAITING_SINCE, Comment.id)
-    pagination = db.paginate(query, page=page, per_page=QUEUE_PER_PAGE, error_out=False)
-    items = list(pagination.items)
-    # The filter choices: only the clubs and events that have something waiting.
-    places = db.session.execute(
-        _scoped(select(Club.slug, Club.name, Event.id, Event.title).select_from(Comment),
-                club_ids, with_club=True)
-        .distinct().order_by(Club.name, Event.title).limit(200)
-    ).all()
+    if user is not None:
+        counts = {kind: _waiting(user)[kind] for kind in KIND_CONDITIONS}
+    else:
+        counts = queue_counts(club_ids)
+    ids = list(db.session.scalars(
+        filters.apply(_scoped(select(Comment.id), club_ids), now)
+        .order_by(WAITING_SINCE, Comment.id)
+        .offset((page - 1) * QUEUE_PER_PAGE).limit(QUEUE_PER_PAGE)))
+    if not filters.args().keys() - {"kind"}:  # the counts are the total
+        total = counts[filters.kind] if filters.kind else sum(counts.values())
+    else:
+        total = db.session.scalar(filters.apply(
+            _scoped(select(func.count()).select_from(Comment), club_ids), now))
+    items = []
+    if ids:
+        loaded = {c.id: c for c in db.session.scalars(
+            select(Comment).options(
+                joinedload(Comment.event).joinedload(Event.club),
+                joinedload(Comment.author), joinedload(Comment.parent))
+            .where(Comment.id.in_(ids)))}
+        items = [loaded[i] for i in ids if i in loaded]
+    clubs, events = filter_choices(club_ids, filters)
     return {
-        "items": items, "pagination": pagination, "filters": filters, "now": now,
-        "counts": queue_counts(club_ids),
-        "events": [(p.id, p.title) for p in places],
-        "clubs": sorted({(p.slug, p.name) for p in places}, key=lambda c: c[1]),
+        "items": items, "pagination": QueuePage(page, total), "filters": filters, "now": now,
+        "counts": counts, "events": events, "clubs": clubs,
         **queue_context(items),
     }
+
+
+EVENT_CHOICES = 200
+
+
+def filter_choices(club_ids, filters: QueueFilters) -> tuple[list, list]:
+    """The clubs that have something waiting, and the events with something
+    waiting in the chosen club (or in the moderator's only club), at most
+    ``EVENT_CHOICES``: two statements that ask each club (each event)
+    whether anything waits there, which stops at the first item found,
+    never a join of every waiting comment."""
+    waits_at_event = exists().where(Comment.event_id == Event.id, IN_QUEUE)
+    query = select(Club.slug, Club.name).where(
+        exists().where(Event.club_id == Club.id, waits_at_event))
+    if club_ids is not None:
+        query = query.where(Club.id.in_(club_ids))
+    clubs = [tuple(row) for row in db.session.execute(query.order_by(Club.name, Club.slug))]
+    if filters.club:
+        in_club = Club.slug == filters.club
+    elif club_ids is not None and len(club_ids) == 1:
+        in_club = Club.id == club_ids[0]
+    else:
+        in_club = None
+    query = select(Event.id, Event.title).where(waits_at_event)
+    if in_club is not None:
+        query = query.where(Event.club_id.in_(select(Club.id).where(in_club)))
+    elif filters.event:  # the chosen event stays a choice
+        query = query.where(Event.id == filters.event)
+    else:
+        return clubs, []
+    events = [tuple(row) for row in db.session.execute(
+        query.order_by(Event.title, Event.id).limit(EVENT_CHOICES))]
+    return clubs, events
 
 
 def item_context(comment: Comment) -> dict:

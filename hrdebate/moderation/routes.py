@@ -43,7 +43,8 @@ from .forms import (
 def _queue_page(status=200):
     club_ids = moderated_club_ids(current_user)
     page = page_arg()
-    context = queues.queue_page(club_ids, queues.QueueFilters.from_args(request.args), page)
+    context = queues.queue_page(club_ids, queues.QueueFilters.from_args(request.args), page,
+                                user=current_user)
     return render_page("moderation/queue.html", "queue", form=DecisionForm(formdata=None),
                        describe_reason=describe_reason, **context), status
 
