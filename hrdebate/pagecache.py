@@ -79,6 +79,7 @@ _WRITE = re.compile(
 _SET = re.compile(r'^\s*UPDATE\s+"?(\w+)"?\s+SET\s+(.*?)\s+WHERE\s', re.IGNORECASE | re.DOTALL)
 _ASSIGNED = re.compile(r'(?:^|,)\s*"?([a-z_][a-z0-9_]*)"?\s*=', re.IGNORECASE)
 _WRITTEN = "hrdebate.written_tables"
+_OFF = "hrdebate.page_cache.off"  # set by migrations/env.py on its connection
 # What the fast path tells the app in the WSGI environ: the generations it
 # read, and (back) that the view's answer may be kept.
 _GENERATIONS = "hrdebate.page_cache.generations"
@@ -111,7 +112,7 @@ def watch_writes(engine) -> None:
         (after the Session's last flush): each written public table's number
         up. Whoever wrote, through a Session or not."""
         written = connection.info.pop(_WRITTEN, None)
-        if written:
+        if written and not connection.info.get(_OFF):
             connection.execute(_bump(connection.dialect.name, written))
 
 

@@ -86,14 +86,21 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # The page cache's generations (hrdebate/pagecache.py) are not raised
+        # here: the table may not exist yet, and a new release keeps no page
+        # of the one before anyway.
+        connection.info["hrdebate.page_cache.off"] = True
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            connection.info.pop("hrdebate.page_cache.off", None)
 
 
 if context.is_offline_mode():

@@ -10,7 +10,7 @@ or rejected with an appeal) through a partial index with the columns it asks, an
 their open flags through a partial index of the flags not yet resolved.
 
 Revision ID: 3a7c9e1f5b20
-Revises: 75e75e87be64
+Revises: d41f7c2a9e15
 Create Date: 2026-12-01
 
 """
@@ -23,7 +23,7 @@ MAY_WAIT = ("status = 'pending' "
             "OR (status = 'rejected' AND appealed_at IS NOT NULL AND appeal_decided_at IS NULL)")
 
 revision = "3a7c9e1f5b20"
-down_revision = "75e75e87be64"
+down_revision = "d41f7c2a9e15"
 branch_labels = None
 depends_on = None
 
