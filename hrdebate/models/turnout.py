@@ -5,7 +5,8 @@ writing transaction (``turnout.aggregates.refresh``); ``flask turnout
 rebuild`` computes them all again from the registrations.
 
 - ``TurnoutEvent``: each event's registrations (registered online,
-  waitlisted, attended online, walk-ins), whatever the event's state.
+  waitlisted, attended online, walk-ins), whatever the event's state, beside
+  a copy of the event's columns the dashboard filters by.
 - ``TurnoutVisit``: how many attendances (a published event, checked in)
   a person has in a group: a club (0: every club) and a period ('' the whole
   programme, 'YYYY-MM' a month, 'YYYY-Qn' a quarter, Bishkek time). A person
@@ -26,9 +27,12 @@ demographic cells through the same noise and small-group rule as before.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 
 ALL_CLUBS = 0   # the club_id of a group of every club
@@ -36,10 +40,22 @@ ALL_TIME = ""   # the period of a group of the whole programme
 
 
 class TurnoutEvent(db.Model):
+    """One row per event: a narrow copy of what the dashboard filters and
+    groups events by (status, club, kind, region, start, end, and the month
+    of its start in Bishkek time), and its registrations."""
+
     __tablename__ = "turnout_events"
+    __table_args__ = (Index("ix_turnout_events_status_club_id", "status", "club_id"),)
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    club_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str] = mapped_column(String(12))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    month: Mapped[str] = mapped_column(String(7))
     registered: Mapped[int] = mapped_column(Integer, default=0)        # online, registered
     waitlisted: Mapped[int] = mapped_column(Integer, default=0)
     attended_online: Mapped[int] = mapped_column(Integer, default=0)

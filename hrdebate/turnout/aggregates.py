@@ -167,22 +167,34 @@ def refresh(connection, event_ids: Iterable[int] = (), persons: Iterable[int] = 
     refresh_people(connection, sorted(set(persons)))
 
 
+EVENT_COPY = ("status", "club_id", "kind", "region", "starts_at", "ends_at")
+
+
+def _event_rows(connection, event_condition) -> list[dict]:
+    """The rows of ``TurnoutEvent`` for the events ``event_condition`` chooses."""
+    counts = (select(R.event_id, *(value.label(name) for name, value in EVENT_COUNTS.items()))
+              .where(R.event_id.in_(select(Event.id).where(event_condition)))
+              .group_by(R.event_id).subquery("counts"))
+    rows = []
+    for row in connection.execute(
+            select(Event.id, *(getattr(Event, name) for name in EVENT_COPY),
+                   *(counts.c[name] for name in EVENT_COUNTS))
+            .outerjoin(counts, counts.c.event_id == Event.id).where(event_condition)):
+        values = row._mapping
+        rows.append({"event_id": values["id"], **{name: values[name] for name in EVENT_COPY},
+                     "month": month_of(values["starts_at"]),
+                     **{name: int(values[name] or 0) for name in EVENT_COUNTS}})
+    return rows
+
+
 def refresh_events(connection, event_ids: list[int]) -> None:
-    """Recompute each event's counts from its registrations."""
+    """Recompute each event's row: its columns and its counts."""
     if not event_ids:
         return
     _lock(connection, EVENT_LOCKS, event_ids)
-    events = TurnoutEvent.__table__
     for ids in _chunks(event_ids):
-        existing = set(connection.scalars(select(Event.id).where(Event.id.in_(ids))))
-        counted = {row.event_id: row for row in connection.execute(
-            select(R.event_id, *(value.label(name) for name, value in EVENT_COUNTS.items()))
-            .where(R.event_id.in_(ids)).group_by(R.event_id))}
-        rows = [{"event_id": event_id,
-                 **{name: int(getattr(counted[event_id], name)) if event_id in counted else 0
-                    for name in EVENT_COUNTS}}
-                for event_id in sorted(existing)]
-        _upsert(connection, events, rows, ("event_id",), add=False)
+        _upsert(connection, TurnoutEvent.__table__, _event_rows(connection, Event.id.in_(ids)),
+                ("event_id",), add=False)
 
 
 def _answers(connection, persons: list[int]) -> dict[int, tuple]:
@@ -290,7 +302,8 @@ def _refresh_people(connection, persons: list[int]) -> None:
 
 REGISTRATION_FIELDS = ("status", "checked_in_at", "user_id", "event_id", "source",
                        "walk_in_consent", "age_band", "gender", "affiliation", "record_key")
-EVENT_FIELDS = ("status", "club_id", "starts_at", "ends_at")
+EVENT_FIELDS = ("status", "club_id", "starts_at", "ends_at")  # what moves its people
+EVENT_COPIED = (*EVENT_FIELDS, "kind", "region")  # what its row copies
 USER_FIELDS = ("demographics_consent_at", "age_band", "gender", "affiliation", "record_key")
 PENDING = "turnout.pending"
 
@@ -342,16 +355,19 @@ def _collect(session, _context):
     event_ids: set[int] = set()
     persons: set[int] = session.info.pop(PENDING, set())
     moved_events: list[int] = []
-    dirty = session.dirty
-    for obj in (*session.new, *dirty, *session.deleted):
+    dirty, deleted = session.dirty, session.deleted
+    for obj in (*session.new, *dirty, *deleted):
         if isinstance(obj, Registration):
             if obj in dirty and not _changed(obj, REGISTRATION_FIELDS):
                 continue
             event_ids.update((obj.event_id, _old(obj, "event_id")))
             persons.update((person_of(obj.user_id, obj.id),
                             person_of(_old(obj, "user_id"), obj.id)))
-        elif isinstance(obj, Event) and obj in dirty and _changed(obj, EVENT_FIELDS):
-            moved_events.append(obj.id)
+        elif isinstance(obj, Event) and obj not in deleted and (
+                obj not in dirty or _changed(obj, EVENT_COPIED)):
+            event_ids.add(obj.id)
+            if obj in dirty and _changed(obj, EVENT_FIELDS):
+                moved_events.append(obj.id)
         elif isinstance(obj, User) and obj in dirty and _changed(obj, USER_FIELDS):
             persons.add(obj.id)
     if not (event_ids or persons or moved_events):
@@ -371,10 +387,8 @@ def rebuild(connection) -> dict[str, int]:
               TurnoutVisit.__table__, TurnoutEvent.__table__]
     for table in tables:
         connection.execute(delete(table))
-    events = TurnoutEvent.__table__
-    connection.execute(insert(events).from_select(
-        ["event_id", *EVENT_COUNTS],
-        select(R.event_id, *EVENT_COUNTS.values()).group_by(R.event_id)))
+    for chunk in _chunks(_event_rows(connection, Event.id.is_not(None)), 5000):
+        connection.execute(insert(TurnoutEvent.__table__), chunk)
 
     # Each published event's groups, computed here as refresh does, in a
     # temporary table joined to the attendances.

@@ -52,6 +52,7 @@ from ..extensions import db
 from ..models import (
     Club,
     Event,
+    EventStatus,
     Registration,
     RegistrationStatus,
     Source,
@@ -81,19 +82,21 @@ class Scope:
         return self.club_ids is not None and len(self.club_ids) == 1
 
 
-def _conditions(scope: Scope) -> list:
-    conditions = [Event.is_published]
+def _conditions(scope: Scope, events=Event) -> list:
+    """The scope's conditions on ``events``: the events table, or the
+    aggregate's copy of its columns (``TurnoutEvent``)."""
+    conditions = [events.status == EventStatus.PUBLISHED]
     if scope.club_ids is not None:
-        conditions.append(Event.club_id.in_(scope.club_ids))
+        conditions.append(events.club_id.in_(scope.club_ids))
     if scope.kind:
-        conditions.append(Event.kind == scope.kind)
+        conditions.append(events.kind == scope.kind)
     if scope.region:
-        conditions.append(Event.region == scope.region)
+        conditions.append(events.region == scope.region)
     if scope.start:
-        conditions.append(Event.starts_at >= local_to_utc(datetime.combine(scope.start, time())))
+        conditions.append(events.starts_at >= local_to_utc(datetime.combine(scope.start, time())))
     if scope.end:
         next_day = datetime.combine(scope.end + timedelta(days=1), time())
-        conditions.append(Event.starts_at < local_to_utc(next_day))
+        conditions.append(events.starts_at < local_to_utc(next_day))
     return conditions
 
 

@@ -33,7 +33,7 @@ from ..models.turnout import ALL_CLUBS, ALL_TIME, TurnoutCell, TurnoutEvent, Tur
 from ..timeutil import local_to_utc
 from . import live
 from .dimensions import TurnoutDimension
-from .live import TOTAL, Scope, _conditions, _paginate, first_event_start, local_month
+from .live import TOTAL, Scope, _conditions, _paginate, first_event_start
 
 __all__ = ["Scope", "TOTAL", "first_event_start", "summary", "by_month", "by_club_month",
            "breakdowns", "demographics", "events", "each_event"]
@@ -69,29 +69,24 @@ LINE_CLUB = object()  # ``_figures``: the groups of each line's own club
 
 
 def _figures(scope: Scope, now: datetime, keys: tuple[str, ...], kept_club=None):
-    """A statement of the summed columns per ``keys`` over the scope's events,
-    its events subquery, and its key columns. With ``kept_club`` (a club id
-    or a column of one), the people come from the kept groups of that club
-    and the line's period in the same statement."""
-    events = (
-        select(Event.id.label("event_id"), Event.club_id, Event.ends_at,
-               local_month(Event.starts_at).label("month"))
-        .where(*_conditions(scope))
-        .subquery("scoped_events")
-    )
+    """A statement of the summed columns per ``keys`` over the scope's events
+    (their ``TurnoutEvent`` rows alone), the rows' table, and its key
+    columns. With ``kept_club`` (a club id, or ``LINE_CLUB``), the people
+    come from the kept groups of that club and the line's period in the
+    same statement."""
+    events = T.__table__
     ended = events.c.ends_at <= now
 
     def total(column, only_ended=False):
-        value = func.coalesce(column, 0)
-        return func.coalesce(func.sum(case((ended, value), else_=0) if only_ended else value), 0)
+        return func.coalesce(func.sum(case((ended, column), else_=0) if only_ended else column), 0)
 
     key_columns = [events.c[name] for name in keys]
     columns = [*key_columns, func.count().label("events"),
                func.coalesce(func.sum(case((ended, 1), else_=0)), 0).label("ended_events"),
-               *(total(T.__table__.c[name]).label(name) for name in EVENT_COUNTS),
-               total(T.registered, only_ended=True).label("registered_ended"),
-               total(T.attended_online, only_ended=True).label("attended_ended")]
-    stmt = select(*columns).select_from(events).outerjoin(T, T.event_id == events.c.event_id)
+               *(total(events.c[name]).label(name) for name in EVENT_COUNTS),
+               total(events.c.registered, only_ended=True).label("registered_ended"),
+               total(events.c.attended_online, only_ended=True).label("attended_ended")]
+    stmt = select(*columns).select_from(events).where(*_conditions(scope, T))
     if kept_club is LINE_CLUB:
         kept_club = events.c.club_id
     if kept_club is not None:
@@ -143,15 +138,16 @@ def by_club_month(scope: Scope, now: datetime, page: int = 1,
     kept = not scope.kind and not scope.region and _month_aligned(scope)
     stmt, events, _keys = _figures(scope, now, ("club_id", "month"),
                                    kept_club=LINE_CLUB if kept else None)
-    stmt = stmt.add_columns(Club.name.label("club_name"), Club.slug.label("club_slug"))
-    stmt = (stmt.with_only_columns(Bundle("figures", *stmt.selected_columns))
-            .join(Club, Club.id == events.c.club_id)
-            .group_by(Club.name, Club.slug)
-            .order_by(Club.name, events.c.club_id, events.c.month))
+    lines = stmt.subquery("lines")
+    stmt = (select(Bundle("figures", *lines.c, Club.name.label("club_name"),
+                          Club.slug.label("club_slug")))
+            .join(Club, Club.id == lines.c.club_id)
+            .order_by(Club.name, lines.c.club_id, lines.c.month))
     total = None
     if per_page is not None:
         total = db.session.scalar(select(func.count()).select_from(
-            select(events.c.club_id, events.c.month).distinct().subquery("group_keys")))
+            select(events.c.club_id, events.c.month).where(*_conditions(scope, T))
+            .distinct().subquery("group_keys")))
     pagination = _paginate(stmt, page, per_page, total)
     rows = [dict(row._mapping) for row in pagination.items]
     if not kept:
@@ -169,10 +165,9 @@ def breakdowns(scope: Scope) -> list[tuple[str, str, int]]:
     theme, those with attendances, in one statement. An event with two themes
     counts under both."""
     scoped = (
-        select(Event.id, Event.kind, Event.region,
+        select(T.event_id.label("id"), T.kind, T.region,
                (T.attended_online + T.walk_ins).label("n"))
-        .join(T, T.event_id == Event.id)
-        .where(*_conditions(scope))
+        .where(*_conditions(scope, T))
         .cte("scoped")
     )
     themes = (
