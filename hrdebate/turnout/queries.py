@@ -70,10 +70,10 @@ LINE_CLUB = object()  # ``_figures``: the groups of each line's own club
 
 def _figures(scope: Scope, now: datetime, keys: tuple[str, ...], kept_club=None):
     """A statement of the summed columns per ``keys`` over the scope's events
-    (their ``TurnoutEvent`` rows alone), the rows' table, and its key
-    columns. With ``kept_club`` (a club id, or ``LINE_CLUB``), the people
-    come from the kept groups of that club and the line's period in the
-    same statement."""
+    (their ``TurnoutEvent`` rows alone: one covering index), and the lines'
+    subquery's columns. With ``kept_club`` (a club id, or ``LINE_CLUB``),
+    the people come from the kept groups of that club and the line's period,
+    joined to the lines once they are added up."""
     events = T.__table__
     ended = events.c.ends_at <= now
 
@@ -81,23 +81,31 @@ def _figures(scope: Scope, now: datetime, keys: tuple[str, ...], kept_club=None)
         return func.coalesce(func.sum(case((ended, column), else_=0) if only_ended else column), 0)
 
     key_columns = [events.c[name] for name in keys]
-    columns = [*key_columns, func.count().label("events"),
+    lines = (
+        select(*key_columns, func.count().label("events"),
                func.coalesce(func.sum(case((ended, 1), else_=0)), 0).label("ended_events"),
                *(total(events.c[name]).label(name) for name in EVENT_COUNTS),
                total(events.c.registered, only_ended=True).label("registered_ended"),
-               total(events.c.attended_online, only_ended=True).label("attended_ended")]
-    stmt = select(*columns).select_from(events).where(*_conditions(scope, T))
-    if kept_club is LINE_CLUB:
-        kept_club = events.c.club_id
-    if kept_club is not None:
-        # One group row (its key is the primary key) per line: max() reads it.
-        period = events.c.month if "month" in keys else literal(ALL_TIME)
-        stmt = (stmt.add_columns(func.coalesce(func.max(G.unique), 0).label("unique"),
-                                 func.coalesce(func.max(G.repeat), 0).label("repeat"))
-                .outerjoin(G, and_(G.club_id == kept_club, G.period == period)))
+               total(events.c.attended_online, only_ended=True).label("attended_ended"))
+        .where(*_conditions(scope, T))
+    )
     if keys:
-        stmt = stmt.group_by(*key_columns)
-    return stmt, events, key_columns
+        lines = lines.group_by(*key_columns)
+    lines = lines.subquery("lines")
+    columns = list(lines.c)
+    stmt = select(*columns).select_from(lines)
+    if kept_club is not None:
+        club = lines.c.club_id if kept_club is LINE_CLUB else kept_club
+        period = lines.c.month if "month" in keys else literal(ALL_TIME)
+        stmt = (stmt.add_columns(func.coalesce(G.unique, 0).label("unique"),
+                                 func.coalesce(G.repeat, 0).label("repeat"))
+                .outerjoin(G, and_(G.club_id == club, G.period == period)))
+    return stmt, lines
+
+
+def _count_lines(lines) -> int:
+    """The number of lines, for a page past the last (which has none to say it)."""
+    return db.session.scalar(select(func.count()).select_from(lines))
 
 
 def _with_people(row: dict, people: dict, key) -> dict:
@@ -109,7 +117,7 @@ def summary(scope: Scope, now: datetime) -> dict:
     """The whole filtered programme: one row of counts (one statement, and a
     second counting the people when no kept group does)."""
     club = _group_club(scope) if not scope.start and not scope.end else None
-    stmt, _events, _keys = _figures(scope, now, (), kept_club=club)
+    stmt, _lines = _figures(scope, now, (), kept_club=club)
     row = dict(db.session.execute(stmt).one()._mapping)
     if club is not None:
         return row
@@ -120,8 +128,8 @@ def summary(scope: Scope, now: datetime) -> dict:
 def by_month(scope: Scope, now: datetime) -> list[dict]:
     """One row of counts per month that has events, oldest first."""
     club = _group_club(scope)
-    stmt, events, _keys = _figures(scope, now, ("month",), kept_club=club)
-    rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(events.c.month))]
+    stmt, lines = _figures(scope, now, ("month",), kept_club=club)
+    rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(lines.c.month))]
     if club is not None:
         return rows
     people = {r.month: (r.unique, r.repeat) for r in live.people(scope, ("month",))}
@@ -131,25 +139,24 @@ def by_month(scope: Scope, now: datetime) -> list[dict]:
 def by_club_month(scope: Scope, now: datetime, page: int = 1,
                   per_page: int | None = None) -> Pagination:
     """One row of counts per club and month, by club name then month: one page
-    of them (two statements: the lines and their number), or all of them on
-    one page without ``per_page`` (one). Every club's own groups are kept, so
+    of them, with their number, or all of them on one page without
+    ``per_page``: one statement. Every club's own groups are kept, so
     any set of clubs reads them (unless a kind, a region or a part of a month
     is chosen: then a statement more counts the people)."""
     kept = not scope.kind and not scope.region and _month_aligned(scope)
-    stmt, events, _keys = _figures(scope, now, ("club_id", "month"),
-                                   kept_club=LINE_CLUB if kept else None)
-    lines = stmt.subquery("lines")
-    stmt = (select(Bundle("figures", *lines.c, Club.name.label("club_name"),
-                          Club.slug.label("club_slug")))
+    stmt, lines = _figures(scope, now, ("club_id", "month"),
+                           kept_club=LINE_CLUB if kept else None)
+    # Their number comes with them (a window over the lines): one statement.
+    stmt = (stmt.add_columns(Club.name.label("club_name"), Club.slug.label("club_slug"),
+                             func.count().over().label("lines"))
             .join(Club, Club.id == lines.c.club_id)
             .order_by(Club.name, lines.c.club_id, lines.c.month))
-    total = None
+    stmt = stmt.with_only_columns(Bundle("figures", *stmt.selected_columns))
+    pagination = _paginate(stmt, page, per_page, None)
     if per_page is not None:
-        total = db.session.scalar(select(func.count()).select_from(
-            select(events.c.club_id, events.c.month).where(*_conditions(scope, T))
-            .distinct().subquery("group_keys")))
-    pagination = _paginate(stmt, page, per_page, total)
-    rows = [dict(row._mapping) for row in pagination.items]
+        pagination.total = pagination.items[0].lines if pagination.items else (
+            0 if page <= 1 else _count_lines(lines))
+    rows = [{k: v for k, v in row._mapping.items() if k != "lines"} for row in pagination.items]
     if not kept:
         people = {(r.club_id, r.month): (r.unique, r.repeat)
                   for r in live.people(scope, ("club_id", "month"))}
@@ -162,31 +169,34 @@ def by_club_month(scope: Scope, now: datetime, page: int = 1,
 
 def breakdowns(scope: Scope) -> list[tuple[str, str, int]]:
     """(dimension, key, n): attendances by kind, region (of the event) and
-    theme, those with attendances, in one statement. An event with two themes
-    counts under both."""
-    scoped = (
-        select(T.event_id.label("id"), T.kind, T.region,
-               (T.attended_online + T.walk_ins).label("n"))
+    theme, those with attendances, in one statement (kinds and regions from
+    one pass by both). An event with two themes counts under both."""
+    attended = func.sum(T.attended_online + T.walk_ins)
+    by_kind_and_region = (
+        select(literal("kind_region").label("part"), T.kind.label("key"),
+               T.region.label("second"), attended.label("n"))
         .where(*_conditions(scope, T))
-        .cte("scoped")
+        .group_by(T.kind, T.region)
     )
     themes = (
-        select(literal(str(TurnoutDimension.THEME)).label("dimension"),
-               Topic.slug.label("key"), func.sum(scoped.c.n).label("n"))
-        .select_from(scoped)
-        .join(event_topics, event_topics.c.event_id == scoped.c.id)
+        select(literal(str(TurnoutDimension.THEME)).label("part"), Topic.slug.label("key"),
+               literal("").label("second"), attended.label("n"))
+        .select_from(T)
+        .join(event_topics, event_topics.c.event_id == T.event_id)
         .join(Topic, Topic.id == event_topics.c.topic_id)
+        .where(*_conditions(scope, T))
         .group_by(Topic.slug)
-        .having(func.sum(scoped.c.n) > 0)
     )
-    parts = [
-        select(literal(str(name)).label("dimension"), scoped.c[name].label("key"),
-               func.sum(scoped.c.n).label("n"))
-        .group_by(scoped.c[name]).having(func.sum(scoped.c.n) > 0)
-        for name in (TurnoutDimension.KIND, TurnoutDimension.REGION)
-    ]
-    return [(dimension, key, int(n))
-            for dimension, key, n in db.session.execute(union_all(*parts, themes))]
+    kinds, regions, result = {}, {}, []
+    for part, key, second, n in db.session.execute(union_all(by_kind_and_region, themes)):
+        if part == "kind_region":
+            kinds[key] = kinds.get(key, 0) + int(n or 0)
+            regions[second] = regions.get(second, 0) + int(n or 0)
+        elif n:
+            result.append((str(TurnoutDimension.THEME), key, int(n)))
+    for dimension, sums in ((TurnoutDimension.KIND, kinds), (TurnoutDimension.REGION, regions)):
+        result += [(str(dimension), key, n) for key, n in sums.items() if n > 0]
+    return result
 
 
 def _closed_quarter(scope: Scope, final_before: datetime) -> str | None:

@@ -35,7 +35,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_turnout_events'))
     )
     with op.batch_alter_table('turnout_events', schema=None) as batch_op:
-        batch_op.create_index('ix_turnout_events_status_club_id', ['status', 'club_id'], unique=False)
+        batch_op.create_index('ix_turnout_events_figures', ['status', 'club_id', 'month', 'ends_at', 'starts_at', 'kind', 'region', 'registered', 'waitlisted', 'attended_online', 'walk_ins'], unique=False)
 
     op.create_table('turnout_visits',
     sa.Column('club_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -87,5 +87,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_turnout_visits_person'))
     op.drop_table('turnout_visits')
     with op.batch_alter_table('turnout_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_turnout_events_status_club_id')
+        batch_op.drop_index('ix_turnout_events_figures')
     op.drop_table('turnout_events')
