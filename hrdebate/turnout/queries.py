@@ -103,6 +103,16 @@ def _figures(scope: Scope, now: datetime, keys: tuple[str, ...], kept_club=None)
     return stmt, lines
 
 
+class _Page(Pagination):
+    """A page of lines read by our own statement (Flask-SQLAlchemy's pager,
+    without its queries)."""
+
+    def __init__(self, page: int, per_page: int, items: list, total: int):
+        self.page, self.per_page, self.max_per_page = page, per_page, None
+        self.error_out, self._query_args = False, {}
+        self.items, self.total = items, total
+
+
 def _count_lines(lines) -> int:
     """The number of lines, for a page past the last (which has none to say it)."""
     return db.session.scalar(select(func.count()).select_from(lines))
@@ -144,18 +154,27 @@ def by_club_month(scope: Scope, now: datetime, page: int = 1,
     any set of clubs reads them (unless a kind, a region or a part of a month
     is chosen: then a statement more counts the people)."""
     kept = not scope.kind and not scope.region and _month_aligned(scope)
-    stmt, lines = _figures(scope, now, ("club_id", "month"),
-                           kept_club=LINE_CLUB if kept else None)
-    # Their number comes with them (a window over the lines): one statement.
-    stmt = (stmt.add_columns(Club.name.label("club_name"), Club.slug.label("club_slug"),
-                             func.count().over().label("lines"))
-            .join(Club, Club.id == lines.c.club_id)
-            .order_by(Club.name, lines.c.club_id, lines.c.month))
-    stmt = stmt.with_only_columns(Bundle("figures", *stmt.selected_columns))
-    pagination = _paginate(stmt, page, per_page, None)
+    stmt, lines = _figures(scope, now, ("club_id", "month"))
+    # The page first (with the number of lines, a window over them), then
+    # the people of its lines only: one statement.
+    page = max(page, 1)
+    chosen = (stmt.add_columns(Club.name.label("club_name"), Club.slug.label("club_slug"),
+                               func.count().over().label("lines"))
+              .join(Club, Club.id == lines.c.club_id)
+              .order_by(Club.name, lines.c.club_id, lines.c.month))
     if per_page is not None:
-        pagination.total = pagination.items[0].lines if pagination.items else (
-            0 if page <= 1 else _count_lines(lines))
+        chosen = chosen.limit(per_page).offset((page - 1) * per_page)
+    chosen = chosen.subquery("page")
+    columns = [c for c in chosen.c if c.name != "lines"] + [chosen.c.lines]
+    stmt = select(*columns).order_by(chosen.c.club_name, chosen.c.club_id, chosen.c.month)
+    if kept:
+        stmt = (stmt.add_columns(func.coalesce(G.unique, 0).label("unique"),
+                                 func.coalesce(G.repeat, 0).label("repeat"))
+                .outerjoin(G, and_(G.club_id == chosen.c.club_id, G.period == chosen.c.month)))
+    found = list(db.session.execute(stmt))
+    total = found[0].lines if found else (0 if page <= 1 or per_page is None
+                                          else _count_lines(lines))
+    pagination = _Page(page, per_page or max(total, 1), found, total)
     rows = [{k: v for k, v in row._mapping.items() if k != "lines"} for row in pagination.items]
     if not kept:
         people = {(r.club_id, r.month): (r.unique, r.repeat)
