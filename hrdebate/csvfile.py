@@ -32,6 +32,11 @@ def neutralised(value) -> str | int | float:
     """A cell as a spreadsheet may safely read it: text that could start a
     formula gets a leading apostrophe; None is empty; numbers stay numbers;
     times and dates are ISO 8601, times with Bishkek's offset."""
+    kind = type(value)  # the common cells first: a long export writes a million
+    if kind is int or kind is float:
+        return value
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, datetime):
