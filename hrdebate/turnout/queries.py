@@ -277,8 +277,10 @@ def events(scope: Scope, page: int = 1, per_page: int | None = None,
 
 def each_event(scope: Scope) -> Iterator:
     """Every event, as :func:`events`, read a batch at a time (the export)."""
-    result = db.session.execute(_events_statement(scope),
-                                execution_options={"yield_per": 500})
-    for (row,) in result:
-        yield row
+    # A server-side cursor on PostgreSQL: closed however the download ends
+    # (finished, or the client gone and the response closed).
+    with db.session.execute(_events_statement(scope),
+                            execution_options={"yield_per": 500}) as result:
+        for (row,) in result:
+            yield row
 
