@@ -137,6 +137,10 @@ def generate(n_events: int, n_registrations: int, seed: int = 4) -> dict:
                 "checked_in_at": ends_at - timedelta(hours=2),
             })
     _bulk(Registration, registrations)
+    # Bulk INSERTs bypass the write path: compute the turnout aggregates, as
+    # `flask turnout rebuild` does after an import.
+    from hrdebate.turnout.aggregates import rebuild
+    rebuild(db.session.connection())
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))

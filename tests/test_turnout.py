@@ -11,6 +11,7 @@ import pytest
 
 from hrdebate.extensions import db
 from hrdebate.models import Registration, User, utcnow
+from hrdebate.turnout.aggregates import rebuild
 from hrdebate.turnout.suppression import Hidden, suppress, suppress_together
 from hrdebate.dbtypes import frozen_clock
 from tests.helpers import count_queries, page_text, quarter_closed
@@ -321,6 +322,7 @@ def _set_record_keys(app, key):
     with app.app_context():
         for model in (User, Registration):
             db.session.execute(db.update(model).values(record_key=key))
+        rebuild(db.session.connection())  # a bulk UPDATE: the aggregates are computed again
         db.session.commit()
 
 
@@ -798,6 +800,7 @@ def _grow(app, club, n_events, per_event):
         db.session.execute(insert(Registration), [
             {"event_id": e, "user_id": u, "status": "registered", "source": "online",
              "checked_in_at": now if u % 3 else None} for e in events for u in users])
+        rebuild(db.session.connection())  # bulk INSERTs: the aggregates are computed again
         db.session.commit()
 
 

@@ -22,6 +22,7 @@ from hrdebate.dbtypes import frozen_clock
 from hrdebate.extensions import db
 from hrdebate.models import Club, Registration, User, utcnow
 from hrdebate.timeutil import local_to_utc, utc_to_local
+from hrdebate.turnout.aggregates import rebuild
 from tests.helpers import fetch, page_text, quarter_closed
 
 EN = {"Accept-Language": "en"}
@@ -77,6 +78,7 @@ def _reseed_record_keys(app, rng):
                 table.update().where(table.c.id == bindparam("row_id"))
                 .values(record_key=bindparam("new_key")),
                 [{"row_id": i, "new_key": rng.randrange(256)} for i in ids])
+        rebuild(db.session.connection())  # a bulk UPDATE: the aggregates are computed again
         db.session.commit()
 
 

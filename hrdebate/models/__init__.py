@@ -43,6 +43,7 @@ from .mail import JobRun, MailKind, MailOptOut, OutboxMail, OutboxStatus
 from .notification import Notification, NotificationKind
 from .registration import CertificateState, Registration, RegistrationStatus, Source
 from .topic import TOPICS, Topic, event_topics, seed_topics
+from .turnout import TurnoutCell, TurnoutEvent, TurnoutGroup, TurnoutPerson, TurnoutVisit
 from .user import User
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "AttendanceChange", "Club", "ClubFollow", "Comment", "Event", "Flag", "Membership", "Milestone",
     "ModerationAction", "Notification", "ProgressUpdate", "Registration", "Topic", "User",
     "Vote", "WatchedWord", "event_topics",
+    "TurnoutCell", "TurnoutEvent", "TurnoutGroup", "TurnoutPerson", "TurnoutVisit",
     # fixed lists
     "AttendanceAction", "CertificateState", "ClubType", "CommentStatus", "ConductRule", "DebateFormat",
     "EventKind", "EventStatus", "FlagReason", "HeldFor", "Instrument", "LoggedAction",

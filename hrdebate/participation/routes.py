@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from .. import ratelimits
+from ..bounds import page_arg
 from ..access import get_event_or_404, get_registration_or_404, get_waitlisted_or_404
 from ..csvfile import csv_response
 from ..errors import refusal_goes_to
@@ -100,9 +101,11 @@ def _final_state(event) -> dict:
 
 def _attendance_page(event, status=200, walk_in_form=None):
     q = clean_query(request.args.get("q", ""), 60)
+    registrants = services.registrants_page(event, q, page_arg())
     context = {
         "event": event,
-        "registrants": services.registrants(event, q),
+        "registrants": registrants.items,
+        "pagination": registrants,
         "q": q,
         "walk_in_form": walk_in_form or WalkInForm(formdata=None),
         "checkin_code": event.checkin_code,
@@ -118,12 +121,19 @@ def attendance(event_id):
     return _attendance_page(get_event_or_404(event_id, manage=True))
 
 
+def _back(event):
+    """The list the organiser came from: the same search and page."""
+    page = page_arg()
+    return url_for(".attendance", event_id=event.id, q=request.args.get("q") or None,
+                   page=page if page > 1 else None)
+
+
 @bp.post("/events/<int:event_id>/attendance/<int:registration_id>")
 @login_required
 def toggle_checkin(event_id, registration_id):
     event = get_event_or_404(event_id, manage=True)
     registration = get_registration_or_404(event, registration_id)
-    back = url_for(".attendance", event_id=event.id, q=request.args.get("q") or None)
+    back = _back(event)
     refusal_goes_to(back)
     # The token is checked for every POST (CSRFProtect); htmx sends it as a header.
     correction = CorrectionForm(request.form, meta={"csrf": False})
@@ -148,7 +158,7 @@ def promote(event_id, registration_id):
     check them in: they turned up). Never over capacity."""
     event = get_event_or_404(event_id, manage=True)
     registration = get_waitlisted_or_404(event, registration_id)
-    back = url_for(".attendance", event_id=event.id, q=request.args.get("q") or None)
+    back = _back(event)
     refusal_goes_to(back)
     correction = CorrectionForm(request.form, meta={"csrf": False})
     reason = correction.reason.data if correction.validate() else None

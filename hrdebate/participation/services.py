@@ -21,6 +21,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
@@ -464,10 +465,42 @@ def attendance_changes(event: Event) -> list[AttendanceChange]:
 
 # -- the organiser's list ----------------------------------------------------------
 
+REGISTRANTS_PER_PAGE = 50  # the attendance page's list: a phone at the door, one screen or two
+
+
+def registrants_page(event: Event, q: str = "", page: int = 1,
+                     per_page: int = REGISTRANTS_PER_PAGE) -> Pagination:
+    """One page of the event's registrants, the registered first, each with
+    their user: those whose name matches ``q`` (the site's fold,
+    ``search.found_in``: "Aigerim" finds "Айгерим"), or everyone. Two
+    statements, whatever the number of registrants: the ids and names (or
+    their number), then the page's rows."""
+    where = (Registration.event_id == event.id, Registration.status != CANCELLED)
+    order = (Registration.status, Registration.registered_at, Registration.id)
+    if q:
+        names = db.session.execute(
+            select(Registration.id,
+                   func.coalesce(User.display_name, Registration.walk_in_name, ""))
+            .outerjoin(User, User.id == Registration.user_id)
+            .where(*where)).all()
+        found = [registration_id for registration_id, name in names if found_in(name, q)]
+        where = (*where, Registration.id.in_(found))
+        total = len(found)
+    else:
+        total = db.session.scalar(select(func.count()).select_from(Registration).where(*where))
+    pagination = db.paginate(
+        select(Registration).options(joinedload(Registration.user)).where(*where)
+        .order_by(*order),
+        page=page, per_page=per_page, max_per_page=None, error_out=False, count=False)
+    pagination.total = total
+    return pagination
+
+
 def registrants(event: Event, q: str = "") -> list[Registration]:
-    """The event's registrants, the registered first, each with their user.
-    An event has at most a few hundred, so the search runs in Python, with
-    the site's fold (``search.found_in``): "Aigerim" finds "Айгерим"."""
+    """The event's registrants, the registered first, each with their user:
+    all of them (the CSV; the page shows ``registrants_page``). An event has
+    at most a few hundred, so the search runs in Python, with the site's
+    fold (``search.found_in``): "Aigerim" finds "Айгерим"."""
     rows = db.session.scalars(
         select(Registration)
         .options(joinedload(Registration.user))

@@ -1,379 +1,286 @@
-"""The turnout figures in SQL: aggregate statements over the events a
-:class:`Scope` chooses, returning plain rows. No rule about what may be
-shown lives here (that is :mod:`.suppression`), and no shaping for the page
-(that is :mod:`.services`).
+"""The turnout figures, read from the aggregates (``models.turnout``,
+``aggregates``) instead of the million registrations: plain rows, the same
+as :mod:`.live` computes from the registrations (the reference: the tests
+compare the two after every kind of write). No rule about what may be shown
+lives here (that is :mod:`.suppression`), and no shaping for the page (that
+is :mod:`.services`).
 
-Which events count: **published** events only. Drafts never happened, and a
-cancelled event did not take place, so its registrations would only drag the
-attendance rate down. Attendance rates and no-shows use events that have
-ended; registrations and the waitlist count for every event in the period.
-
-Who is a participant: a registration with status ``registered`` and a
-check-in time (DESIGN §3). A person is their account; a walk-in, or a
-registration whose account was deleted, counts as one person of its own.
-The demographic counts take only events whose attendance is final
-(``participation.services.final_before``), and add up each cell's record
-keys for the cell-key noise (:mod:`.perturbation`).
-
-Every figure is computed with GROUP BY over the filtered events, so the
-dashboard runs the same number of statements whatever the number of
-registrations, on SQLite and PostgreSQL alike. Months are calendar months in
-Bishkek time (the event's start), as ``'YYYY-MM'``.
+- Registrations, the waitlist and attendances (also by kind, region and
+  theme) are sums of each event's row (``TurnoutEvent``) over the events the
+  scope chooses: exact for any filter, about 10,000 rows at programme scale.
+- Unique and repeat participants cannot be added up: they come from the
+  groups' counters (``TurnoutGroup``) when the figures ask for a group that
+  is kept (the programme or one club; all of it or calendar months; no kind
+  or region filter; dates, if any, on month boundaries), and from
+  :func:`live.people` otherwise (a narrower scope: a few clubs, a kind, a
+  region, a part of a month).
+- The demographic tables of a closed quarter, in one club or every club,
+  come from ``TurnoutCell``; any other selection from :func:`live.demographics`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import (
-    String,
-    and_,
-    case,
-    func,
-    literal_column,
-    null,
-    or_,
-    select,
-    true,
-    union_all,
-)
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Bundle
-from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
-from ..models import (
-    Club,
-    Event,
-    Registration,
-    RegistrationStatus,
-    Source,
-    Topic,
-    User,
-    event_topics,
-)
-from ..timeutil import LOCAL_TZ, local_to_utc
+from ..models import Club, Event, Topic, event_topics
+from ..models.turnout import ALL_CLUBS, ALL_TIME, TurnoutCell, TurnoutEvent, TurnoutGroup
+from ..timeutil import local_to_utc
+from . import live
 from .dimensions import TurnoutDimension
+from .live import TOTAL, Scope, _conditions, _paginate, first_event_start
 
-# -- which events --------------------------------------------------------------
+__all__ = ["Scope", "TOTAL", "first_event_start", "summary", "by_month", "by_club_month",
+           "breakdowns", "demographics", "events", "each_event"]
 
-
-@dataclass(frozen=True)
-class Scope:
-    """The events a dashboard counts: the clubs a person may see, narrowed by
-    the filters. ``club_ids`` None means every club (an admin)."""
-
-    club_ids: tuple[int, ...] | None
-    start: date | None = None  # Bishkek dates, both included
-    end: date | None = None
-    kind: str = ""
-    region: str = ""
-
-    @property
-    def single_club(self) -> bool:
-        return self.club_ids is not None and len(self.club_ids) == 1
+T = TurnoutEvent
+EVENT_COUNTS = live.EVENT_COUNTS
+PEOPLE = ("unique", "repeat")
 
 
-def _conditions(scope: Scope) -> list:
-    conditions = [Event.is_published]
-    if scope.club_ids is not None:
-        conditions.append(Event.club_id.in_(scope.club_ids))
-    if scope.kind:
-        conditions.append(Event.kind == scope.kind)
-    if scope.region:
-        conditions.append(Event.region == scope.region)
-    if scope.start:
-        conditions.append(Event.starts_at >= local_to_utc(datetime.combine(scope.start, time())))
-    if scope.end:
-        next_day = datetime.combine(scope.end + timedelta(days=1), time())
-        conditions.append(Event.starts_at < local_to_utc(next_day))
-    return conditions
+# -- when the kept groups answer ------------------------------------------------------
+
+def _month_aligned(scope: Scope) -> bool:
+    """The scope takes whole calendar months (or no dates at all)."""
+    if scope.start and scope.start.day != 1:
+        return False
+    return not scope.end or (scope.end + timedelta(days=1)).day == 1
 
 
-class local_month(FunctionElement):
-    """'YYYY-MM' of a UTC timestamp, in Bishkek time, on either database."""
-
-    type = String()
-    inherit_cache = True
-    name = "local_month"
-
-
-@compiles(local_month, "postgresql")
-def _local_month_postgresql(element, compiler, **kw):
-    (column,) = element.clauses
-    zone = literal_column(f"'{LOCAL_TZ.key}'")
-    return compiler.process(
-        func.to_char(func.timezone(zone, column), literal_column("'YYYY-MM'")), **kw)
-
-
-@compiles(local_month)
-def _local_month_default(element, compiler, **kw):
-    # SQLite stores naive UTC. Bishkek keeps UTC+6 all year (no DST since 2005).
-    (column,) = element.clauses
-    minutes = int(datetime(2020, 1, 1, tzinfo=LOCAL_TZ).utcoffset().total_seconds() // 60)
-    return compiler.process(
-        func.strftime(literal_column("'%Y-%m'"), column,
-                      literal_column(f"'{minutes:+d} minutes'")), **kw)
-
-
-# -- SQL building blocks -------------------------------------------------------
-
-R = Registration
-REGISTERED_ONLINE = and_(R.status == RegistrationStatus.REGISTERED, R.source == Source.ONLINE)
-# A person: their account, or the registration itself (walk-ins, deleted accounts).
-PERSON = case((R.user_id.is_(None), -R.id), else_=R.user_id)
-# What each event counts, in the order the figures list them.
-EVENT_COUNTS = ("registered", "waitlisted", "attended_online", "walk_ins")
-# And what each line of figures adds: the first two again, for ended events.
-COUNTS = (*EVENT_COUNTS, "registered_ended", "attended_ended")
-
-
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _counts_per_event(event_ids, name: str):
-    """Registered, waitlisted, attended online and walk-ins per event, for the
-    events ``event_ids`` names (a one-column select, or a list): one GROUP BY."""
-    return (
-        select(R.event_id,
-               _count_if(REGISTERED_ONLINE).label("registered"),
-               _count_if(R.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
-               _count_if(and_(R.attended, R.source == Source.ONLINE)).label("attended_online"),
-               _count_if(and_(R.attended, R.source == Source.WALK_IN)).label("walk_ins"))
-        .where(R.event_id.in_(event_ids))
-        .group_by(R.event_id)
-        .subquery(name)
-    )
-
-
-def _attendances(scope: Scope, *columns):
-    """A CTE with one row per attendance in scope: ``person`` and ``columns``."""
-    return (
-        select(R.id.label("registration_id"), PERSON.label("person"), *columns)
-        .select_from(R)
-        .join(Event, Event.id == R.event_id)
-        .where(*_conditions(scope), R.attended)
-        .cte("attendances")
-    )
-
-
-ALL = 2**31 - 1  # "every row": the page size of an export
-
-
-def _paginate(stmt, page: int, per_page: int | None, total: int | None) -> Pagination:
-    """Flask-SQLAlchemy's pagination of a statement that selects one Bundle.
-    Its ``total`` comes from the caller, so no count runs; without
-    ``per_page``, every row comes on one page."""
-    if per_page is None:
-        pagination = db.paginate(stmt, page=1, per_page=ALL, max_per_page=None,
-                                 error_out=False, count=False)
-        pagination.total = len(pagination.items)
-        return pagination
-    pagination = db.paginate(stmt, page=page, per_page=per_page, max_per_page=None,
-                             error_out=False, count=False)
-    pagination.total = total
-    return pagination
+def _group_club(scope: Scope) -> int | None:
+    """The club of the kept groups that count this scope's people (every
+    club: ``ALL_CLUBS``), or None when no kept group does."""
+    if scope.kind or scope.region or not _month_aligned(scope):
+        return None
+    if scope.club_ids is None:
+        return ALL_CLUBS
+    return scope.club_ids[0] if scope.single_club else None
 
 
 # -- figures per group: the programme, a month, a club in a month --------------------
 
-def _rolled_up(scope: Scope, now: datetime, keys: tuple[str, ...]):
-    """The columns of the figures per ``keys`` (none: one line for
-    everything; ``month``; ``club_id`` and ``month``), a statement selecting
-    them, and the statement that counts its lines.
+G = TurnoutGroup
+LINE_CLUB = object()  # ``_figures``: the groups of each line's own club
 
-    Registrations are counted per event (the index's order, no sort), then
-    added up per group; attendances are grouped by group and person for the
-    unique and repeat participants."""
-    events = (
-        select(Event.id.label("event_id"), Event.club_id, Event.ends_at,
-               local_month(Event.starts_at).label("month"))
-        .where(*_conditions(scope))
-        .cte("scoped_events")
-        # Compute each event's month once, not once per registration.
-        .prefix_with("MATERIALIZED", dialect="sqlite")
-    )
 
-    def key_columns(table):
-        return [table.c[name] for name in keys]
-
+def _figures(scope: Scope, now: datetime, keys: tuple[str, ...], kept_club=None):
+    """A statement of the summed columns per ``keys`` over the scope's events
+    (their ``TurnoutEvent`` rows alone: one covering index), and the lines'
+    subquery's columns. With ``kept_club`` (a club id, or ``LINE_CLUB``),
+    the people come from the kept groups of that club and the line's period,
+    joined to the lines once they are added up."""
+    events = T.__table__
     ended = events.c.ends_at <= now
-    per_event = _counts_per_event(select(events.c.event_id), "per_event")
 
     def total(column, only_ended=False):
-        value = func.coalesce(column, 0)
-        return func.coalesce(func.sum(case((ended, value), else_=0) if only_ended else value), 0)
+        return func.coalesce(func.sum(case((ended, column), else_=0) if only_ended else column), 0)
 
-    groups = (
-        select(*key_columns(events), func.count().label("events"),
-               _count_if(ended).label("ended_events"),
-               *(total(per_event.c[name]).label(name) for name in EVENT_COUNTS),
-               total(per_event.c.registered, only_ended=True).label("registered_ended"),
-               total(per_event.c.attended_online, only_ended=True).label("attended_ended"))
-        .select_from(events)
-        .outerjoin(per_event, per_event.c.event_id == events.c.event_id)
-        .group_by(*key_columns(events))
-        .subquery("groups")
+    key_columns = [events.c[name] for name in keys]
+    lines = (
+        select(*key_columns, func.count().label("events"),
+               func.coalesce(func.sum(case((ended, 1), else_=0)), 0).label("ended_events"),
+               *(total(events.c[name]).label(name) for name in EVENT_COUNTS),
+               total(events.c.registered, only_ended=True).label("registered_ended"),
+               total(events.c.attended_online, only_ended=True).label("attended_ended"))
+        .where(*_conditions(scope, T))
     )
-    visits = (
-        select(*key_columns(events), PERSON.label("person"), func.count().label("n"))
-        .select_from(events.join(R, R.event_id == events.c.event_id))
-        .where(R.attended)
-        .group_by(*key_columns(events), PERSON)
-        .subquery("visits")
-    )
-    people = (
-        select(*key_columns(visits), func.count().label("unique"),
-               _count_if(visits.c.n >= 2).label("repeat"))
-        .group_by(*key_columns(visits))
-        .subquery("people")
-    )
-    on = and_(true(), *(a == b for a, b in zip(key_columns(groups), key_columns(people))))
-    columns = [*key_columns(groups), groups.c.events, groups.c.ended_events,
-               *(groups.c[name] for name in COUNTS),
-               func.coalesce(people.c.unique, 0).label("unique"),
-               func.coalesce(people.c.repeat, 0).label("repeat")]
-    order = key_columns(groups)
-    if "club_id" in keys:
-        columns += [Club.name.label("club_name"), Club.slug.label("club_slug")]
-        order = [Club.name, Club.id, *order]
-
-    def statement(*selected):
-        stmt = select(*selected).select_from(groups).outerjoin(people, on)
-        if "club_id" in keys:
-            stmt = stmt.join(Club, Club.id == groups.c.club_id)
-        return stmt.order_by(*order)
-
-    # The number of groups, without counting any registration.
-    group_count = select(func.count()).select_from(
-        select(*key_columns(events)).distinct().subquery("group_keys"))
-    return columns, statement, group_count
+    if keys:
+        lines = lines.group_by(*key_columns)
+    lines = lines.subquery("lines")
+    columns = list(lines.c)
+    stmt = select(*columns).select_from(lines)
+    if kept_club is not None:
+        club = lines.c.club_id if kept_club is LINE_CLUB else kept_club
+        period = lines.c.month if "month" in keys else literal(ALL_TIME)
+        stmt = (stmt.add_columns(func.coalesce(G.unique, 0).label("unique"),
+                                 func.coalesce(G.repeat, 0).label("repeat"))
+                .outerjoin(G, and_(G.club_id == club, G.period == period)))
+    return stmt, lines
 
 
-def summary(scope: Scope, now: datetime) -> Row:
-    """The whole filtered programme, in one statement: one row of counts."""
-    columns, statement, _ = _rolled_up(scope, now, ())
-    return db.session.execute(statement(*columns)).one()
+class _Page(Pagination):
+    """A page of lines read by our own statement (Flask-SQLAlchemy's pager,
+    without its queries)."""
+
+    def __init__(self, page: int, per_page: int, items: list, total: int):
+        self.page, self.per_page, self.max_per_page = page, per_page, None
+        self.error_out, self._query_args = False, {}
+        self.items, self.total = items, total
 
 
-def by_month(scope: Scope, now: datetime) -> list[Row]:
+def _count_lines(lines) -> int:
+    """The number of lines, for a page past the last (which has none to say it)."""
+    return db.session.scalar(select(func.count()).select_from(lines))
+
+
+def _with_people(row: dict, people: dict, key) -> dict:
+    unique, repeat = people.get(key, (0, 0))
+    return {**row, "unique": int(unique), "repeat": int(repeat)}
+
+
+def summary(scope: Scope, now: datetime) -> dict:
+    """The whole filtered programme: one row of counts (one statement, and a
+    second counting the people when no kept group does)."""
+    club = _group_club(scope) if not scope.start and not scope.end else None
+    stmt, _lines = _figures(scope, now, (), kept_club=club)
+    row = dict(db.session.execute(stmt).one()._mapping)
+    if club is not None:
+        return row
+    people = {(): tuple(r) for r in live.people(scope, ())}
+    return _with_people(row, people, ())
+
+
+def by_month(scope: Scope, now: datetime) -> list[dict]:
     """One row of counts per month that has events, oldest first."""
-    columns, statement, _ = _rolled_up(scope, now, ("month",))
-    return list(db.session.execute(statement(*columns)))
+    club = _group_club(scope)
+    stmt, lines = _figures(scope, now, ("month",), kept_club=club)
+    rows = [dict(r._mapping) for r in db.session.execute(stmt.order_by(lines.c.month))]
+    if club is not None:
+        return rows
+    people = {r.month: (r.unique, r.repeat) for r in live.people(scope, ("month",))}
+    return [_with_people(r, people, r["month"]) for r in rows]
 
 
 def by_club_month(scope: Scope, now: datetime, page: int = 1,
                   per_page: int | None = None) -> Pagination:
     """One row of counts per club and month, by club name then month: one page
-    of them (two statements: the lines and their number), or all of them on
-    one page without ``per_page`` (one statement)."""
-    columns, statement, group_count = _rolled_up(scope, now, ("club_id", "month"))
-    total = db.session.scalar(group_count) if per_page else None
-    return _paginate(statement(Bundle("figures", *columns)), page, per_page, total)
+    of them, with their number, or all of them on one page without
+    ``per_page``: one statement. Every club's own groups are kept, so
+    any set of clubs reads them (unless a kind, a region or a part of a month
+    is chosen: then a statement more counts the people)."""
+    kept = not scope.kind and not scope.region and _month_aligned(scope)
+    stmt, lines = _figures(scope, now, ("club_id", "month"))
+    # The page first (with the number of lines, a window over them), then
+    # the people of its lines only: one statement.
+    page = max(page, 1)
+    chosen = (stmt.add_columns(Club.name.label("club_name"), Club.slug.label("club_slug"),
+                               func.count().over().label("lines"))
+              .join(Club, Club.id == lines.c.club_id)
+              .order_by(Club.name, lines.c.club_id, lines.c.month))
+    if per_page is not None:
+        chosen = chosen.limit(per_page).offset((page - 1) * per_page)
+    chosen = chosen.subquery("page")
+    columns = [c for c in chosen.c if c.name != "lines"] + [chosen.c.lines]
+    stmt = select(*columns).order_by(chosen.c.club_name, chosen.c.club_id, chosen.c.month)
+    if kept:
+        stmt = (stmt.add_columns(func.coalesce(G.unique, 0).label("unique"),
+                                 func.coalesce(G.repeat, 0).label("repeat"))
+                .outerjoin(G, and_(G.club_id == chosen.c.club_id, G.period == chosen.c.month)))
+    found = list(db.session.execute(stmt))
+    total = found[0].lines if found else (0 if page <= 1 or per_page is None
+                                          else _count_lines(lines))
+    pagination = _Page(page, per_page or max(total, 1), found, total)
+    rows = [{k: v for k, v in row._mapping.items() if k != "lines"} for row in pagination.items]
+    if not kept:
+        people = {(r.club_id, r.month): (r.unique, r.repeat)
+                  for r in live.people(scope, ("club_id", "month"))}
+        rows = [_with_people(r, people, (r["club_id"], r["month"])) for r in rows]
+    pagination.items = rows
+    return pagination
 
 
 # -- participants by kind, region and theme; people by their answers -----------------
 
-def breakdowns(scope: Scope) -> list[Row]:
+def breakdowns(scope: Scope) -> list[tuple[str, str, int]]:
     """(dimension, key, n): attendances by kind, region (of the event) and
-    theme, in one statement. An event with two themes counts under both."""
-    att = _attendances(scope, R.event_id, Event.kind, Event.region)
+    theme, those with attendances, in one statement (kinds and regions from
+    one pass by both). An event with two themes counts under both."""
+    attended = func.sum(T.attended_online + T.walk_ins)
+    by_kind_and_region = (
+        select(literal("kind_region").label("part"), T.kind.label("key"),
+               T.region.label("second"), attended.label("n"))
+        .where(*_conditions(scope, T))
+        .group_by(T.kind, T.region)
+    )
     themes = (
-        select(literal_column(f"'{TurnoutDimension.THEME}'").label("dimension"),
-               Topic.slug.label("key"), func.count().label("n"))
-        .select_from(att)
-        .join(event_topics, event_topics.c.event_id == att.c.event_id)
+        select(literal(str(TurnoutDimension.THEME)).label("part"), Topic.slug.label("key"),
+               literal("").label("second"), attended.label("n"))
+        .select_from(T)
+        .join(event_topics, event_topics.c.event_id == T.event_id)
         .join(Topic, Topic.id == event_topics.c.topic_id)
+        .where(*_conditions(scope, T))
         .group_by(Topic.slug)
     )
-    parts = [
-        select(literal_column(f"'{name}'").label("dimension"), att.c[name].label("key"),
-               func.count().label("n")).group_by(att.c[name])
-        for name in (TurnoutDimension.KIND, TurnoutDimension.REGION)
-    ]
-    return list(db.session.execute(union_all(*parts, themes)))
+    kinds, regions, result = {}, {}, []
+    for part, key, second, n in db.session.execute(union_all(by_kind_and_region, themes)):
+        if part == "kind_region":
+            kinds[key] = kinds.get(key, 0) + int(n or 0)
+            regions[second] = regions.get(second, 0) + int(n or 0)
+        elif n:
+            result.append((str(TurnoutDimension.THEME), key, int(n)))
+    for dimension, sums in ((TurnoutDimension.KIND, kinds), (TurnoutDimension.REGION, regions)):
+        result += [(str(dimension), key, n) for key, n in sums.items() if n > 0]
+    return result
 
 
-TOTAL = "total"  # the ``dimension`` of the row that counts everyone in the demographic tables
+def _closed_quarter(scope: Scope, final_before: datetime) -> str | None:
+    """The quarter code, when ``scope`` is exactly one calendar quarter of one
+    club or every club, with no other filter, whose events are all final."""
+    start, end = scope.start, scope.end
+    if (scope.kind or scope.region or not start or not end or start.day != 1
+            or start.month % 3 != 1):
+        return None
+    if scope.club_ids is not None and not scope.single_club:
+        return None
+    next_start = date(start.year + 1, 1, 1) if start.month == 10 \
+        else date(start.year, start.month + 3, 1)
+    if end != next_start - timedelta(days=1):
+        return None
+    if local_to_utc(datetime.combine(next_start, time())) > final_before:
+        return None
+    return f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
 
 
-def demographics(scope: Scope, final_before: datetime) -> list[Row]:
-    """(dimension, key, n, key_sum): unique consenting attendees by age band,
-    gender and affiliation, and (dimension ``TOTAL``) all of them, with the
-    sum of their record keys (the cell-key method, :mod:`.perturbation`),
-    raw (not yet perturbed nor suppressed), in one statement. Only events
-    whose attendance is final (ended at or before ``final_before``) count.
-    ``key`` is None for no answer.
-
-    A person's record key is their account's; a walk-in's is their
-    registration's, so the same people add up to the same key in any scope."""
-    from_account = R.user_id.is_not(None)
-
-    def answer(name):
-        return case((from_account, getattr(User, name)), else_=getattr(R, name)).label(name)
-
-    consented = or_(
-        and_(from_account, User.demographics_consent_at.is_not(None)),
-        and_(R.user_id.is_(None), R.source == Source.WALK_IN, R.walk_in_consent.is_(True)),
-    )
-    dimensions = [str(d) for d in TurnoutDimension.demographic()]
-    record_key = case((from_account, User.record_key), else_=R.record_key)
-    people = (
-        select(PERSON.label("person"), record_key.label("record_key"),
-               *(answer(name) for name in dimensions))
-        .select_from(R)
-        .join(Event, Event.id == R.event_id)
-        .outerjoin(User, User.id == R.user_id)
-        .where(*_conditions(scope), Event.ends_at <= final_before, R.attended, consented)
-        .distinct()
-        .cte("consenting_people")
-    )
-
-    def counted(dimension: str, key):
-        return (literal_column(f"'{dimension}'").label("dimension"), key.label("key"),
-                func.count().label("n"), func.sum(people.c.record_key).label("key_sum"))
-
-    parts = [select(*counted(name, people.c[name])).group_by(people.c[name])
-             for name in dimensions]
-    parts.append(select(*counted(TOTAL, null().cast(String))))
-    return list(db.session.execute(union_all(*parts)))
-
-
-def first_event_start(club_ids: tuple[int, ...] | None) -> datetime | None:
-    """When the first published event of these clubs (None: of every club) starts."""
-    return db.session.scalar(select(func.min(Event.starts_at))
-                             .where(*_conditions(Scope(club_ids=club_ids))))
+def demographics(scope: Scope, final_before: datetime) -> list[tuple]:
+    """(dimension, key, n, key_sum), as :func:`live.demographics`: from the
+    kept cells for a closed quarter, else counted live."""
+    quarter = _closed_quarter(scope, final_before)
+    if quarter is None:
+        return list(live.demographics(scope, final_before))
+    club = ALL_CLUBS if scope.club_ids is None else scope.club_ids[0]
+    c = TurnoutCell
+    return [tuple(row) for row in db.session.execute(
+        select(c.dimension, c.key, c.n, c.key_sum)
+        .where(c.club_id == club, c.period == quarter, c.n > 0))]
 
 
 # -- each event -----------------------------------------------------------------------
+
+def _events_statement(scope: Scope):
+    order = (Event.starts_at.desc(), Event.id.desc())
+    return (
+        select(Bundle("event", Event.id, Event.title, Event.language, Event.kind,
+                      Event.starts_at, Event.ends_at, Club.name.label("club_name"),
+                      *(func.coalesce(T.__table__.c[name], 0).label(name)
+                        for name in EVENT_COUNTS)))
+        .select_from(Event)
+        .join(Club, Club.id == Event.club_id)
+        .outerjoin(T, T.event_id == Event.id)
+        .where(*_conditions(scope))
+        .order_by(*order)
+    )
+
 
 def events(scope: Scope, page: int = 1, per_page: int | None = None,
            total: int | None = None) -> Pagination:
     """The events, newest first, with their club's name and their
     registrations (``EVENT_COUNTS``): one page of them (``total`` is their
     number, known from the summary), or all of them on one page without
-    ``per_page``. One statement either way.
+    ``per_page``. One statement either way."""
+    return _paginate(_events_statement(scope), page, per_page, total)
 
-    The registrations are counted only for the page's events: the counting
-    subquery chooses them with the same order, limit and offset as the page
-    db.paginate takes, so a page costs the same on a long programme."""
-    order = (Event.starts_at.desc(), Event.id.desc())  # unique: the same events both times
-    chosen = select(Event.id).where(*_conditions(scope)).order_by(*order)
-    if per_page is not None:
-        chosen = chosen.limit(per_page).offset((page - 1) * per_page)
-    counts = _counts_per_event(chosen, "counts")
-    stmt = (
-        select(Bundle("event", Event.id, Event.title, Event.language, Event.kind,
-                      Event.starts_at, Event.ends_at, Club.name.label("club_name"),
-                      *(func.coalesce(counts.c[name], 0).label(name) for name in EVENT_COUNTS)))
-        .select_from(Event)
-        .join(Club, Club.id == Event.club_id)
-        .outerjoin(counts, counts.c.event_id == Event.id)
-        .where(*_conditions(scope))
-        .order_by(*order)
-    )
-    return _paginate(stmt, page, per_page, total)
+
+def each_event(scope: Scope) -> Iterator:
+    """Every event, as :func:`events`, read a batch at a time (the export)."""
+    # A server-side cursor on PostgreSQL: closed however the download ends
+    # (finished, or the client gone and the response closed).
+    with db.session.execute(_events_statement(scope),
+                            execution_options={"yield_per": 500}) as result:
+        for (row,) in result:
+            yield row
+

@@ -66,4 +66,5 @@ def export():
     if scope is None:
         abort(400)
     return csv_response(f"turnout-{local_today().isoformat()}.csv", services.EXPORT_HEADER,
-                        services.export_rows(scope, form.in_use(), quarter=quarter))
+                        services.export_rows(scope, list(form.in_use()), quarter=quarter),
+                        stream=True)

@@ -179,8 +179,9 @@ class Figures:
     @classmethod
     def of(cls, row) -> Figures:
         # int(): PostgreSQL sums bigints into numerics.
+        row = row if isinstance(row, dict) else row._asdict()
         values = {name: int(value) if isinstance(value, Decimal) else value
-                  for name, value in row._asdict().items()}
+                  for name, value in row.items()}
         return cls(**values | {"month": _month(values.get("month"))})
 
     @property
@@ -256,9 +257,18 @@ def per_event(scope: Scope, now: datetime | None = None, page: int = 1,
     of events, known from the summary), or every event without ``per_page``."""
     now = now or utcnow()
     pagination = queries.events(scope, page, per_page, total)
-    pagination.items = [EventLine(**row._asdict(), ended=row.ends_at <= now)
-                        for row in pagination.items]
+    pagination.items = [_event_line(row, now) for row in pagination.items]
     return pagination
+
+
+def _event_line(row, now: datetime) -> EventLine:
+    return EventLine(**row._asdict(), ended=row.ends_at <= now)
+
+
+def each_event(scope: Scope, now: datetime | None = None) -> Iterator[EventLine]:
+    """Every event's figures, newest first, read a batch at a time (the export)."""
+    now = now or utcnow()
+    return (_event_line(row, now) for row in queries.each_event(scope))
 
 
 def breakdowns(scope: Scope) -> dict[str, dict[str, int]]:
@@ -362,6 +372,13 @@ def demographic_tables(scope: Scope, now: datetime | None = None) -> Demographic
 # -- the dashboard ------------------------------------------------------------------------
 
 @dataclass
+class _Streamed:
+    """Every event, read as it is used: the export's ``events``."""
+
+    items: Iterator[EventLine]
+
+
+@dataclass
 class Dashboard:
     summary: Figures
     months: list[Figures]
@@ -370,15 +387,16 @@ class Dashboard:
     demographics: dict[TurnoutDimension, Suppressed] | None  # None: too few people
     demographics_total: Cell | None
     demographics_min_people: int
-    events: Pagination
+    events: Pagination | _Streamed
     quarter: Quarter | None = None  # the period of the demographic tables
 
 
 def dashboard(scope: Scope, now: datetime | None = None, event_page: int = 1,
               club_month_page: int = 1, per_page: int | None = PER_PAGE,
-              quarter: Quarter | None = None) -> Dashboard:
+              quarter: Quarter | None = None, stream_events: bool = False) -> Dashboard:
     """Everything the page (``per_page`` rows of the long tables) or the export
-    (``per_page=None``: every row, on one page) shows, in a fixed number of
+    (``per_page=None``: every row, on one page; with ``stream_events``, the
+    events are read as they are written out) shows, in a fixed number of
     statements. With ``quarter`` (the page and the export always give one),
     the demographic tables describe that quarter in the scope's clubs,
     whatever the other filters; without it, the scope itself."""
@@ -396,7 +414,8 @@ def dashboard(scope: Scope, now: datetime | None = None, event_page: int = 1,
         demographics=demo.tables,
         demographics_total=demo.total,
         demographics_min_people=demo.min_people,
-        events=per_event(scope, now, event_page, per_page, total=totals.events),
+        events=(_Streamed(each_event(scope, now)) if stream_events else
+                per_event(scope, now, event_page, per_page, total=totals.events)),
         quarter=quarter,
     )
 
@@ -436,7 +455,7 @@ def export_rows(scope: Scope, filters: Iterable[tuple[str, str, str]],
     format under ``EXPORT_HEADER``: section, key, label, measure, value; led
     by the ``filters`` in use (name, label, value). Aggregates only: no
     person appears."""
-    data = dashboard(scope, now, per_page=None, quarter=quarter)
+    data = dashboard(scope, now, per_page=None, quarter=quarter, stream_events=True)
     for name, label, value in filters:
         yield "filter", name, label, "value", value
     yield from _csv_rows(data)
