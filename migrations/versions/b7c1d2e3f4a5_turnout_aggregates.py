@@ -1,7 +1,7 @@
 """turnout aggregates: per event, people per club and period, demographic cells
 
 Revision ID: b7c1d2e3f4a5
-Revises: 75e75e87be64
+Revises: 3a7c9e1f5b20
 Create Date: 2026-12-01 03:45:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c1d2e3f4a5'
-down_revision = '75e75e87be64'
+down_revision = '3a7c9e1f5b20'
 branch_labels = None
 depends_on = None
 
