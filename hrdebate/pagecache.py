@@ -33,7 +33,6 @@ such a page is rendered around it, never inside."""
 
 import functools
 import hashlib
-import logging
 import re
 import time
 from collections.abc import Callable, Iterable

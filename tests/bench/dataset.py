@@ -654,7 +654,8 @@ def build(url: str, scale: float = 1.0, seed: int = 14, force: bool = False,
     """Build (or reuse) the dataset at ``url``; what was built (``INFO`` with
     the sizes, seed, scale and build time)."""
     from hrdebate.extensions import db
-    from hrdebate.models import Topic, seed_topics
+    from hrdebate.models import Topic
+    from tests.helpers import empty_schema
 
     sqlite_path = None
     if url.startswith("sqlite:///"):
@@ -684,12 +685,7 @@ def build(url: str, scale: float = 1.0, seed: int = 14, force: bool = False,
         dialect = db.engine.dialect.name
         with db.engine.begin() as connection:
             connection.execute(text(f"DROP TABLE IF EXISTS {MARKER}"))
-        db.drop_all()
-        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        db.create_all()
-        seed_topics()
-        db.session.commit()
+        empty_schema()
         topics = db.session.execute(db.select(Topic.id, Topic.slug).order_by(Topic.id)).all()
         TOPIC_SLUGS.clear()
         TOPIC_SLUGS.update({t.id: t.slug for t in topics})

@@ -67,19 +67,15 @@ def prepare(url: str) -> int:
     from hrdebate import create_app
     from hrdebate.demo import seed
     from hrdebate.extensions import db
-    from hrdebate.models import Comment, Event, User, seed_topics, utcnow
+    from hrdebate.models import Comment, Event, User, utcnow
     from hrdebate.text import render_markdown
     from tests.bench.dataset import BODIES
+    from tests.helpers import empty_schema
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
-        db.drop_all()
-        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        db.create_all()
-        seed_topics()
-        db.session.commit()
+        empty_schema()
         seed(DEMO_PASSWORD)
         db.session.commit()
         now = utcnow()
