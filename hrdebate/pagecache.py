@@ -54,6 +54,7 @@ from . import htmx
 from .dbtypes import utcnow
 from .extensions import cache, db
 from .models import PageGeneration
+from .urls import trusted_host
 
 # Tables no public page (nor fragment) reads: writing them changes nothing
 # kept. Flags and the moderation log are for moderators, whose pages are
@@ -103,7 +104,8 @@ def watch_writes(engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _forget(connection):
-        connection.info.pop(_WRITTEN, None)
+        if not connection.invalidated:  # lost (faults.py): a new one knows nothing
+            connection.info.pop(_WRITTEN, None)
 
     @event.listens_for(engine, "commit")
     def _bump_generations(connection):
@@ -175,7 +177,7 @@ def _version(tables: Iterable[str] | None = None, generations: dict | None = Non
 
 
 @functools.cache
-def _release() -> str:
+def release() -> str:
     """What this code is: a stored page from an earlier release (a shared
     Redis outlives a deploy) is not served by the next one."""
     root = Path(__file__).parent
@@ -190,7 +192,7 @@ def _release() -> str:
 
 
 def _key(*parts) -> str:
-    return "hrdebate:" + hashlib.sha256(repr((_release(),) + parts).encode()).hexdigest()
+    return "hrdebate:" + hashlib.sha256(repr((release(),) + parts).encode()).hexdigest()
 
 
 # -- whole pages ----------------------------------------------------------------------------------
@@ -206,7 +208,10 @@ def public_page(view):
         if not _may_serve():
             return view(*args, **kwargs)
         generations_version = _version()
-        key = _key("page", request.url, str(get_locale()), htmx.wants_fragment(), generations_version)
+        # Not the host: every page is the same on each trusted host (its links
+        # start with BASE_URL), and an untrusted one never gets this far.
+        key = _key("page", request.scheme, request.full_path, str(get_locale()),
+                   htmx.wants_fragment(), generations_version)
         stored = _get(key)
         if stored is None:
             response = make_response(view(*args, **kwargs))
@@ -324,7 +329,7 @@ def _set(key, value, seconds: int, app=None) -> None:
 
 # -- the fast path: whole answers to requests without a cookie --------------------------------
 
-_FAST_HEADERS = ("HTTP_HOST", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING", "HTTP_HX_REQUEST",
+_FAST_HEADERS = ("HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING", "HTTP_HX_REQUEST",
                  "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET",
                  "HTTP_HX_TRIGGER", "HTTP_HX_TRIGGER_NAME")
 
@@ -344,8 +349,8 @@ class FastPath:
     aside) comes from nobody signed in, with no session and so no message
     waiting. Its whole answer, as it left the app (every header, compressed
     as asked), is kept when the view said it may be (``public_page``, its
-    ``_may_store``), under the request's own inputs (scheme, host, path and
-    query, the language cookie, the Accept-Language, Accept-Encoding and htmx
+    ``_may_store``), under the request's own inputs (scheme, path and query,
+    the language cookie, the Accept-Language, Accept-Encoding and htmx
     headers) and the generations read first; the next such request is
     answered here, without the app's hooks: the one statement that reads the
     generations and one cache lookup. Anything else goes to the app, which
@@ -364,7 +369,8 @@ class FastPath:
                 or not _cache_answers(self.app):
             return self.wsgi_app(environ, start_response)
         cookies = parse_cookie(environ)
-        if any(name != self.language_cookie for name in cookies) or not self._public(environ) \
+        if any(name != self.language_cookie for name in cookies) \
+                or not trusted_host(self.app, environ) or not self._public(environ) \
                 or _searched(MultiDict(parse_qsl(environ.get("QUERY_STRING", "")))):
             return self.wsgi_app(environ, start_response)
         try:

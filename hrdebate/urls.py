@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from flask import current_app, render_template, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.sansio.utils import host_is_trusted
+from werkzeug.wsgi import get_host
 
 # Names that only reach the app from the machine itself: make run, the test
 # client, a health check on the server. Trusted unless TRUSTED_HOSTS is set.
@@ -113,6 +114,16 @@ def _refuse_unknown_host():
     goes no further (no CSRF check, rate limit or view builds its answer)."""
     if isinstance(request.routing_exception, SecurityError):
         raise request.routing_exception
+
+
+def trusted_host(app, environ) -> bool:
+    """Whether a WSGI request names a host the site answers (the same check
+    Flask makes, for what answers before it: the page cache's fast path)."""
+    try:
+        get_host(environ, trusted_hosts=app.config["TRUSTED_HOSTS"])
+    except SecurityError:
+        return False
+    return True
 
 
 def _unknown_host(_error):

@@ -36,7 +36,8 @@ class Client(FlaskClient):
     def post_form(self, url, data=None, **kwargs):
         """POST a form the way a browser does: with the page's CSRF token."""
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token())
+        if "csrf_token" not in data:
+            data["csrf_token"] = self.csrf_token()
         return self.post(url, data=data, **kwargs)
 
 

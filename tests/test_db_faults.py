@@ -288,6 +288,7 @@ def test_a_signed_in_person_gets_the_503_when_the_database_is_down(app, client, 
     area (the live tally or the form it came from stays in place)."""
     auth.login("aziza")
     client.set_cookie("lang", "ru")
+    token = client.csrf_token()  # while the database answers (a page open before it went)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens there
@@ -301,7 +302,8 @@ def test_a_signed_in_person_gets_the_503_when_the_database_is_down(app, client, 
         event_id = world["event"].id
         for response in (client.get(f"/events/{event_id}", headers=headers),
                          client.post_form(f"/events/{event_id}/vote",
-                                          {"phase": "before", "choice": "for"}, headers=headers)):
+                                          {"phase": "before", "choice": "for",
+                                           "csrf_token": token}, headers=headers)):
             assert response.status_code == 503
             assert "связь с базой данных" in response.text
             if htmx:

@@ -86,3 +86,15 @@ def test_a_club_moderator_sees_their_club_and_its_events(client, auth, queue_wor
     assert 'value="second"' not in page
     assert "22 pending comments" in page
     assert len(statements) <= 12
+
+
+def test_choosing_a_club_with_htmx_brings_its_events_to_choose(client, auth, queue_world):
+    """The queue swapped by htmx brings the event filter with it (out of
+    band): the events offered are the chosen club's (phone review of #14)."""
+    auth.login("sitemod")
+    part = client.get("/moderation/?club=second", headers={"HX-Request": "true"}).text
+    oob = part[part.index('<div id="event-filter" data-hx-swap-oob="true">'):]
+    oob = oob[:oob.index("</select>")]
+    assert "Second debate" in oob and "First debate" not in oob
+    whole = client.get("/moderation/?club=second").text
+    assert whole.count('id="event-filter"') == 1  # a whole page: in the form only

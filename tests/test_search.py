@@ -219,7 +219,9 @@ def test_searching_adds_no_query(app, client, make_club, make_event):
         with count_queries(app) as statements:
             assert client.get("/events/", query_string=query).status_code == 200
         counts.append(len(statements))
-    assert len(set(counts)) == 1, counts
+    # A search is never kept (pagecache.py): it skips the page cache's read
+    # of its generations, which the list without one makes.
+    assert counts[0] - 1 == counts[1] == counts[2], counts
 
 
 # -- clubs -------------------------------------------------------------------------------
@@ -279,6 +281,9 @@ def test_the_migration_fills_the_keys_of_rows_already_there(app, runner):
         when = {"start": datetime(2030, 1, 1, 10, tzinfo=timezone.utc),
                 "end": datetime(2030, 1, 1, 12, tzinfo=timezone.utc), "no": False}
         with app.app_context():
+            # A database at an older revision than the code: no page cache yet
+            # (as in the migrations themselves, migrations/env.py).
+            db.session.connection().info["hrdebate.page_cache.off"] = True
             db.session.execute(text(
                 "INSERT INTO clubs (id, slug, name, club_type, city, region, description, "
                 "verified, moderation_mode, created_at) VALUES (1, 'osh', 'Ош клубу', "

@@ -101,7 +101,8 @@ def _thread_part(event, thread, refusal, personal):
     def cacheable():
         if "cacheable" not in known:  # asked once, by the first part rendered
             known["cacheable"] = who != MODERATOR and not personal and (
-                who == PUBLIC or not has_comments(event.id, thread.viewer_id))
+                who == PUBLIC or (not has_comments(event.id, thread.viewer_id)
+                                  and thread.as_anyone()))
         return known["cacheable"]
 
     def part(name, caller):

@@ -158,6 +158,18 @@ class LazyThread:
         self.moderator, self.viewer_id = moderator, _viewer_id(viewer)
         self.audience = audience(self.viewer_id, moderator)
 
+    def as_anyone(self) -> bool:
+        """Read it as everyone who wrote nothing here reads it (no viewer: the
+        published comments, no "own" buttons), so that what is rendered may be
+        kept for all of them, even if the reader's own comment arrives between
+        ``has_comments`` and the reading. False if it was read already as the
+        viewer and holds a comment of theirs."""
+        if "top" in self.__dict__:
+            rows = [*self.top, *(reply for replies in self.children.values() for reply in replies)]
+            return all(row.author_id != self.viewer_id for row in rows)
+        self.viewer, self.viewer_id = None, None
+        return True
+
     def __getattr__(self, name):  # only for what is not known yet: the comments
         if name.startswith("_"):
             raise AttributeError(name)

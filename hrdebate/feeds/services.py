@@ -3,6 +3,7 @@ of events. The builders are pure functions of the events they are given (no
 request, no database access; routes pass in the URLs and the translated
 names); the two loaders at the end choose the events a public feed lists."""
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..events.filters import EventFilters
 from ..extensions import db
 from ..models import Event
+from ..pagecache import release
 
 PRODID = "-//hrdebate//events//EN"
 # Subscribed calendars ask again after this long (REFRESH-INTERVAL).
@@ -253,10 +255,11 @@ def announced_events(filters: EventFilters) -> list[Event]:
 
 def feed_version(filters: EventFilters, atom: bool = False) -> str:
     """What a public feed's content depends on, read in one small query
-    before the feed is built: the number of the events it lists, the sum
-    of their ids (an event that ends and leaves an upcoming feed changes
-    both, or the sum) and their latest change (any edit of an event,
-    of its themes or its club's name, touches ``updated_at``)."""
+    before the feed is built: which events it lists, in order, each with its
+    latest change (any edit of an event, of its themes or its club's name,
+    touches ``updated_at``), and the release (a new one may write them
+    otherwise). At most 50 rows: their ids themselves, not a sum or a count
+    that two different lists can share."""
     conditions = filters.conditions(None, PUBLIC)
     if atom:
         keys = select(Event.id, Event.updated_at).where(*conditions) \
@@ -264,8 +267,7 @@ def feed_version(filters: EventFilters, atom: bool = False) -> str:
     else:
         keys = select(Event.id, Event.updated_at).where(*conditions) \
             .order_by(*filters.order()).limit(MAX_PUBLIC_CALENDAR_EVENTS)
-    keys = keys.subquery()
-    count, ids, latest = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(keys.c.id), 0), func.max(keys.c.updated_at))
-    ).one()
-    return f"{count}.{ids}.{latest.isoformat() if latest else '-'}"
+    digest = hashlib.sha256(release().encode())
+    for event_id, updated_at in db.session.execute(keys):
+        digest.update(f"{event_id}@{updated_at.isoformat() if updated_at else '-'};".encode())
+    return digest.hexdigest()[:32]

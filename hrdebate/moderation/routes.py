@@ -46,7 +46,8 @@ def _queue_page(status=200):
     context = queues.queue_page(club_ids, queues.QueueFilters.from_args(request.args), page,
                                 user=current_user)
     return render_page("moderation/queue.html", "queue", form=DecisionForm(formdata=None),
-                       describe_reason=describe_reason, **context), status
+                       describe_reason=describe_reason, oob_filters=wants_fragment(),
+                       **context), status
 
 
 def _back_to_queue() -> str:

@@ -121,11 +121,13 @@ def attendance(event_id):
     return _attendance_page(get_event_or_404(event_id, manage=True))
 
 
-def _back(event):
-    """The list the organiser came from: the same search and page."""
+def _back(event, registration=None):
+    """The list the organiser came from: the same search and page, at the
+    row they changed (on a phone without JavaScript, not the page's top)."""
     page = page_arg()
     return url_for(".attendance", event_id=event.id, q=request.args.get("q") or None,
-                   page=page if page > 1 else None)
+                   page=page if page > 1 else None,
+                   _anchor=f"registration-{registration.id}" if registration else None)
 
 
 @bp.post("/events/<int:event_id>/attendance/<int:registration_id>")
@@ -133,7 +135,7 @@ def _back(event):
 def toggle_checkin(event_id, registration_id):
     event = get_event_or_404(event_id, manage=True)
     registration = get_registration_or_404(event, registration_id)
-    back = _back(event)
+    back = _back(event, registration)
     refusal_goes_to(back)
     # The token is checked for every POST (CSRFProtect); htmx sends it as a header.
     correction = CorrectionForm(request.form, meta={"csrf": False})
@@ -158,7 +160,7 @@ def promote(event_id, registration_id):
     check them in: they turned up). Never over capacity."""
     event = get_event_or_404(event_id, manage=True)
     registration = get_waitlisted_or_404(event, registration_id)
-    back = _back(event)
+    back = _back(event, registration)
     refusal_goes_to(back)
     correction = CorrectionForm(request.form, meta={"csrf": False})
     reason = correction.reason.data if correction.validate() else None

@@ -373,7 +373,12 @@ def _collect(session, _context):
     if not (event_ids or persons or moved_events):
         return
     connection = session.connection()
-    persons.update(_attendees(connection, moved_events))
+    if moved_events:
+        # Its attendees read under the event's lock: a check-in flushed by
+        # another request (which holds that lock to its commit) is waited
+        # for and then seen, so its person is moved with the event too.
+        _lock(connection, EVENT_LOCKS, sorted(moved_events))
+        persons.update(_attendees(connection, moved_events))
     event_ids.discard(None)
     refresh(connection, event_ids, persons)
 

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Bundle
 
 from ..extensions import db
@@ -275,12 +275,25 @@ def events(scope: Scope, page: int = 1, per_page: int | None = None,
     return _paginate(_events_statement(scope), page, per_page, total)
 
 
+EXPORT_BATCH = 500
+
+
 def each_event(scope: Scope) -> Iterator:
-    """Every event, as :func:`events`, read a batch at a time (the export)."""
-    # A server-side cursor on PostgreSQL: closed however the download ends
-    # (finished, or the client gone and the response closed).
-    with db.session.execute(_events_statement(scope),
-                            execution_options={"yield_per": 500}) as result:
-        for (row,) in result:
+    """Every event, as :func:`events`, read a batch at a time (the export):
+    each batch in a transaction of its own, ended before its rows are sent,
+    so a client that stops reading holds no transaction (nor a pooled
+    connection) open on the server; the next batch starts after the last
+    row sent (newest first: the start, then the id)."""
+    statement = _events_statement(scope).limit(EXPORT_BATCH)
+    after = None
+    while True:
+        batch = db.session.execute(
+            statement if after is None
+            else statement.where(tuple_(Event.starts_at, Event.id) < after)).all()
+        db.session.rollback()  # a GET: nothing to keep, only the transaction to end
+        for (row,) in batch:
             yield row
+        if len(batch) < EXPORT_BATCH:
+            return
+        after = (batch[-1][0].starts_at, batch[-1][0].id)
 
