@@ -1,5 +1,7 @@
 """Attacks on issue #14 (performance), second round: each test asserts the
-SAFE behaviour; a failing test is a finding."""
+safe behaviour the attack looked for; its findings (a held comment kept in
+a thread on PostgreSQL, an event moved during a check-in, a feed ETag from
+a sum of ids, a paused export holding a transaction) are fixed."""
 
 from datetime import timedelta
 
