@@ -210,7 +210,7 @@ def public_page(view):
         generations_version = _version()
         # Not the host: every page is the same on each trusted host (its links
         # start with BASE_URL), and an untrusted one never gets this far.
-        key = _key("page", request.scheme, request.full_path, str(get_locale()),
+        key = _key("page", request.scheme, request.path, request.query_string, str(get_locale()),
                    htmx.wants_fragment(), generations_version)
         stored = _get(key)
         if stored is None:
@@ -269,7 +269,9 @@ def _public(response):
     seconds = current_app.config["PAGE_CACHE_PROXY_SECONDS"]
     response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}" if seconds \
         else "public, no-cache"
-    response.vary.update(("Accept-Language", "Cookie", "HX-Request"))
+    # Everything the answer depends on (htmx.wants_fragment reads three headers).
+    response.vary.update(("Accept-Language", "Cookie", "HX-Request", "HX-Boosted",
+                          "HX-History-Restore-Request"))
     return response.make_conditional(request)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..events.filters import EventFilters
 from ..extensions import db
-from ..models import Event
+from ..models import Club, Event
 from ..pagecache import release
 
 PRODID = "-//hrdebate//events//EN"
@@ -261,13 +261,16 @@ def feed_version(filters: EventFilters, atom: bool = False) -> str:
     otherwise). At most 50 rows: their ids themselves, not a sum or a count
     that two different lists can share."""
     conditions = filters.conditions(None, PUBLIC)
+    # With each event's club name: an Atom entry's author, renamed without
+    # touching the event (a change of capitals keeps its search key).
+    keys = select(Event.id, Event.updated_at, Club.name) \
+        .join(Club, Club.id == Event.club_id).where(*conditions)
     if atom:
-        keys = select(Event.id, Event.updated_at).where(*conditions) \
-            .order_by(*_atom_order()).limit(MAX_ATOM_ENTRIES)
+        keys = keys.order_by(*_atom_order()).limit(MAX_ATOM_ENTRIES)
     else:
-        keys = select(Event.id, Event.updated_at).where(*conditions) \
-            .order_by(*filters.order()).limit(MAX_PUBLIC_CALENDAR_EVENTS)
+        keys = keys.order_by(*filters.order()).limit(MAX_PUBLIC_CALENDAR_EVENTS)
     digest = hashlib.sha256(release().encode())
-    for event_id, updated_at in db.session.execute(keys):
-        digest.update(f"{event_id}@{updated_at.isoformat() if updated_at else '-'};".encode())
+    for event_id, updated_at, club in db.session.execute(keys):
+        digest.update(f"{event_id}@{updated_at.isoformat() if updated_at else '-'}"
+                      f"@{club};".encode())
     return digest.hexdigest()[:32]

@@ -3,7 +3,7 @@ waits in the queue, its filters and counts, the context moderators read
 beside each item, the log with its filters, and one person's record. The
 routes parse the request into ``QueueFilters`` / ``LogFilters`` and render."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import g, has_request_context, request
@@ -234,6 +234,11 @@ def queue_page(club_ids, filters: QueueFilters, page: int = 1, user=None) -> dic
     and parent. With ``user`` (whose clubs ``club_ids`` are), the counts are
     the menu's (``_waiting``): one statement for both."""
     now = utcnow()
+    if filters.club and filters.event and not db.session.scalar(select(exists().where(
+            Event.id == filters.event, Event.club_id == Club.id, Club.slug == filters.club))):
+        # An event chosen in another club before this club was (the form sends
+        # both): the club wins, as the event filter sent back shows.
+        filters = replace(filters, event=None)
     if user is not None:
         counts = {kind: _waiting(user)[kind] for kind in KIND_CONDITIONS}
     else:

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, case, func, literal, select, tuple_, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Bundle
 
 from ..extensions import db
@@ -279,21 +279,21 @@ EXPORT_BATCH = 500
 
 
 def each_event(scope: Scope) -> Iterator:
-    """Every event, as :func:`events`, read a batch at a time (the export):
-    each batch in a transaction of its own, ended before its rows are sent,
-    so a client that stops reading holds no transaction (nor a pooled
-    connection) open on the server; the next batch starts after the last
-    row sent (newest first: the start, then the id)."""
-    statement = _events_statement(scope).limit(EXPORT_BATCH)
-    after = None
-    while True:
-        batch = db.session.execute(
-            statement if after is None
-            else statement.where(tuple_(Event.starts_at, Event.id) < after)).all()
-        db.session.rollback()  # a GET: nothing to keep, only the transaction to end
-        for (row,) in batch:
-            yield row
-        if len(batch) < EXPORT_BATCH:
-            return
-        after = (batch[-1][0].starts_at, batch[-1][0].id)
+    """Every event, as :func:`events`, read a batch at a time (the export).
+    Which events, in which order, is read first, at one moment (an event
+    edited during the download is listed once, where it was); then each
+    batch in a transaction of its own, ended before its rows are sent, so a
+    client that stops reading holds no transaction (nor a pooled
+    connection) open on the server."""
+    statement = _events_statement(scope)
+    ids = list(db.session.scalars(statement.with_only_columns(Event.id)))
+    db.session.rollback()  # a GET: nothing to keep, only the transaction to end
+    for start in range(0, len(ids), EXPORT_BATCH):
+        chosen = ids[start:start + EXPORT_BATCH]
+        rows = {row.id: row for (row,) in db.session.execute(
+            statement.where(Event.id.in_(chosen)))}
+        db.session.rollback()
+        for event_id in chosen:
+            if event_id in rows:  # else deleted meanwhile
+                yield rows[event_id]
 
