@@ -9,10 +9,10 @@ What "may have changed" means is kept in the database, not in the cache:
 every transaction that writes to a table the public reads (an engine hook
 sees each INSERT, UPDATE and DELETE, from the ORM or not, through a Session
 or not) raises that table's number in ``page_generations`` just before it
-commits, in the same transaction. A page is stored and found under the numbers read at the start
-of the request, before anything else: a page rendered from data older than
-a write can only be stored under the numbers before it, which nobody asks
-for once the write has committed. So a moderator's decision, a new comment
+commits, in the same transaction. A page is stored and found under the
+numbers read at the start of the request, before anything else: a page
+rendered from data older than a write can only be stored under the numbers
+before it, which nobody asks for once the write has committed. So a moderator's decision, a new comment
 or an edit is seen by the next reader, on every worker and every host,
 whatever the cache backend; the cache only saves the rendering.
 

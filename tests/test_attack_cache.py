@@ -5,12 +5,30 @@ cache, a write outside a Session, Last-Modified telling of private
 activity, gzip;q=0) are fixed."""
 
 import gzip
+from contextlib import contextmanager
 
 import pytest
 
 from tests.test_pagecache import EN, world  # noqa: F401  (a fixture)
 
 FRAGMENT = {"HX-Request": "true", **EN}
+
+
+@contextmanager
+def other_app(tmp_path, **config):
+    """An app of the test's own settings, on the test's database; its
+    connections closed after (on PostgreSQL they would outlive the test)."""
+    from hrdebate.extensions import db
+    from tests.conftest import _prepare_schema, make_test_app
+
+    app = make_test_app(tmp_path, **config)
+    if "SQLALCHEMY_DATABASE_URI" not in config:
+        _prepare_schema(app)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize("cookie", [False, True], ids=["fast path", "app path"])
@@ -37,8 +55,6 @@ def test_a_hanging_redis_does_not_hang_the_site(tmp_path):
     import socket
     import threading
 
-    from tests.conftest import _prepare_schema, make_test_app
-
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -46,18 +62,18 @@ def test_a_hanging_redis_does_not_hang_the_site(tmp_path):
     threading.Thread(target=lambda: [held.append(listener.accept()) for _ in range(16)],
                      daemon=True).start()
     port = listener.getsockname()[1]
-    app = make_test_app(tmp_path, CACHE_TYPE="RedisCache",
-                        CACHE_REDIS_URL=f"redis://127.0.0.1:{port}/0")
-    _prepare_schema(app)
-    result = {}
+    with other_app(tmp_path, CACHE_TYPE="RedisCache",
+                   CACHE_REDIS_URL=f"redis://127.0.0.1:{port}/0") as app:
+        result = {}
 
-    def ask():
-        result["status"] = app.test_client().get("/events/", headers=EN).status_code
+        def ask():
+            result["status"] = app.test_client().get("/events/", headers=EN).status_code
 
-    asker = threading.Thread(target=ask, daemon=True)
-    asker.start()
-    asker.join(10)
-    assert result.get("status") == 200, "no answer within 10 s: the request hangs on Redis"
+        asker = threading.Thread(target=ask, daemon=True)
+        asker.start()
+        asker.join(10)
+        assert result.get("status") == 200, "no answer within 10 s: the request hangs on Redis"
+    listener.close()
 
 
 def test_one_signed_in_person_cannot_empty_everyone_s_cache(app, world, auth, client):
@@ -115,32 +131,26 @@ def test_no_signed_in_page_reaches_a_cookieless_reader(app, world, cookie_header
 
 
 def test_forwarded_host_cannot_poison_with_or_without_proxy_fix(tmp_path, world):
-    from tests.conftest import _prepare_schema, make_test_app
-
     for proxies in (0, 1):
-        app = make_test_app(tmp_path, PROXY_COUNT=proxies)
-        _prepare_schema(app)
-        evil = {**EN, "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https",
-                "X-Forwarded-Prefix": "/evil"}
-        for _ in range(2):
-            app.test_client().get("/events.atom", headers=evil)
-            app.test_client().get("/", headers={**EN, "Host": "evil.example"})
-        for path in ("/events.atom", "/"):
-            clean = app.test_client().get(path, headers=EN)
-            assert b"evil" not in clean.data
-            assert "Strict-Transport-Security" not in clean.headers
+        with other_app(tmp_path, PROXY_COUNT=proxies) as app:
+            evil = {**EN, "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https",
+                    "X-Forwarded-Prefix": "/evil"}
+            for _ in range(2):
+                app.test_client().get("/events.atom", headers=evil)
+                app.test_client().get("/", headers={**EN, "Host": "evil.example"})
+            for path in ("/events.atom", "/"):
+                clean = app.test_client().get(path, headers=EN)
+                assert b"evil" not in clean.data
+                assert "Strict-Transport-Security" not in clean.headers
 
 
 def test_redis_refusing_and_database_down_on_the_fast_path(tmp_path):
-    from tests.conftest import _prepare_schema, make_test_app
-
-    app = make_test_app(tmp_path, CACHE_TYPE="RedisCache",
-                        CACHE_REDIS_URL="redis://127.0.0.1:1/0")
-    _prepare_schema(app)
-    assert app.test_client().get("/events/", headers=EN).status_code == 200
-    down = make_test_app(tmp_path, SQLALCHEMY_DATABASE_URI="postgresql://nobody@127.0.0.1:1/x")
-    response = down.test_client().get("/events/", headers=EN)
-    assert response.status_code == 503, response.status_code
+    with other_app(tmp_path, CACHE_TYPE="RedisCache",
+                   CACHE_REDIS_URL="redis://127.0.0.1:1/0") as app:
+        assert app.test_client().get("/events/", headers=EN).status_code == 200
+    with other_app(tmp_path, SQLALCHEMY_DATABASE_URI="postgresql://nobody@127.0.0.1:1/x") as down:
+        response = down.test_client().get("/events/", headers=EN)
+        assert response.status_code == 503, response.status_code
 
 
 def test_gzip_only_to_those_who_ask_and_304s(app, world):
