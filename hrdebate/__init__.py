@@ -87,7 +87,6 @@ def create_app(test_config=None):
         me,
         moderation,
         notifications,
-        pagecache,
         participation,
         topics,
         turnout,

@@ -17,7 +17,7 @@ comment arriving mid-request (PostgreSQL)."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event as sa_event, select, update
+from sqlalchemy import event as sa_event, update
 
 from hrdebate.dbtypes import utcnow
 from hrdebate.extensions import db
@@ -275,38 +275,14 @@ def test_own_comment_arriving_mid_request_never_enters_the_kept_thread(
     no Edit/Delete; the next member gets no button on it either, and the
     reader's next page (has_comments now True) is their own, with the
     buttons. Acceptable: one render without their own buttons."""
-    from sqlalchemy import insert
-
-    from hrdebate.models import Comment
+    from tests.test_attack_perf import comment_arrives_mid_request, race_world
 
     if not _postgres(app):
         pytest.skip("READ COMMITTED (each statement sees new commits): PostgreSQL")
-    owner = make_user(username="owner")
-    author = make_user(username="author")
-    make_user(username="other")
-    club = make_club(owner=owner)
-    debate = make_event(club)
-    make_comment(debate, owner, body="Published first")
-    auth.login("author")
-    with app.app_context():
-        engine = db.engine
-    fired = []
-
-    def race(_conn, _cursor, statement, *_):
-        if not fired and "EXISTS" in statement.upper() and "author_id" in statement \
-                and "comments" in statement:
-            fired.append(True)
-            with engine.begin() as other:
-                other.execute(insert(Comment).values(
-                    event_id=debate.id, author_id=author.id, body="Mine, just posted",
-                    body_html="<p>Mine, just posted</p>", status="published", depth=1,
-                    created_at=utcnow()))
-
-    sa_event.listen(engine, "after_cursor_execute", race)
-    try:
+    debate, author = race_world(make_user, make_club, make_event, make_comment, auth)
+    with comment_arrives_mid_request(app, debate, author, body="Mine, just posted",
+                                     status="published") as fired:
         client.get(f"/events/{debate.id}", headers=EN)
-    finally:
-        sa_event.remove(engine, "after_cursor_execute", race)
     assert fired
     own = client.get(f"/events/{debate.id}", headers=EN).get_data(as_text=True)
     assert "Mine, just posted" in own and ">Delete<" in own
